@@ -1,0 +1,58 @@
+# AI Community: `make run` serves the site on its embedded defaults, `make test` runs the suite.
+# Both create .venv with a Python >= 3.11 found on PATH and install the pinned requirements.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# The first Python >= 3.11 on PATH (override with `make PYTHON=/path/to/python3.12 ...`).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	  && { echo $$p; break; }; done)
+
+.PHONY: run test lint install install-dev migrate messages seed prod worker beat clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required; none found on PATH." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+messages: install
+	@if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then $(BIN)/python scripts/compile_messages.py; fi
+
+migrate: install messages
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+## Set up and serve the site on its embedded defaults at http://127.0.0.1:8000
+run: seed
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Set up and run the whole test suite
+test: install-dev messages
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Lint, format check and migration check (run by .ci/run)
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3* media staticfiles test-artifacts

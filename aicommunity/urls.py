@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from common.views import healthz
+
+from .api import api
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+
+if not settings.S3_BUCKET and settings.MEDIA_URL.startswith("/"):
+    # Media on local disk (the embedded default) is served by Django itself; production puts
+    # media in a bucket or behind a web server.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

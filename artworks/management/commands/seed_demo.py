@@ -1,0 +1,155 @@
+"""A demo community so that a newcomer sees a living site: 8 users, 60 artworks made by the
+offline generator (some still drafts), likes and favorites. Idempotent: running it again
+adds nothing that is already there."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from artworks import services
+from artworks.models import Artwork
+from artworks.providers import GenerationRequest, get_provider
+from artworks.ranking import hot_score
+
+DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 (documented demo accounts)
+
+USERS = [
+    ("lin_yue", "林月", "lin.yue@example.com"),
+    ("aurora", "Aurora Vale", "aurora@example.com"),
+    ("chen_hao", "陈昊", "chen.hao@example.com"),
+    ("pixelmonk", "Pixel Monk", "pixelmonk@example.com"),
+    ("su_qing", "苏晴", "su.qing@example.com"),
+    ("nightowl", "Night Owl", "nightowl@example.com"),
+    ("wang_lei", "王磊", "wang.lei@example.com"),
+    ("mira", "Mira Kade", "mira@example.com"),
+]
+
+SUBJECTS = [
+    ("Sunset over quiet mountains", "sunset over quiet mountains, golden light, wide angle"),
+    ("星空下的湖", "星空下的湖, 银河倒影, 夜晚"),
+    ("Neon rain district", "neon cyberpunk city street in the rain, reflections"),
+    ("Forest morning", "misty forest at dawn, soft green light"),
+    ("海边的黄昏", "海边的黄昏, 温柔的浪花, 晚霞"),
+    ("Desert caravan", "desert dunes under a huge pale sun"),
+    ("Winter silence", "snow covered peaks, winter silence, pastel sky"),
+    ("Dragon's breath", "volcano fire and lava under a red sky, dragon"),
+    ("Lavender dreams", "dreamy lavender fields, soft bokeh"),
+    ("月下竹林", "月下竹林, 安静, 绿"),
+    ("Ocean of glass", "calm ocean waves like glass, morning"),
+    ("Aurora over the fjord", "aurora borealis night sky over the fjord, stars"),
+    ("Golden hour city", "golden hour over the city, warm haze"),
+    ("宇宙花园", "宇宙花园, 星云, 梦幻"),
+    ("Mint coast", "mint coloured coast, gentle waves"),
+]
+
+SIZES = [(768, 768), (768, 1024), (1024, 768), (768, 960)]
+
+
+class Command(BaseCommand):
+    help = "Create an idempotent demo community (8 users, 60 artworks, likes and favorites)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--artworks", type=int, default=60)
+
+    def handle(self, *args, artworks: int, **options) -> None:
+        rng = random.Random(2024)
+        users = [self._user(username, name, email) for username, name, email in USERS]
+        provider = get_provider("offline")
+        now = timezone.now()
+        created = 0
+        demo_artworks: list[Artwork] = []
+        for index in range(artworks):
+            author = users[index % len(users)]
+            title, prompt = SUBJECTS[index % len(SUBJECTS)]
+            if index >= len(SUBJECTS):
+                title = f"{title} #{index // len(SUBJECTS) + 1}"
+            existing = Artwork.objects.filter(user=author, title=title).first()
+            if existing:
+                demo_artworks.append(existing)
+                continue
+            width, height = SIZES[index % len(SIZES)]
+            image = provider.generate(
+                GenerationRequest(prompt=prompt, width=width, height=height, seed=1000 + index)
+            )
+            artwork = services.artwork_create_draft(
+                author=author,
+                title=title,
+                source=Artwork.Source.GENERATED,
+                content=image.data,
+                ext=image.ext,
+                content_type=image.content_type,
+                width=image.width,
+                height=image.height,
+                prompt=prompt,
+                provider=provider.name,
+                model=image.model,
+                seed=image.seed,
+                size=f"{width}x{height}",
+                alt_text=prompt,
+                generation_status=Artwork.GenerationStatus.DONE,
+            )
+            if index % 8 != 7:  # every eighth stays a draft
+                artwork = services.artwork_publish(artwork=artwork, actor=author)
+                self._backdate(artwork, now - timedelta(hours=index * 5 + rng.randint(0, 4)))
+            demo_artworks.append(artwork)
+            created += 1
+
+        reactions = self._react(users, demo_artworks)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo community ready: {len(users)} users, {created} new artworks "
+                f"({Artwork.objects.count()} in all), {reactions} new reactions. "
+                f"Sign in as any demo user, e.g. 'aurora', with password '{DEMO_PASSWORD}'."
+            )
+        )
+
+    def _user(self, username: str, name: str, email: str):
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, name=name, email=email)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user
+
+    @staticmethod
+    def _backdate(artwork: Artwork, published_at) -> None:
+        # Demo data only: spread publication over the past days so Hot and New differ.
+        with transaction.atomic():
+            Artwork.objects.filter(pk=artwork.pk).update(
+                published_at=published_at,
+                created_at=published_at - timedelta(minutes=30),
+                hot_score=hot_score(
+                    like_count=artwork.like_count,
+                    favorite_count=artwork.favorite_count,
+                    published_at=published_at,
+                ),
+            )
+
+    @staticmethod
+    def _react(users, artworks: list[Artwork]) -> int:
+        count = 0
+        for artwork in artworks:
+            if artwork.status != Artwork.Status.PUBLISHED:
+                continue
+            # One generator per artwork: the same reactions on every run.
+            rng = random.Random(f"reactions:{artwork.title}")
+            popularity = rng.random()
+            for user in users:
+                if user.pk == artwork.user_id:
+                    continue
+                liked = rng.random() < popularity * 0.9
+                favorited = rng.random() < popularity * 0.35
+                if liked and not artwork.likes.filter(user=user).exists():
+                    services.artwork_like(artwork_id=artwork.pk, user=user)
+                    count += 1
+                if favorited and not artwork.favorites.filter(user=user).exists():
+                    services.artwork_favorite(artwork_id=artwork.pk, user=user)
+                    count += 1
+        return count

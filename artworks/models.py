@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+class Artwork(models.Model):
+    """The blueprint's `artworks` table (id, user_id, title, url, status, created_at) and what
+    the pages need around it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class Moderation(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden")
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        VIDEO = "video", _("Video")
+
+    class Source(models.TextChoices):
+        GENERATED = "generated", _("Generated")
+        UPLOADED = "uploaded", _("Uploaded")
+
+    class GenerationStatus(models.TextChoices):
+        NONE = "", _("Not generated")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class ThumbStatus(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.BigAutoField(primary_key=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="artworks",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, allow_unicode=True, blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    alt_text = models.CharField(_("alt text"), max_length=300, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    moderation = models.CharField(
+        _("moderation"), max_length=16, choices=Moderation.choices, default=Moderation.VISIBLE
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.IMAGE)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.GENERATED
+    )
+
+    # The original file at artworks/original/<uuid>.<ext>; its URL is the blueprint's `url`.
+    original = models.FileField(_("original file"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=64, blank=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+
+    # Thumbnails at artworks/thumb/<uuid>…, made by a task: a list of
+    # {"width", "height", "format", "name"}; a poster frame for videos; a tiny placeholder.
+    thumb_status = models.CharField(
+        max_length=16, choices=ThumbStatus.choices, default=ThumbStatus.PENDING
+    )
+    thumbnails = models.JSONField(default=list, blank=True)
+    poster = models.CharField(max_length=255, blank=True)
+    placeholder_color = models.CharField(max_length=7, blank=True)
+    placeholder_data = models.TextField(blank=True)
+
+    # Generation parameters.
+    prompt = models.TextField(_("prompt"), blank=True, max_length=2000)
+    negative_prompt = models.TextField(_("negative prompt"), blank=True, max_length=2000)
+    prompt_hidden = models.BooleanField(_("hide prompt"), default=False)
+    provider = models.CharField(max_length=32, blank=True)
+    model = models.CharField(max_length=128, blank=True)
+    seed = models.BigIntegerField(null=True, blank=True)
+    size = models.CharField(max_length=16, blank=True)  # requested size, e.g. "1024x768"
+    generation_status = models.CharField(
+        max_length=16, choices=GenerationStatus.choices, default=GenerationStatus.NONE, blank=True
+    )
+    generation_error = models.TextField(blank=True)
+
+    like_count = models.PositiveIntegerField(default=0)
+    favorite_count = models.PositiveIntegerField(default=0)
+    hot_score = models.FloatField(default=0.0)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "artworks"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("artwork")
+        verbose_name_plural = _("artworks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="artworks_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(moderation__in=["visible", "hidden"]),
+                name="artworks_moderation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["image", "video"]), name="artworks_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["generated", "uploaded"]), name="artworks_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(like_count__gte=0) & Q(favorite_count__gte=0),
+                name="artworks_counts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="artworks_published_has_date",
+            ),
+        ]
+        indexes = [
+            # /feed?tab=hot and the hot_rank rebuild.
+            models.Index(
+                F("hot_score").desc(),
+                F("id").desc(),
+                condition=Q(status="published", moderation="visible"),
+                name="artworks_feed_hot_idx",
+            ),
+            # /feed?tab=new and feed_queue.
+            models.Index(
+                F("published_at").desc(),
+                F("id").desc(),
+                condition=Q(status="published", moderation="visible"),
+                name="artworks_feed_new_idx",
+            ),
+            # A user's artworks (profile, drafts tab).
+            models.Index(
+                "user",
+                "status",
+                F("published_at").desc(),
+                F("id").desc(),
+                name="artworks_user_status_idx",
+            ),
+            models.Index("user", F("created_at").desc(), name="artworks_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"/artwork/{self.id}/{self.slug or self.slug_for(self.title)}/"
+
+    @staticmethod
+    def slug_for(title: str) -> str:
+        # allow_unicode keeps Chinese characters: "星空 下的猫" → "星空-下的猫".
+        return slugify(title, allow_unicode=True)[:200] or "artwork"
+
+    @property
+    def url(self) -> str:
+        """The blueprint's `url`: where the original file is served from."""
+        return self.original.url if self.original else ""
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.moderation == self.Moderation.HIDDEN
+
+
+class Like(models.Model):
+    """The blueprint's `artworks_like` table."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
+    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "artworks_like"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "artwork"], name="artworks_like_unique")
+        ]
+        indexes = [models.Index("user", F("created_at").desc(), name="artworks_like_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.artwork_id}"
+
+
+class Favorite(models.Model):
+    """The blueprint's `artworks_favorite` table."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
+    )
+    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "artworks_favorite"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "artwork"], name="artworks_favorite_unique")
+        ]
+        indexes = [
+            # A user's favorites, newest first.
+            models.Index("user", F("created_at").desc(), name="artworks_fav_user_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} favorites {self.artwork_id}"

@@ -1,0 +1,26 @@
+"""The hot score: time-invariant, so it never needs a periodic decay pass.
+
+score = log10(max(weighted reactions, 1)) + published_at / HOT_TIME_DIVISOR_SECONDS
+
+A newer artwork starts ahead; every tenfold more reactions is worth one divisor of age
+(12.5 hours with the default 45000 s). Constants live in settings.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from django.conf import settings
+
+# Scores are measured from this date, keeping the numbers small and float-precise.
+EPOCH = 1_704_067_200  # 2024-01-01T00:00:00Z
+
+
+def hot_score(*, like_count: int, favorite_count: int, published_at: datetime | None) -> float:
+    if published_at is None:
+        return 0.0
+    weighted = like_count * settings.HOT_LIKE_WEIGHT + favorite_count * settings.HOT_FAVORITE_WEIGHT
+    order = math.log10(max(weighted, 1.0))
+    age = (published_at.timestamp() - EPOCH) / settings.HOT_TIME_DIVISOR_SECONDS
+    return round(order + age, 7)

@@ -1,0 +1,83 @@
+"""Reads of artworks. `artworks_visible_to` is THE visibility rule: pages, the API, the feed,
+the sitemap, thumbnails and caches all ask it (or its in-memory twin `artwork_is_visible_to`).
+
+An artwork is visible to:
+- everyone, when it is published, not hidden, and its author is active (not suspended);
+- its author, while it is not hidden (drafts included);
+- staff, always.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from .models import Artwork, Favorite, Like
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _is_signed_in(viewer: User | None) -> bool:
+    return viewer is not None and viewer.is_authenticated and viewer.is_active
+
+
+def artwork_public_q() -> Q:
+    return Q(
+        status=Artwork.Status.PUBLISHED,
+        moderation=Artwork.Moderation.VISIBLE,
+        user__is_active=True,
+    )
+
+
+def artwork_visibility_q(*, viewer: User | None) -> Q:
+    if not _is_signed_in(viewer):
+        return artwork_public_q()
+    if viewer.is_staff:
+        return Q()
+    return artwork_public_q() | Q(user_id=viewer.pk, moderation=Artwork.Moderation.VISIBLE)
+
+
+def artworks_visible_to(*, viewer: User | None) -> QuerySet[Artwork]:
+    return Artwork.objects.filter(artwork_visibility_q(viewer=viewer)).select_related("user")
+
+
+def artworks_public() -> QuerySet[Artwork]:
+    return artworks_visible_to(viewer=None)
+
+
+def artwork_is_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:
+    """The same rule as `artwork_visibility_q`, for an artwork already in memory."""
+    if _is_signed_in(viewer) and viewer.is_staff:
+        return True
+    if artwork.moderation != Artwork.Moderation.VISIBLE:
+        return False
+    if _is_signed_in(viewer) and artwork.user_id == viewer.pk:
+        return True
+    return artwork.status == Artwork.Status.PUBLISHED and artwork.user.is_active
+
+
+def artwork_get_visible(*, artwork_id: int, viewer: User | None) -> Artwork:
+    """The artwork if the viewer may see it; raises Artwork.DoesNotExist otherwise, so that a
+    hidden or foreign draft is indistinguishable from a missing one."""
+    return artworks_visible_to(viewer=viewer).get(pk=artwork_id)
+
+
+def artwork_reaction_state(
+    *, viewer: User | None, artwork_ids: list[int]
+) -> tuple[set[int], set[int]]:
+    """(liked ids, favorited ids) among artwork_ids for the viewer: two queries at most."""
+    if not _is_signed_in(viewer) or not artwork_ids:
+        return set(), set()
+    liked = set(
+        Like.objects.filter(user=viewer, artwork_id__in=artwork_ids).values_list(
+            "artwork_id", flat=True
+        )
+    )
+    favorited = set(
+        Favorite.objects.filter(user=viewer, artwork_id__in=artwork_ids).values_list(
+            "artwork_id", flat=True
+        )
+    )
+    return liked, favorited

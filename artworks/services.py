@@ -1,0 +1,391 @@
+"""Writes of artworks: create, publish, unpublish, delete, react, media.
+
+Every write runs in a transaction; files are written before the row and removed again if the
+transaction fails, so nothing is left half-written. Changes are announced after commit
+through `artworks.signals.artwork_changed`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import storage_keys
+from .models import Artwork, Favorite, Like
+from .ranking import hot_score
+from .selectors import artwork_is_visible_to
+from .signals import ArtworkEvent, artwork_changed
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+# --- announcements ------------------------------------------------------------------------
+
+
+def _announce(*, artwork_id: int, user_id: int, event: str) -> None:
+    """Send `artwork_changed` once the surrounding transaction commits."""
+
+    def send() -> None:
+        for receiver, result in artwork_changed.send_robust(
+            sender=Artwork, artwork_id=artwork_id, user_id=user_id, event=event
+        ):
+            if isinstance(result, Exception):
+                logger.error(
+                    "artwork_changed receiver %r failed for artwork %s (%s): %r",
+                    receiver,
+                    artwork_id,
+                    event,
+                    result,
+                )
+
+    transaction.on_commit(send)
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    names = [n for n in names if n]
+    if names:
+        transaction.on_commit(lambda: storage_delete_quietly(names))
+
+
+def storage_delete_quietly(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:  # the orphan sweep removes what is left behind
+            logger.warning("could not delete %s from storage", name, exc_info=True)
+
+
+def artwork_file_names(artwork: Artwork) -> list[str]:
+    names = [artwork.original.name if artwork.original else ""]
+    names += [t.get("name", "") for t in artwork.thumbnails or []]
+    names.append(artwork.poster)
+    return [n for n in names if n]
+
+
+def _require_author(*, artwork: Artwork, actor: User) -> None:
+    if not actor.is_authenticated or artwork.user_id != actor.pk:
+        raise PermissionDenied(_("Only the author can do that."))
+
+
+# --- create -------------------------------------------------------------------------------
+
+
+def artwork_create_draft(
+    *,
+    author: User,
+    title: str,
+    source: str,
+    kind: str = Artwork.Kind.IMAGE,
+    content: bytes | None = None,
+    ext: str = "",
+    content_type: str = "",
+    width: int | None = None,
+    height: int | None = None,
+    duration_seconds: float | None = None,
+    description: str = "",
+    alt_text: str = "",
+    prompt: str = "",
+    negative_prompt: str = "",
+    prompt_hidden: bool = False,
+    provider: str = "",
+    model: str = "",
+    seed: int | None = None,
+    size: str = "",
+    generation_status: str = Artwork.GenerationStatus.NONE,
+) -> Artwork:
+    """A new draft. With `content`, the original is stored at artworks/original/<uuid>.<ext>
+    first; if the row cannot be written the file is removed again."""
+    title = (title or "").strip() or (prompt.strip()[:80] if prompt else "") or _("Untitled")
+    artwork = Artwork(
+        user=author,
+        title=title[:200],
+        slug=Artwork.slug_for(title),
+        source=source,
+        kind=kind,
+        description=description,
+        alt_text=alt_text,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        prompt_hidden=prompt_hidden,
+        provider=provider,
+        model=model,
+        seed=seed,
+        size=size,
+        generation_status=generation_status,
+        status=Artwork.Status.DRAFT,
+    )
+    stored_name = ""
+    try:
+        if content is not None:
+            stored_name = _store_original(artwork=artwork, content=content, ext=ext)
+            artwork.original.name = stored_name
+            artwork.content_type = content_type
+            artwork.file_size = len(content)
+            artwork.width, artwork.height = width, height
+            artwork.duration_seconds = duration_seconds
+        with transaction.atomic():
+            artwork.full_clean(exclude=["original", "user"])
+            artwork.save()
+            if content is not None:
+                _enqueue_media(artwork.id)
+            _announce(artwork_id=artwork.id, user_id=author.pk, event=ArtworkEvent.CREATED)
+    except Exception:
+        if stored_name:
+            storage_delete_quietly([stored_name])
+        raise
+    return artwork
+
+
+def _store_original(*, artwork: Artwork, content: bytes, ext: str) -> str:
+    key = storage_keys.original_key(artwork.uuid, ext)
+    return default_storage.save(key, ContentFile(content))
+
+
+def artwork_attach_original(
+    *,
+    artwork_id: int,
+    content: bytes,
+    ext: str,
+    content_type: str,
+    width: int | None,
+    height: int | None,
+    provider: str = "",
+    model: str = "",
+    seed: int | None = None,
+) -> Artwork | None:
+    """Attach a generated original to a draft (generation finished). Idempotent: a draft that
+    already has its original keeps it. None when the draft was deleted meanwhile."""
+    artwork = Artwork.objects.filter(pk=artwork_id).first()
+    if artwork is None or artwork.original:
+        return artwork
+    stored = _store_original(artwork=artwork, content=content, ext=ext)
+    try:
+        with transaction.atomic():
+            locked = Artwork.objects.select_for_update().filter(pk=artwork_id).first()
+            if locked is None or locked.original:
+                storage_delete_quietly([stored])
+                return locked
+            locked.original.name = stored
+            locked.content_type = content_type
+            locked.file_size = len(content)
+            locked.width, locked.height = width, height
+            locked.provider = provider or locked.provider
+            locked.model = model or locked.model
+            locked.seed = seed if seed is not None else locked.seed
+            locked.generation_status = Artwork.GenerationStatus.DONE
+            locked.generation_error = ""
+            locked.save()
+            _enqueue_media(locked.id)
+            _announce(artwork_id=locked.id, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
+    except Exception:
+        storage_delete_quietly([stored])
+        raise
+    return locked
+
+
+def _enqueue_media(artwork_id: int) -> None:
+    from .tasks import make_thumbnails  # tasks import services; import here to avoid a cycle
+
+    transaction.on_commit(lambda: make_thumbnails.delay(artwork_id))
+
+
+# --- publish ------------------------------------------------------------------------------
+
+
+def artwork_publish(*, artwork: Artwork, actor: User) -> Artwork:
+    """draft → published; `published_at` is set on the first publication and kept after, so
+    unpublishing and publishing again cannot push an old artwork to the top of New."""
+    _require_author(artwork=artwork, actor=actor)
+    with transaction.atomic():
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        if not locked.original:
+            raise ValidationError(_("This artwork has no image yet; wait for it to finish."))
+        if locked.status == Artwork.Status.PUBLISHED:
+            return locked
+        locked.status = Artwork.Status.PUBLISHED
+        locked.published_at = locked.published_at or timezone.now()
+        locked.hot_score = hot_score(
+            like_count=locked.like_count,
+            favorite_count=locked.favorite_count,
+            published_at=locked.published_at,
+        )
+        locked.save(update_fields=["status", "published_at", "hot_score", "updated_at"])
+        _announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.PUBLISHED)
+    return locked
+
+
+def artwork_unpublish(*, artwork: Artwork, actor: User) -> Artwork:
+    _require_author(artwork=artwork, actor=actor)
+    with transaction.atomic():
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        if locked.status == Artwork.Status.DRAFT:
+            return locked
+        locked.status = Artwork.Status.DRAFT
+        locked.save(update_fields=["status", "updated_at"])
+        _announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UNPUBLISHED)
+    return locked
+
+
+def artwork_delete(*, artwork: Artwork, actor: User) -> None:
+    """Delete the row and, after commit, its files."""
+    if not (actor.is_authenticated and actor.is_staff):
+        _require_author(artwork=artwork, actor=actor)
+    with transaction.atomic():
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        names = artwork_file_names(locked)  # from the row: a task may have added thumbnails
+        artwork_id, user_id = locked.pk, locked.user_id
+        locked.delete()
+        _delete_files_on_commit(names)
+        _announce(artwork_id=artwork_id, user_id=user_id, event=ArtworkEvent.DELETED)
+
+
+# --- reactions ----------------------------------------------------------------------------
+
+
+def _lock_reactable(*, artwork_id: int) -> Artwork:
+    """Lock the artwork row so concurrent reactions serialise on it (no lost updates); only
+    public artworks take reactions."""
+    artwork = Artwork.objects.select_for_update().select_related("user").get(pk=artwork_id)
+    if not artwork_is_visible_to(artwork=artwork, viewer=None):
+        raise Artwork.DoesNotExist
+    return artwork
+
+
+def _store_counts(artwork: Artwork) -> None:
+    artwork.hot_score = hot_score(
+        like_count=artwork.like_count,
+        favorite_count=artwork.favorite_count,
+        published_at=artwork.published_at,
+    )
+    Artwork.objects.filter(pk=artwork.pk).update(
+        like_count=artwork.like_count,
+        favorite_count=artwork.favorite_count,
+        hot_score=artwork.hot_score,
+    )
+
+
+def _react(
+    *, model, user: User, artwork_id: int, add: bool, counter: str, events
+) -> tuple[Artwork, bool]:
+    with transaction.atomic():
+        artwork = _lock_reactable(artwork_id=artwork_id)
+        if add:
+            try:
+                with transaction.atomic():
+                    _, changed = model.objects.get_or_create(user=user, artwork=artwork)
+            except IntegrityError:  # a concurrent duplicate: it already counts once
+                changed = False
+        else:
+            changed = model.objects.filter(user=user, artwork=artwork).delete()[0] > 0
+        if changed:
+            # Recount from the rows: exact, and the row lock makes it race-free.
+            setattr(artwork, counter, model.objects.filter(artwork=artwork).count())
+            _store_counts(artwork)
+            _announce(artwork_id=artwork.pk, user_id=user.pk, event=events[0] if add else events[1])
+    return artwork, changed
+
+
+def artwork_like(*, artwork_id: int, user: User) -> Artwork:
+    artwork, _ = _react(
+        model=Like,
+        user=user,
+        artwork_id=artwork_id,
+        add=True,
+        counter="like_count",
+        events=(ArtworkEvent.LIKED, ArtworkEvent.UNLIKED),
+    )
+    return artwork
+
+
+def artwork_unlike(*, artwork_id: int, user: User) -> Artwork:
+    artwork, _ = _react(
+        model=Like,
+        user=user,
+        artwork_id=artwork_id,
+        add=False,
+        counter="like_count",
+        events=(ArtworkEvent.LIKED, ArtworkEvent.UNLIKED),
+    )
+    return artwork
+
+
+def artwork_favorite(*, artwork_id: int, user: User) -> Artwork:
+    artwork, _ = _react(
+        model=Favorite,
+        user=user,
+        artwork_id=artwork_id,
+        add=True,
+        counter="favorite_count",
+        events=(ArtworkEvent.FAVORITED, ArtworkEvent.UNFAVORITED),
+    )
+    return artwork
+
+
+def artwork_unfavorite(*, artwork_id: int, user: User) -> Artwork:
+    artwork, _ = _react(
+        model=Favorite,
+        user=user,
+        artwork_id=artwork_id,
+        add=False,
+        counter="favorite_count",
+        events=(ArtworkEvent.FAVORITED, ArtworkEvent.UNFAVORITED),
+    )
+    return artwork
+
+
+# --- media --------------------------------------------------------------------------------
+
+
+def artwork_make_thumbnails(*, artwork_id: int) -> Artwork | None:
+    """Render the thumbnails and placeholder of an artwork's original. Idempotent: existing
+    thumbnails are overwritten in place at the same keys, never duplicated."""
+    from .media import render_image_derivatives
+
+    try:
+        artwork = Artwork.objects.get(pk=artwork_id)
+    except Artwork.DoesNotExist:
+        return None  # deleted meanwhile: nothing to do
+    if not artwork.original:
+        return artwork
+    with default_storage.open(artwork.original.name, "rb") as fh:
+        data = fh.read()
+    try:
+        derivatives = render_image_derivatives(data)
+    except Exception as exc:
+        Artwork.objects.filter(pk=artwork_id).update(thumb_status=Artwork.ThumbStatus.FAILED)
+        logger.warning("thumbnails failed for artwork %s: %s", artwork_id, exc)
+        raise
+    thumbnails = []
+    for thumb in derivatives.thumbnails:
+        key = storage_keys.thumb_key(artwork.uuid, thumb.width, thumb.format)
+        if default_storage.exists(key):
+            default_storage.delete(key)
+        name = default_storage.save(key, ContentFile(thumb.data))
+        thumbnails.append(
+            {"width": thumb.width, "height": thumb.height, "format": thumb.format, "name": name}
+        )
+    with transaction.atomic():
+        updated = Artwork.objects.filter(pk=artwork_id).update(
+            thumbnails=thumbnails,
+            thumb_status=Artwork.ThumbStatus.READY,
+            placeholder_color=derivatives.dominant_color,
+            placeholder_data=derivatives.placeholder_data_uri,
+            width=artwork.width or derivatives.width,
+            height=artwork.height or derivatives.height,
+        )
+        if not updated:  # deleted while rendering: remove what was just written
+            _delete_files_on_commit([t["name"] for t in thumbnails])
+            return None
+        _announce(artwork_id=artwork_id, user_id=artwork.user_id, event=ArtworkEvent.MEDIA_READY)
+    artwork.refresh_from_db()
+    return artwork

@@ -1,0 +1,17 @@
+"""Celery tasks: thin wrappers that load by id and call a service. Idempotent."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    acks_late=True,
+)
+def make_thumbnails(self, artwork_id: int) -> None:
+    services.artwork_make_thumbnails(artwork_id=artwork_id)

@@ -1,0 +1,51 @@
+"""Health checks reported by /healthz. Each check returns a small dict and never raises."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+
+
+def _timed(check) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        detail = check() or {}
+        result: dict[str, Any] = {"ok": True, **detail}
+    except Exception as exc:  # a health check reports failures, it does not raise them
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+    result["ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def check_database() -> dict[str, Any]:
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"vendor": connection.vendor}
+
+    return _timed(run)
+
+
+def check_cache() -> dict[str, Any]:
+    def run():
+        key = f"healthz:{uuid.uuid4().hex}"
+        cache.set(key, "1", timeout=5)
+        if cache.get(key) != "1":
+            raise RuntimeError("cache did not return the value it was given")
+        cache.delete(key)
+        return {"backend": cache.__class__.__name__}
+
+    return _timed(run)
+
+
+def health_report() -> tuple[bool, dict[str, Any]]:
+    """(healthy, report). Only the database is essential: without it nothing works."""
+    checks = {"database": check_database(), "cache": check_cache()}
+    healthy = checks["database"]["ok"]
+    status = "ok" if all(c["ok"] for c in checks.values()) else ("degraded" if healthy else "down")
+    return healthy, {"status": status, "checks": checks}

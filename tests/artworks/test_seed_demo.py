@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from artworks.models import Artwork, Favorite, Like
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        User.objects.count(),
+        Artwork.objects.count(),
+        Like.objects.count(),
+        Favorite.objects.count(),
+    )
+
+
+def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
+    call_command("seed_demo", verbosity=0)
+    users, artworks, likes, favorites = counts()
+    assert users >= 8
+    assert artworks >= 60
+    assert likes > 0 and favorites > 0
+    assert Artwork.objects.filter(status="draft").exists()
+    assert Artwork.objects.filter(status="published").count() >= 50
+    published = Artwork.objects.filter(status="published")
+    assert published.values("published_at").distinct().count() > 1  # spread over time
+    # every artwork has a real original in storage
+    assert all(a.original and a.width and a.height for a in Artwork.objects.all())
+    assert sum(1 for f in stored_files() if f.startswith("artworks/original/")) == artworks
+    # counters agree with the rows
+    for artwork in published:
+        assert artwork.like_count == artwork.likes.count()
+        assert artwork.favorite_count == artwork.favorites.count()
+
+    call_command("seed_demo", verbosity=0)
+    assert counts() == (users, artworks, likes, favorites)

@@ -1,0 +1,69 @@
+"""The one visibility rule, checked in both its forms (query and in-memory) on the same cases."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from artworks.models import Artwork
+from artworks.selectors import artwork_is_visible_to, artworks_visible_to
+from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def visible(artwork, viewer) -> bool:
+    in_query = artworks_visible_to(viewer=viewer).filter(pk=artwork.pk).exists()
+    in_memory = artwork_is_visible_to(artwork=artwork, viewer=viewer)
+    assert in_query == in_memory, "the query and the in-memory rule disagree"
+    return in_query
+
+
+@pytest.fixture
+def people():
+    return {
+        "author": UserFactory(),
+        "stranger": UserFactory(),
+        "staff": UserFactory(is_staff=True),
+        "anonymous": AnonymousUser(),
+        "nobody": None,
+    }
+
+
+def test_published_artwork_is_visible_to_everyone(people):
+    artwork = PublishedArtworkFactory(user=people["author"])
+    assert all(visible(artwork, v) for v in people.values())
+
+
+def test_draft_is_visible_to_its_author_and_staff_only(people):
+    artwork = ArtworkFactory(user=people["author"])
+    assert visible(artwork, people["author"])
+    assert visible(artwork, people["staff"])
+    assert not visible(artwork, people["stranger"])
+    assert not visible(artwork, people["anonymous"])
+    assert not visible(artwork, people["nobody"])
+
+
+@pytest.mark.parametrize("factory", [PublishedArtworkFactory, ArtworkFactory])
+def test_hidden_artwork_is_visible_to_staff_only(people, factory):
+    artwork = factory(user=people["author"], moderation=Artwork.Moderation.HIDDEN)
+    assert visible(artwork, people["staff"])
+    assert not visible(artwork, people["author"])
+    assert not visible(artwork, people["stranger"])
+    assert not visible(artwork, people["anonymous"])
+
+
+def test_suspended_authors_work_is_hidden_from_the_public(people):
+    author = people["author"]
+    artwork = PublishedArtworkFactory(user=author)
+    author.is_active = False
+    author.save()
+    artwork.refresh_from_db()
+    assert not visible(artwork, people["stranger"])
+    assert not visible(artwork, people["anonymous"])
+    assert visible(artwork, people["staff"])
+
+
+def test_inactive_staff_sees_only_the_public(people):
+    staff = people["staff"]
+    staff.is_active = False
+    draft = ArtworkFactory(user=people["author"])
+    assert not visible(draft, staff)

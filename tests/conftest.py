@@ -1,0 +1,89 @@
+"""Shared fixtures. Real services (PostgreSQL, Redis) are used where the code talks to them:
+in CI (CI=true) an unreachable service fails the test; elsewhere it is skipped with a reason."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+from aicommunity.celery import app as celery_app
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(name: str, url: str) -> None:
+    """Fail in CI, skip elsewhere, when the service at `url` does not answer."""
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=1):
+            return
+    except OSError as exc:
+        message = f"{name} at {parsed.hostname}:{parsed.port} is unreachable ({exc})"
+        if IN_CI:
+            pytest.fail(f"{message}; CI=true requires it")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_in_process():
+    # Tests run tasks in-process (after commit) unless a test starts a real worker itself.
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def media_root(_isolated_media):
+    return _isolated_media
+
+
+@pytest.fixture
+def stored_files(media_root):
+    """A callable listing every file currently in media storage (relative paths)."""
+
+    def list_files() -> list[str]:
+        if not media_root.exists():
+            return []
+        return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+
+    return list_files
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(is_staff=True)

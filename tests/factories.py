@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import functools
+import io
+
+import factory
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import User
+from artworks import storage_keys
+from artworks.models import Artwork, Favorite, Like
+from artworks.ranking import hot_score
+
+
+@functools.cache
+def tiny_jpeg(width: int = 64, height: int = 48, color=(200, 80, 40)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.Faker("name")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ArtworkFactory(factory.django.DjangoModelFactory):
+    """A draft with a real (tiny) original in storage."""
+
+    class Meta:
+        model = Artwork
+
+    user = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Artwork {n}")
+    slug = factory.LazyAttribute(lambda o: Artwork.slug_for(o.title))
+    source = Artwork.Source.GENERATED
+    kind = Artwork.Kind.IMAGE
+    prompt = factory.Faker("sentence")
+    width = 64
+    height = 48
+    content_type = "image/jpeg"
+    generation_status = Artwork.GenerationStatus.DONE
+
+    @classmethod
+    def _create(cls, model_class, *args, with_file: bool = True, **kwargs):
+        artwork = model_class(*args, **kwargs)
+        if with_file and not artwork.original:
+            data = tiny_jpeg()
+            key = storage_keys.original_key(artwork.uuid, "jpg")
+            artwork.original.name = default_storage.save(key, ContentFile(data))
+            artwork.file_size = len(data)
+        artwork.save()
+        return artwork
+
+
+class PublishedArtworkFactory(ArtworkFactory):
+    status = Artwork.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    hot_score = factory.LazyAttribute(
+        lambda o: hot_score(like_count=0, favorite_count=0, published_at=o.published_at)
+    )
+
+
+class LikeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Like
+
+    user = factory.SubFactory(UserFactory)
+    artwork = factory.SubFactory(PublishedArtworkFactory)
+
+
+class FavoriteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Favorite
+
+    user = factory.SubFactory(UserFactory)
+    artwork = factory.SubFactory(PublishedArtworkFactory)
