@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,30}$"
@@ -80,4 +81,4 @@ class User(AbstractUser):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        return f"/user/{self.username}/"
+        return reverse("feed:profile", args=[self.username])

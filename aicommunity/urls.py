@@ -1,3 +1,13 @@
+"""URL map. Public pages follow the blueprint's paths (no trailing slash):
+
+/                       feed:landing        /features              feed:features
+/feed                   feed:feed           /user/<username>       feed:profile
+/artwork/<id>/<slug>    artworks:detail     /create                artworks:create
+/login                  sign-in             /accounts/…            allauth
+/api/…                  JSON API (OpenAPI at /api/openapi.json)
+/healthz                health checks       /admin/                staff
+"""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import path, re_path

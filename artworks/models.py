@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +163,7 @@ class Artwork(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/artwork/{self.id}/{self.slug or self.slug_for(self.title)}/"
+        return reverse("artworks:detail", args=[self.id, self.slug or self.slug_for(self.title)])
 
     @staticmethod
     def slug_for(title: str) -> str:
