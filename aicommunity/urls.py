@@ -8,9 +8,10 @@
 /healthz                health checks       /admin/                staff
 """
 
+from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from common.views import healthz
@@ -21,6 +22,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("login", LoginView.as_view(), name="login"),
+    path("accounts/", include("allauth.urls")),
 ]
 
 if not settings.S3_BUCKET and settings.MEDIA_URL.startswith("/"):
