@@ -273,6 +273,15 @@ HOT_LIKE_WEIGHT = env.float("HOT_LIKE_WEIGHT", default=1.0)
 HOT_FAVORITE_WEIGHT = env.float("HOT_FAVORITE_WEIGHT", default=2.0)
 HOT_TIME_DIVISOR_SECONDS = env.float("HOT_TIME_DIVISOR_SECONDS", default=45000.0)
 
+# --- Rate limits on writes: scope → (max attempts, window in seconds) -------------------
+
+RATE_LIMITS = {
+    "artwork_create": (env.int("RATE_LIMIT_ARTWORK_CREATE_PER_HOUR", default=30), 3600),
+    "reaction": (env.int("RATE_LIMIT_REACTIONS_PER_MINUTE", default=120), 60),
+    "report": (10, 3600),
+    "api_login": (20, 300),
+}
+
 # --- Accounts -----------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [

@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("login", LoginView.as_view(), name="login"),
     path("accounts/", include("allauth.urls")),
+    path("", include("artworks.urls")),
+    path("", include("feed.urls")),
 ]
 
 if not settings.S3_BUCKET and settings.MEDIA_URL.startswith("/"):

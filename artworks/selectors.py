@@ -81,3 +81,11 @@ def artwork_reaction_state(
         )
     )
     return liked, favorited
+
+
+def artwork_prompt_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:
+    """A prompt the author chose to hide is shown to the author and staff only — on pages, in
+    the API, the feed and the sitemap alike."""
+    if not artwork.prompt_hidden:
+        return True
+    return _is_signed_in(viewer) and (viewer.is_staff or viewer.pk == artwork.user_id)

@@ -67,3 +67,19 @@ def test_inactive_staff_sees_only_the_public(people):
     staff.is_active = False
     draft = ArtworkFactory(user=people["author"])
     assert not visible(draft, staff)
+
+
+def test_a_hidden_prompt_is_shown_to_its_author_and_staff_only(people):
+    from artworks.schemas import artwork_out
+    from artworks.selectors import artwork_prompt_visible_to
+
+    artwork = PublishedArtworkFactory(
+        user=people["author"], prompt="secret recipe", prompt_hidden=True
+    )
+    assert artwork_prompt_visible_to(artwork=artwork, viewer=people["author"])
+    assert artwork_prompt_visible_to(artwork=artwork, viewer=people["staff"])
+    for viewer in (people["stranger"], people["anonymous"], people["nobody"]):
+        assert not artwork_prompt_visible_to(artwork=artwork, viewer=viewer)
+        data = artwork_out(artwork, viewer=viewer)
+        assert data["prompt"] is None and "secret recipe" not in str(data)
+    assert artwork_out(artwork, viewer=people["author"])["prompt"] == "secret recipe"
