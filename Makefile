@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	  && { echo $$p; break; }; done)
 
-.PHONY: run test lint install install-dev migrate messages seed prod worker beat clean
+.PHONY: run test lint install install-dev migrate messages seed prod clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required; none found on PATH." >&2; exit 1; }
@@ -43,6 +43,18 @@ seed: migrate
 ## Set up and serve the site on its embedded defaults at http://127.0.0.1:8000
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The production topology on this machine: gunicorn + Celery worker + beat (Procfile, run by
+## honcho) against PostgreSQL and Redis. Override PROD_DATABASE_URL / PROD_REDIS_URL.
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicommunity
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
+prod: install messages
+	@command -v createdb >/dev/null 2>&1 && createdb -h 127.0.0.1 -U postgres aicommunity 2>/dev/null || true
+	export DATABASE_URL=$(PROD_DATABASE_URL) REDIS_URL=$(PROD_REDIS_URL) DEBUG=false; \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py collectstatic --noinput -v0 && \
+	$(BIN)/python manage.py seed_demo && \
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --port $(PORT)
 
 ## Set up and run the whole test suite
 test: install-dev messages

@@ -79,6 +79,7 @@ class Artwork(models.Model):
     thumb_status = models.CharField(
         max_length=16, choices=ThumbStatus.choices, default=ThumbStatus.PENDING
     )
+    thumb_attempts = models.PositiveSmallIntegerField(default=0)
     thumbnails = models.JSONField(default=list, blank=True)
     poster = models.CharField(max_length=255, blank=True)
     placeholder_color = models.CharField(max_length=7, blank=True)

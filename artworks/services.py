@@ -8,14 +8,19 @@ through `artworks.signals.artwork_changed`.
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common.tasks import enqueue, enqueue_on_commit
 
 from . import storage_keys
 from .models import Artwork, Favorite, Like
@@ -196,7 +201,7 @@ def artwork_attach_original(
 def _enqueue_media(artwork_id: int) -> None:
     from .tasks import make_thumbnails  # tasks import services; import here to avoid a cycle
 
-    transaction.on_commit(lambda: make_thumbnails.delay(artwork_id))
+    enqueue_on_commit(make_thumbnails, artwork_id)
 
 
 # --- publish ------------------------------------------------------------------------------
@@ -241,12 +246,17 @@ def artwork_delete(*, artwork: Artwork, actor: User) -> None:
     if not (actor.is_authenticated and actor.is_staff):
         _require_author(artwork=artwork, actor=actor)
     with transaction.atomic():
-        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
-        names = artwork_file_names(locked)  # from the row: a task may have added thumbnails
-        artwork_id, user_id = locked.pk, locked.user_id
-        locked.delete()
-        _delete_files_on_commit(names)
-        _announce(artwork_id=artwork_id, user_id=user_id, event=ArtworkEvent.DELETED)
+        _delete_artwork_row(Artwork.objects.select_for_update().get(pk=artwork.pk))
+
+
+def _delete_artwork_row(locked: Artwork) -> None:
+    """Delete a locked row; its files go after commit (read from the row: a task may have
+    added thumbnails since the caller loaded it)."""
+    names = artwork_file_names(locked)
+    artwork_id, user_id = locked.pk, locked.user_id
+    locked.delete()
+    _delete_files_on_commit(names)
+    _announce(artwork_id=artwork_id, user_id=user_id, event=ArtworkEvent.DELETED)
 
 
 # --- reactions ----------------------------------------------------------------------------
@@ -357,6 +367,7 @@ def artwork_make_thumbnails(*, artwork_id: int) -> Artwork | None:
         return None  # deleted meanwhile: nothing to do
     if not artwork.original:
         return artwork
+    Artwork.objects.filter(pk=artwork_id).update(thumb_attempts=F("thumb_attempts") + 1)
     with default_storage.open(artwork.original.name, "rb") as fh:
         data = fh.read()
     try:
@@ -389,3 +400,89 @@ def artwork_make_thumbnails(*, artwork_id: int) -> Artwork | None:
         _announce(artwork_id=artwork_id, user_id=artwork.user_id, event=ArtworkEvent.MEDIA_READY)
     artwork.refresh_from_db()
     return artwork
+
+
+# --- maintenance (run by beat) ------------------------------------------------------------
+
+
+def artworks_retry_stale_media(
+    *, older_than: timedelta, max_attempts: int, batch: int = 200
+) -> list[int]:
+    """Enqueue thumbnail work that was lost (still pending: the broker was down when it was
+    due) or failed fewer than `max_attempts` times. Returns the artwork ids enqueued."""
+    from .tasks import make_thumbnails
+
+    cutoff = timezone.now() - older_than
+    stale = (
+        Artwork.objects.exclude(original="")
+        .filter(
+            Q(thumb_status=Artwork.ThumbStatus.PENDING, updated_at__lt=cutoff)
+            | Q(thumb_status=Artwork.ThumbStatus.FAILED, thumb_attempts__lt=max_attempts)
+        )
+        .order_by("updated_at")
+        .values_list("id", flat=True)[:batch]
+    )
+    ids = list(stale)
+    for artwork_id in ids:
+        enqueue(make_thumbnails, artwork_id)
+    return ids
+
+
+def media_sweep_orphans(*, older_than: timedelta) -> list[str]:
+    """Delete files under artworks/ that no artwork row owns any more (a crash between writing
+    a file and its row, or a delete whose file removal failed), once they are older than the
+    grace period — so an upload in progress is never touched."""
+    cutoff = timezone.now() - older_than
+    candidates: dict[str, str] = {}
+    for folder in ("artworks/original", "artworks/thumb"):
+        try:
+            _dirs, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for filename in files:
+            candidates[f"{folder}/{filename}"] = filename[:36]
+    known = {
+        str(u)
+        for u in Artwork.objects.filter(
+            uuid__in=[u for u in set(candidates.values()) if _is_uuid(u)]
+        ).values_list("uuid", flat=True)
+    }
+    removed = []
+    for name, file_uuid in candidates.items():
+        if file_uuid in known:
+            continue
+        try:
+            if default_storage.get_modified_time(name) >= cutoff:
+                continue
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        storage_delete_quietly([name])
+        removed.append(name)
+    return removed
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def artworks_purge_abandoned_drafts(*, older_than: timedelta) -> int:
+    """Delete drafts whose generation failed and that nobody touched for `older_than`."""
+    cutoff = timezone.now() - older_than
+    abandoned = Artwork.objects.filter(
+        status=Artwork.Status.DRAFT,
+        generation_status=Artwork.GenerationStatus.FAILED,
+        updated_at__lt=cutoff,
+    ).values_list("id", flat=True)
+    count = 0
+    for artwork_id in list(abandoned):
+        with transaction.atomic():
+            artwork = Artwork.objects.select_for_update().filter(pk=artwork_id).first()
+            if artwork is None:
+                continue
+            _delete_artwork_row(artwork)
+            count += 1
+    return count

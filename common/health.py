@@ -6,6 +6,7 @@ import time
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -38,7 +39,26 @@ def check_cache() -> dict[str, Any]:
         if cache.get(key) != "1":
             raise RuntimeError("cache did not return the value it was given")
         cache.delete(key)
-        return {"backend": cache.__class__.__name__}
+        return {"backend": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
+
+    return _timed(run)
+
+
+def check_broker() -> dict[str, Any]:
+    """Reachability of the Celery broker and the depth of each queue."""
+    from aicommunity.celery import app
+
+    def run():
+        depths: dict[str, int] = {}
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            with conn.channel() as channel:
+                for queue in settings.CELERY_QUEUES_ALL:
+                    try:
+                        depths[queue] = channel.queue_declare(queue=queue, passive=True)[1]
+                    except Exception:  # a queue nobody has used yet does not exist: empty
+                        depths[queue] = 0
+        return {"transport": conn.transport_cls, "queues": depths}
 
     return _timed(run)
 
@@ -46,6 +66,8 @@ def check_cache() -> dict[str, Any]:
 def health_report() -> tuple[bool, dict[str, Any]]:
     """(healthy, report). Only the database is essential: without it nothing works."""
     checks = {"database": check_database(), "cache": check_cache()}
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = check_broker()
     healthy = checks["database"]["ok"]
     status = "ok" if all(c["ok"] for c in checks.values()) else ("degraded" if healthy else "down")
     return healthy, {"status": status, "checks": checks}

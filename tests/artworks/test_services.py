@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 
 from artworks import services
+from artworks.media import thumbnail_formats
 from artworks.models import Artwork, Favorite, Like
 from artworks.signals import artwork_changed
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, tiny_jpeg
@@ -37,7 +38,9 @@ def test_create_draft_stores_the_original_under_its_uuid(user, django_capture_on
     artwork.refresh_from_db()
     # the thumbnail task ran after commit
     assert artwork.thumb_status == Artwork.ThumbStatus.READY
-    assert [t["width"] for t in artwork.thumbnails] == [64]
+    assert {(t["width"], t["format"]) for t in artwork.thumbnails} == {
+        (64, fmt) for fmt, _ in thumbnail_formats()
+    }
     assert artwork.thumbnails[0]["name"].startswith(f"artworks/thumb/{artwork.uuid}")
 
 
@@ -89,7 +92,7 @@ def test_unpublish_and_delete_are_for_the_author_only(user, other_user, stored_f
 def test_delete_removes_the_files(user, stored_files, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         artwork = create_draft(user)
-    assert len(stored_files()) == 2  # original + one thumbnail
+    assert len(stored_files()) == 1 + len(thumbnail_formats())  # original + thumbnails
     with django_capture_on_commit_callbacks(execute=True):
         services.artwork_delete(artwork=artwork, actor=user)
     assert stored_files() == []

@@ -1,0 +1,97 @@
+"""Thumbnails are right: sizes, aspect ratio, orientation, no EXIF, placeholder."""
+
+import base64
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from artworks.media import render_image_derivatives, thumbnail_formats
+from artworks.models import Artwork
+from artworks.services import artwork_make_thumbnails
+from tests.factories import ArtworkFactory
+
+EXIF_ORIENTATION = 0x0112
+EXIF_GPS_IFD = 0x8825
+
+
+def photo_with_exif(width: int, height: int, orientation: int = 1) -> bytes:
+    """A JPEG whose left half is red and right half blue, with EXIF orientation + GPS."""
+    image = Image.new("RGB", (width, height), (220, 30, 30))
+    image.paste((30, 30, 220), (width // 2, 0, width, height))
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = orientation
+    exif[0x010F] = "CameraMaker"
+    exif.get_ifd(EXIF_GPS_IFD)[2] = (52.0, 31.0, 12.0)  # GPSLatitude
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", exif=exif, quality=90)
+    return buf.getvalue()
+
+
+def open_bytes(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def test_widths_aspect_ratio_and_formats():
+    derivatives = render_image_derivatives(photo_with_exif(2000, 1000))
+    formats = {fmt for fmt, _ in thumbnail_formats()}
+    assert "webp" in formats
+    widths = sorted({t.width for t in derivatives.thumbnails})
+    assert widths == [320, 640, 1280]
+    for thumb in derivatives.thumbnails:
+        image = open_bytes(thumb.data)
+        assert image.size == (thumb.width, thumb.height)
+        assert image.format.lower() == thumb.format
+        assert abs(thumb.width / thumb.height - 2.0) < 0.01
+    assert {t.format for t in derivatives.thumbnails} == formats
+
+
+def test_small_originals_are_never_upscaled():
+    derivatives = render_image_derivatives(photo_with_exif(500, 400))
+    assert sorted({t.width for t in derivatives.thumbnails}) == [320, 500]
+
+
+def test_orientation_is_applied_and_exif_removed():
+    # Orientation 6 = rotate 90° clockwise for display: a 400x200 stored image shows 200x400,
+    # and the red (left) half ends up on top.
+    derivatives = render_image_derivatives(photo_with_exif(400, 200, orientation=6))
+    assert (derivatives.width, derivatives.height) == (200, 400)
+    for thumb in derivatives.thumbnails:
+        image = open_bytes(thumb.data)
+        assert image.height > image.width
+        top = image.convert("RGB").getpixel((image.width // 2, image.height // 8))
+        assert top[0] > 150 and top[2] < 100, top
+        assert not image.getexif(), "EXIF must be stripped"
+        assert b"CameraMaker" not in thumb.data
+
+
+def test_placeholder_is_tiny_and_colour_is_dominant():
+    derivatives = render_image_derivatives(photo_with_exif(300, 300))
+    assert derivatives.placeholder_data_uri.startswith("data:image/webp;base64,")
+    raw = base64.b64decode(derivatives.placeholder_data_uri.split(",", 1)[1])
+    assert len(raw) < 1000
+    assert max(open_bytes(raw).size) <= 16
+    r, g, b = (int(derivatives.dominant_color[i : i + 2], 16) for i in (1, 3, 5))
+    assert r > 80 and b > 80 and g < 80  # a mix of the red and blue halves
+
+
+@pytest.mark.django_db
+def test_task_stores_thumbnails_and_is_idempotent(stored_files):
+    artwork = ArtworkFactory(with_file=False)
+    key = f"artworks/original/{artwork.uuid}.jpg"
+    artwork.original.name = default_storage.save(key, io.BytesIO(photo_with_exif(900, 600)))
+    artwork.save()
+
+    artwork_make_thumbnails(artwork_id=artwork.pk)
+    first = stored_files()
+    artwork_make_thumbnails(artwork_id=artwork.pk)  # running twice changes nothing more
+    assert stored_files() == first
+    artwork.refresh_from_db()
+    assert artwork.thumb_status == Artwork.ThumbStatus.READY
+    assert artwork.placeholder_data and artwork.placeholder_color.startswith("#")
+    names = sorted(t["name"] for t in artwork.thumbnails)
+    assert names == sorted(f for f in first if f.startswith("artworks/thumb/"))
+    assert all(n.startswith(f"artworks/thumb/{artwork.uuid}_") for n in names)
