@@ -7,6 +7,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from accounts.api import router as auth_router
+
 api = NinjaAPI(
     title="AI Community API",
     version="1.0",
@@ -37,3 +39,6 @@ def _unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+api.add_router("/auth", auth_router)
