@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from common import ratelimit
 
@@ -69,15 +69,15 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut, 503: Error
 def login(request: HttpRequest, payload: LoginIn):
     """Exchange a Google ID token for an access token and a refresh token."""
     if ratelimit.hit(scope="api_login", key=ratelimit.client_key(request)):
-        return 429, {"detail": "Too many sign-in attempts; try again in a few minutes."}
+        return Status(429, {"detail": "Too many sign-in attempts; try again in a few minutes."})
     try:
         claims = google.verify_id_token(payload.id_token)
         user, pair = tokens.token_pair_google_sign_in(request=request, claims=claims)
     except google.GoogleTokenError as exc:
-        return exc.status, {"detail": exc.message}
+        return Status(exc.status, {"detail": exc.message})
     except tokens.SignInRefused as exc:
-        return exc.status, {"detail": exc.message}
-    return 200, _token_out(user, pair)
+        return Status(exc.status, {"detail": exc.message})
+    return Status(200, _token_out(user, pair))
 
 
 @router.post("/refresh", response={200: TokenOut, **ERRORS}, auth=None)
@@ -85,14 +85,14 @@ def refresh(request: HttpRequest, payload: RefreshIn):
     """Trade a refresh token for a new pair. Each refresh token works once."""
     pair = tokens.token_pair_refresh(refresh_token=payload.refresh_token)
     if pair is None:
-        return 401, {"detail": "The refresh token is invalid, expired or already used."}
+        return Status(401, {"detail": "The refresh token is invalid, expired or already used."})
     user = tokens.user_for_access_token(pair.access_token)
     if user is None:
-        return 401, {"detail": "The account behind this refresh token is not active."}
-    return 200, _token_out(user, pair)
+        return Status(401, {"detail": "The account behind this refresh token is not active."})
+    return Status(200, _token_out(user, pair))
 
 
 @router.get("/me", response={200: UserOut, 401: ErrorOut}, auth=api_auth)
 def me(request: HttpRequest):
     """The signed-in user (by bearer token or by session)."""
-    return 200, user_out(request.user)
+    return Status(200, user_out(request.user))

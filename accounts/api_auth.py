@@ -28,13 +28,15 @@ class JWTBearerAuth(HttpBearer):
             return None  # not ours: let session auth have a go
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise AuthenticationError("Malformed Authorization header; use 'Bearer <token>'.")
+            raise AuthenticationError(
+                message="Malformed Authorization header; use 'Bearer <token>'."
+            )
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str):
         user = user_for_access_token(token)
         if user is None:
-            raise AuthenticationError("The access token is invalid or has expired.")
+            raise AuthenticationError(message="The access token is invalid or has expired.")
         request.user = user
         return user
 

@@ -12,6 +12,7 @@ from allauth.headless import app_settings as headless_settings
 from allauth.headless.internal.sessionkit import new_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.contrib.auth import login
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from .models import User
@@ -48,6 +49,7 @@ def token_pair_issue(*, user: User) -> TokenPair:
     """A fresh pair for `user` in a new session (operators' `issue_token`, scripts)."""
     request = HttpRequest()
     request.session = new_session()
+    request.user = AnonymousUser()  # login() replaces it with `user`
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return token_pair_for_signed_in_request(request)
 
@@ -94,7 +96,6 @@ def token_pair_google_sign_in(*, request: HttpRequest, claims: dict) -> tuple[Us
     from allauth.core.exceptions import ImmediateHttpResponse, SignupClosedException
     from allauth.socialaccount.adapter import get_adapter as get_social_adapter
     from allauth.socialaccount.internal import flows
-    from django.contrib.auth.models import AnonymousUser
     from django.db import transaction
 
     from .adapters import QUIET_REQUEST_ATTR

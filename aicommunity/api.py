@@ -31,8 +31,10 @@ def _forbidden(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
+    # ninja's own default message is a bare "Unauthorized"; say what is needed instead.
+    message = exc.message if exc.message and exc.message != "Unauthorized" else ""
     return api.create_response(
-        request, {"detail": str(exc) or "Authentication required."}, status=401
+        request, {"detail": message or "Authentication required."}, status=401
     )
 
 
