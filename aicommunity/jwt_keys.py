@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 from pathlib import Path
 
 
@@ -23,6 +24,17 @@ def generate_private_key_pem() -> str:
     ).decode()
 
 
+def is_rsa_private_key(pem: str) -> bool:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError):
+        return False
+    return isinstance(key, rsa.RSAPrivateKey)
+
+
 def development_private_key(path: Path) -> str:
     """The PEM stored at `path`, created on first use. Safe when several processes start at
     once: the file is written under a temporary name and linked into place atomically, and
@@ -32,8 +44,8 @@ def development_private_key(path: Path) -> str:
         if "PRIVATE KEY" in existing:
             return existing
     pem = generate_private_key_pem()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(pem)
     try:

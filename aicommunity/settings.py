@@ -378,7 +378,9 @@ HEADLESS_JWT_REFRESH_TOKEN_EXPIRES_IN = env.int(
 )
 if PRODUCTION:
     HEADLESS_JWT_PRIVATE_KEY = env.str("JWT_PRIVATE_KEY", default="", multiline=True)
-    if "PRIVATE KEY" not in HEADLESS_JWT_PRIVATE_KEY:
+    from .jwt_keys import is_rsa_private_key
+
+    if not is_rsa_private_key(HEADLESS_JWT_PRIVATE_KEY):
         raise ImproperlyConfigured(
             "Production needs JWT_PRIVATE_KEY: an RSA private key in PEM format "
             "(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048)."
