@@ -186,10 +186,20 @@ def test_a_replayed_id_token_is_refused(client, google):
 
 
 def test_a_refused_token_is_not_remembered_as_used(client, google, settings):
-    """Replay bookkeeping happens only for tokens that passed every other check."""
-    token = google.id_token(email_verified=False)
-    assert post_json(client, LOGIN, {"id_token": token}).status_code == 400
-    assert User.objects.count() == 0
+    """Replay bookkeeping happens only for tokens that passed every other check: a token
+    refused for its audience is accepted once the server is configured for that audience."""
+    token = google.id_token(aud="second-client.apps.googleusercontent.com")
+    assert post_json(client, LOGIN, {"id_token": token}).status_code == 401
+    settings.GOOGLE_CLIENT_ID = "second-client.apps.googleusercontent.com"
+    google_settings = settings.SOCIALACCOUNT_PROVIDERS["google"]
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {
+            **google_settings,
+            "APPS": [{"client_id": settings.GOOGLE_CLIENT_ID, "secret": "s", "key": ""}],
+        }
+    }
+    assert post_json(client, LOGIN, {"id_token": token}).status_code == 200
+    assert User.objects.count() == 1
 
 
 def test_google_certificates_are_cached(client, google):

@@ -134,7 +134,9 @@ def test_me_works_with_the_session(client, user):
 def test_session_writes_need_csrf_and_bearer_writes_do_not(user):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
-    assert browser.post("/probe/write").status_code == 403
+    refused = browser.post("/probe/write")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "CSRF check Failed"}  # JSON, not Django's HTML page
     browser.get("/settings/profile")  # a page with a form sets the CSRF cookie
     csrf = browser.cookies["csrftoken"].value
     response = browser.post("/probe/write", HTTP_X_CSRFTOKEN=csrf)
