@@ -1,17 +1,44 @@
 """Authentication for the JSON API.
 
-Endpoints accept the site's own session (with CSRF, so pages and htmx can call them) and a
-`Authorization: Bearer <access token>` JWT for app clients. Both set `request.user`.
+Endpoints accept a `Authorization: Bearer <access token>` JWT for app clients (issued by
+POST /api/auth/login, validated by allauth headless' JWT strategy) and the site's own session
+(with CSRF, so pages and htmx can call them). Both set `request.user`.
 
 - `api_auth`: a signed-in user is required (401 JSON otherwise).
 - `api_optional_auth`: anonymous callers are let through as AnonymousUser.
+
+A request that presents a bearer token is judged by that token alone: an expired or tampered
+token is a 401, never a silent fall-back to the session or to anonymous.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja.security import django_auth
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
+
+from .tokens import user_for_access_token
+
+
+class JWTBearerAuth(HttpBearer):
+    def __call__(self, request: HttpRequest):
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return None  # not ours: let session auth have a go
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationError(
+                message="Malformed Authorization header; use 'Bearer <token>'."
+            )
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_access_token(token)
+        if user is None:
+            raise AuthenticationError(message="The access token is invalid or has expired.")
+        request.user = user
+        return user
 
 
 def _anonymous(request: HttpRequest):
@@ -20,5 +47,6 @@ def _anonymous(request: HttpRequest):
     return AnonymousUser()
 
 
-api_auth: list = [django_auth]
+jwt_bearer_auth = JWTBearerAuth()
+api_auth: list = [jwt_bearer_auth, django_auth]
 api_optional_auth: list = [*api_auth, _anonymous]

@@ -7,6 +7,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from accounts.api import router as auth_router
+
 api = NinjaAPI(
     title="AI Community API",
     version="1.0",
@@ -29,11 +31,16 @@ def _forbidden(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
+    # ninja's own default message is a bare "Unauthorized"; say what is needed instead.
+    message = exc.message if exc.message and exc.message != "Unauthorized" else ""
     return api.create_response(
-        request, {"detail": str(exc) or "Authentication required."}, status=401
+        request, {"detail": message or "Authentication required."}, status=401
     )
 
 
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+api.add_router("/auth", auth_router)

@@ -4,6 +4,7 @@
 /feed                   feed:feed           /user/<username>       feed:profile
 /artwork/<id>/<slug>    artworks:detail     /create                artworks:create
 /login                  sign-in             /accounts/…            allauth
+/settings/profile       accounts:settings
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
 /healthz                health checks       /admin/                staff
 """
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("login", LoginView.as_view(), name="login"),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("artworks.urls")),
     path("", include("feed.urls")),
 ]

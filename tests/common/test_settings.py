@@ -9,11 +9,20 @@ ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "aB9$xZ2!qW7@eR4#tY6%uI8^oP0&" * 2
 
 
+def _jwt_private_key() -> str:
+    from aicommunity.jwt_keys import generate_private_key_pem
+
+    return generate_private_key_pem()
+
+
+JWT_KEY = _jwt_private_key()
+
+
 def run_manage(*args: str, **env_overrides: str) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV", "DEBUG"}
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV", "DEBUG", "JWT_PRIVATE_KEY"}
     }
     env.update(env_overrides)
     return subprocess.run(
@@ -55,9 +64,46 @@ def test_production_passes_check_deploy_with_no_warnings():
         DJANGO_ENV="production",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="example.com",
+        JWT_PRIVATE_KEY=JWT_KEY,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_jwt_private_key():
+    result = run_manage(
+        "check", DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="example.com"
+    )
+    assert result.returncode != 0
+    assert "JWT_PRIVATE_KEY" in result.stderr
+
+
+def test_production_accepts_a_jwt_key_with_escaped_newlines():
+    """Many hosts cannot hold multi-line variables: "\\n" escapes work too."""
+    result = run_manage(
+        "shell",
+        "-c",
+        "from allauth.headless.tokens.strategies.jwt.internal import _get_jwt_config;"
+        "print(_get_jwt_config().algorithm)",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="example.com",
+        JWT_PRIVATE_KEY=JWT_KEY.replace("\n", "\\n"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "RS256"
+
+
+def test_production_refuses_a_jwt_key_that_is_not_an_rsa_private_key():
+    result = run_manage(
+        "check",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="example.com",
+        JWT_PRIVATE_KEY="-----BEGIN PRIVATE KEY-----\nnot really\n-----END PRIVATE KEY-----",
+    )
+    assert result.returncode != 0
+    assert "JWT_PRIVATE_KEY" in result.stderr
 
 
 def test_embedded_defaults_need_no_environment():

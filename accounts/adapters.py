@@ -1,0 +1,53 @@
+"""allauth adapters: how a Google sign-in becomes a member of this site."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.db import transaction
+from django.http import HttpRequest
+
+from . import services
+from .models import User
+from .tasks import fetch_remote_avatar
+
+# Set on requests served by the JSON API, where flash messages would never be shown.
+QUIET_REQUEST_ATTR = "_accounts_no_messages"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def add_message(self, request: HttpRequest, *args, **kwargs) -> None:
+        if getattr(request, QUIET_REQUEST_ATTR, False):
+            return
+        super().add_message(request, *args, **kwargs)
+
+    def populate_username(self, request: HttpRequest, user: User) -> None:
+        if not user.username:
+            user.username = services.username_suggest(name=user.name, email=user.email)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def populate_user(self, request: HttpRequest, sociallogin, data: dict) -> User:
+        """The first Google sign-in: display name and email from Google, a free username
+        derived from them. (Later sign-ins find the existing user and skip this.)"""
+        user: User = sociallogin.user
+        extra = sociallogin.account.extra_data or {}
+        name = (
+            extra.get("name")
+            or data.get("name")
+            or " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+        )
+        user.name = (name or "").strip()[:80]
+        user.email = (data.get("email") or "").strip().lower()
+        user.username = services.username_suggest(name=user.name, email=user.email)
+        return user
+
+    def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
+        user = super().save_user(request, sociallogin, form=form)
+        picture = (sociallogin.account.extra_data or {}).get("picture")
+        if picture and not user.profile_pic:
+            # Outside-world I/O stays off the sign-in path: a task copies the picture after
+            # commit, and any failure there leaves the user without an avatar.
+            user_id = user.pk
+            transaction.on_commit(lambda: fetch_remote_avatar.delay(user_id, picture))
+        return user

@@ -1,0 +1,98 @@
+"""Auth endpoints of the JSON API: Google ID token → JWT pair, refresh, and who am I."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from common import ratelimit
+
+from . import google, tokens
+from .api_auth import api_auth
+from .models import User
+
+router = Router(tags=["auth"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    name: str
+    email: str
+    profile_pic: str | None = None
+
+
+class LoginIn(Schema):
+    id_token: str
+
+
+class RefreshIn(Schema):
+    refresh_token: str
+
+
+class TokenOut(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: str
+    expires_in: int
+    user: UserOut
+
+
+def user_out(user: User) -> dict:
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": user.display_name,
+        "email": user.email,
+        "profile_pic": user.profile_pic.url if user.profile_pic else None,
+    }
+
+
+def _token_out(user: User, pair: tokens.TokenPair) -> dict:
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "token_type": pair.token_type,
+        "expires_in": pair.expires_in,
+        "user": user_out(user),
+    }
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+
+
+@router.post("/login", response={200: TokenOut, **ERRORS}, auth=None)
+def login(request: HttpRequest, payload: LoginIn):
+    """Exchange a Google ID token for an access token and a refresh token."""
+    if ratelimit.hit(scope="api_login", key=ratelimit.client_key(request)):
+        return Status(429, {"detail": "Too many sign-in attempts; try again in a few minutes."})
+    try:
+        claims = google.verify_id_token(payload.id_token)
+        user, pair = tokens.token_pair_google_sign_in(request=request, claims=claims)
+    except google.GoogleTokenError as exc:
+        return Status(exc.status, {"detail": exc.message})
+    except tokens.SignInRefused as exc:
+        return Status(exc.status, {"detail": exc.message})
+    return Status(200, _token_out(user, pair))
+
+
+@router.post("/refresh", response={200: TokenOut, **ERRORS}, auth=None)
+def refresh(request: HttpRequest, payload: RefreshIn):
+    """Trade a refresh token for a new pair. Each refresh token works once."""
+    pair = tokens.token_pair_refresh(refresh_token=payload.refresh_token)
+    if pair is None:
+        return Status(401, {"detail": "The refresh token is invalid, expired or already used."})
+    user = tokens.user_for_access_token(pair.access_token)
+    if user is None:
+        return Status(401, {"detail": "The account behind this refresh token is not active."})
+    return Status(200, _token_out(user, pair))
+
+
+@router.get("/me", response={200: UserOut, 401: ErrorOut}, auth=api_auth)
+def me(request: HttpRequest):
+    """The signed-in user (by bearer token or by session)."""
+    return Status(200, user_out(request.user))

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import USERNAME_PATTERN, User
+
+
+class ProfileForm(forms.Form):
+    """The member's own profile. There is no user id anywhere in it: the view always edits
+    request.user."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=USERNAME_PATTERN,
+        max_length=30,
+        help_text=_(
+            "3–30 letters, digits, underscores or hyphens. Your profile lives at "
+            "/user/<username>; changing it frees the old address."
+        ),
+        error_messages={
+            "invalid": _("3–30 characters: letters, digits, underscores and hyphens only.")
+        },
+    )
+    name = forms.CharField(label=_("Display name"), max_length=80, required=False)
+    avatar = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP or GIF; cropped to a square."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        blocked = {name.lower() for name in settings.ACCOUNT_USERNAME_BLACKLIST}
+        if username.lower() in blocked:
+            raise forms.ValidationError(_("That username is reserved."))
+        taken = User.objects.filter(username__iexact=username).exclude(pk=self.user.pk).exists()
+        if taken:
+            raise forms.ValidationError(_("That username is taken."))
+        return username
+
+    def clean_avatar(self) -> bytes | None:
+        upload = self.cleaned_data.get("avatar")
+        if not upload:
+            return None
+        if upload.size > settings.AVATAR_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The image is too large (at most %(mb)d MB).")
+                % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}
+            )
+        return upload.read()

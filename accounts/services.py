@@ -1,0 +1,175 @@
+"""Account writes: usernames for new members, profile edits, avatars."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import secrets
+import unicodedata
+from urllib.parse import urlparse
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .models import User
+
+logger = logging.getLogger(__name__)
+
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# Google serves profile pictures from these hosts; nothing else is fetched on a user's behalf.
+AVATAR_REMOTE_HOST_SUFFIX = ".googleusercontent.com"
+
+
+# --- Usernames ------------------------------------------------------------------------------
+
+
+def _username_base(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-_").lower()
+    return base[:24].strip("-")
+
+
+def _username_available(username: str) -> bool:
+    blocked = {name.lower() for name in settings.ACCOUNT_USERNAME_BLACKLIST}
+    if username.lower() in blocked:
+        return False
+    return not User.objects.filter(username__iexact=username).exists()
+
+
+def username_suggest(*, name: str = "", email: str = "") -> str:
+    """A free, URL-safe username (see accounts.models.USERNAME_PATTERN) derived from the
+    display name, else the email's local part, else "member"."""
+    candidates = [_username_base(name), _username_base(email.split("@", 1)[0])]
+    base = next((c for c in candidates if len(c) >= 3), "")
+    if not base:
+        base = next((c for c in candidates if c), "member")
+        base = base if len(base) >= 3 else f"{base}-member".strip("-")
+    if _username_available(base):
+        return base
+    for n in range(2, 10):
+        candidate = f"{base}-{n}"
+        if _username_available(candidate):
+            return candidate
+    while True:  # a crowded name: a random suffix is practically always free
+        candidate = f"{base}-{secrets.token_hex(3)}"
+        if _username_available(candidate):
+            return candidate
+
+
+# --- Avatars ---------------------------------------------------------------------------------
+
+
+def avatar_render(data: bytes) -> bytes:
+    """Validate an uploaded image by decoding it, and re-encode it as a square WebP without
+    metadata. Raises ValidationError with a message fit for the user."""
+    if len(data) > settings.AVATAR_MAX_BYTES:
+        raise ValidationError(
+            _("The image is too large (at most %(mb)d MB).")
+            % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}
+        )
+    try:
+        image = Image.open(io.BytesIO(data))
+        if image.format not in AVATAR_FORMATS:
+            raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."))
+        if image.width * image.height > settings.UPLOAD_MAX_PIXELS:
+            raise ValidationError(_("The image has too many pixels."))
+        image.load()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("That file is not an image we can read.")) from exc
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    size = settings.AVATAR_SIZE
+    image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    image.save(buf, "WEBP", quality=85, method=4)  # no exif= argument: metadata is dropped
+    return buf.getvalue()
+
+
+def _replace_avatar(*, user: User, webp: bytes | None) -> None:
+    old_name = user.profile_pic.name if user.profile_pic else ""
+    if webp is None:
+        user.profile_pic = ""
+    else:
+        # upload_to gives users/avatars/<uuid>.webp; storage is default_storage.
+        user.profile_pic.save("avatar.webp", ContentFile(webp), save=False)
+    new_name = user.profile_pic.name if user.profile_pic else ""
+    if old_name and old_name != new_name:
+        # Only once the new state is committed: a rollback must leave the old file in place.
+        transaction.on_commit(lambda: _delete_quietly(old_name))
+
+
+def _delete_quietly(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except Exception:  # storage hiccups must not break the request that triggered cleanup
+        logger.warning("Could not delete old avatar %s", name, exc_info=True)
+
+
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    username: str,
+    name: str,
+    avatar: bytes | None = None,
+    remove_avatar: bool = False,
+) -> User:
+    """Change the signed-in member's own username, display name and avatar."""
+    username = username.strip()
+    if username.lower() != user.username.lower() and not _username_available(username):
+        raise ValidationError({"username": _("That username is taken.")})
+    webp = avatar_render(avatar) if avatar is not None else None
+    user.username = username
+    user.name = name.strip()
+    new_file = ""
+    try:
+        if webp is not None:
+            _replace_avatar(user=user, webp=webp)
+            new_file = user.profile_pic.name
+        elif remove_avatar and user.profile_pic:
+            _replace_avatar(user=user, webp=None)
+        user.full_clean(exclude=["password"])
+        user.save()
+    except Exception:
+        if new_file:
+            _delete_quietly(new_file)
+        raise
+    return user
+
+
+def user_fetch_remote_avatar(*, user_id: int, url: str) -> bool:
+    """Copy a Google profile picture into our storage, once. Any failure (slow network, not an
+    image, unexpected host) leaves the user without an avatar; it never raises."""
+    parsed = urlparse(url or "")
+    if parsed.scheme != "https" or not (parsed.hostname or "").endswith(AVATAR_REMOTE_HOST_SUFFIX):
+        logger.info("Not fetching avatar from unexpected URL %r", url)
+        return False
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or user.profile_pic:
+        return False
+    try:
+        with requests.get(url, timeout=settings.AVATAR_FETCH_TIMEOUT, stream=True) as response:
+            response.raise_for_status()
+            data = response.raw.read(settings.AVATAR_MAX_BYTES + 1, decode_content=True)
+        webp = avatar_render(data)
+    except (requests.RequestException, ValidationError, OSError) as exc:
+        logger.warning("Could not copy the Google avatar of user %s: %s", user_id, exc)
+        return False
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.profile_pic:
+            return False
+        _replace_avatar(user=user, webp=webp)
+        user.save(update_fields=["profile_pic"])
+    return True

@@ -1,0 +1,11 @@
+"""Celery tasks: thin wrappers that load by id and call a service. Idempotent."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def fetch_remote_avatar(user_id: int, url: str) -> None:
+    # The service never raises and does nothing when the user already has an avatar.
+    services.user_fetch_remote_avatar(user_id=user_id, url=url)

@@ -1,0 +1,129 @@
+"""API tokens, issued, refreshed and validated by allauth headless' JWT strategy.
+
+Every token pair is anchored to a server-side session that holds the signed-in user and the
+refresh tokens still valid for it: refreshing rotates the refresh token (the old one stops
+working), and deleting the session (or deactivating the user) revokes the pair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.headless import app_settings as headless_settings
+from allauth.headless.internal.sessionkit import new_session
+from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
+from django.contrib.auth import login
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+
+from .models import User
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"  # noqa: S105 (a scheme name, not a secret)
+
+
+def _keep_session_for_refresh_lifetime(request: HttpRequest) -> None:
+    request.session.set_expiry(headless_settings.JWT_REFRESH_TOKEN_EXPIRES_IN)
+
+
+def token_pair_for_signed_in_request(request: HttpRequest) -> TokenPair:
+    """Tokens for the user just signed into `request.session` (a session of its own, not the
+    browser's)."""
+    _keep_session_for_refresh_lifetime(request)
+    if not request.session.session_key:
+        request.session.save()
+    payload = headless_settings.TOKEN_STRATEGY.create_access_token_payload(request)
+    request.session.save()  # stores the new refresh token's id
+    return TokenPair(
+        access_token=payload["access_token"],
+        refresh_token=payload["refresh_token"],
+        expires_in=headless_settings.JWT_ACCESS_TOKEN_EXPIRES_IN,
+    )
+
+
+def token_pair_issue(*, user: User) -> TokenPair:
+    """A fresh pair for `user` in a new session (operators' `issue_token`, scripts)."""
+    request = HttpRequest()
+    request.session = new_session()
+    request.user = AnonymousUser()  # login() replaces it with `user`
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return token_pair_for_signed_in_request(request)
+
+
+def token_pair_refresh(*, refresh_token: str) -> TokenPair | None:
+    """A new pair for a valid refresh token, which is used up; None when it is not valid."""
+    result = headless_settings.TOKEN_STRATEGY.refresh_token(refresh_token)
+    if result is None:
+        return None
+    access_token, next_refresh_token = result
+    return TokenPair(
+        access_token=access_token,
+        refresh_token=next_refresh_token,
+        expires_in=headless_settings.JWT_ACCESS_TOKEN_EXPIRES_IN,
+    )
+
+
+def user_for_access_token(token: str) -> User | None:
+    """The active user an access token speaks for, or None (bad signature, expired, not an
+    access token, unknown or deactivated user)."""
+    result = jwt_internal.validate_access_token(token)
+    if result is None:
+        return None
+    try:
+        user = result.user
+        if not user.is_active:
+            return None
+    except User.DoesNotExist:
+        return None
+    return user._wrapped if hasattr(user, "_wrapped") else user
+
+
+class SignInRefused(Exception):
+    def __init__(self, message: str, *, status: int = 403) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def token_pair_google_sign_in(*, request: HttpRequest, claims: dict) -> tuple[User, TokenPair]:
+    """Sign in with verified Google ID-token claims through allauth's own social-login flow
+    (the same lookup, email matching and first-time sign-up as the website's "Continue with
+    Google"), in a session of its own, and issue tokens for it."""
+    from allauth.core.exceptions import ImmediateHttpResponse, SignupClosedException
+    from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+    from allauth.socialaccount.internal import flows
+    from django.db import transaction
+
+    from .adapters import QUIET_REQUEST_ATTR
+
+    provider = get_social_adapter().get_provider(request, "google")
+    sociallogin = provider.sociallogin_from_response(request, claims)
+    browser_session, browser_user = request.session, request.user
+    setattr(request, QUIET_REQUEST_ATTR, True)
+    request.session = new_session()
+    request.user = AnonymousUser()
+    try:
+        with transaction.atomic():
+            try:
+                flows.login.complete_login(request, sociallogin, raises=True)
+            except SignupClosedException as exc:
+                raise SignInRefused("Sign-up is closed on this server.") from exc
+            except ImmediateHttpResponse as exc:
+                raise SignInRefused("This account cannot sign in (it may be inactive).") from exc
+            user = request.user
+            if not user.is_authenticated:
+                raise SignInRefused(
+                    "This Google account cannot be signed in automatically; "
+                    "sign in on the website once to finish setting it up.",
+                    status=400,
+                )
+            pair = token_pair_for_signed_in_request(request)
+    finally:
+        request.session, request.user = browser_session, browser_user
+        # Signing in rotates the CSRF token; this API response must not change the browser's.
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    return user, pair

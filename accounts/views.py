@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import ProfileForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in member edits their own username, display name and avatar."""
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            try:
+                services.user_update_profile(
+                    user=user,
+                    username=form.cleaned_data["username"],
+                    name=form.cleaned_data["name"],
+                    avatar=form.cleaned_data["avatar"],
+                    remove_avatar=form.cleaned_data["remove_avatar"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error("avatar", exc.messages)
+                user.refresh_from_db()
+            else:
+                messages.success(request, _("Your profile has been saved."))
+                return redirect("accounts:settings")
+        else:
+            user.refresh_from_db()
+    else:
+        form = ProfileForm(initial={"username": user.username, "name": user.name}, user=user)
+    return render(request, "accounts/settings_profile.html", {"form": form})

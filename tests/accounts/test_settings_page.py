@@ -1,0 +1,203 @@
+"""/settings/profile: a member edits their own username, display name and avatar."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from accounts.models import User
+from tests.factories import UserFactory, tiny_jpeg
+
+pytestmark = pytest.mark.django_db
+URL = "/settings/profile"
+
+
+def jpeg_with_exif(size=(400, 300)) -> bytes:
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCamera"
+    exif[0x8825] = {2: (52.0, 31.0, 0.0)}  # GPS latitude: the kind of thing we must drop
+    Image.new("RGB", size, (30, 90, 160)).save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def upload(data: bytes, name="me.jpg", content_type="image/jpeg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_the_url_name_and_login_requirement(client):
+    assert reverse("accounts:settings") == URL
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login?next=")
+
+
+def test_the_page_renders_the_form_with_labels(client, user):
+    client.force_login(user)
+    page = client.get(URL).content.decode()
+    assert f'value="{user.username}"' in page
+    for field in ("id_username", "id_name", "id_avatar"):
+        assert f'<label for="{field}"' in page
+    assert 'enctype="multipart/form-data"' in page
+
+
+def test_changing_username_and_name(client, user):
+    client.force_login(user)
+    response = client.post(URL, {"username": "New_Name-1", "name": "  Grace Hopper "})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.username, user.name) == ("New_Name-1", "Grace Hopper")
+    # The old address is freed; the new one works.
+    assert client.get(f"/user/{user.username}").status_code == 200
+    page = client.get(URL).content.decode()
+    assert "Your profile has been saved." in page
+
+
+@pytest.mark.parametrize(
+    ("username", "error"),
+    [
+        ("ab", "3–30 characters"),
+        ("has space", "3–30 characters"),
+        ("ünïcode", "3–30 characters"),
+        ("x" * 31, "3–30"),
+        ("admin", "reserved"),
+        ("TAKEN", "taken"),
+    ],
+)
+def test_bad_usernames_are_refused_with_a_message(client, user, username, error):
+    UserFactory(username="taken")
+    original = user.username
+    client.force_login(user)
+    response = client.post(URL, {"username": username, "name": "x"})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert 'class="field-error"' in response.content.decode()
+    user.refresh_from_db()
+    assert user.username == original
+    assert user.name != "x"
+
+
+def test_changing_only_the_case_of_your_own_username_is_allowed(client, user):
+    original = user.username
+    client.force_login(user)
+    response = client.post(URL, {"username": original.upper(), "name": ""})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.username == original.upper() != original
+
+
+def test_avatar_is_reencoded_to_webp_without_exif(client, user, stored_files):
+    client.force_login(user)
+    response = client.post(
+        URL, {"username": user.username, "name": "n", "avatar": upload(jpeg_with_exif())}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    name = user.profile_pic.name
+    assert name.startswith("users/avatars/") and name.endswith(".webp")
+    assert "me" not in name.rsplit("/", 1)[1]  # never the uploader's filename
+    assert stored_files() == [name]
+    with user.profile_pic.open("rb") as fh:
+        data = fh.read()
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "WEBP"
+    assert image.size == (256, 256)
+    assert not image.getexif()
+    assert b"SecretCamera" not in data
+
+
+def test_replacing_and_removing_the_avatar_deletes_old_files(
+    client, user, stored_files, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"username": user.username, "avatar": upload(tiny_jpeg())})
+    first = User.objects.get(pk=user.pk).profile_pic.name
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"username": user.username, "avatar": upload(jpeg_with_exif())})
+    second = User.objects.get(pk=user.pk).profile_pic.name
+    assert second != first
+    assert stored_files() == [second]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"username": user.username, "remove_avatar": "on"})
+    assert not User.objects.get(pk=user.pk).profile_pic
+    assert stored_files() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"<?php echo 'hi'; ?>", "shell.jpg"),
+        (b"GIF89a" + b"\x00" * 20, "broken.gif"),
+        (b"%PDF-1.4 not an image", "doc.png"),
+    ],
+)
+def test_files_that_are_not_images_are_refused(client, user, stored_files, data, name):
+    client.force_login(user)
+    response = client.post(URL, {"username": user.username, "avatar": upload(data, name)})
+    assert response.status_code == 200
+    assert "not an image we can read" in response.content.decode()
+    assert stored_files() == []
+    user.refresh_from_db()
+    assert not user.profile_pic
+
+
+def test_oversized_avatars_are_refused(client, user, settings, stored_files):
+    settings.AVATAR_MAX_BYTES = 1024
+    client.force_login(user)
+    response = client.post(
+        URL, {"username": user.username, "avatar": upload(jpeg_with_exif((800, 800)))}
+    )
+    assert response.status_code == 200
+    assert "too large" in response.content.decode()
+    assert stored_files() == []
+
+
+def test_images_with_too_many_pixels_are_refused(client, user, settings, stored_files):
+    settings.UPLOAD_MAX_PIXELS = 100 * 100
+    client.force_login(user)
+    response = client.post(
+        URL, {"username": user.username, "avatar": upload(jpeg_with_exif((200, 200)))}
+    )
+    assert response.status_code == 200
+    assert "too many pixels" in response.content.decode()
+    assert stored_files() == []
+
+
+def test_a_post_cannot_change_someone_else(client, user, other_user):
+    """There is no user id in the URL or the form; extra fields naming another user are
+    ignored and only the signed-in member changes."""
+    before = (other_user.username, other_user.name, other_user.email)
+    client.force_login(user)
+    response = client.post(
+        URL,
+        {
+            "id": other_user.pk,
+            "pk": other_user.pk,
+            "user": other_user.pk,
+            "user_id": other_user.pk,
+            "email": "hijack@example.com",
+            "username": "hijacked",
+            "name": "Hijacked",
+        },
+    )
+    assert response.status_code == 302
+    other_user.refresh_from_db()
+    assert (other_user.username, other_user.name, other_user.email) == before
+    user.refresh_from_db()
+    assert user.username == "hijacked"
+    assert user.email != "hijack@example.com"  # email changes go through allauth's flow
+
+
+def test_the_settings_form_needs_csrf(user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    response = browser.post(URL, {"username": "sneaky", "name": "x"})
+    assert response.status_code == 403
+    user.refresh_from_db()
+    assert user.username != "sneaky"

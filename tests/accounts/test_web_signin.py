@@ -1,0 +1,236 @@
+"""Sign-up, sign-in, logout and password reset through the real forms, the lockout after
+repeated failures, and "Continue with Google" on the website."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.core import mail
+from django.test import Client
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def browser() -> Client:
+    return Client(enforce_csrf_checks=True)
+
+
+def csrf_from(response) -> str:
+    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', response.content)
+    assert match, "the page has no CSRF-protected form"
+    return match.group(1).decode()
+
+
+def labelled_inputs(html: str) -> None:
+    """Every visible input on the page has a <label for=…>."""
+    ids = re.findall(r'<input(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html)
+    labels = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+    assert ids, "no inputs found"
+    assert set(ids) <= labels, f"inputs without a label: {set(ids) - labels}"
+
+
+def test_email_sign_up_sign_in_and_logout_through_the_forms(browser):
+    page = browser.get("/accounts/signup/")
+    assert page.status_code == 200
+    labelled_inputs(page.content.decode())
+    response = browser.post(
+        "/accounts/signup/",
+        {
+            "csrfmiddlewaretoken": csrf_from(page),
+            "email": "grace@example.com",
+            "username": "grace",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="grace")
+    assert user.email == "grace@example.com"
+    assert browser.get("/api/auth/me").json()["username"] == "grace"
+
+    logout_page = browser.get("/accounts/logout/")
+    assert browser.post(
+        "/accounts/logout/", {"csrfmiddlewaretoken": csrf_from(logout_page)}
+    ).status_code in (302, 303)
+    assert browser.get("/api/auth/me").status_code == 401
+
+    login_page = browser.get("/login")
+    assert login_page.status_code == 200
+    labelled_inputs(login_page.content.decode())
+    response = browser.post(
+        "/login",
+        {
+            "csrfmiddlewaretoken": csrf_from(login_page),
+            "login": "grace@example.com",
+            "password": "a-long-and-unusual-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/feed"
+    assert browser.get("/api/auth/me").json()["username"] == "grace"
+
+
+def test_sign_in_by_username_works_too(browser):
+    UserFactory(username="linus", email="linus@example.com")
+    page = browser.get("/login")
+    response = browser.post(
+        "/login",
+        {"csrfmiddlewaretoken": csrf_from(page), "login": "linus", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert browser.get("/api/auth/me").json()["username"] == "linus"
+
+
+def test_sign_up_refuses_a_taken_username_and_a_reserved_one(browser):
+    UserFactory(username="taken")
+    for username in ("Taken", "admin", "no spaces"):
+        page = browser.get("/accounts/signup/")
+        response = browser.post(
+            "/accounts/signup/",
+            {
+                "csrfmiddlewaretoken": csrf_from(page),
+                "email": f"x{len(username)}@example.com",
+                "username": username,
+                "password1": "a-long-and-unusual-passphrase",
+                "password2": "a-long-and-unusual-passphrase",
+            },
+        )
+        assert response.status_code == 200, username
+        assert b'class="field-error"' in response.content
+    assert User.objects.count() == 1
+
+
+def test_a_wrong_password_shows_an_error_on_the_form(browser, user):
+    page = browser.get("/login")
+    response = browser.post(
+        "/login",
+        {"csrfmiddlewaretoken": csrf_from(page), "login": user.email, "password": "nope"},
+    )
+    assert response.status_code == 200
+    assert b"alert alert-error" in response.content
+    assert browser.get("/api/auth/me").status_code == 401
+
+
+def test_repeated_failed_sign_ins_are_locked_out(browser, user):
+    page = browser.get("/login")
+    token = csrf_from(page)
+    for _ in range(5):
+        browser.post(
+            "/login", {"csrfmiddlewaretoken": token, "login": user.email, "password": "wrong"}
+        )
+    # Even the right password is refused while the lockout lasts.
+    response = browser.post(
+        "/login", {"csrfmiddlewaretoken": token, "login": user.email, "password": PASSWORD}
+    )
+    assert response.status_code in (200, 429)
+    assert b"Too many failed login attempts" in response.content
+    assert browser.get("/api/auth/me").status_code == 401
+
+
+def test_sign_up_is_rate_limited(settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/h/ip"}
+    statuses = []
+    for n in range(3):
+        client = Client()
+        statuses.append(
+            client.post(
+                "/accounts/signup/",
+                {
+                    "email": f"new{n}@example.com",
+                    "username": f"newbie{n}",
+                    "password1": "a-long-and-unusual-passphrase",
+                    "password2": "a-long-and-unusual-passphrase",
+                },
+            ).status_code
+        )
+    assert statuses == [302, 302, 429]
+    assert User.objects.count() == 2
+
+
+def test_password_reset_sends_an_email(browser, user):
+    page = browser.get("/accounts/password/reset/")
+    labelled_inputs(page.content.decode())
+    response = browser.post(
+        "/accounts/password/reset/",
+        {"csrfmiddlewaretoken": csrf_from(page), "email": user.email},
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert user.email in mail.outbox[0].to
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_login_page_hides_google_when_not_configured(client):
+    page = client.get("/login").content.decode()
+    assert "Continue with Google" not in page
+    assert 'name="password"' in page
+
+
+def test_login_page_offers_google_when_configured(client, google):
+    page = client.get("/login").content.decode()
+    assert "Continue with Google" in page
+    assert 'action="/accounts/google/login/?process=login"' in page
+    assert 'name="password"' in page  # email sign-in stays available
+
+
+def test_allauth_pages_use_the_site_layout(client, user):
+    page = client.get("/accounts/password/reset/").content.decode()
+    assert '<main id="main">' in page  # base.html
+    assert 'class="card form stack"' in page
+    assert 'class="btn btn-primary"' in page
+    client.force_login(user)
+    page = client.get("/accounts/password/change/").content.decode()
+    assert '<main id="main">' in page
+    labelled_inputs(page)
+
+
+def _google_web_sign_in(client: Client, google, **claims):
+    start = client.post("/accounts/google/login/?process=login")
+    assert start.status_code == 302, start.content
+    location = urlparse(start["Location"])
+    assert location.netloc == "accounts.google.com"
+    state = parse_qs(location.query)["state"][0]
+    google.mock.post(
+        "https://oauth2.googleapis.com/token",
+        json={
+            "access_token": "ya29.test",
+            "expires_in": 3599,
+            "token_type": "Bearer",
+            "id_token": google.id_token(**claims),
+        },
+    )
+    return client.get("/accounts/google/login/callback/", {"code": "auth-code", "state": state})
+
+
+def test_continue_with_google_creates_the_user_then_reuses_it(
+    google, django_capture_on_commit_callbacks
+):
+    google.mock.get("https://lh3.googleusercontent.com/a/ada-photo", status=404)
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _google_web_sign_in(client, google, sub="777")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user = User.objects.get()
+    assert (user.username, user.name, user.email) == (
+        "ada-lovelace",
+        "Ada Lovelace",
+        "ada.lovelace@gmail.com",
+    )
+    assert SocialAccount.objects.get(uid="777").user == user
+    assert client.get("/api/auth/me").json()["id"] == user.pk
+
+    again = Client()
+    response = _google_web_sign_in(again, google, sub="777", name="Someone Else")
+    assert response.status_code == 302
+    assert User.objects.count() == 1
+    user.refresh_from_db()
+    assert user.name == "Ada Lovelace"  # later sign-ins do not overwrite the profile
+    assert again.get("/api/auth/me").json()["id"] == user.pk
