@@ -7,6 +7,9 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from artworks.reactions_api import router as reactions_router
+from feed.api import router as feed_router
+
 api = NinjaAPI(
     title="AI Community API",
     version="1.0",
@@ -37,3 +40,7 @@ def _unauthenticated(request, exc):
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+api.add_router("/", reactions_router)
+api.add_router("/", feed_router)
