@@ -162,6 +162,7 @@ else:
 
 # The feed index (hot_rank, feed_queue, user lists, like counts) lives in REDIS_URL; see
 # feed/redis_index.py. Its keys carry the blueprint's names, optionally behind a prefix.
+REDIS_INDEX_URL = REDIS_URL  # its own name only so that tests can point it elsewhere
 REDIS_INDEX_KEY_PREFIX = env.str("REDIS_INDEX_KEY_PREFIX", default="")
 # Short timeouts: a slow Redis must degrade to the database, never stall a page.
 REDIS_INDEX_SOCKET_TIMEOUT = env.float("REDIS_INDEX_SOCKET_TIMEOUT", default=0.25)

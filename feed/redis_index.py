@@ -18,7 +18,8 @@ exist, and whole collections are written atomically (built under a temporary key
 
 Every function swallows Redis errors: it logs, and reports a miss (None) or failure (False),
 so callers fall back to the database. After a connection failure Redis is skipped for
-REDIS_INDEX_RETRY_SECONDS instead of timing out on every call. Without REDIS_URL every
+REDIS_INDEX_RETRY_SECONDS instead of timing out on every call. Without REDIS_URL (settings.
+REDIS_INDEX_URL, which follows it) every
 function is a no-op that reports a miss.
 """
 
@@ -119,7 +120,7 @@ class _Connection:
         self.down_until = 0.0
 
     def get(self) -> redis.Redis | None:
-        url = settings.REDIS_URL
+        url = settings.REDIS_INDEX_URL
         if not url:
             return None
         if url != self.url:
@@ -181,7 +182,7 @@ def reset() -> None:
 
 def enabled() -> bool:
     """Whether the index is configured at all (REDIS_URL is set)."""
-    return bool(settings.REDIS_URL)
+    return bool(settings.REDIS_INDEX_URL)
 
 
 def available() -> bool:

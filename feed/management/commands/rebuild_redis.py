@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        if not redis_index.enabled():
+        if not redis_index.enabled():  # REDIS_URL is empty
             raise CommandError("REDIS_URL is not set: there is no Redis index to rebuild.")
         redis_index.reset()  # forget a remembered outage: the operator wants a real attempt
         counts = index_rebuild()
