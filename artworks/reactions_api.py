@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from accounts.api_auth import api_auth
 from common import ratelimit
@@ -43,21 +43,21 @@ def _react(request: HttpRequest, service: Callable[..., Artwork], artwork_id: in
         raise Http404("No such artwork.") from None
 
 
-_TOO_MANY = (429, {"detail": "Too many reactions in a short time; try again in a minute."})
+_TOO_MANY_DETAIL = "Too many reactions in a short time; try again in a minute."
 _RESPONSES_LIKE = {200: LikeOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 _RESPONSES_FAVORITE = {200: FavoriteOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
 
 
 def _like_out(artwork: Artwork | None, liked: bool):
     if artwork is None:
-        return _TOO_MANY
-    return 200, {"like_count": artwork.like_count, "isLiked": liked}
+        return Status(429, {"detail": _TOO_MANY_DETAIL})
+    return Status(200, {"like_count": artwork.like_count, "isLiked": liked})
 
 
 def _favorite_out(artwork: Artwork | None, favorite: bool):
     if artwork is None:
-        return _TOO_MANY
-    return 200, {"is_favorite": favorite, "favorite_count": artwork.favorite_count}
+        return Status(429, {"detail": _TOO_MANY_DETAIL})
+    return Status(200, {"is_favorite": favorite, "favorite_count": artwork.favorite_count})
 
 
 @router.post("/artworks/{artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)

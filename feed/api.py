@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from accounts.api_auth import api_auth, api_optional_auth
 from artworks.schemas import ArtworkPageOut, artwork_out
@@ -58,7 +58,7 @@ def _page_out(page: Page, viewer) -> dict:
 
 
 def _bad_cursor(exc: InvalidCursor):
-    return 400, {"detail": str(exc)}
+    return Status(400, {"detail": str(exc)})
 
 
 def _active_user(user_id: int):
@@ -80,7 +80,7 @@ def feed(
         page = feed_page(tab=tab, cursor=cursor or None, limit=limit)
     except InvalidCursor as exc:
         return _bad_cursor(exc)
-    return 200, _page_out(page, _viewer(request))
+    return Status(200, _page_out(page, _viewer(request)))
 
 
 @router.get("/users/{user_id}/artworks", response=_LIST_RESPONSES, auth=api_optional_auth)
@@ -97,14 +97,14 @@ def user_artworks(
     viewer = _viewer(request)
     drafts = status == "draft"
     if drafts and not (viewer is not None and (viewer.pk == author.pk or viewer.is_staff)):
-        return 403, {"detail": "Only the author can see their drafts."}
+        return Status(403, {"detail": "Only the author can see their drafts."})
     try:
         page = user_artworks_page(
             author=author, viewer=viewer, drafts=drafts, cursor=cursor or None, limit=limit
         )
     except InvalidCursor as exc:
         return _bad_cursor(exc)
-    return 200, _page_out(page, viewer)
+    return Status(200, _page_out(page, viewer))
 
 
 @router.get("/users/{user_id}/favorites", response=_LIST_RESPONSES, auth=api_auth)
@@ -117,9 +117,9 @@ def user_favorites(
     """A user's favorites, most recently favorited first: for that user only."""
     viewer = _viewer(request)
     if viewer is None or viewer.pk != user_id:
-        return 403, {"detail": "Favorites are private to their owner."}
+        return Status(403, {"detail": "Favorites are private to their owner."})
     try:
         page = user_favorites_page(owner=viewer, viewer=viewer, cursor=cursor or None, limit=limit)
     except InvalidCursor as exc:
         return _bad_cursor(exc)
-    return 200, _page_out(page, viewer)
+    return Status(200, _page_out(page, viewer))
