@@ -16,7 +16,7 @@ from artworks.selectors import artworks_public
 from artworks.signals import ArtworkEvent, artwork_changed
 from feed import redis_index as index
 from feed.selectors import feed_page, user_artworks_page
-from feed.services import index_rebuild
+from feed.services import index_rebuild, index_sync_artwork
 from feed.tasks import reconcile_redis
 from tests.conftest import REDIS_TEST_URL
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
@@ -321,3 +321,28 @@ def test_without_redis_every_reader_uses_the_database(
     assert walk(lambda c: feed_page(tab="new", cursor=c, limit=2)) == db_new_order()
     assert index.hot_page(after=None, count=5) is None
     assert index.artwork_put(artwork_id=1, hot_score=1.0, like_count=1) is False
+
+
+def test_a_sync_that_read_before_a_later_change_never_leaves_its_stale_value(
+    redis_index, community, commit, monkeypatch
+):
+    """Two syncs of one artwork race: the first reads the count, a like commits and is
+    synced, then the first writes its older count. It must check again and correct it."""
+    call_command("rebuild_redis")
+    artwork, late_fan = community["published"][0], UserFactory()
+    real_put = index.artwork_put
+    raced = []
+
+    def put_after_a_concurrent_like(**kwargs):
+        if not raced:
+            raced.append(True)
+            with commit():
+                services.artwork_like(artwork_id=artwork.pk, user=late_fan)
+        return real_put(**kwargs)
+
+    monkeypatch.setattr(index, "artwork_put", put_after_a_concurrent_like)
+    index_sync_artwork(artwork_id=artwork.pk)
+    artwork.refresh_from_db()
+    assert raced
+    assert int(redis_index.get(f"artwork:{artwork.pk}:likes")) == artwork.like_count
+    assert redis_index.zscore("hot_rank", artwork.pk) == artwork.hot_score
