@@ -118,6 +118,7 @@ class _Connection:
         self.client: redis.Redis | None = None
         self.scripts: dict[str, Any] = {}
         self.down_until = 0.0
+        self.was_down = False
 
     def get(self) -> redis.Redis | None:
         url = settings.REDIS_INDEX_URL
@@ -158,15 +159,35 @@ class _Connection:
                 settings.REDIS_INDEX_RETRY_SECONDS,
             )
         self.down_until = time.monotonic() + settings.REDIS_INDEX_RETRY_SECONDS
+        self.was_down = True
+
+    def answered(self) -> None:
+        """A call succeeded: if Redis was unreachable before, it missed changes meanwhile."""
+        if self.was_down:
+            self.was_down = False
+            logger.info("Redis index reachable again")
+            if _recovery_hook is not None:
+                try:
+                    _recovery_hook()
+                except Exception:
+                    logger.exception("Redis index recovery hook failed")
 
     def reset(self) -> None:
         with self.lock:
             if self.client is not None:
                 self.client.connection_pool.disconnect()
             self.url, self.client, self.scripts, self.down_until = None, None, {}, 0.0
+            self.was_down = False
 
 
 _connection = _Connection()
+_recovery_hook: Callable[[], None] | None = None
+
+
+def set_recovery_hook(hook: Callable[[], None] | None) -> None:
+    """Called (once per outage) when Redis answers again after being unreachable."""
+    global _recovery_hook  # one per process, set when the feed app is ready
+    _recovery_hook = hook
 
 
 @receiver(setting_changed)
@@ -200,7 +221,9 @@ def _guarded(default: T) -> Callable[[Callable[..., T]], Callable[..., T]]:
             if client is None:
                 return default
             try:
-                return func(client, *args, **kwargs)
+                result = func(client, *args, **kwargs)
+                _connection.answered()
+                return result
             except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
                 _connection.mark_down(exc)
             except (redis.RedisError, ValueError) as exc:
