@@ -163,6 +163,22 @@ else:
         }
     }
 
+# The feed index (hot_rank, feed_queue, user lists, like counts) lives in REDIS_URL; see
+# feed/redis_index.py. Its keys carry the blueprint's names, optionally behind a prefix.
+REDIS_INDEX_URL = REDIS_URL  # its own name only so that tests can point it elsewhere
+REDIS_INDEX_KEY_PREFIX = env.str("REDIS_INDEX_KEY_PREFIX", default="")
+# Short timeouts: a slow Redis must degrade to the database, never stall a page.
+REDIS_INDEX_SOCKET_TIMEOUT = env.float("REDIS_INDEX_SOCKET_TIMEOUT", default=0.25)
+# After a connection failure, skip Redis for this long instead of timing out on every call.
+REDIS_INDEX_RETRY_SECONDS = env.float("REDIS_INDEX_RETRY_SECONDS", default=5.0)
+# Lengths of the capped id lists: feed_queue and each user:{id}:artworks. Pages beyond them
+# are read from the database.
+FEED_QUEUE_LENGTH = env.int("FEED_QUEUE_LENGTH", default=1000)
+USER_ARTWORKS_LIST_LENGTH = env.int("USER_ARTWORKS_LIST_LENGTH", default=1000)
+# The cached artwork (artwork page, GET /api/artworks/{id}): invalidated on every change;
+# the timeout only bounds what no announcement covers (e.g. an author renaming themselves).
+ARTWORK_CACHE_SECONDS = env.int("ARTWORK_CACHE_SECONDS", default=300)
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 # Without a broker, tasks run in-process (they are enqueued after commit by the services).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -199,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-abandoned-drafts": {
         "task": "artworks.tasks.purge_abandoned_drafts",
         "schedule": 86400.0,
+    },
+    # Repairs any drift between the database and the Redis feed index.
+    "reconcile-redis": {
+        "task": "feed.tasks.reconcile_redis",
+        "schedule": env.int("REDIS_RECONCILE_SECONDS", default=900),
     },
 }
 # Periodic maintenance.

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, QuerySet, Value
 
 from .models import Artwork, Favorite, Like
 
@@ -67,20 +69,55 @@ def artwork_get_visible(*, artwork_id: int, viewer: User | None) -> Artwork:
 def artwork_reaction_state(
     *, viewer: User | None, artwork_ids: list[int]
 ) -> tuple[set[int], set[int]]:
-    """(liked ids, favorited ids) among artwork_ids for the viewer: two queries at most."""
+    """(liked ids, favorited ids) among artwork_ids for the viewer, in one query."""
     if not _is_signed_in(viewer) or not artwork_ids:
         return set(), set()
-    liked = set(
-        Like.objects.filter(user=viewer, artwork_id__in=artwork_ids).values_list(
-            "artwork_id", flat=True
-        )
+    liked_rows = (
+        Like.objects.filter(user=viewer, artwork_id__in=artwork_ids)
+        .annotate(kind=Value("like"))
+        .values_list("artwork_id", "kind")
     )
-    favorited = set(
-        Favorite.objects.filter(user=viewer, artwork_id__in=artwork_ids).values_list(
-            "artwork_id", flat=True
-        )
+    favorite_rows = (
+        Favorite.objects.filter(user=viewer, artwork_id__in=artwork_ids)
+        .annotate(kind=Value("favorite"))
+        .values_list("artwork_id", "kind")
     )
+    liked: set[int] = set()
+    favorited: set[int] = set()
+    for artwork_id, kind in liked_rows.union(favorite_rows, all=True):
+        (liked if kind == "like" else favorited).add(artwork_id)
     return liked, favorited
+
+
+def _artwork_cache_key(artwork_id: int) -> str:
+    return f"artwork:detail:{int(artwork_id)}"
+
+
+def artwork_get_visible_cached(*, artwork_id: int, viewer: User | None) -> Artwork:
+    """`artwork_get_visible` through the cache: for the artwork page and GET
+    /api/artworks/{id}.
+
+    The artwork (with its author) is cached once for every viewer, and the visibility rule
+    is applied to the cached object on every call, so a draft or hidden artwork is still
+    refused to whoever may not see it. Raises Artwork.DoesNotExist like the uncached reader.
+    A hit costs no query; a miss costs one. The entry is dropped on every change announced
+    through `artwork_changed` (publish, unpublish, hide, delete, reactions, media) and when
+    the author's account changes (artworks.receivers); ARTWORK_CACHE_SECONDS bounds the rest.
+    Callers must not save the returned object (it may be a cached copy)."""
+    key = _artwork_cache_key(artwork_id)
+    artwork = cache.get(key)
+    if artwork is None:
+        artwork = Artwork.objects.select_related("user").get(pk=artwork_id)
+        cache.set(key, artwork, timeout=settings.ARTWORK_CACHE_SECONDS)
+    if not artwork_is_visible_to(artwork=artwork, viewer=viewer):
+        raise Artwork.DoesNotExist
+    return artwork
+
+
+def artwork_cache_invalidate(*artwork_ids: int) -> None:
+    """Drop cached artworks (see artwork_get_visible_cached)."""
+    if artwork_ids:
+        cache.delete_many([_artwork_cache_key(i) for i in artwork_ids])
 
 
 def artwork_prompt_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:

@@ -265,7 +265,12 @@ def _delete_artwork_row(locked: Artwork) -> None:
 def _lock_reactable(*, artwork_id: int) -> Artwork:
     """Lock the artwork row so concurrent reactions serialise on it (no lost updates); only
     public artworks take reactions."""
-    artwork = Artwork.objects.select_for_update().select_related("user").get(pk=artwork_id)
+    # of=("self",): lock the artwork only. Locking the joined author row too would make every
+    # reaction to any of an author's artworks wait on one row (and block the author's own
+    # account writes, such as a sign-in).
+    artwork = (
+        Artwork.objects.select_for_update(of=("self",)).select_related("user").get(pk=artwork_id)
+    )
     if not artwork_is_visible_to(artwork=artwork, viewer=None):
         raise Artwork.DoesNotExist
     return artwork

@@ -1,7 +1,9 @@
 """List readers for the feed, profiles and favorites: keyset (cursor) pagination, never OFFSET.
 
 Each reader returns a `Page` of artworks with their authors loaded (one query for the rows).
-Visibility always comes from `artworks.selectors` — the one rule.
+Visibility always comes from `artworks.selectors` — the one rule. Feed and profile pages take
+their ids from the Redis index (feed.redis_index) when it can answer and check the rows
+against it; on a miss they read the database and refill the index.
 """
 
 from __future__ import annotations
@@ -10,12 +12,21 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import TYPE_CHECKING, Literal
 
 from django.db.models import Q
 
 from artworks.models import Artwork, Favorite
 from artworks.selectors import artworks_public, artworks_visible_to
+
+from . import redis_index
+from .services import (
+    index_refill_feed_queue,
+    index_refill_hot_rank,
+    index_refill_user_artworks,
+    index_resync_later,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -65,26 +76,87 @@ def _page(rows: list, limit: int, cursor_of) -> Page:
     return Page(items=rows, next_cursor=cursor_of(rows[-1]) if has_more and rows else None)
 
 
+def _hot_cursor(artwork: Artwork) -> str:
+    return encode_cursor(repr(artwork.hot_score), artwork.id)
+
+
+def _published_cursor(artwork: Artwork) -> str:
+    return encode_cursor(artwork.published_at.isoformat(), artwork.id)
+
+
+def _public_rows(ids: list[int]) -> dict[int, Artwork]:
+    """The public rows for ids from Redis, authors included: one query."""
+    return artworks_public().in_bulk(ids) if ids else {}
+
+
+def _hot_page_from_index(after: tuple[float, int] | None, limit: int) -> Page | None:
+    entries = redis_index.hot_page(after=after, count=limit + 1)
+    if entries is None:
+        return None
+    rows = _public_rows([artwork_id for artwork_id, _ in entries])
+    gone = [artwork_id for artwork_id, _ in entries if artwork_id not in rows]
+    if gone:
+        index_resync_later(gone)
+        return None
+    if any(rows[artwork_id].hot_score != score for artwork_id, score in entries):
+        return None  # a reaction's sync has not landed yet: the database decides this page
+    return _page([rows[artwork_id] for artwork_id, _ in entries], limit, _hot_cursor)
+
+
+def _newest_first_page_from_ids(
+    ids: list[int] | None, after: tuple[datetime, int] | None, limit: int
+) -> Page | None:
+    """A page from a Redis list of ids, if it agrees with the database's order."""
+    if ids is None:
+        return None
+    rows = _public_rows(ids)
+    gone = [artwork_id for artwork_id in ids if artwork_id not in rows]
+    if gone:
+        index_resync_later(gone)
+        return None
+    items = [rows[artwork_id] for artwork_id in ids]
+    keys = [(a.published_at, a.id) for a in items]
+    if after is not None:
+        keys.insert(0, after)
+    if any(earlier <= later for earlier, later in pairwise(keys)):
+        return None  # out of order: a sync is pending, the database decides this page
+    return _page(items, limit, _published_cursor)
+
+
 def feed_page(*, tab: FeedTab, cursor: str | None = None, limit: int | None = None) -> Page:
-    """Published, visible artworks: Hot by hot_score, New by published_at (ties by id)."""
+    """Published, visible artworks: Hot by hot_score, New by published_at (ties by id).
+
+    Ids come from the Redis index (hot_rank, feed_queue) when it can answer, then the rows in
+    one query; otherwise from the database, and the index is refilled (cache-aside). Both
+    give the same order and the same cursors, so a walk may switch between them."""
     limit = clamp_limit(limit)
-    qs = artworks_public()
     if tab == "hot":
-        qs = qs.order_by("-hot_score", "-id")
-        if cursor:
-            score, last_id = decode_cursor(cursor, (float, int))
+        after = decode_cursor(cursor, (float, int)) if cursor else None
+        page = _hot_page_from_index(after, limit)
+        if page is not None:
+            return page
+        qs = artworks_public().order_by("-hot_score", "-id")
+        if after:
+            score, last_id = after
             qs = qs.filter(Q(hot_score__lt=score) | Q(hot_score=score, id__lt=last_id))
-        return _page(list(qs[: limit + 1]), limit, lambda a: encode_cursor(repr(a.hot_score), a.id))
+        page = _page(list(qs[: limit + 1]), limit, _hot_cursor)
+        index_refill_hot_rank()
+        return page
     if tab == "new":
-        qs = qs.order_by("-published_at", "-id")
-        if cursor:
-            published_at, last_id = decode_cursor(cursor, (datetime, int))
+        after = decode_cursor(cursor, (datetime, int)) if cursor else None
+        ids = redis_index.feed_queue_page(after_id=after[1] if after else None, count=limit + 1)
+        page = _newest_first_page_from_ids(ids, after, limit)
+        if page is not None:
+            return page
+        qs = artworks_public().order_by("-published_at", "-id")
+        if after:
+            published_at, last_id = after
             qs = qs.filter(
                 Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=last_id)
             )
-        return _page(
-            list(qs[: limit + 1]), limit, lambda a: encode_cursor(a.published_at.isoformat(), a.id)
-        )
+        page = _page(list(qs[: limit + 1]), limit, _published_cursor)
+        index_refill_feed_queue()
+        return page
     raise ValueError(f"unknown feed tab {tab!r}")
 
 
@@ -97,7 +169,10 @@ def user_artworks_page(
     limit: int | None = None,
 ) -> Page:
     """An author's published artworks (newest publication first), or — for the author and
-    staff only — their drafts (newest first). Others asking for drafts get an empty page."""
+    staff only — their drafts (newest first). Others asking for drafts get an empty page.
+
+    Published pages read ids from user:{id}:artworks when Redis can answer (staff, who also
+    see hidden work, and drafts always read the database)."""
     limit = clamp_limit(limit)
     qs = artworks_visible_to(viewer=viewer).filter(user=author)
     if drafts:
@@ -108,15 +183,25 @@ def user_artworks_page(
         return _page(
             list(qs[: limit + 1]), limit, lambda a: encode_cursor(a.created_at.isoformat(), a.id)
         )
+    after = decode_cursor(cursor, (datetime, int)) if cursor else None
+    from_index = not (viewer is not None and viewer.is_authenticated and viewer.is_staff)
+    if from_index:
+        ids = redis_index.user_artworks_page(
+            user_id=author.pk, after_id=after[1] if after else None, count=limit + 1
+        )
+        page = _newest_first_page_from_ids(ids, after, limit)
+        if page is not None:
+            return page
     qs = qs.filter(status=Artwork.Status.PUBLISHED).order_by("-published_at", "-id")
-    if cursor:
-        published_at, last_id = decode_cursor(cursor, (datetime, int))
+    if after:
+        published_at, last_id = after
         qs = qs.filter(
             Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=last_id)
         )
-    return _page(
-        list(qs[: limit + 1]), limit, lambda a: encode_cursor(a.published_at.isoformat(), a.id)
-    )
+    page = _page(list(qs[: limit + 1]), limit, _published_cursor)
+    if from_index:
+        index_refill_user_artworks(author.pk)
+    return page
 
 
 def user_favorites_page(

@@ -13,6 +13,12 @@ from aicommunity.celery import app as celery_app
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# The Redis the index tests use (and FLUSHDB before and after each of them): TEST_REDIS_URL,
+# else REDIS_URL, else database 5 of a local Redis.
+REDIS_TEST_URL = (
+    os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+)
+
 
 def require_service(name: str, url: str) -> None:
     """Fail in CI, skip elsewhere, when the service at `url` does not answer."""
@@ -49,6 +55,34 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _redis_index_off(settings):
+    """The Redis feed index is off unless a test asks for `redis_index`: the suite's other
+    tests (and their query counts) then mean the same with and without REDIS_URL, and no
+    index keys outlive a test whose database rows were rolled back."""
+    from feed import redis_index
+
+    settings.REDIS_INDEX_URL = ""
+    yield
+    redis_index.reset()
+
+
+@pytest.fixture
+def redis_index(settings):
+    """The Redis feed index on, against a real Redis at REDIS_TEST_URL (flushed before and
+    after). Yields a plain redis-py client for looking at the keys."""
+    import redis
+
+    require_service("Redis", REDIS_TEST_URL)
+    client = redis.Redis.from_url(REDIS_TEST_URL, decode_responses=True)
+    client.flushdb()
+    settings.REDIS_INDEX_URL = REDIS_TEST_URL
+    yield client
+    settings.REDIS_INDEX_URL = ""
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture

@@ -1,0 +1,80 @@
+"""Reactions in the JSON API (blueprint §2): like / unlike, favorite / unfavorite.
+
+Liking twice counts once; unliking what was never liked changes nothing; a draft, hidden or
+missing artwork is 404. Rate-limited per user (settings.RATE_LIMITS["reaction"]) → 429.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+
+from accounts.api_auth import api_auth
+from common import ratelimit
+
+from . import services
+from .models import Artwork
+
+router = Router(tags=["reactions"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class LikeOut(Schema):
+    like_count: int
+    isLiked: bool
+
+
+class FavoriteOut(Schema):
+    is_favorite: bool
+    favorite_count: int
+
+
+def _react(request: HttpRequest, service: Callable[..., Artwork], artwork_id: int):
+    if ratelimit.hit(scope="reaction", key=ratelimit.client_key(request)):
+        return None
+    try:
+        return service(artwork_id=artwork_id, user=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404("No such artwork.") from None
+
+
+_TOO_MANY_DETAIL = "Too many reactions in a short time; try again in a minute."
+_RESPONSES_LIKE = {200: LikeOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+_RESPONSES_FAVORITE = {200: FavoriteOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+
+
+def _like_out(artwork: Artwork | None, liked: bool):
+    if artwork is None:
+        return Status(429, {"detail": _TOO_MANY_DETAIL})
+    return Status(200, {"like_count": artwork.like_count, "isLiked": liked})
+
+
+def _favorite_out(artwork: Artwork | None, favorite: bool):
+    if artwork is None:
+        return Status(429, {"detail": _TOO_MANY_DETAIL})
+    return Status(200, {"is_favorite": favorite, "favorite_count": artwork.favorite_count})
+
+
+@router.post("/artworks/{artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
+def like(request: HttpRequest, artwork_id: int):
+    return _like_out(_react(request, services.artwork_like, artwork_id), True)
+
+
+@router.delete("/artworks/{artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
+def unlike(request: HttpRequest, artwork_id: int):
+    return _like_out(_react(request, services.artwork_unlike, artwork_id), False)
+
+
+@router.post("/artworks/{artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
+def favorite(request: HttpRequest, artwork_id: int):
+    return _favorite_out(_react(request, services.artwork_favorite, artwork_id), True)
+
+
+@router.delete("/artworks/{artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
+def unfavorite(request: HttpRequest, artwork_id: int):
+    return _favorite_out(_react(request, services.artwork_unfavorite, artwork_id), False)

@@ -1,0 +1,125 @@
+"""Lists in the JSON API (blueprint §2): GET /api/feed, /api/users/{id}/artworks and
+/api/users/{id}/favorites. Cursor-paginated: pass `next_cursor` back as `cursor`; a cursor
+this API did not make is 400. A signed-in viewer gets `isLiked` / `is_favorite` on every
+item; for anonymous callers they are null."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from accounts.api_auth import api_auth, api_optional_auth
+from artworks.schemas import ArtworkPageOut, artwork_out
+from artworks.selectors import artwork_reaction_state
+
+from .selectors import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    InvalidCursor,
+    Page,
+    feed_page,
+    user_artworks_page,
+    user_favorites_page,
+)
+
+router = Router(tags=["feed"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+_LIST_RESPONSES = {200: ArtworkPageOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _viewer(request: HttpRequest):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _page_out(page: Page, viewer) -> dict:
+    """Two queries at most beyond the page itself: none for anonymous callers, one for the
+    viewer's likes and favorites."""
+    liked = favorited = None
+    if viewer is not None:
+        liked, favorited = artwork_reaction_state(
+            viewer=viewer, artwork_ids=[a.pk for a in page.items]
+        )
+    return {
+        "items": [
+            artwork_out(a, viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+            for a in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _bad_cursor(exc: InvalidCursor):
+    return Status(400, {"detail": str(exc)})
+
+
+def _active_user(user_id: int):
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise Http404("No such user.")
+    return user
+
+
+@router.get("/feed", response=_LIST_RESPONSES, auth=api_optional_auth)
+def feed(
+    request: HttpRequest,
+    tab: Literal["hot", "new"] = "hot",
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    """The feed: `tab=hot` (hot score) or `tab=new` (newest published)."""
+    try:
+        page = feed_page(tab=tab, cursor=cursor or None, limit=limit)
+    except InvalidCursor as exc:
+        return _bad_cursor(exc)
+    return Status(200, _page_out(page, _viewer(request)))
+
+
+@router.get("/users/{user_id}/artworks", response=_LIST_RESPONSES, auth=api_optional_auth)
+def user_artworks(
+    request: HttpRequest,
+    user_id: int,
+    status: Literal["published", "draft"] = "published",
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    """A user's published artworks, newest first; `status=draft` lists their drafts, for the
+    user themselves (and staff) only."""
+    author = _active_user(user_id)
+    viewer = _viewer(request)
+    drafts = status == "draft"
+    if drafts and not (viewer is not None and (viewer.pk == author.pk or viewer.is_staff)):
+        return Status(403, {"detail": "Only the author can see their drafts."})
+    try:
+        page = user_artworks_page(
+            author=author, viewer=viewer, drafts=drafts, cursor=cursor or None, limit=limit
+        )
+    except InvalidCursor as exc:
+        return _bad_cursor(exc)
+    return Status(200, _page_out(page, viewer))
+
+
+@router.get("/users/{user_id}/favorites", response=_LIST_RESPONSES, auth=api_auth)
+def user_favorites(
+    request: HttpRequest,
+    user_id: int,
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+):
+    """A user's favorites, most recently favorited first: for that user only."""
+    viewer = _viewer(request)
+    if viewer is None or viewer.pk != user_id:
+        return Status(403, {"detail": "Favorites are private to their owner."})
+    try:
+        page = user_favorites_page(owner=viewer, viewer=viewer, cursor=cursor or None, limit=limit)
+    except InvalidCursor as exc:
+        return _bad_cursor(exc)
+    return Status(200, _page_out(page, viewer))

@@ -1,0 +1,44 @@
+"""The feed listens to what `artworks` announces and keeps the Redis index in step."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from artworks.signals import artwork_changed
+
+from . import redis_index
+from .services import enqueue_sync
+from .tasks import sync_artwork
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(artwork_changed, dispatch_uid="feed.sync_artwork")
+def queue_index_sync(sender, *, artwork_id: int, user_id: int, event: str, **kwargs) -> None:
+    if not redis_index.available():
+        # No index, or Redis is down: readers use the database, and the reconcile that runs
+        # when Redis answers again repairs what this change would have written.
+        return
+    # The signal is sent after commit already; on_commit also covers a sender inside a
+    # transaction, so the task never reads a state that is not committed yet.
+    transaction.on_commit(
+        lambda: enqueue_sync(sync_artwork, artwork_id=artwork_id, user_id=user_id, event=event)
+    )
+
+
+def _reconcile_after_outage() -> None:
+    """Redis answers again after an outage: the syncs it missed are repaired by a reconcile
+    (one per outage across processes, thanks to the claim)."""
+    from .tasks import reconcile_redis
+
+    if redis_index.claim("reconcile-after-outage", seconds=60):
+        try:
+            reconcile_redis.apply_async(retry=False)
+        except Exception:
+            logger.warning("could not queue the reconcile after a Redis outage", exc_info=True)
+
+
+redis_index.set_recovery_hook(_reconcile_after_outage)

@@ -1,0 +1,27 @@
+"""Celery tasks of the feed (queue "feed"): thin and idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def sync_artwork(self, artwork_id: int, user_id: int | None = None, event: str = "") -> None:
+    """The blueprint's feed update: make the Redis index agree with the artwork's current
+    state (publish, unpublish, hide, delete, reactions). Safe to run any number of times."""
+    services.index_sync_artwork(artwork_id=artwork_id, user_id=user_id, event=event)
+
+
+@shared_task(acks_late=True)
+def reconcile_redis() -> dict[str, int] | None:
+    """The beat job that repairs drift between the database and the Redis index."""
+    return services.index_reconcile()
