@@ -7,12 +7,15 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from artworks.api import router as artworks_router
+
 api = NinjaAPI(
     title="AI Community API",
     version="1.0",
     urls_namespace="api",
     docs_url="/docs",
 )
+api.add_router("/artworks", artworks_router)
 
 
 @api.exception_handler(Http404)
