@@ -225,7 +225,11 @@ if S3_BUCKET:
     }
     import botocore.config
 
+    # With a client_config, django-storages ignores its own signature_version and
+    # addressing_style options: they must be in the config too (R2 signs with SigV4 only).
     _media_storage["OPTIONS"]["client_config"] = botocore.config.Config(
+        signature_version="s3v4",
+        s3={"addressing_style": _media_storage["OPTIONS"]["addressing_style"]},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         retries={"max_attempts": 3, "mode": "standard"},
