@@ -158,11 +158,13 @@ def generate(request: HttpRequest):
 )
 def upload(
     request: HttpRequest,
-    file: File[UploadedFile],
+    file: File[UploadedFile | None] = None,
     title: Form[str] = "",
     description: Form[str] = "",
     alt_text: Form[str] = "",
 ):
+    if file is None:
+        raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
     if _limited(request):
         return _too_many()
     artwork = services.artwork_upload(

@@ -304,6 +304,8 @@ def artwork_generate(
     )
     reference = _reference_png(reference_image) if reference_image is not None else None
     provider = get_provider()
+    if prompt_hidden and not (title or "").strip():
+        title = _("Untitled")  # the default title is the prompt, which must stay private
     reference_name = ""
     try:
         with transaction.atomic():

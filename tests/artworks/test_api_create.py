@@ -224,3 +224,10 @@ def test_openapi_documents_the_endpoints(client):
         assert path in paths
     body = paths["/api/artworks/generate"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(body)
+
+
+def test_upload_without_a_file_says_so(client, user):
+    client.force_login(user)
+    response = client.post("/api/artworks/upload", {"title": "nothing"})
+    assert response.status_code == 400
+    assert "Choose a file" in response.json()["detail"]

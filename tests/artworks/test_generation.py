@@ -276,3 +276,11 @@ def test_without_a_broker_the_generation_runs_beside_the_request(
     finally:
         gate.set()
         register_provider("scripted", RecordingProvider)
+
+
+def test_a_hidden_prompt_does_not_become_the_title(user):
+    artwork = generate(user, prompt="my secret recipe", prompt_hidden=True)
+    assert artwork.title == "Untitled"
+    assert "secret" not in artwork.slug
+    shown = generate(user, prompt="an open recipe")
+    assert shown.title == "an open recipe"
