@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from accounts.api import router as auth_router
+from artworks.api import router as artworks_router
 from artworks.reactions_api import router as reactions_router
 from feed.api import router as feed_router
 
@@ -46,5 +47,6 @@ def _invalid(request, exc):
 
 
 api.add_router("/auth", auth_router)
+api.add_router("/artworks", artworks_router)
 api.add_router("/", reactions_router)
 api.add_router("/", feed_router)

@@ -183,6 +183,11 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 # Without a broker, tasks run in-process (they are enqueued after commit by the services).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
+# Without a broker, a generation runs in a background thread of the web process, so that the
+# request returns at once with the draft (the page then follows its progress).
+GENERATION_IN_BACKGROUND_THREAD = env.bool(
+    "GENERATION_IN_BACKGROUND_THREAD", default=CELERY_TASK_ALWAYS_EAGER
+)
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
@@ -268,7 +273,11 @@ if S3_BUCKET:
     }
     import botocore.config
 
+    # With a client_config, django-storages ignores its own signature_version and
+    # addressing_style options: they must be in the config too (R2 signs with SigV4 only).
     _media_storage["OPTIONS"]["client_config"] = botocore.config.Config(
+        signature_version="s3v4",
+        s3={"addressing_style": _media_storage["OPTIONS"]["addressing_style"]},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
         retries={"max_attempts": 3, "mode": "standard"},
@@ -311,8 +320,12 @@ WORKERS_AI_API_TOKEN = env.str("WORKERS_AI_API_TOKEN", default="")
 WORKERS_AI_MODEL = env.str(
     "WORKERS_AI_MODEL", default="@cf/stabilityai/stable-diffusion-xl-base-1.0"
 )
+# Overridable so that a proxy (or a local test server) can stand in for Cloudflare's API.
+WORKERS_AI_BASE_URL = env.str("WORKERS_AI_BASE_URL", default="https://api.cloudflare.com/client/v4")
 AI_PROVIDER_TIMEOUT = env.float("AI_PROVIDER_TIMEOUT", default=60.0)
 AI_PROVIDER_MAX_RETRIES = env.int("AI_PROVIDER_MAX_RETRIES", default=3)
+# First wait before retrying a 429/5xx/timeout; doubles on every attempt (capped at 60 s).
+AI_PROVIDER_BACKOFF_SECONDS = env.float("AI_PROVIDER_BACKOFF_SECONDS", default=1.0)
 
 # --- Ranking ------------------------------------------------------------------------------
 

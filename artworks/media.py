@@ -90,3 +90,23 @@ def render_image_derivatives(data: bytes) -> Derivatives:
         placeholder_data_uri=placeholder_data_uri(image),
         thumbnails=thumbs,
     )
+
+
+def video_poster_jpeg(data: bytes, *, at_seconds: float = 1.0) -> bytes:
+    """A poster frame for a video: the frame near `at_seconds` (or the first one, for clips
+    shorter than that), as a JPEG."""
+    import av
+
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.video[0]
+        poster = None
+        for frame in container.decode(stream):
+            poster = frame
+            if frame.time is None or frame.time >= at_seconds:
+                break
+        if poster is None:
+            raise ValueError("the video has no decodable frame")
+        image = poster.to_image()
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, "JPEG", quality=85, optimize=True, progressive=True)
+    return buf.getvalue()

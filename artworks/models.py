@@ -177,6 +177,13 @@ class Artwork(models.Model):
         return self.original.url if self.original else ""
 
     @property
+    def poster_url(self) -> str:
+        """Where a video's poster frame is served from ("" until it is made)."""
+        from django.core.files.storage import default_storage
+
+        return default_storage.url(self.poster) if self.poster else ""
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 

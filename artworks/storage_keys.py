@@ -15,3 +15,9 @@ def thumb_key(artwork_uuid: UUID, width: int, fmt: str) -> str:
 
 def poster_key(artwork_uuid: UUID) -> str:
     return f"artworks/thumb/{artwork_uuid}_poster.jpg"
+
+
+def reference_key(artwork_uuid: UUID) -> str:
+    """A generation's reference image, kept until the generation succeeds or the artwork is
+    deleted (a retry needs it again)."""
+    return f"artworks/reference/{artwork_uuid}.png"

@@ -22,6 +22,13 @@ def make_thumbnails(self, artwork_id: int) -> None:
     services.artwork_make_thumbnails(artwork_id=artwork_id)
 
 
+@shared_task(acks_late=True)
+def generate_artwork(artwork_id: int) -> None:
+    # No Celery-level retry: the HTTP providers retry transient errors themselves, and a
+    # failure is shown to the author with a retry button.
+    services.artwork_run_generation(artwork_id=artwork_id)
+
+
 @shared_task
 def retry_stale_media() -> int:
     return len(

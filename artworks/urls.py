@@ -1,10 +1,22 @@
 from django.urls import path
 
-from . import views
+from . import editor_views, views
 
 app_name = "artworks"
 
+# The author's actions live under /artwork/<id>/actions/…: three segments, so that no slug of
+# the two-segment detail URL can ever collide with them.
 urlpatterns = [
+    path("create", editor_views.create, name="create"),
     path("artwork/<int:artwork_id>", views.artwork_detail, name="detail_short"),
     path("artwork/<int:artwork_id>/<str:slug>", views.artwork_detail, name="detail"),
+    path("artwork/<int:artwork_id>/actions/publish", editor_views.publish, name="publish"),
+    path("artwork/<int:artwork_id>/actions/unpublish", editor_views.unpublish, name="unpublish"),
+    path("artwork/<int:artwork_id>/actions/delete", editor_views.delete, name="delete"),
+    path("artwork/<int:artwork_id>/actions/retry", editor_views.retry_generation, name="retry"),
+    path(
+        "artwork/<int:artwork_id>/actions/status",
+        editor_views.generation_status,
+        name="generation_status",
+    ),
 ]

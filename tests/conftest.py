@@ -43,6 +43,13 @@ def _tasks_run_in_process():
 
 
 @pytest.fixture(autouse=True)
+def _generation_in_request(settings):
+    # Tests run a generation synchronously after commit (like the other tasks), not in a
+    # background thread that would outlive the test's transaction.
+    settings.GENERATION_IN_BACKGROUND_THREAD = False
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

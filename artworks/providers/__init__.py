@@ -9,9 +9,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import GeneratedImage, GenerationRequest, ImageProvider, ProviderError
 from .offline import OfflineProvider
+from .openai import OpenAIProvider
+from .workers_ai import WorkersAIProvider
 
 _REGISTRY: dict[str, Callable[[], ImageProvider]] = {
     "offline": OfflineProvider,
+    "openai": OpenAIProvider,
+    "workers_ai": WorkersAIProvider,
 }
 
 

@@ -1,0 +1,252 @@
+"""The artworks API (blueprint §2): generate, upload, publish, unpublish, delete, detail.
+
+Errors are JSON {"detail": ...}. Someone else's draft does not exist for the caller (404);
+acting on someone else's public artwork is forbidden (403).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
+
+from accounts.api_auth import api_auth, api_optional_auth
+from common import ratelimit
+
+from . import services
+from .models import Artwork
+from .schemas import ArtworkOut, artwork_out
+from .selectors import artwork_get_visible, artwork_reaction_state
+
+router = Router(tags=["artworks"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class GenerateIn(Schema):
+    prompt: str = Field(..., max_length=2000)
+    negative_prompt: str = Field("", max_length=2000)
+    # Either width and height, or size "WxH".
+    width: int | None = None
+    height: int | None = None
+    size: str | None = Field(None, pattern=r"^\d{2,4}x\d{2,4}$")
+    seed: int | None = None
+    title: str = Field("", max_length=200)
+    description: str = Field("", max_length=5000)
+    alt_text: str = Field("", max_length=300)
+    prompt_hidden: bool = False
+
+
+class DeletedOut(Schema):
+    deleted: bool
+    artwork_id: int
+
+
+GENERATE_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": GenerateIn.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        **GenerateIn.model_json_schema()["properties"],
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "Optional reference image.",
+                        },
+                    },
+                    "required": ["prompt"],
+                }
+            },
+        },
+        "required": True,
+    }
+}
+
+
+def _limited(request: HttpRequest) -> bool:
+    return ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request))
+
+
+def _too_many() -> Status:
+    return Status(429, {"detail": _("You are creating very quickly. Please wait a while.")})
+
+
+def _detail(request: HttpRequest, artwork: Artwork) -> dict:
+    liked, favorited = artwork_reaction_state(viewer=request.user, artwork_ids=[artwork.pk])
+    signed_in = request.user.is_authenticated
+    return artwork_out(
+        artwork,
+        viewer=request.user,
+        liked_ids=liked if signed_in else None,
+        favorited_ids=favorited if signed_in else None,
+    )
+
+
+def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
+    """The body as JSON, or as multipart form fields with an optional `file`."""
+    if request.content_type == "multipart/form-data":
+        raw = {k: v for k, v in request.POST.items() if v != ""}
+        reference = request.FILES.get("file")
+        if "prompt_hidden" in raw:
+            raw["prompt_hidden"] = raw["prompt_hidden"].lower() in {"1", "true", "on", "yes"}
+    else:
+        try:
+            raw = json.loads(request.body or b"{}")
+        except ValueError:
+            raise ValidationError(_("The body is not valid JSON.")) from None
+        if not isinstance(raw, dict):
+            raise ValidationError(_("The body must be a JSON object."))
+        reference = None
+    try:
+        return GenerateIn.model_validate(raw), reference
+    except PydanticValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ValidationError(problems) from None
+
+
+@router.post(
+    "/generate",
+    auth=api_auth,
+    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    openapi_extra=GENERATE_BODY,
+    summary="Generate an artwork from a prompt (returns the draft at once)",
+)
+def generate(request: HttpRequest):
+    if _limited(request):
+        return _too_many()
+    payload, reference = _generate_input(request)
+    width, height = payload.width or 1024, payload.height or 1024
+    if payload.size:
+        w, _sep, h = payload.size.partition("x")
+        width, height = int(w), int(h)
+    artwork = services.artwork_generate(
+        author=request.user,
+        prompt=payload.prompt,
+        negative_prompt=payload.negative_prompt,
+        width=width,
+        height=height,
+        seed=payload.seed,
+        reference_image=reference,
+        title=payload.title,
+        description=payload.description,
+        alt_text=payload.alt_text,
+        prompt_hidden=payload.prompt_hidden,
+    )
+    artwork.refresh_from_db()  # the generation may already have run (no broker)
+    return Status(202, _detail(request, artwork))
+
+
+@router.post(
+    "/upload",
+    auth=api_auth,
+    response={201: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Upload an image or video as a new draft",
+)
+def upload(
+    request: HttpRequest,
+    file: File[UploadedFile | None] = None,
+    title: Form[str] = "",
+    description: Form[str] = "",
+    alt_text: Form[str] = "",
+):
+    if file is None:
+        raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
+    if _limited(request):
+        return _too_many()
+    artwork = services.artwork_upload(
+        author=request.user,
+        file=file,
+        title=title[:200],
+        description=description[:5000],
+        alt_text=alt_text[:300],
+    )
+    artwork.refresh_from_db()
+    return Status(201, _detail(request, artwork))
+
+
+def _visible(request: HttpRequest, artwork_id: int) -> Artwork:
+    try:
+        return artwork_get_visible(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404 from None
+
+
+def _own(request: HttpRequest, artwork_id: int, *, staff_too: bool = False) -> Artwork:
+    artwork = _visible(request, artwork_id)
+    if artwork.user_id != request.user.pk and not (staff_too and request.user.is_staff):
+        raise PermissionDenied(_("Only the author can do that."))
+    return artwork
+
+
+@router.get(
+    "/{int:artwork_id}",
+    auth=api_optional_auth,
+    response={200: ArtworkOut, 404: ErrorOut},
+    summary="One artwork with its author (a draft for its author only)",
+)
+def detail(request: HttpRequest, artwork_id: int):
+    return Status(200, _detail(request, _visible(request, artwork_id)))
+
+
+@router.post(
+    "/{int:artwork_id}/publish",
+    auth=api_auth,
+    response={200: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Publish a draft",
+)
+def publish(request: HttpRequest, artwork_id: int):
+    artwork = services.artwork_publish(artwork=_own(request, artwork_id), actor=request.user)
+    return Status(200, _detail(request, artwork))
+
+
+@router.post(
+    "/{int:artwork_id}/unpublish",
+    auth=api_auth,
+    response={200: ArtworkOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Turn a published artwork back into a draft",
+)
+def unpublish(request: HttpRequest, artwork_id: int):
+    artwork = services.artwork_unpublish(artwork=_own(request, artwork_id), actor=request.user)
+    return Status(200, _detail(request, artwork))
+
+
+@router.post(
+    "/{int:artwork_id}/retry",
+    auth=api_auth,
+    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Retry a failed generation",
+)
+def retry(request: HttpRequest, artwork_id: int):
+    if _limited(request):
+        return _too_many()
+    artwork = services.artwork_retry_generation(
+        artwork=_own(request, artwork_id), actor=request.user
+    )
+    artwork.refresh_from_db()
+    return Status(202, _detail(request, artwork))
+
+
+@router.delete(
+    "/{int:artwork_id}",
+    auth=api_auth,
+    response={200: DeletedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Delete an artwork and its files",
+)
+def delete(request: HttpRequest, artwork_id: int):
+    artwork = _own(request, artwork_id, staff_too=True)
+    services.artwork_delete(artwork=artwork, actor=request.user)
+    return Status(200, {"deleted": True, "artwork_id": artwork_id})

@@ -1,0 +1,224 @@
+"""The author's pages and actions: the create page, publish / unpublish / delete / retry, and
+the generation-status fragment that the artwork page polls with htmx.
+
+Actions are POST only (with CSRF) and for the author only: someone else's draft is a 404
+(it does not exist for them); someone else's public artwork is a 403. Every action works
+without JavaScript (redirect back with a message) and with htmx (a fragment is returned).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from common import ratelimit
+
+from . import services
+from .forms import GenerateForm, UploadForm
+from .models import Artwork
+from .selectors import artwork_get_visible
+
+TABS = ("generate", "upload")
+
+
+def _attach_errors(form, error: ValidationError, *, default_field: str | None) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else default_field, errors)
+    else:
+        form.add_error(default_field, error.messages)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    tab = request.POST.get("tab") or request.GET.get("tab") or "generate"
+    if tab not in TABS:
+        tab = "generate"
+    form_class = GenerateForm if tab == "generate" else UploadForm
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES)
+        if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
+            form.add_error(None, _("You are creating very quickly. Please wait a while."))
+            status = 429
+        elif form.is_valid():
+            try:
+                artwork = _create_from(form, tab=tab, user=request.user)
+            except ValidationError as error:
+                default = "reference_image" if tab == "generate" else "file"
+                _attach_errors(form, error, default_field=default)
+            else:
+                messages.success(
+                    request,
+                    _("Your draft is being generated.")
+                    if tab == "generate"
+                    else _("Your draft is ready. Publish it when you like."),
+                )
+                return redirect(artwork.get_absolute_url())
+        if status == 200:
+            status = 400
+    else:
+        form = form_class()
+    return render(request, "artworks/create.html", {"form": form, "tab": tab}, status=status)
+
+
+def _create_from(form, *, tab: str, user) -> Artwork:
+    data = form.cleaned_data
+    details = {
+        "title": data["title"],
+        "description": data["description"],
+        "alt_text": data["alt_text"],
+    }
+    if tab == "upload":
+        return services.artwork_upload(author=user, file=data["file"], **details)
+    width, height = form.dimensions()
+    return services.artwork_generate(
+        author=user,
+        prompt=data["prompt"],
+        negative_prompt=data["negative_prompt"],
+        width=width,
+        height=height,
+        seed=data["seed"],
+        reference_image=data["reference_image"],
+        prompt_hidden=data["prompt_hidden"],
+        **details,
+    )
+
+
+# --- actions on one artwork ---------------------------------------------------------------
+
+
+def _own_artwork(request: HttpRequest, artwork_id: int, *, staff_too: bool = False) -> Artwork:
+    try:
+        artwork = artwork_get_visible(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404(_("No such artwork.")) from None
+    if artwork.user_id != request.user.pk and not (staff_too and request.user.is_staff):
+        raise PermissionDenied(_("Only the author can do that."))
+    return artwork
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def _after_action(
+    request: HttpRequest, artwork: Artwork, *, notice: str = "", error: str = ""
+) -> HttpResponse:
+    if request.htmx:
+        return render(
+            request,
+            "artworks/partials/owner_actions.html",
+            {
+                "artwork": artwork,
+                "notice": notice,
+                "error": error,
+                "next": _next_url(request, artwork.get_absolute_url()),
+            },
+        )
+    if error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return redirect(_next_url(request, artwork.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    artwork = _own_artwork(request, artwork_id)
+    try:
+        artwork = services.artwork_publish(artwork=artwork, actor=request.user)
+    except ValidationError as error:
+        return _after_action(request, artwork, error=" ".join(error.messages))
+    return _after_action(request, artwork, notice=_("Published. It is now in the feed."))
+
+
+@login_required
+@require_POST
+def unpublish(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    artwork = _own_artwork(request, artwork_id)
+    artwork = services.artwork_unpublish(artwork=artwork, actor=request.user)
+    return _after_action(request, artwork, notice=_("Unpublished. Only you can see it now."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    artwork = _own_artwork(request, artwork_id, staff_too=True)
+    if request.method == "GET":
+        return render(
+            request,
+            "artworks/delete_confirm.html",
+            {"artwork": artwork, "next": _next_url(request, artwork.get_absolute_url())},
+        )
+    author = artwork.user
+    services.artwork_delete(artwork=artwork, actor=request.user)
+    messages.success(request, _("“%(title)s” was deleted.") % {"title": artwork.title})
+    destination = author.get_absolute_url()
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = destination
+        return response
+    return redirect(destination)
+
+
+@login_required
+@require_POST
+def retry_generation(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    artwork = _own_artwork(request, artwork_id)
+    if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
+        error = _("You are creating very quickly. Please wait a while.")
+        if request.htmx:
+            return _status_fragment(request, artwork, error=error)
+        messages.error(request, error)
+        return redirect(_next_url(request, artwork.get_absolute_url()))
+    try:
+        artwork = services.artwork_retry_generation(artwork=artwork, actor=request.user)
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        if request.htmx:
+            return _status_fragment(request, artwork, error=message)
+        messages.error(request, message)
+        return redirect(_next_url(request, artwork.get_absolute_url()))
+    artwork.refresh_from_db()
+    if request.htmx:
+        return _status_fragment(request, artwork)
+    messages.success(request, _("Trying again."))
+    return redirect(_next_url(request, artwork.get_absolute_url()))
+
+
+def _status_fragment(request: HttpRequest, artwork: Artwork, *, error: str = "") -> HttpResponse:
+    response = render(
+        request,
+        "artworks/partials/generation_status.html",
+        {"artwork": artwork, "status_error": error, "polled": bool(request.htmx)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def generation_status(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    """The progress fragment. While queued or running it polls itself; once done, an htmx
+    poll reloads the page so that the picture and the publish button appear."""
+    artwork = _own_artwork(request, artwork_id)
+    response = _status_fragment(request, artwork)
+    if request.htmx and artwork.generation_status == Artwork.GenerationStatus.DONE:
+        response["HX-Refresh"] = "true"
+    return response

@@ -1,0 +1,104 @@
+"""The create page's forms. They only parse input; validation of files and generation
+parameters happens in the services, whose errors the views attach to these forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import MAX_SEED
+from .uploads import ACCEPTED_HELP
+
+# Sizes most image models are trained on, by aspect ratio.
+SIZE_CHOICES = [
+    ("1024x1024", _("Square 1:1 (1024 × 1024)")),
+    ("1152x896", _("Landscape 4:3 (1152 × 896)")),
+    ("1216x832", _("Landscape 3:2 (1216 × 832)")),
+    ("1344x768", _("Widescreen 16:9 (1344 × 768)")),
+    ("896x1152", _("Portrait 3:4 (896 × 1152)")),
+    ("832x1216", _("Portrait 2:3 (832 × 1216)")),
+    ("768x1344", _("Tall 9:16 (768 × 1344)")),
+]
+
+
+class _ArtworkDetailsForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional. Generated works are titled after the prompt."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    alt_text = forms.CharField(
+        label=_("Alt text"),
+        max_length=300,
+        required=False,
+        help_text=_("Describe the picture for people who cannot see it."),
+    )
+
+
+class GenerateForm(_ArtworkDetailsForm):
+    prompt = forms.CharField(
+        label=_("Prompt"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Describe the picture you want."),
+    )
+    negative_prompt = forms.CharField(
+        label=_("Negative prompt"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional: what the picture should not contain."),
+    )
+    size = forms.ChoiceField(label=_("Size"), choices=SIZE_CHOICES, initial="1024x1024")
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        required=False,
+        min_value=0,
+        max_value=MAX_SEED,
+        help_text=_("Optional: the same prompt and seed give the same picture."),
+    )
+    reference_image = forms.FileField(
+        label=_("Reference image"),
+        required=False,
+        help_text=_("Optional: an image to start from (JPEG, PNG, WebP, GIF or AVIF)."),
+    )
+    prompt_hidden = forms.BooleanField(
+        label=_("Hide the prompt from others"),
+        required=False,
+        help_text=_("Only you will see the prompt, negative prompt and seed."),
+    )
+
+    field_order = [
+        "prompt",
+        "negative_prompt",
+        "size",
+        "seed",
+        "reference_image",
+        "title",
+        "description",
+        "alt_text",
+        "prompt_hidden",
+    ]
+
+    def dimensions(self) -> tuple[int, int]:
+        width, _sep, height = self.cleaned_data["size"].partition("x")
+        return int(width), int(height)
+
+
+class UploadForm(_ArtworkDetailsForm):
+    file = forms.FileField(
+        label=_("Image or video"),
+        help_text=_("%(types)s. Images up to the size limit; videos up to a minute.")
+        % {"types": ACCEPTED_HELP},
+        # An empty upload reaches the service, which answers with the same message as the API.
+        allow_empty_file=True,
+    )
+
+    field_order = ["file", "title", "description", "alt_text"]

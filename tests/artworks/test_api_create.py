@@ -1,0 +1,233 @@
+"""The artworks API: generate, upload, publish, unpublish, delete, detail (blueprint §2)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from artworks.models import Artwork
+from tests.artworks.samples import image_bytes
+from tests.factories import ArtworkFactory, PublishedArtworkFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def post_json(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_generate_with_json_returns_the_draft(client, user, django_capture_on_commit_callbacks):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(
+            client,
+            "/api/artworks/generate",
+            {"prompt": "a paper boat", "size": "512x512", "seed": 3, "title": "Boat"},
+        )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    artwork = Artwork.objects.get()
+    # the blueprint's fields, under its names
+    assert body["artwork_id"] == artwork.pk
+    assert body["status"] == "draft"
+    assert "url" in body
+    # extras
+    assert body["title"] == "Boat"
+    assert body["generation_status"] == "queued"  # answered before the task ran
+    assert body["author"]["username"] == user.username
+    assert body["seed"] == 3 and body["size"] == "512x512"
+    # the task ran after commit; the API now shows the finished draft
+    body = client.get(f"/api/artworks/{artwork.pk}").json()
+    assert body["generation_status"] == "done"
+    assert body["url"].endswith(f"{artwork.uuid}.jpg")
+    assert body["thumbnails"]
+
+
+def test_generate_with_multipart_and_a_reference_file(
+    client, user, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/artworks/generate",
+            {
+                "prompt": "like this but blue",
+                "width": "256",
+                "height": "128",
+                "prompt_hidden": "true",
+                "file": SimpleUploadedFile("ref.png", image_bytes("PNG")),
+            },
+        )
+    assert response.status_code == 202, response.content
+    artwork = Artwork.objects.get()
+    assert artwork.prompt_hidden is True
+    assert artwork.size == "256x128"
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        ({}, "prompt"),
+        ({"prompt": ""}, "Describe"),
+        ({"prompt": "x", "width": 9999, "height": 10}, "Sizes go from"),
+        ({"prompt": "x", "size": "big"}, "size"),
+        ({"prompt": "x", "seed": -5}, "seed"),
+    ],
+)
+def test_generate_rejects_bad_input_with_a_clear_400(client, user, payload, words):
+    client.force_login(user)
+    response = post_json(client, "/api/artworks/generate", payload)
+    assert response.status_code == 400
+    assert words.lower() in response.json()["detail"].lower()
+    assert Artwork.objects.count() == 0
+
+
+def test_generate_rejects_a_body_that_is_not_json(client, user):
+    client.force_login(user)
+    response = client.post("/api/artworks/generate", "{oops", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
+
+
+def test_creation_needs_a_signed_in_user(client):
+    assert post_json(client, "/api/artworks/generate", {"prompt": "x"}).status_code == 401
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    assert client.post("/api/artworks/upload", {"file": upload}).status_code == 401
+    assert Artwork.objects.count() == 0
+
+
+def test_upload_returns_the_draft(client, user, django_capture_on_commit_callbacks):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/artworks/upload",
+            {"file": SimpleUploadedFile("x.gif", image_bytes("GIF")), "title": "Gif"},
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    artwork = Artwork.objects.get()
+    assert body["artwork_id"] == artwork.pk
+    assert body["url"].endswith(f"artworks/original/{artwork.uuid}.gif")
+    assert body["status"] == "draft" and body["title"] == "Gif"
+    assert body["source"] == "uploaded"
+
+
+def test_api_creation_is_rate_limited(client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_create": (1, 3600)}
+    client.force_login(user)
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    assert client.post("/api/artworks/upload", {"file": upload}).status_code == 201
+    second = post_json(client, "/api/artworks/generate", {"prompt": "x"})
+    assert second.status_code == 429
+    assert "detail" in second.json()
+
+
+def test_publish_unpublish_and_delete(
+    client, user, stored_files, django_capture_on_commit_callbacks
+):
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    response = client.post(f"/api/artworks/{draft.pk}/publish")
+    assert response.status_code == 200
+    assert response.json()["status"] == "published"
+    assert response.json()["published_at"]
+    response = client.post(f"/api/artworks/{draft.pk}/unpublish")
+    assert response.json()["status"] == "draft"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.delete(f"/api/artworks/{draft.pk}")
+    assert response.status_code == 200
+    assert response.json() == {"deleted": True, "artwork_id": draft.pk}
+    assert not Artwork.objects.exists()
+    assert stored_files() == []
+
+
+def test_publishing_before_the_image_exists_is_a_400(client, user):
+    draft = ArtworkFactory(user=user, with_file=False, generation_status="queued")
+    client.force_login(user)
+    response = client.post(f"/api/artworks/{draft.pk}/publish")
+    assert response.status_code == 400
+    assert "wait for it to finish" in response.json()["detail"]
+
+
+def test_detail_shows_a_draft_to_its_author_only(client, user, other_user):
+    draft = ArtworkFactory(user=user)
+    assert client.get(f"/api/artworks/{draft.pk}").status_code == 404
+    client.force_login(other_user)
+    assert client.get(f"/api/artworks/{draft.pk}").status_code == 404
+    client.force_login(user)
+    body = client.get(f"/api/artworks/{draft.pk}").json()
+    assert body["artwork_id"] == draft.pk and body["author"]["id"] == user.pk
+
+
+def test_detail_of_a_published_artwork_is_public(client, user):
+    artwork = PublishedArtworkFactory(user=user)
+    body = client.get(f"/api/artworks/{artwork.pk}").json()
+    assert body["status"] == "published"
+    assert body["author"]["username"] == user.username
+    assert body["isLiked"] is None  # anonymous
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/artworks/{id}/publish"),
+        ("post", "/api/artworks/{id}/unpublish"),
+        ("post", "/api/artworks/{id}/retry"),
+        ("delete", "/api/artworks/{id}"),
+        ("get", "/api/artworks/{id}"),
+    ],
+)
+def test_another_user_cannot_touch_someones_draft_through_the_api(
+    client, user, other_user, method, path
+):
+    draft = ArtworkFactory(user=user)
+    client.force_login(other_user)
+    response = getattr(client, method)(path.format(id=draft.pk))
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert Artwork.objects.get(pk=draft.pk).status == Artwork.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", "/api/artworks/{id}/unpublish"), ("delete", "/api/artworks/{id}")],
+)
+def test_another_user_cannot_unpublish_or_delete_a_published_artwork(
+    client, user, other_user, method, path
+):
+    artwork = PublishedArtworkFactory(user=user)
+    client.force_login(other_user)
+    response = getattr(client, method)(path.format(id=artwork.pk))
+    assert response.status_code == 403
+    assert "detail" in response.json()
+    assert Artwork.objects.get(pk=artwork.pk).status == Artwork.Status.PUBLISHED
+
+
+def test_a_hidden_prompt_is_not_in_the_api_for_others(client, user, other_user):
+    artwork = PublishedArtworkFactory(user=user, prompt="secret", prompt_hidden=True, seed=77)
+    client.force_login(other_user)
+    body = client.get(f"/api/artworks/{artwork.pk}").json()
+    assert body["prompt"] is None and body["seed"] is None
+    assert "secret" not in json.dumps(body)
+
+
+def test_openapi_documents_the_endpoints(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/artworks/generate",
+        "/api/artworks/upload",
+        "/api/artworks/{artwork_id}",
+        "/api/artworks/{artwork_id}/publish",
+    ):
+        assert path in paths
+    body = paths["/api/artworks/generate"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(body)
+
+
+def test_upload_without_a_file_says_so(client, user):
+    client.force_login(user)
+    response = client.post("/api/artworks/upload", {"title": "nothing"})
+    assert response.status_code == 400
+    assert "Choose a file" in response.json()["detail"]

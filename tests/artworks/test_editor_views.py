@@ -1,0 +1,346 @@
+"""The create page and the author's actions, with and without htmx; object permissions."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from artworks.models import Artwork
+from artworks.providers import ProviderError, register_provider
+from tests.artworks.samples import image_bytes
+from tests.factories import ArtworkFactory, PublishedArtworkFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_create_page_requires_sign_in(client):
+    response = client.get(reverse("artworks:create"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login")
+
+
+def test_create_page_has_two_tabs_that_work_without_javascript(client, user):
+    client.force_login(user)
+    generate = client.get("/create").content.decode()
+    assert 'href="?tab=upload"' in generate
+    assert 'name="prompt"' in generate and 'name="negative_prompt"' in generate
+    assert 'name="size"' in generate and 'name="seed"' in generate
+    assert 'name="reference_image"' in generate and 'name="prompt_hidden"' in generate
+    assert 'name="file"' not in generate
+    upload = client.get("/create?tab=upload").content.decode()
+    assert 'name="file"' in upload and 'name="prompt"' not in upload
+    assert 'enctype="multipart/form-data"' in upload
+    for page in (generate, upload):
+        for name in ("title", "description", "alt_text"):
+            assert f'name="{name}"' in page
+        assert 'aria-current="page"' in page
+
+
+def test_every_input_is_labelled(client, user):
+    import re
+
+    client.force_login(user)
+    for tab in ("generate", "upload"):
+        page = client.get(f"/create?tab={tab}").content.decode()
+        ids = re.findall(r'<(?:input|textarea|select)[^>]*\bid="([^"]+)"', page)
+        assert ids
+        for field_id in ids:
+            assert f'for="{field_id}"' in page, field_id
+
+
+def test_generate_form_creates_a_draft_and_redirects_to_it(
+    client, user, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/create",
+            {
+                "tab": "generate",
+                "prompt": "星空 下的猫",
+                "negative_prompt": "blur",
+                "size": "1344x768",
+                "seed": "5",
+                "title": "",
+                "alt_text": "A cat under the stars",
+                "prompt_hidden": "on",
+            },
+        )
+    artwork = Artwork.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == artwork.get_absolute_url()
+    assert artwork.user == user
+    assert artwork.status == Artwork.Status.DRAFT
+    assert artwork.generation_status == Artwork.GenerationStatus.DONE
+    assert (artwork.width, artwork.height, artwork.seed) == (1344, 768, 5)
+    assert artwork.prompt_hidden is True
+    assert artwork.alt_text == "A cat under the stars"
+    page = client.get(response["Location"]).content.decode()
+    assert "星空 下的猫" in page  # the author sees the hidden prompt
+    assert reverse("artworks:publish", args=[artwork.pk]) in page
+
+
+def test_upload_form_creates_a_draft(client, user, django_capture_on_commit_callbacks):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/create?tab=upload",
+            {
+                "tab": "upload",
+                "file": SimpleUploadedFile("a.webp", image_bytes("WEBP")),
+                "title": "Green",
+            },
+        )
+    artwork = Artwork.objects.get()
+    assert response.status_code == 302
+    assert artwork.source == Artwork.Source.UPLOADED
+    assert artwork.original.name.endswith(".webp")
+    assert artwork.title == "Green"
+
+
+def test_invalid_generate_form_shows_field_errors(client, user):
+    client.force_login(user)
+    response = client.post("/create", {"tab": "generate", "prompt": "", "size": "1x1"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.count('class="field-error"') >= 2
+    assert Artwork.objects.count() == 0
+
+
+def test_creation_is_rate_limited(client, user, settings, django_capture_on_commit_callbacks):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_create": (1, 3600)}
+    client.force_login(user)
+    data = {"tab": "generate", "prompt": "one", "size": "1024x1024"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/create", data).status_code == 302
+        second = client.post("/create", data)
+    assert second.status_code == 429
+    assert "quickly" in second.content.decode()
+    assert Artwork.objects.count() == 1
+
+
+# --- publish / unpublish / delete ---------------------------------------------------------
+
+
+def test_publish_and_unpublish_without_javascript(client, user):
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    response = client.post(reverse("artworks:publish", args=[draft.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == draft.get_absolute_url()
+    draft.refresh_from_db()
+    assert draft.status == Artwork.Status.PUBLISHED and draft.published_at is not None
+    response = client.post(
+        reverse("artworks:unpublish", args=[draft.pk]), {"next": "/user/" + user.username}
+    )
+    assert response["Location"] == "/user/" + user.username
+    draft.refresh_from_db()
+    assert draft.status == Artwork.Status.DRAFT
+
+
+def test_publish_with_htmx_returns_the_actions_fragment(client, user):
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    response = client.post(reverse("artworks:publish", args=[draft.pk]), **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="owner-actions-{draft.pk}"' in body
+    assert reverse("artworks:unpublish", args=[draft.pk]) in body
+    assert "<html" not in body
+
+
+def test_publishing_a_draft_still_generating_explains_why_not(client, user):
+    draft = ArtworkFactory(user=user, with_file=False, generation_status="running")
+    client.force_login(user)
+    response = client.post(reverse("artworks:publish", args=[draft.pk]), **HTMX)
+    assert "wait for it to finish" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Artwork.Status.DRAFT
+
+
+def test_an_open_redirect_through_next_is_refused(client, user):
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    response = client.post(
+        reverse("artworks:publish", args=[draft.pk]), {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == draft.get_absolute_url()
+
+
+def test_actions_are_post_only(client, user):
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    for name in ("publish", "unpublish", "retry"):
+        assert client.get(reverse(f"artworks:{name}", args=[draft.pk])).status_code == 405
+
+
+def test_actions_require_csrf(user):
+    from django.test import Client
+
+    draft = ArtworkFactory(user=user)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.post(reverse("artworks:publish", args=[draft.pk])).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Artwork.Status.DRAFT
+
+
+def test_delete_asks_for_confirmation_then_removes_row_and_files(
+    client, user, stored_files, django_capture_on_commit_callbacks
+):
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    confirm = client.get(reverse("artworks:delete", args=[draft.pk]))
+    assert confirm.status_code == 200
+    assert "cannot be undone" in confirm.content.decode()
+    assert Artwork.objects.filter(pk=draft.pk).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("artworks:delete", args=[draft.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == user.get_absolute_url()
+    assert not Artwork.objects.filter(pk=draft.pk).exists()
+    assert stored_files() == []
+
+
+def test_delete_with_htmx_redirects_the_browser(client, user):
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    response = client.post(reverse("artworks:delete", args=[draft.pk]), **HTMX)
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == user.get_absolute_url()
+
+
+# --- object permissions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["publish", "unpublish", "delete", "retry"])
+def test_another_user_cannot_act_on_someones_draft(client, user, other_user, action):
+    draft = ArtworkFactory(user=user, status=Artwork.Status.DRAFT)
+    client.force_login(other_user)
+    response = client.post(reverse(f"artworks:{action}", args=[draft.pk]))
+    assert response.status_code == 404  # a foreign draft does not exist for them
+    assert Artwork.objects.get(pk=draft.pk).status == Artwork.Status.DRAFT
+
+
+def test_another_user_cannot_see_someones_draft_or_its_status(client, user, other_user):
+    draft = ArtworkFactory(user=user)
+    client.force_login(other_user)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(reverse("artworks:generation_status", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("artworks:delete", args=[draft.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["unpublish", "delete"])
+def test_another_user_cannot_unpublish_or_delete_a_published_artwork(
+    client, user, other_user, action
+):
+    artwork = PublishedArtworkFactory(user=user)
+    client.force_login(other_user)
+    response = client.post(reverse(f"artworks:{action}", args=[artwork.pk]))
+    assert response.status_code == 403
+    assert Artwork.objects.get(pk=artwork.pk).status == Artwork.Status.PUBLISHED
+
+
+def test_visitors_see_no_owner_actions(client, user, other_user):
+    artwork = PublishedArtworkFactory(user=user)
+    client.force_login(other_user)
+    page = client.get(artwork.get_absolute_url()).content.decode()
+    assert reverse("artworks:unpublish", args=[artwork.pk]) not in page
+    assert "owner-actions" not in page
+
+
+def test_anonymous_actions_go_to_sign_in(client, user):
+    draft = ArtworkFactory(user=user)
+    response = client.post(reverse("artworks:publish", args=[draft.pk]))
+    assert response.status_code == 302 and response["Location"].startswith("/login")
+
+
+# --- generation progress --------------------------------------------------------------------
+
+
+class FailingProvider:
+    name = "failing"
+    model = "failing-1"
+
+    def generate(self, request):
+        raise ProviderError("The image service is overloaded. Try again later.")
+
+
+def test_a_failed_generation_shows_the_reason_and_a_retry_button(
+    client, user, settings, stored_files, django_capture_on_commit_callbacks
+):
+    register_provider("failing", FailingProvider)
+    settings.AI_PROVIDER = "failing"
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/create", {"tab": "generate", "prompt": "x", "size": "1024x1024"})
+    artwork = Artwork.objects.get()
+    assert artwork.generation_status == Artwork.GenerationStatus.FAILED
+    page = client.get(response["Location"]).content.decode()
+    assert "The image service is overloaded. Try again later." in page
+    assert reverse("artworks:retry", args=[artwork.pk]) in page
+    assert "Try again" in page
+    assert stored_files() == []
+
+    # the retry button works (and this time the provider succeeds)
+    settings.AI_PROVIDER = "offline"
+    with django_capture_on_commit_callbacks(execute=True):
+        retry = client.post(reverse("artworks:retry", args=[artwork.pk]), **HTMX)
+    assert retry.status_code == 200
+    artwork.refresh_from_db()
+    assert artwork.generation_status == Artwork.GenerationStatus.DONE
+    assert stored_files()  # now it has files
+
+
+def test_status_fragment_polls_while_queued_and_stops_when_done(client, user):
+    queued = ArtworkFactory(user=user, with_file=False, generation_status="queued")
+    client.force_login(user)
+    url = reverse("artworks:generation_status", args=[queued.pk])
+    body = client.get(url, **HTMX).content.decode()
+    assert f'hx-get="{url}"' in body and 'hx-trigger="every 2s"' in body
+    assert "Refresh" in body  # the no-JavaScript fallback
+
+    Artwork.objects.filter(pk=queued.pk).update(generation_status="running")
+    assert 'hx-trigger="every 2s"' in client.get(url, **HTMX).content.decode()
+
+    done = ArtworkFactory(user=user, generation_status="done")
+    url = reverse("artworks:generation_status", args=[done.pk])
+    response = client.get(url, **HTMX)
+    assert "hx-trigger" not in response.content.decode()
+    assert response["HX-Refresh"] == "true"  # reload to show the picture and Publish
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_artwork_page_of_a_queued_draft_polls(client, user):
+    queued = ArtworkFactory(user=user, with_file=False, generation_status="queued")
+    client.force_login(user)
+    page = client.get(queued.get_absolute_url()).content.decode()
+    assert reverse("artworks:generation_status", args=[queued.pk]) in page
+
+
+def test_generation_parameters_are_shown_and_a_hidden_prompt_is_not(client, user, other_user):
+    artwork = PublishedArtworkFactory(
+        user=user,
+        prompt="secret recipe prompt",
+        negative_prompt="secret negative",
+        seed=1234,
+        provider="offline",
+        model="procedural-v1",
+        size="1024x768",
+    )
+    public = client.get(artwork.get_absolute_url()).content.decode()
+    assert "secret recipe prompt" in public and "1234" in public and "procedural-v1" in public
+    Artwork.objects.filter(pk=artwork.pk).update(prompt_hidden=True)
+    for viewer in (None, other_user):
+        if viewer:
+            client.force_login(viewer)
+        page = client.get(artwork.get_absolute_url()).content.decode()
+        assert "secret recipe prompt" not in page
+        assert "secret negative" not in page
+        assert "1234" not in page
+        assert "procedural-v1" in page
+    client.force_login(user)
+    assert "secret recipe prompt" in client.get(artwork.get_absolute_url()).content.decode()

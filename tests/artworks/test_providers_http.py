@@ -1,0 +1,281 @@
+"""The HTTP providers against a local server speaking their documented wire formats:
+success, 429 then success, 500, timeout, malformed body."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from PIL import Image
+
+from artworks.providers import ProviderError, get_provider
+from artworks.providers import http as provider_http
+from artworks.providers.base import GenerationRequest
+from tests.artworks.fake_http import FakeServer, Reply
+from tests.artworks.samples import image_bytes
+
+PNG = image_bytes("PNG", size=(64, 32))
+
+
+@pytest.fixture
+def server():
+    srv = FakeServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """The backoff waits, recorded instead of slept through."""
+    recorded: list[float] = []
+    monkeypatch.setattr(provider_http, "_sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture
+def openai(settings, server):
+    settings.AI_PROVIDER = "openai"
+    settings.OPENAI_BASE_URL = server.url + "/v1"
+    settings.OPENAI_API_KEY = "sk-test"
+    settings.OPENAI_IMAGE_MODEL = "dall-e-3"
+    settings.AI_PROVIDER_MAX_RETRIES = 2
+    settings.AI_PROVIDER_TIMEOUT = 5
+    return get_provider()
+
+
+@pytest.fixture
+def workers_ai(settings, server):
+    settings.AI_PROVIDER = "workers_ai"
+    settings.WORKERS_AI_BASE_URL = server.url + "/client/v4"
+    settings.WORKERS_AI_ACCOUNT_ID = "acc123"
+    settings.WORKERS_AI_API_TOKEN = "cf-token"
+    settings.WORKERS_AI_MODEL = "@cf/stabilityai/stable-diffusion-xl-base-1.0"
+    settings.AI_PROVIDER_MAX_RETRIES = 2
+    settings.AI_PROVIDER_TIMEOUT = 5
+    return get_provider()
+
+
+def openai_ok() -> Reply:
+    return Reply(200, {"created": 1, "data": [{"b64_json": base64.b64encode(PNG).decode()}]})
+
+
+REQUEST = GenerationRequest(prompt="a lighthouse", negative_prompt="people", width=1344, height=768)
+
+
+# --- OpenAI-compatible Images API -----------------------------------------------------------
+
+
+def test_openai_success_sends_the_documented_request(openai, server, waits):
+    server.replies = [openai_ok()]
+    image = openai.generate(REQUEST)
+    assert (image.ext, image.content_type, image.width, image.height) == (
+        "png",
+        "image/png",
+        64,
+        32,
+    )
+    assert image.model == "dall-e-3"
+    assert Image.open(io.BytesIO(image.data)).size == (64, 32)
+    seen = server.requests[0]
+    assert seen.path == "/v1/images/generations"
+    assert seen.headers["authorization"] == "Bearer sk-test"
+    body = seen.json()
+    assert body["model"] == "dall-e-3"
+    assert body["n"] == 1
+    assert body["size"] == "1792x1024"  # nearest size dall-e-3 accepts for 16:9
+    assert body["response_format"] == "b64_json"
+    assert body["prompt"].startswith("a lighthouse") and "people" in body["prompt"]
+    assert waits == []
+
+
+def test_openai_gpt_image_models_get_no_response_format(openai, server, settings):
+    settings.OPENAI_IMAGE_MODEL = "gpt-image-1"
+    server.replies = [openai_ok()]
+    get_provider().generate(REQUEST)
+    body = server.requests[0].json()
+    assert "response_format" not in body
+    assert body["size"] == "1536x1024"
+
+
+def test_openai_reference_image_goes_to_the_edits_endpoint(openai, server):
+    server.replies = [openai_ok()]
+    openai.generate(GenerationRequest(prompt="make it blue", reference_image=PNG))
+    seen = server.requests[0]
+    assert seen.path == "/v1/images/edits"
+    assert seen.headers["content-type"].startswith("multipart/form-data")
+    assert b'name="image"' in seen.body and PNG in seen.body
+
+
+def test_openai_429_then_success_honours_retry_after(openai, server, waits):
+    server.replies = [
+        Reply(429, {"error": {"message": "Rate limit reached"}}, {"Retry-After": "7"}),
+        openai_ok(),
+    ]
+    image = openai.generate(REQUEST)
+    assert image.width == 64
+    assert len(server.requests) == 2
+    assert waits == [7.0]
+
+
+def test_openai_500_is_retried_with_exponential_backoff_then_fails(openai, server, waits, settings):
+    settings.AI_PROVIDER_BACKOFF_SECONDS = 1.0
+    server.replies = [Reply(500, {"error": {"message": "boom"}}) for _ in range(3)]
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert len(server.requests) == 3  # 1 + AI_PROVIDER_MAX_RETRIES
+    assert info.value.retryable is True
+    assert "HTTP 500" in info.value.reason
+    assert len(waits) == 2
+    assert 0.8 <= waits[0] <= 1.2 and 1.6 <= waits[1] <= 2.4  # doubles each time
+
+
+def test_openai_timeout_fails_with_a_clear_reason(openai, server, waits, settings):
+    settings.AI_PROVIDER_TIMEOUT = 0.3
+    settings.AI_PROVIDER_MAX_RETRIES = 1
+    server.replies = [Reply(200, {}, delay=1.5), Reply(200, {}, delay=1.5)]
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert "did not answer in time" in info.value.reason
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(200, b"<html>Bad gateway</html>", {"Content-Type": "text/html"}),
+        Reply(200, {"data": []}),
+        Reply(200, {"data": [{"b64_json": "***not base64***"}]}),
+        Reply(200, {"data": [{"b64_json": base64.b64encode(b"not an image").decode()}]}),
+    ],
+    ids=["html", "no data", "bad base64", "not an image"],
+)
+def test_openai_malformed_body_fails_with_a_clear_reason(openai, server, reply):
+    server.replies = [reply]
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert info.value.retryable is False
+    assert "image" in info.value.reason
+
+
+def test_openai_client_errors_are_not_retried_and_explain_themselves(openai, server, waits):
+    server.replies = [
+        Reply(400, {"error": {"message": "Your prompt was rejected by the safety system."}})
+    ]
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert len(server.requests) == 1
+    assert "safety system" in info.value.reason
+    assert "HTTP 400" in info.value.reason
+
+
+def test_openai_bad_key_says_so(openai, server):
+    server.replies = [Reply(401, {"error": {"message": "Incorrect API key provided"}})]
+    with pytest.raises(ProviderError, match="refused the credentials"):
+        openai.generate(REQUEST)
+
+
+# --- Cloudflare Workers AI --------------------------------------------------------------------
+
+
+def test_workers_ai_success_with_binary_png(workers_ai, server, waits):
+    server.replies = [Reply(200, PNG, {"Content-Type": "image/png"})]
+    image = workers_ai.generate(
+        GenerationRequest(prompt="a fox", negative_prompt="blur", width=1024, height=768, seed=42)
+    )
+    assert (image.ext, image.width, image.height, image.seed) == ("png", 64, 32, 42)
+    assert image.model == "@cf/stabilityai/stable-diffusion-xl-base-1.0"
+    seen = server.requests[0]
+    assert (
+        seen.path
+        == "/client/v4/accounts/acc123/ai/run/@cf/stabilityai/stable-diffusion-xl-base-1.0"
+    )
+    assert seen.headers["authorization"] == "Bearer cf-token"
+    assert seen.json() == {
+        "prompt": "a fox",
+        "negative_prompt": "blur",
+        "width": 1024,
+        "height": 768,
+        "seed": 42,
+    }
+
+
+def test_workers_ai_success_with_json_base64_flux(workers_ai, server, settings):
+    settings.WORKERS_AI_MODEL = "@cf/black-forest-labs/flux-1-schnell"
+    jpeg = image_bytes("JPEG", size=(48, 48))
+    server.replies = [
+        Reply(
+            200,
+            {
+                "result": {"image": base64.b64encode(jpeg).decode()},
+                "success": True,
+                "errors": [],
+                "messages": [],
+            },
+        )
+    ]
+    image = get_provider().generate(GenerationRequest(prompt="a fox", width=1024, height=1024))
+    assert (image.ext, image.content_type, image.width) == ("jpg", "image/jpeg", 48)
+    assert server.requests[0].json() == {"prompt": "a fox"}  # FLUX takes no size
+
+
+def test_workers_ai_429_then_success(workers_ai, server, waits):
+    server.replies = [
+        Reply(429, {"success": False, "errors": [{"code": 3040, "message": "Capacity"}]}),
+        Reply(200, PNG, {"Content-Type": "image/png"}),
+    ]
+    assert workers_ai.generate(REQUEST).width == 64
+    assert len(server.requests) == 2
+    assert len(waits) == 1
+
+
+def test_workers_ai_500_fails_after_retries(workers_ai, server, waits):
+    server.replies = [Reply(500, {"success": False, "errors": []}) for _ in range(3)]
+    with pytest.raises(ProviderError, match="HTTP 500"):
+        workers_ai.generate(REQUEST)
+    assert len(server.requests) == 3
+
+
+def test_workers_ai_timeout(workers_ai, server, waits, settings):
+    settings.AI_PROVIDER_TIMEOUT = 0.3
+    settings.AI_PROVIDER_MAX_RETRIES = 0
+    server.replies = [Reply(200, PNG, {"Content-Type": "image/png"}, delay=1.5)]
+    with pytest.raises(ProviderError, match="did not answer in time"):
+        workers_ai.generate(REQUEST)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(200, b"{not json", {"Content-Type": "application/json"}),
+        Reply(200, {"success": True, "result": {}}),
+        Reply(200, b"garbage", {"Content-Type": "image/png"}),
+    ],
+    ids=["not json", "no image", "not an image"],
+)
+def test_workers_ai_malformed_body(workers_ai, server, reply):
+    server.replies = [reply]
+    with pytest.raises(ProviderError) as info:
+        workers_ai.generate(REQUEST)
+    assert "Workers AI" in info.value.reason
+
+
+def test_workers_ai_reports_its_error_message(workers_ai, server):
+    server.replies = [
+        Reply(200, {"success": False, "errors": [{"code": 5006, "message": "Input is NSFW"}]})
+    ]
+    with pytest.raises(ProviderError, match="Input is NSFW"):
+        workers_ai.generate(REQUEST)
+
+
+def test_workers_ai_without_credentials_says_what_to_set(settings):
+    settings.AI_PROVIDER = "workers_ai"
+    settings.WORKERS_AI_ACCOUNT_ID = ""
+    with pytest.raises(ProviderError, match="WORKERS_AI_ACCOUNT_ID"):
+        get_provider().generate(REQUEST)
+
+
+def test_retry_after_accepts_an_http_date():
+    assert provider_http.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert provider_http.retry_after_seconds("12") == 12.0
+    assert provider_http.retry_after_seconds("soon") is None

@@ -1,0 +1,226 @@
+"""Uploads: the type comes from the content; hostile files are refused with a clear 4xx on
+the create page and in the API, leaving no row and no file behind."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from artworks import uploads
+from artworks.media import thumbnail_formats
+from artworks.models import Artwork
+from tests.artworks import samples
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = {
+    # case: (filename, client content type, bytes (or a callable), words the error must contain)
+    "empty file": ("empty.png", "image/png", b"", "empty"),
+    "wrong extension": (
+        "shell.php",
+        "application/x-php",
+        b"<?php system($_GET['c']); ?>",
+        "not a supported image or video",
+    ),
+    "extension and content disagree": (
+        "holiday.jpg",
+        "image/jpeg",
+        b"%PDF-1.4\n1 0 obj << /JS (app.alert(1)) >> endobj\n",
+        "not a supported image or video",
+    ),
+    "svg with script": ("logo.svg", "image/svg+xml", samples.SVG_WITH_SCRIPT, "SVG"),
+    "html polyglot": ("cute.gif", "image/gif", samples.html_polyglot, "damaged"),
+    "truncated jpeg": ("photo.jpg", "image/jpeg", samples.truncated_jpeg, "damaged"),
+    "decompression bomb": ("bomb.png", "image/png", samples.decompression_bomb, "too large"),
+    "oversize file": ("big.png", "image/png", None, "at most"),
+    "corrupt video": ("clip.mp4", "video/mp4", samples.corrupt_video, "video is damaged"),
+}
+
+
+def hostile_upload(case: str, settings) -> SimpleUploadedFile:
+    name, content_type, data, _words = HOSTILE[case]
+    if case == "oversize file":
+        settings.UPLOAD_MAX_IMAGE_BYTES = 2_000
+        data = samples.image_bytes("PNG", size=(300, 300), color=None)  # noise-free but > 2 kB
+        data = data + b"\0" * 3000 if len(data) <= 2_000 else data
+    elif callable(data):
+        data = data()
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_upload_is_refused_on_the_create_page(
+    case, client, user, settings, stored_files, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("artworks:create") + "?tab=upload",
+            {"tab": "upload", "file": hostile_upload(case, settings), "title": "x"},
+        )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="field-error"' in body
+    assert HOSTILE[case][3].lower() in body.lower()
+    assert Artwork.objects.count() == 0
+    assert stored_files() == []
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_upload_is_refused_by_the_api(
+    case, client, user, settings, stored_files, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/artworks/upload", {"file": hostile_upload(case, settings), "title": "x"}
+        )
+    assert response.status_code == 400, response.content
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    assert HOSTILE[case][3].lower() in detail.lower()
+    assert Artwork.objects.count() == 0
+    assert stored_files() == []
+
+
+def test_hostile_reference_image_is_refused_and_nothing_is_created(
+    client, user, stored_files, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("artworks:create"),
+            {
+                "tab": "generate",
+                "prompt": "a cat",
+                "size": "1024x1024",
+                "reference_image": SimpleUploadedFile(
+                    "ref.png", samples.SVG_WITH_SCRIPT, content_type="image/png"
+                ),
+            },
+        )
+    assert response.status_code == 400
+    assert "SVG" in response.content.decode()
+    assert Artwork.objects.count() == 0
+    assert stored_files() == []
+
+
+# --- what is accepted, and how it is cleaned -----------------------------------------------
+
+
+def test_the_name_and_client_type_are_ignored_content_decides(user):
+    from artworks.services import artwork_upload
+
+    png = samples.image_bytes("PNG")
+    upload = SimpleUploadedFile("photo.exe", png, content_type="application/x-msdownload")
+    artwork = artwork_upload(author=user, file=upload)
+    assert artwork.original.name == f"artworks/original/{artwork.uuid}.png"
+    assert artwork.content_type == "image/png"
+    assert (artwork.width, artwork.height) == (40, 30)
+
+
+def test_exif_and_gps_are_removed_and_orientation_applied():
+    cleaned = uploads.clean_upload(io.BytesIO(samples.jpeg_with_gps_and_rotation()))
+    image = Image.open(io.BytesIO(cleaned.data))
+    assert (cleaned.ext, cleaned.content_type) == ("jpg", "image/jpeg")
+    # orientation 6 on a 40×20 picture: upright it is 20×40
+    assert image.size == (20, 40) == (cleaned.width, cleaned.height)
+    assert dict(image.getexif()) == {}
+    assert b"SpyCam" not in cleaned.data
+
+
+def test_a_payload_appended_to_a_real_image_is_dropped_by_re_encoding():
+    data = samples.image_bytes("PNG") + b"<script>alert(1)</script>"
+    cleaned = uploads.clean_upload(io.BytesIO(data))
+    assert b"<script>" not in cleaned.data
+    assert Image.open(io.BytesIO(cleaned.data)).size == (40, 30)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "ext"),
+    [("JPEG", "jpg"), ("PNG", "png"), ("WEBP", "webp"), ("GIF", "gif"), ("AVIF", "avif")],
+)
+def test_each_image_format_keeps_its_family(fmt, ext):
+    cleaned = uploads.clean_upload(io.BytesIO(samples.image_bytes(fmt)))
+    assert cleaned.kind == "image"
+    assert cleaned.ext == ext
+    assert Image.open(io.BytesIO(cleaned.data)).format == fmt
+
+
+def test_animated_gif_stays_animated():
+    frames = [Image.new("RGB", (30, 30), (i * 40, 0, 0)) for i in range(5)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=80, loop=0)
+    cleaned = uploads.clean_upload(io.BytesIO(buf.getvalue()))
+    assert cleaned.ext == "gif"
+    assert Image.open(io.BytesIO(cleaned.data)).n_frames == 5
+
+
+@pytest.mark.parametrize(
+    ("container", "codec", "expected_codec"),
+    [("mp4", "libx264", "h264"), ("webm", "libvpx-vp9", "vp9"), ("webm", "libvpx", "vp8")],
+)
+def test_videos_are_probed(container, codec, expected_codec):
+    cleaned = uploads.clean_upload(io.BytesIO(samples.video_bytes(container, codec)))
+    assert cleaned.kind == "video"
+    assert cleaned.ext == container
+    assert cleaned.content_type == f"video/{container}"
+    assert (cleaned.width, cleaned.height) == (64, 48)
+    assert cleaned.duration_seconds == pytest.approx(1.0, abs=0.15)
+    assert cleaned.codec == expected_codec
+    # the remuxed file is itself a valid video
+    assert uploads.clean_upload(io.BytesIO(cleaned.data)).codec == expected_codec
+
+
+def test_a_video_longer_than_the_limit_is_refused(settings):
+    settings.UPLOAD_MAX_VIDEO_SECONDS = 1
+    with pytest.raises(ValidationError, match="at most 1 seconds"):
+        uploads.clean_upload(io.BytesIO(samples.video_bytes(seconds=2.0)))
+
+
+def test_an_oversize_video_is_refused(settings):
+    settings.UPLOAD_MAX_VIDEO_BYTES = 500
+    with pytest.raises(ValidationError, match="Videos may be at most"):
+        uploads.clean_upload(io.BytesIO(samples.video_bytes()))
+
+
+def test_a_video_is_not_accepted_as_a_reference_image():
+    with pytest.raises(ValidationError, match="choose an image"):
+        uploads.clean_upload(io.BytesIO(samples.video_bytes()), allow_video=False)
+
+
+def test_uploading_a_video_makes_a_poster_and_thumbnails(
+    client, user, stored_files, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    upload = SimpleUploadedFile("clip.webm", samples.video_bytes("webm", "libvpx-vp9"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/artworks/upload", {"file": upload, "title": "Clip"})
+    assert response.status_code == 201, response.content
+    artwork = Artwork.objects.get()
+    assert artwork.kind == Artwork.Kind.VIDEO
+    assert artwork.source == Artwork.Source.UPLOADED
+    assert artwork.duration_seconds == pytest.approx(1.0, abs=0.15)
+    assert artwork.poster == f"artworks/thumb/{artwork.uuid}_poster.jpg"
+    assert artwork.thumb_status == Artwork.ThumbStatus.READY
+    assert sorted(t["name"] for t in artwork.thumbnails) == sorted(
+        f"artworks/thumb/{artwork.uuid}_64.{fmt}" for fmt, _ in thumbnail_formats()
+    )
+    assert stored_files() == sorted(
+        [
+            f"artworks/original/{artwork.uuid}.webm",
+            f"artworks/thumb/{artwork.uuid}_64.webp",
+            f"artworks/thumb/{artwork.uuid}_poster.jpg",
+        ]
+    )
+    with default_storage.open(artwork.poster, "rb") as fh:
+        assert Image.open(fh).format == "JPEG"
+    payload = response.json()
+    assert payload["kind"] == "video"
+    assert payload["url"].endswith(f"{artwork.uuid}.webm")
