@@ -215,7 +215,7 @@ def test_uploading_a_video_makes_a_poster_and_thumbnails(
     assert stored_files() == sorted(
         [
             f"artworks/original/{artwork.uuid}.webm",
-            f"artworks/thumb/{artwork.uuid}_64.webp",
+            *(f"artworks/thumb/{artwork.uuid}_64.{fmt}" for fmt, _ in thumbnail_formats()),
             f"artworks/thumb/{artwork.uuid}_poster.jpg",
         ]
     )
