@@ -10,7 +10,7 @@ apt_packages=()
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 # Chinese glyphs for the zh-hans screenshots.
-fc-list 2>/dev/null | grep -qi "cjk" || apt_packages+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "cjk" >/dev/null || apt_packages+=(fonts-noto-cjk)
 
 if ((${#apt_packages[@]})); then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
