@@ -13,15 +13,10 @@ urlpatterns = [
     path("user/<str:username>", views.profile, name="profile"),
 ]
 
-# Outside the namespace: django's sitemap index reverses the section view by its plain name.
+# Outside the namespace: django's sitemap view reverses itself by its plain name.
 seo_urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap-index",
-    ),
+    path("sitemap.xml", views.sitemap_index, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

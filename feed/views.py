@@ -317,6 +317,26 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_safe
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap index, on SITE_URL (django's own index view uses the sites framework's
+    domain). Large sections are split into pages of Sitemap.limit URLs."""
+    from .sitemaps import SITEMAPS
+
+    locations = []
+    for section, sitemap_class in SITEMAPS.items():
+        url = absolute_url(reverse("sitemap-section", kwargs={"section": section}))
+        pages = sitemap_class().paginator.num_pages
+        locations.append(url)
+        locations += [f"{url}?p={page}" for page in range(2, pages + 1)]
+    return render(
+        request,
+        "sitemap_index.xml",
+        {"locations": locations},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@require_safe
 @cache_control(max_age=3600, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
