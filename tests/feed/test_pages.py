@@ -128,13 +128,13 @@ class TestFeed:
     def test_htmx_load_more_returns_only_cards_and_the_next_link(self, client):
         publish_many(30)
         first = client.get("/feed?tab=new").content.decode()
-        next_query = re.search(r'hx-get="(\?[^"]+)"', first).group(1).replace("&amp;", "&")
+        next_query = re.search(r'data-hx-get="(\?[^"]+)"', first).group(1).replace("&amp;", "&")
         response = client.get("/feed" + next_query, HTTP_HX_REQUEST="true")
         html = response.content.decode()
         assert response.status_code == 200
         assert "<html" not in html
         assert cards(html) == 6
-        assert 'hx-swap-oob="true"' in html
+        assert 'data-hx-swap-oob="true"' in html
         assert "HX-Request" in response.headers["Vary"]
 
     def test_tampered_cursor_redirects_to_first_page_with_a_message(self, client):
