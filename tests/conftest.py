@@ -27,6 +27,14 @@ def require_service(name: str, url: str) -> None:
         pytest.skip(message)
 
 
+def pytest_configure(config):
+    # Translations are compiled by `make messages`; a bare `pytest` compiles them too, so the
+    # Chinese pages are tested against the committed catalog (a no-op when up to date).
+    from scripts.compile_messages import main as compile_messages
+
+    compile_messages()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _tasks_run_in_process():
     # Tests run tasks in-process (after commit) unless a test starts a real worker itself.
