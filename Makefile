@@ -13,7 +13,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	  && { echo $$p; break; }; done)
 
-.PHONY: run test lint install install-dev migrate messages seed prod clean
+.PHONY: run test lint install install-dev migrate messages seed prod clean test-tools
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required; none found on PATH." >&2; exit 1; }
@@ -56,8 +56,12 @@ prod: install messages
 	$(BIN)/python manage.py seed_demo && \
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/honcho start --port $(PORT)
 
+## Chromium, Java and the pinned npm test tools (installed only when missing)
+test-tools:
+	bash scripts/test_setup.sh
+
 ## Set up and run the whole test suite
-test: install-dev messages
+test: install-dev messages test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Lint, format check and migration check (run by .ci/run)
@@ -67,4 +71,4 @@ lint: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3* media staticfiles test-artifacts
+	rm -rf $(VENV) db.sqlite3* media staticfiles test-artifacts node_modules

@@ -7,6 +7,9 @@
 /settings/profile       accounts:settings
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
 /healthz                health checks       /admin/                staff
+/sitemap.xml            sitemap index       /robots.txt            crawler rules
+/i18n/setlang/          language switcher (POST)
+Any page takes ?lang=en|zh-hans to show that language for one request (hreflang URLs).
 """
 
 from allauth.account.views import LoginView
@@ -16,6 +19,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from common.views import healthz
+from feed.urls import seo_urlpatterns
 
 from .api import api
 
@@ -26,6 +30,8 @@ urlpatterns = [
     path("login", LoginView.as_view(), name="login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    *seo_urlpatterns,
     path("", include("artworks.urls")),
     path("", include("feed.urls")),
 ]

@@ -126,3 +126,15 @@ def artwork_prompt_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:
     if not artwork.prompt_hidden:
         return True
     return _is_signed_in(viewer) and (viewer.is_staff or viewer.pk == artwork.user_id)
+
+
+def artworks_more_by_author(
+    *, artwork: Artwork, viewer: User | None, limit: int = 6
+) -> list[Artwork]:
+    """The author's other published artworks the viewer may see, newest first (one query)."""
+    return list(
+        artworks_visible_to(viewer=viewer)
+        .filter(user_id=artwork.user_id, status=Artwork.Status.PUBLISHED)
+        .exclude(pk=artwork.pk)
+        .order_by("-published_at", "-id")[:limit]
+    )

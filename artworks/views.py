@@ -2,7 +2,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from .models import Artwork
-from .selectors import artwork_get_visible
+from .selectors import (
+    artwork_get_visible,
+    artwork_prompt_visible_to,
+    artwork_reaction_state,
+    artworks_more_by_author,
+)
+from .seo import artwork_page_meta
 
 
 def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> HttpResponse:
@@ -10,6 +16,32 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
         artwork = artwork_get_visible(artwork_id=artwork_id, viewer=request.user)
     except Artwork.DoesNotExist:
         raise Http404("No such artwork.") from None
-    if slug != artwork.slug:
-        return redirect(artwork.get_absolute_url(), permanent=True)
-    return render(request, "artworks/detail.html", {"artwork": artwork})
+    if slug != (artwork.slug or Artwork.slug_for(artwork.title)):
+        canonical = artwork.get_absolute_url()
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
+
+    more = artworks_more_by_author(artwork=artwork, viewer=request.user)
+    liked, favorited = artwork_reaction_state(
+        viewer=request.user, artwork_ids=[artwork.id, *(a.id for a in more)]
+    )
+    prompt_visible = artwork_prompt_visible_to(artwork=artwork, viewer=request.user)
+    meta = artwork_page_meta(artwork, prompt_visible=prompt_visible)
+    is_author = request.user.is_authenticated and request.user.pk == artwork.user_id
+    response = render(
+        request,
+        "artworks/detail.html",
+        {
+            "artwork": artwork,
+            "more": more,
+            "liked_ids": liked,
+            "favorited_ids": favorited,
+            "prompt_visible": prompt_visible,
+            "is_author": is_author,
+            "meta": meta,
+        },
+    )
+    if meta.noindex:
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,9 +1,26 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
+from .sitemaps import SITEMAPS
 
 app_name = "feed"
 
 urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("features", views.features, name="features"),
+    path("feed", views.feed, name="feed"),
     path("user/<str:username>", views.profile, name="profile"),
+]
+
+# Outside the namespace: django's sitemap view reverses itself by its plain name.
+seo_urlpatterns = [
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "sitemap_images.xml"},
+        name="sitemap-section",
+    ),
 ]

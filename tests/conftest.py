@@ -33,6 +33,14 @@ def require_service(name: str, url: str) -> None:
         pytest.skip(message)
 
 
+def pytest_configure(config):
+    # Translations are compiled by `make messages`; a bare `pytest` compiles them too, so the
+    # Chinese pages are tested against the committed catalog (a no-op when up to date).
+    from scripts.compile_messages import main as compile_messages
+
+    compile_messages()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _tasks_run_in_process():
     # Tests run tasks in-process (after commit) unless a test starts a real worker itself.
@@ -47,6 +55,12 @@ def _generation_in_request(settings):
     # Tests run a generation synchronously after commit (like the other tasks), not in a
     # background thread that would outlive the test's transaction.
     settings.GENERATION_IN_BACKGROUND_THREAD = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Factories hash a password per user; the default hasher makes 50-user tests crawl.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

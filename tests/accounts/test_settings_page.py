@@ -50,12 +50,12 @@ def test_changing_username_and_name(client, user):
     client.force_login(user)
     response = client.post(URL, {"username": "New_Name-1", "name": "  Grace Hopper "})
     assert response.status_code == 302
+    # the confirmation is shown on the page the redirect leads to
+    assert "Your profile has been saved." in client.get(response.url).content.decode()
     user.refresh_from_db()
     assert (user.username, user.name) == ("New_Name-1", "Grace Hopper")
     # The old address is freed; the new one works.
     assert client.get(f"/user/{user.username}").status_code == 200
-    page = client.get(URL).content.decode()
-    assert "Your profile has been saved." in page
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,120 @@
+"""How an artwork describes itself to search engines and link previews (JSON-LD, meta)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from common.seo import PageMeta, absolute_url, shorten
+
+from .models import Artwork
+from .templatetags.artwork_media import artwork_image_url
+
+
+def _person(user) -> dict[str, Any]:
+    person: dict[str, Any] = {
+        "@type": "Person",
+        "name": user.display_name,
+        "alternateName": f"@{user.username}",
+        "url": absolute_url(user.get_absolute_url()),
+    }
+    if user.profile_pic:
+        person["image"] = absolute_url(user.profile_pic.url)
+    return person
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def artwork_description(artwork: Artwork, *, prompt_visible: bool) -> str:
+    """The page's meta description: the author's description, else the prompt (only when the
+    viewer may see it — a hidden prompt never leaks into meta tags), else a plain sentence."""
+    if artwork.description.strip():
+        return shorten(artwork.description)
+    if prompt_visible and artwork.prompt.strip():
+        return shorten(artwork.prompt)
+    if artwork.kind == Artwork.Kind.VIDEO:
+        text = _("A video by %(author)s on %(site)s.")
+    else:
+        text = _("An artwork by %(author)s on %(site)s.")
+    return text % {"author": artwork.user.display_name, "site": settings.SITE_NAME}
+
+
+def artwork_jsonld(artwork: Artwork, *, prompt_visible: bool) -> dict[str, Any]:
+    image_url = artwork_image_url(artwork)[0]
+    page_url = absolute_url(artwork.get_absolute_url())
+    is_video = artwork.kind == Artwork.Kind.VIDEO
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "VideoObject" if is_video else "ImageObject",
+        "name": artwork.title,
+        "description": artwork_description(artwork, prompt_visible=prompt_visible),
+        "url": page_url,
+        "mainEntityOfPage": page_url,
+        "author": _person(artwork.user),
+        "creator": _person(artwork.user),
+        "dateCreated": _iso(artwork.created_at),
+        "dateModified": _iso(artwork.updated_at),
+        "interactionStatistic": [
+            {
+                "@type": "InteractionCounter",
+                "interactionType": "https://schema.org/LikeAction",
+                "userInteractionCount": artwork.like_count,
+            },
+            {
+                "@type": "InteractionCounter",
+                "interactionType": "https://schema.org/BookmarkAction",
+                "userInteractionCount": artwork.favorite_count,
+            },
+        ],
+    }
+    if artwork.published_at:
+        data["datePublished"] = _iso(artwork.published_at)
+    if artwork.content_type:
+        data["encodingFormat"] = artwork.content_type
+    if is_video:
+        data["contentUrl"] = absolute_url(artwork.url)
+        data["uploadDate"] = _iso(artwork.published_at or artwork.created_at)
+        if image_url:
+            data["thumbnailUrl"] = image_url
+        if artwork.duration_seconds:
+            data["duration"] = f"PT{round(artwork.duration_seconds)}S"
+    else:
+        data["contentUrl"] = absolute_url(artwork.url) or image_url
+        if image_url:
+            data["thumbnailUrl"] = image_url
+        data["caption"] = artwork.alt_text or artwork.title
+        data["creditText"] = artwork.user.display_name
+    if artwork.width and artwork.height:
+        data["width"] = artwork.width
+        data["height"] = artwork.height
+    return data
+
+
+def artwork_page_meta(artwork: Artwork, *, prompt_visible: bool) -> PageMeta:
+    image_url, image_width, image_height = artwork_image_url(artwork)
+    meta = PageMeta(
+        title=_("%(title)s by %(author)s")
+        % {
+            "title": artwork.title,
+            "author": artwork.user.display_name,
+        },
+        description=artwork_description(artwork, prompt_visible=prompt_visible),
+        path=artwork.get_absolute_url(),
+        og_type="video.other" if artwork.kind == Artwork.Kind.VIDEO else "article",
+        image=image_url,
+        image_width=image_width,
+        image_height=image_height,
+        image_alt=artwork.alt_text or artwork.title,
+        # Drafts and hidden artworks are seen only by their author or staff: never indexed.
+        noindex=not artwork.is_published or artwork.is_hidden,
+        jsonld=[artwork_jsonld(artwork, prompt_visible=prompt_visible)],
+    )
+    if artwork.published_at:
+        meta.extra_og["article:published_time"] = artwork.published_at.isoformat()
+    if artwork.kind == Artwork.Kind.VIDEO and artwork.url:
+        meta.extra_og["og:video"] = absolute_url(artwork.url)
+    return meta

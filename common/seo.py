@@ -1,0 +1,92 @@
+"""What every page tells search engines and link previews: title, description, canonical URL,
+Open Graph / Twitter card, language alternates and JSON-LD.
+
+Pages are not prefixed by language. English and Chinese versions of a page share its path and
+differ by `?lang=` (see `common.middleware.QueryLanguageMiddleware`): the hreflang alternates
+point at `?lang=en` and `?lang=zh-hans`, and `x-default` at the bare, negotiated URL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+LANG_PARAM = "lang"
+DESCRIPTION_MAX = 160
+
+
+def absolute_url(url: str) -> str:
+    """An absolute URL on the public site (SITE_URL) for a path; absolute URLs pass through
+    (a bucket or CDN URL from the storage)."""
+    if not url:
+        return ""
+    if url.startswith(("http://", "https://")):
+        return url
+    if url.startswith("//"):
+        return "https:" + url
+    return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
+
+
+def page_url(path: str, params: dict[str, str] | None = None) -> str:
+    """Absolute URL of `path` with the non-empty `params` in a stable order."""
+    query = urlencode([(k, v) for k, v in (params or {}).items() if v])
+    return absolute_url(path) + (f"?{query}" if query else "")
+
+
+def shorten(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """One line of at most `limit` characters, cut at a word boundary when there is one."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:，。；：") + "…"
+
+
+@dataclass
+class PageMeta:
+    """Everything the <head> says about one page."""
+
+    title: str
+    description: str
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    og_type: str = "website"
+    image: str = ""  # absolute URL
+    image_width: int | None = None
+    image_height: int | None = None
+    image_alt: str = ""
+    noindex: bool = False
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
+    extra_og: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.description = shorten(self.description)
+
+    @property
+    def canonical(self) -> str:
+        return page_url(self.path, self.params)
+
+    def alternates(self) -> list[tuple[str, str]]:
+        """(hreflang, absolute URL) for every language and x-default."""
+        links = [
+            (code, page_url(self.path, {**self.params, LANG_PARAM: code}))
+            for code, _name in settings.LANGUAGES
+        ]
+        links.append(("x-default", self.canonical))
+        return links
+
+
+def jsonld_script(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
+    """A <script type="application/ld+json"> that cannot be broken out of: <, > and & are
+    escaped inside the JSON strings, as django's json_script does."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return format_html('<script type="application/ld+json">{}</script>', SafeString(text))

@@ -1,0 +1,92 @@
+"""sitemap.xml: the public pages, every published and visible artwork (with its image) and
+every creator with at least one such artwork. Drafts, hidden artworks, suspended users and
+private tabs are never listed: the rows come from the one visibility rule."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from artworks.models import Artwork
+from artworks.selectors import artworks_public
+from artworks.templatetags.artwork_media import artwork_image_url
+
+
+class SiteSitemap(Sitemap):
+    """URLs on SITE_URL (not the sites framework's example.com)."""
+
+    limit = 5000
+
+    def get_domain(self, site=None) -> str:
+        return urlparse(settings.SITE_URL).netloc
+
+    def get_protocol(self, protocol=None) -> str:
+        return urlparse(settings.SITE_URL).scheme or "https"
+
+
+class PagesSitemap(SiteSitemap):
+    changefreq = "daily"
+
+    def items(self) -> list[str]:
+        return ["feed:landing", "feed:features", "feed:feed"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+    def priority(self, item: str) -> float:
+        return 1.0 if item == "feed:landing" else 0.8
+
+
+class ArtworkSitemap(SiteSitemap):
+    changefreq = "weekly"
+    priority = 0.7
+
+    def items(self):
+        return (
+            artworks_public()
+            .only(
+                "id",
+                "slug",
+                "title",
+                "kind",
+                "original",
+                "poster",
+                "thumbnails",
+                "width",
+                "height",
+                "updated_at",
+                "published_at",
+                "user__is_active",
+            )
+            .order_by("-published_at", "-id")
+        )
+
+    def lastmod(self, item: Artwork):
+        return item.updated_at
+
+    def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        for url in urls:
+            url["image"] = artwork_image_url(url["item"])[0]
+        return urls
+
+
+class UserSitemap(SiteSitemap):
+    changefreq = "weekly"
+    priority = 0.5
+
+    def items(self):
+        creators = artworks_public().values("user_id")
+        return (
+            get_user_model()
+            .objects.filter(is_active=True, id__in=creators)
+            .only("id", "username")
+            .order_by("id")
+        )
+
+
+SITEMAPS = {"pages": PagesSitemap, "artworks": ArtworkSitemap, "users": UserSitemap}

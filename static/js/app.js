@@ -1,0 +1,106 @@
+/* Progressive enhancements; every page works without them. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  var THEME_KEY = "theme";
+
+  function systemTheme() {
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+  function currentTheme() {
+    return root.dataset.theme || systemTheme();
+  }
+  function labelToggle(button) {
+    var next = currentTheme() === "dark" ? "light" : "dark";
+    button.setAttribute("aria-label", button.dataset["label" + (next === "dark" ? "Dark" : "Light")]);
+    button.setAttribute("title", button.getAttribute("aria-label"));
+  }
+
+  function initThemeToggle() {
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+      button.hidden = false;
+      labelToggle(button);
+      button.addEventListener("click", function () {
+        var next = currentTheme() === "dark" ? "light" : "dark";
+        root.dataset.theme = next;
+        try { localStorage.setItem(THEME_KEY, next); } catch (e) { /* private mode: this page only */ }
+        labelToggle(button);
+      });
+    });
+  }
+
+  function initLanguageSwitcher() {
+    document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  function dismiss(toast) {
+    toast.classList.add("is-leaving");
+    setTimeout(function () { toast.remove(); }, 220);
+  }
+  function initToasts(scope) {
+    (scope || document).querySelectorAll(".toast").forEach(function (toast) {
+      if (toast.dataset.ready) return;
+      toast.dataset.ready = "1";
+      var close = toast.querySelector(".toast-close");
+      if (close) { close.hidden = false; close.addEventListener("click", function () { dismiss(toast); }); }
+      if (!toast.classList.contains("toast-error")) {
+        setTimeout(function () { if (toast.isConnected) dismiss(toast); }, 6000);
+      }
+    });
+  }
+
+  function initCopyButtons() {
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      var target = document.getElementById(button.dataset.copyTarget);
+      if (!target || !navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+          var label = button.querySelector("[data-copy-label]");
+          if (!label) return;
+          var before = label.textContent;
+          label.textContent = button.dataset.copied;
+          setTimeout(function () { label.textContent = before; }, 1600);
+        });
+      });
+    });
+  }
+
+  // htmx requests carry the CSRF token when the page has one (signed-in pages).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) { initToasts(event.target); });
+
+  // Close an open account menu on Escape or an outside click.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+
+  function init() {
+    initThemeToggle();
+    initLanguageSwitcher();
+    initToasts();
+    initCopyButtons();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+
+  if (window.matchMedia) {
+    window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () {
+      document.querySelectorAll("[data-theme-toggle]").forEach(labelToggle);
+    });
+  }
+})();

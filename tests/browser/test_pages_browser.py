@@ -1,0 +1,357 @@
+"""Browser tests: headless Debian Chromium (Playwright) against the live server. One browser
+for the module. Each page is loaded at phone (390 px) and desktop (1280 px) widths, checked for
+what a visitor sees, run through axe-core in both themes, and saved as a screenshot in
+test-artifacts/. Theme and language switching and "load more" are driven like a person would."""
+
+from __future__ import annotations
+
+import functools
+import os
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from artworks import services, storage_keys
+from artworks.models import Artwork
+from artworks.providers import GenerationRequest, get_provider
+from tests.factories import ArtworkFactory, FavoriteFactory, LikeFactory, UserFactory
+from tests.page_tools import (
+    ARTIFACTS,
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ensure_npm_tools,
+    unavailable,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+PROMPTS = [
+    "sunset over quiet mountains, golden light",
+    "neon cyberpunk city street in the rain",
+    "misty forest at dawn, soft green light",
+    "aurora borealis night sky over the fjord, stars",
+    "dreamy lavender fields, soft bokeh",
+    "calm ocean waves like glass, morning",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    ensure_npm_tools()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # are still plain synchronous code. Only for this module: later tests (and the
+    # subprocesses they start) must not inherit it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@functools.cache
+def art_bytes(index: int) -> tuple[bytes, int, int]:
+    image = get_provider("offline").generate(
+        GenerationRequest(
+            prompt=PROMPTS[index % len(PROMPTS)], width=480, height=600, seed=100 + index
+        )
+    )
+    return image.data, image.width, image.height
+
+
+def make_artwork(index: int, **fields) -> Artwork:
+    data, width, height = art_bytes(index % len(PROMPTS))
+    artwork = ArtworkFactory(
+        with_file=False, width=width, height=height, content_type="image/png", **fields
+    )
+    artwork.original.name = default_storage.save(
+        storage_keys.original_key(artwork.uuid, "png"), ContentFile(data)
+    )
+    artwork.save(update_fields=["original"])
+    return services.artwork_make_thumbnails(artwork_id=artwork.id)
+
+
+@pytest.fixture
+def community(live_server):
+    now = timezone.now()
+    owner = UserFactory(username="aurora", name="Aurora Vale")
+    others = [UserFactory(username=u, name=n) for u, n in (("lin_yue", "林月"), ("mira", ""))]
+    published = []
+    for i in range(30):
+        published.append(
+            make_artwork(
+                i,
+                user=[owner, *others][i % 3],
+                title=PROMPTS[i % len(PROMPTS)].split(",")[0].capitalize() + f" {i + 1}",
+                prompt=PROMPTS[i % len(PROMPTS)],
+                alt_text=PROMPTS[i % len(PROMPTS)],
+                status=Artwork.Status.PUBLISHED,
+                published_at=now - timedelta(hours=i),
+                hot_score=100 - i,
+                like_count=(i * 7) % 23,
+                favorite_count=(i * 3) % 11,
+            )
+        )
+    draft = make_artwork(
+        1, user=owner, title="Unfinished study", prompt="secret", prompt_hidden=True
+    )
+    for art in published[:4]:
+        FavoriteFactory(user=owner, artwork=art)
+        LikeFactory(user=owner, artwork=art)
+    return {"owner": owner, "published": published, "draft": draft, "url": live_server.url}
+
+
+def sign_in(context, live_server_url: str, user) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server_url}]
+    )
+
+
+def run_axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} → "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+
+
+# (viewport, colour scheme, run axe): axe runs in both themes, screenshots at both widths.
+PASSES = [(PHONE, "light", True), (DESKTOP, "light", False), (DESKTOP, "dark", True)]
+
+
+def check_pages(browser, base: str, pages, *, user=None) -> list[str]:
+    """Load every (path, name, expected h1) page in each pass: visible header, h1 and main, no
+    axe violations, and a screenshot per width (and one in the dark theme)."""
+    problems = []
+    for viewport, scheme, with_axe in PASSES:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        if user is not None:
+            sign_in(context, base, user)
+        page = context.new_page()
+        for path, name, expect_h1 in pages:
+            page.goto(base + path, wait_until="load")
+            assert page.locator("header.site-header").is_visible(), name
+            assert page.locator("main#main").is_visible(), name
+            heading = page.locator("h1").first
+            assert heading.is_visible(), f"{name}: no visible h1"
+            if expect_h1:
+                assert expect_h1 in heading.inner_text(), f"{name}: h1 is {heading.inner_text()!r}"
+            suffix = "-dark" if scheme == "dark" else ""
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport['width']}{suffix}.png"))
+            if with_axe:
+                problems += [f"{name} {viewport['width']}px {scheme}: {v}" for v in run_axe(page)]
+        context.close()
+    return problems
+
+
+def test_public_pages(browser, community, live_server):
+    base = live_server.url
+    art = community["published"][0]
+    pages = [
+        ("/", "landing", None),
+        ("/features", "features", None),
+        ("/feed", "feed-hot", "Hot"),
+        ("/feed?tab=new", "feed-new", "New"),
+        ("/user/aurora", "profile", "Aurora Vale"),
+        (art.get_absolute_url(), "artwork", art.title),
+        ("/no/such/page", "not-found", "does not exist"),
+        ("/?lang=zh-hans", "landing-zh", None),
+        ("/feed?lang=zh-hans", "feed-zh", "热门"),
+    ]
+    problems = check_pages(browser, base, pages)
+    assert not problems, "\n".join(problems)
+
+
+def test_owner_pages(browser, community, live_server):
+    base = live_server.url
+    owner = community["owner"]
+    pages = [
+        ("/user/aurora?tab=drafts", "profile-drafts", "Aurora Vale"),
+        ("/user/aurora?tab=favorites", "profile-favorites", "Aurora Vale"),
+        (community["draft"].get_absolute_url(), "artwork-draft", "Unfinished study"),
+        ("/feed", "feed-signed-in", "Hot"),
+    ]
+    problems = check_pages(browser, base, pages, user=owner)
+    assert not problems, "\n".join(problems)
+
+    context = browser.new_context(viewport=DESKTOP)
+    sign_in(context, base, owner)
+    page = context.new_page()
+    page.goto(base + "/user/aurora?tab=drafts")
+    assert page.get_by_role("link", name="Unfinished study", exact=True).is_visible()
+    assert page.locator(".art-card").count() == 1
+    # The account menu (a <details>) opens and offers a real logout form.
+    page.locator("details.menu summary").click()
+    assert page.get_by_role("button", name="Log out").is_visible()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("link", name="Log in").is_visible()
+    context.close()
+
+
+def test_feed_cards_images_and_load_more(browser, community, live_server):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(live_server.url + "/feed?tab=new")
+    cards = page.locator("#artwork-grid .art-card")
+    assert cards.count() == 24
+    first_img = cards.first.locator("img")
+    assert first_img.get_attribute("loading") == "eager"
+    assert "320w" in first_img.get_attribute("srcset")
+    assert cards.nth(10).locator("img").get_attribute("loading") == "lazy"
+    # Images really load (not broken) in the first row.
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('#artwork-grid img')].slice(0, 5)"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+    # Scrolling to the end loads the next page in place (htmx infinite scroll).
+    page.locator("#load-more").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#artwork-grid .art-card').length === 30"
+    )
+    page.wait_for_selector("text=You have reached the end.")
+    assert page.url.endswith("/feed?tab=new")  # no navigation happened
+    titles = page.locator("#artwork-grid .art-card-title").all_inner_texts()
+    assert len(set(titles)) == 30
+    page.screenshot(path=str(ARTIFACTS / "feed-after-load-more-1280.png"), full_page=False)
+    context.close()
+
+    # Without JavaScript the same control is a plain link to the next page.
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/feed?tab=new")
+    page.get_by_role("link", name="Load more").click()
+    page.wait_for_load_state()
+    assert "cursor=" in page.url
+    assert page.locator("#artwork-grid .art-card").count() == 6
+    context.close()
+
+
+def test_theme_toggle_is_remembered_without_flash(browser, community, live_server):
+    context = browser.new_context(viewport=PHONE, color_scheme="light")
+    page = context.new_page()
+    page.goto(live_server.url + "/feed")
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    light = page.evaluate(background)
+    toggle = page.get_by_role("button", name="Switch to dark theme")
+    assert toggle.is_visible()
+    toggle.click()
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    page.wait_for_function(f"() => getComputedStyle(document.body).backgroundColor !== '{light}'")
+    dark = page.evaluate(background)
+    assert page.evaluate("() => localStorage.getItem('theme')") == "dark"
+    page.screenshot(path=str(ARTIFACTS / "feed-toggled-dark-390.png"))
+
+    # On the next page the theme is applied before the first paint: record the body colour
+    # as soon as the <body> exists, before any stylesheet-independent script could run late.
+    page.add_init_script(
+        "document.addEventListener('readystatechange', () => {"
+        " if (!window.__firstTheme) window.__firstTheme = document.documentElement.dataset.theme;"
+        "}, {once: true});"
+    )
+    page.goto(live_server.url + "/features")
+    assert page.evaluate("() => window.__firstTheme") == "dark"
+    assert page.evaluate(background) == dark
+    page.get_by_role("button", name="Switch to light theme").click()
+    page.wait_for_function(f"() => getComputedStyle(document.body).backgroundColor === '{light}'")
+    assert page.evaluate("() => localStorage.getItem('theme')") == "light"
+    context.close()
+
+
+def test_language_switcher(browser, community, live_server):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(live_server.url + "/feed?tab=new")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("Language").select_option("zh-hans")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-hans'")
+    assert page.url.endswith("/feed?tab=new")
+    assert page.locator("h1").inner_text() == "最新 AI 作品"
+    assert page.get_by_role("link", name="探索").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "feed-new-zh-1280.png"))
+    # The choice is remembered on the next page.
+    page.goto(live_server.url + "/features")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.get_by_label("语言").select_option("en")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.get_by_role("link", name="Explore").first.is_visible()
+    context.close()
+
+
+def test_keyboard_focus_is_visible(browser, community, live_server):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(live_server.url + "/feed")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.className")
+    assert "skip-link" in focused
+    assert page.locator(".skip-link").is_visible()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    outline = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth]; }"
+    )
+    assert outline[0] != "none" and outline[1] != "0px", outline
+    context.close()
+
+
+def test_video_artwork_page(browser, community, live_server):
+    data, width, height = art_bytes(0)
+    owner = community["owner"]
+    video = ArtworkFactory(
+        user=owner,
+        kind=Artwork.Kind.VIDEO,
+        title="Short clip",
+        status=Artwork.Status.PUBLISHED,
+        published_at=timezone.now(),
+        content_type="video/mp4",
+        width=width,
+        height=height,
+        with_file=False,
+    )
+    video.poster = default_storage.save(storage_keys.poster_key(video.uuid), ContentFile(data))
+    video.original.name = default_storage.save(
+        storage_keys.original_key(video.uuid, "mp4"), ContentFile(b"\x00" * 64)
+    )
+    video.save()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + video.get_absolute_url())
+    player = page.locator("video")
+    assert player.is_visible()
+    assert player.get_attribute("preload") == "none"
+    assert player.get_attribute("poster").endswith("_poster.jpg")
+    page.screenshot(path=str(ARTIFACTS / "artwork-video-390.png"))
+    problems = run_axe(page)
+    assert not problems, "\n".join(problems)
+    context.close()
