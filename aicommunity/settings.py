@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "artworks",
     "feed",
+    "moderation",
 ]
 
 MIDDLEWARE = [

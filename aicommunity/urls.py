@@ -3,6 +3,7 @@
 /                       feed:landing        /features              feed:features
 /feed                   feed:feed           /user/<username>       feed:profile
 /artwork/<id>/<slug>    artworks:detail     /create                artworks:create
+/artwork/<id>/report    moderation:report (before artworks:detail; "report" is a reserved slug)
 /login                  sign-in             /accounts/…            allauth
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
 /healthz                health checks       /admin/                staff
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("login", LoginView.as_view(), name="login"),
     path("accounts/", include("allauth.urls")),
+    path("", include("moderation.urls")),
     path("", include("artworks.urls")),
     path("", include("feed.urls")),
 ]
