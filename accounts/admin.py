@@ -42,6 +42,8 @@ class UserAdmin(DjangoUserAdmin):
     date_hierarchy = "date_joined"
     list_per_page = 50
     show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
     readonly_fields = ("is_active", "last_login", "date_joined", "artwork_count", "profile_link")
     actions = ("suspend", "restore")
     fieldsets = (
@@ -147,6 +149,8 @@ class StaffActionAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 100
     show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
     fields = ("created_at", "actor", "actor_username", "action", "target", "reason")
     readonly_fields = fields
     raw_id_fields = ("actor",)

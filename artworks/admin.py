@@ -121,6 +121,8 @@ class ArtworkAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     list_per_page = 50
     show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
     raw_id_fields = ("user",)
     date_hierarchy = "created_at"
     actions = ("hide", "restore", "unpublish", "feature", "unfeature", "delete_with_files")
@@ -375,6 +377,8 @@ class _ReactionAdmin(admin.ModelAdmin):
     ordering = ("-id",)
     list_per_page = 100
     show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
 
     def has_add_permission(self, request):
         return False
