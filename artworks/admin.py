@@ -264,6 +264,22 @@ class ArtworkAdmin(admin.ModelAdmin):
         }
         services.artwork_staff_update(artwork=obj, actor=request.user, changes=changes)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # An artwork's reactions and reports go with it by design; their admins are read-only
+        # (no delete permission), which must not block deleting the artwork itself.
+        goes_with_it = {"like", "favorite", "report"}
+        perms_needed = {
+            name
+            for name in perms_needed
+            if not any(
+                str(m._meta.verbose_name) == str(name)
+                for m in (r.related_model for r in Artwork._meta.related_objects)
+                if m._meta.model_name in goes_with_it
+            )
+        }
+        return deleted, model_count, perms_needed, protected
+
     def delete_model(self, request, obj):
         services.artwork_delete(artwork=obj, actor=request.user)
 

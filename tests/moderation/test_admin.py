@@ -345,3 +345,53 @@ def test_artwork_list_shows_the_smallest_webp_thumbnail(moderator_client):
     )
     assert webp, "the pipeline makes WebP thumbnails"
     assert f'src="/media/{webp[0]["name"]}"' in page
+
+
+def test_every_admin_page_renders_for_a_superuser(
+    client, stored_files, django_capture_on_commit_callbacks
+):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    report = ReportFactory(details="Looks like a copy of my work")
+    like = LikeFactory(artwork=report.artwork)
+    artwork_make_thumbnails(artwork_id=report.artwork_id)
+    from artworks.services import artwork_hide
+
+    artwork_hide(artwork=report.artwork, actor=superuser, reason="check")
+    entry = StaffAction.objects.get()
+    pages = [
+        ("admin:artworks_artwork_change", report.artwork_id),
+        ("admin:accounts_user_change", report.reporter_id),
+        ("admin:moderation_report_change", report.pk),
+        ("admin:artworks_like_change", like.pk),
+        ("admin:accounts_staffaction_change", entry.pk),
+    ]
+    for name, pk in pages:
+        response = client.get(reverse(name, args=[pk]))
+        assert response.status_code == 200, name
+    for name in (ARTWORKS, USERS, REPORTS, "admin:artworks_favorite_changelist"):
+        assert client.get(reverse(name), {"q": "copy"}).status_code == 200, name
+    page = client.get(reverse("admin:artworks_artwork_change", args=[report.artwork_id]))
+    assert "Staff only (hidden by moderation)" in page.content.decode()
+
+    # The change page's own delete goes through the service too: files go, the log records it.
+    files_before = stored_files()
+    assert files_before
+    client.post(reverse("admin:artworks_artwork_delete", args=[report.artwork_id]), {"post": "yes"})
+    assert not Artwork.objects.filter(pk=report.artwork_id).exists()
+    assert StaffAction.objects.filter(action="artwork_delete").count() == 1
+
+
+def test_searching_artworks_by_id_username_and_prompt(moderator_client):
+    target = PublishedArtworkFactory(prompt="a lighthouse in fog")
+    PublishedArtworkFactory(prompt="a cat")
+
+    def found(q):
+        response = moderator_client.get(reverse(ARTWORKS), {"q": q})
+        return [a.pk for a in response.context["cl"].result_list]
+
+    assert found(str(target.pk)) == [target.pk]
+    assert found(f"#{target.pk}") == [target.pk]
+    assert found("lighthouse") == [target.pk]
+    assert found(target.user.username) == [target.pk]
+    assert found(target.user.email) == [target.pk]
