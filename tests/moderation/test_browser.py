@@ -90,6 +90,15 @@ def test_a_moderator_hides_an_artwork_from_the_admin(live_server, browser_page):
 
     assert Artwork.objects.get(pk=target.pk).moderation == Artwork.Moderation.HIDDEN
     assert Artwork.objects.get(pk=keep.pk).moderation == Artwork.Moderation.VISIBLE
+    # The reports queue, with per-artwork counts.
+    from tests.factories import ReportFactory
+
+    ReportFactory.create_batch(2, artwork=keep, reason="living_artist", details="style copy")
+    page.goto(f"{live_server.url}/admin/moderation/report/")
+    page.wait_for_selector("#result_list")
+    assert page.locator("#result_list tbody tr").count() == 2
+    page.screenshot(path=str(ARTIFACTS / "admin-reports-queue.png"), full_page=True)
+
     # The public no longer finds it.
     anonymous = page.context.browser.new_context()
     try:
