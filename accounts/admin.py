@@ -1,24 +1,176 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+"""Staff tools for members and the staff action log.
 
-from .models import User
+Suspension and restoration are actions that go through `accounts.services` (logged,
+announced); `is_active` is therefore read-only on the form. Moderators see members but cannot
+change them or their passwords (they lack `accounts.change_user`)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+
+from . import services
+from .models import StaffAction, User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "name", "email", "is_active", "is_staff", "date_joined")
-    list_filter = ("is_active", "is_staff", "is_superuser", "date_joined")
+    action_form = ReasonActionForm
+    list_display = (
+        "username",
+        "name",
+        "email",
+        "is_active",
+        "is_staff",
+        "artwork_count",
+        "date_joined",
+        "last_login",
+    )
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "date_joined")
     search_fields = ("username", "name", "email")
+    search_help_text = gettext_lazy("Username, display name or email.")
     ordering = ("-date_joined",)
+    date_hierarchy = "date_joined"
+    list_per_page = 50
+    show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
+    readonly_fields = ("is_active", "last_login", "date_joined", "artwork_count", "profile_link")
+    actions = ("suspend", "restore")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Profile", {"fields": ("name", "email", "profile_pic")}),
+        (gettext_lazy("Profile"), {"fields": ("name", "email", "profile_pic", "profile_link")}),
         (
-            "Permissions",
+            gettext_lazy("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (gettext_lazy("Activity"), {"fields": ("artwork_count", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )
+
+    def get_queryset(self, request):
+        # A correlated count: evaluated only for the rows on the page.
+        from django.apps import apps
+
+        artwork_model = apps.get_model("artworks", "Artwork")  # accounts never imports artworks
+        counts = (
+            artwork_model.objects.filter(user=OuterRef("pk"))
+            .order_by()
+            .values("user")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_artwork_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+        )
+
+    @admin.display(description=gettext_lazy("artworks"), ordering="_artwork_count")
+    def artwork_count(self, obj: User) -> int:
+        return getattr(obj, "_artwork_count", 0)
+
+    @admin.display(description=gettext_lazy("profile"))
+    def profile_link(self, obj: User):
+        if not obj.pk or not obj.is_active:
+            return "—"
+        url = obj.get_absolute_url()
+        return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', url)
+
+    def has_suspend_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.suspend_user")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting members is for superusers from the member's page, not a bulk action.
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(
+        description=gettext_lazy("Suspend (no sign-in; artworks hidden from the public)"),
+        permissions=["suspend"],
+    )
+    def suspend(self, request: HttpRequest, queryset: QuerySet[User]):
+        reason = action_reason(request)
+        if not reason:
+            self.message_user(
+                request,
+                _("Give a reason for the suspension (it is kept in the staff log)."),
+                messages.ERROR,
+            )
+            return
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_suspend(user=u, actor=request.user, reason=reason),
+            done=_("Suspended {count} member(s)."),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Restore (lift the suspension)"), permissions=["suspend"]
+    )
+    def restore(self, request: HttpRequest, queryset: QuerySet[User]):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda u: services.user_restore(user=u, actor=request.user),
+            done=_("Restored {count} member(s)."),
+        )
+
+
+_TARGET_ADMIN_URLS = {
+    StaffAction.TargetType.ARTWORK: "admin:artworks_artwork_change",
+    StaffAction.TargetType.USER: "admin:accounts_user_change",
+    StaffAction.TargetType.REPORT: "admin:moderation_report_change",
+}
+
+
+@admin.register(StaffAction)
+class StaffActionAdmin(admin.ModelAdmin):
+    """The staff action log: read-only for everyone, superusers included."""
+
+    list_display = ("created_at", "actor_username", "action", "target", "reason")
+    list_filter = ("action", "target_type", "created_at")
+    search_fields = ("actor_username", "target_repr", "reason", "=target_id")
+    search_help_text = gettext_lazy("Staff username, target, reason, or an exact target id.")
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
+    fields = ("created_at", "actor", "actor_username", "action", "target", "reason")
+    readonly_fields = fields
+    raw_id_fields = ("actor",)
+
+    @admin.display(description=gettext_lazy("target"))
+    def target(self, obj: StaffAction):
+        try:
+            url = reverse(_TARGET_ADMIN_URLS[obj.target_type], args=[obj.target_id])
+        except (KeyError, NoReverseMatch):
+            return obj.target_repr
+        label = f"{obj.get_target_type_display()} {obj.target_repr}"
+        if obj.action == StaffAction.Action.ARTWORK_DELETE:
+            return label  # the row is gone
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

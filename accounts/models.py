@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +61,7 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
             models.UniqueConstraint(Lower("username"), name="users_username_ci_unique"),
         ]
+        permissions = [("suspend_user", _("Can suspend and restore users"))]
 
     def __str__(self) -> str:
         return self.username
@@ -82,3 +84,63 @@ class User(AbstractUser):
 
     def get_absolute_url(self) -> str:
         return reverse("feed:profile", args=[self.username])
+
+
+class StaffAction(models.Model):
+    """One entry of the staff action log: who did what to which artwork, user or report, and
+    why. Written by every moderation service in the same transaction as the change itself.
+
+    It lives in `accounts`, the lowest app, because services of both `accounts` (suspend) and
+    `artworks` (hide, feature, delete…) write it and a lower app never imports a higher one.
+    The target is kept as (type, id, label) rather than a foreign key, so an entry outlives the
+    artwork it records the deletion of."""
+
+    class Action(models.TextChoices):
+        ARTWORK_HIDE = "artwork_hide", _("Hid artwork")
+        ARTWORK_RESTORE = "artwork_restore", _("Restored artwork")
+        ARTWORK_UNPUBLISH = "artwork_unpublish", _("Unpublished artwork")
+        ARTWORK_FEATURE = "artwork_feature", _("Featured artwork")
+        ARTWORK_UNFEATURE = "artwork_unfeature", _("Unfeatured artwork")
+        ARTWORK_EDIT = "artwork_edit", _("Edited artwork")
+        ARTWORK_DELETE = "artwork_delete", _("Deleted artwork")
+        USER_SUSPEND = "user_suspend", _("Suspended user")
+        USER_RESTORE = "user_restore", _("Restored user")
+        REPORT_RESOLVE = "report_resolve", _("Resolved report")
+        REPORT_DISMISS = "report_dismiss", _("Dismissed report")
+
+    class TargetType(models.TextChoices):
+        ARTWORK = "artwork", _("Artwork")
+        USER = "user", _("User")
+        REPORT = "report", _("Report")
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="staff_actions",
+        verbose_name=_("staff member"),
+    )
+    # Kept when the staff account itself is deleted later.
+    actor_username = models.CharField(_("staff username"), max_length=30)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    target_type = models.CharField(_("target type"), max_length=16, choices=TargetType.choices)
+    target_id = models.BigIntegerField(_("target id"))
+    target_repr = models.CharField(_("target"), max_length=200)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "staff_actions"
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("staff action")
+        verbose_name_plural = _("staff action log")
+        indexes = [
+            # "Everything that happened to this artwork / user", newest first.
+            models.Index(
+                "target_type", "target_id", F("created_at").desc(), name="staff_actions_target_idx"
+            ),
+            models.Index("actor", F("created_at").desc(), name="staff_actions_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_username}: {self.get_action_display()} {self.target_repr}"

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "accounts",
     "artworks",
     "feed",
+    "moderation",
 ]
 
 MIDDLEWARE = [

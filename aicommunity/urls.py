@@ -3,6 +3,7 @@
 /                       feed:landing        /features              feed:features
 /feed                   feed:feed           /user/<username>       feed:profile
 /artwork/<id>/<slug>    artworks:detail     /create                artworks:create
+/artwork/<id>/report    moderation:report (before artworks:detail; "report" is a reserved slug)
 /login                  sign-in             /accounts/…            allauth
 /settings/profile       accounts:settings
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     *seo_urlpatterns,
+    path("", include("moderation.urls")),
     path("", include("artworks.urls")),
     path("", include("feed.urls")),
 ]

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+# Paths under /artwork/<id>/ taken by views (e.g. the report form); never used as a slug.
+RESERVED_SLUGS = frozenset({"report"})
+
 
 class Artwork(models.Model):
     """The blueprint's `artworks` table (id, user_id, title, url, status, created_at) and what
@@ -105,6 +108,9 @@ class Artwork(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set by staff (artwork_feature): featured artworks are pinned first on the landing page,
+    # most recently featured first.
+    featured_at = models.DateTimeField(_("featured at"), null=True, blank=True)
 
     class Meta:
         db_table = "artworks"
@@ -158,6 +164,16 @@ class Artwork(models.Model):
                 name="artworks_user_status_idx",
             ),
             models.Index("user", F("created_at").desc(), name="artworks_user_created_idx"),
+            # The landing page's pinned strip.
+            models.Index(
+                F("featured_at").desc(),
+                F("id").desc(),
+                condition=Q(featured_at__isnull=False),
+                name="artworks_featured_idx",
+            ),
+        ]
+        permissions = [
+            ("moderate_artwork", _("Can hide, restore, unpublish and feature artworks")),
         ]
 
     def __str__(self) -> str:
@@ -169,7 +185,9 @@ class Artwork(models.Model):
     @staticmethod
     def slug_for(title: str) -> str:
         # allow_unicode keeps Chinese characters: "星空 下的猫" → "星空-下的猫".
-        return slugify(title, allow_unicode=True)[:200] or "artwork"
+        slug = slugify(title, allow_unicode=True)[:200] or "artwork"
+        # /artwork/<id>/<word> paths that are actions, not slugs.
+        return f"{slug}-artwork" if slug in RESERVED_SLUGS else slug
 
     @property
     def url(self) -> str:
@@ -190,6 +208,10 @@ class Artwork(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.moderation == self.Moderation.HIDDEN
+
+    @property
+    def is_featured(self) -> bool:
+        return self.featured_at is not None
 
 
 class Like(models.Model):

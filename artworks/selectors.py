@@ -49,6 +49,17 @@ def artworks_public() -> QuerySet[Artwork]:
     return artworks_visible_to(viewer=None)
 
 
+def artworks_featured(*, limit: int) -> list[Artwork]:
+    """Featured artworks the public may see, most recently featured first (the landing page
+    pins them before the rest). A hidden artwork or one of a suspended author drops out here
+    through the visibility rule and returns with its restoration, still featured."""
+    return list(
+        artworks_public()
+        .filter(featured_at__isnull=False)
+        .order_by("-featured_at", "-id")[: max(0, limit)]
+    )
+
+
 def artwork_is_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:
     """The same rule as `artwork_visibility_q`, for an artwork already in memory."""
     if _is_signed_in(viewer) and viewer.is_staff:

@@ -1,4 +1,4 @@
-"""Writes of artworks: create, publish, unpublish, delete, react, media.
+"""Writes of artworks: create, publish, unpublish, delete, react, media, moderation.
 
 Every write runs in a transaction; files are written before the row and removed again if the
 transaction fails, so nothing is left half-written. Changes are announced after commit
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import IO, TYPE_CHECKING
 
@@ -22,6 +23,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import StaffAction
+from accounts.services import require_staff, staff_action_record
 from common.tasks import enqueue, enqueue_on_commit
 
 from . import storage_keys, uploads
@@ -519,24 +522,52 @@ def artwork_publish(*, artwork: Artwork, actor: User) -> Artwork:
     return locked
 
 
-def artwork_unpublish(*, artwork: Artwork, actor: User) -> Artwork:
+def _is_staff(actor: User) -> bool:
+    return actor.is_authenticated and actor.is_active and actor.is_staff
+
+
+def _acts_as_staff(*, artwork: Artwork, actor: User) -> bool:
+    """True when staff act on someone else's artwork (a moderation action, logged); the
+    author-only rule holds for everyone else."""
+    if artwork.user_id == getattr(actor, "pk", None) and actor.is_authenticated:
+        return False
+    if _is_staff(actor):
+        return True
     _require_author(artwork=artwork, actor=actor)
+    return False
+
+
+def artwork_unpublish(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """published → draft, by its author, or by staff (logged as a moderation action)."""
+    by_staff = _acts_as_staff(artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if locked.status == Artwork.Status.DRAFT:
             return locked
         locked.status = Artwork.Status.DRAFT
         locked.save(update_fields=["status", "updated_at"])
+        if by_staff:
+            _log(
+                actor=actor,
+                artwork=locked,
+                action=StaffAction.Action.ARTWORK_UNPUBLISH,
+                reason=reason,
+            )
         _announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UNPUBLISHED)
     return locked
 
 
-def artwork_delete(*, artwork: Artwork, actor: User) -> None:
-    """Delete the row and, after commit, its files."""
-    if not (actor.is_authenticated and actor.is_staff):
-        _require_author(artwork=artwork, actor=actor)
+def artwork_delete(*, artwork: Artwork, actor: User, reason: str = "") -> None:
+    """Delete the row and, after commit, its files. Staff deleting another member's artwork
+    is logged."""
+    by_staff = _acts_as_staff(artwork=artwork, actor=actor)
     with transaction.atomic():
-        _delete_artwork_row(Artwork.objects.select_for_update().get(pk=artwork.pk))
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        if by_staff:
+            _log(
+                actor=actor, artwork=locked, action=StaffAction.Action.ARTWORK_DELETE, reason=reason
+            )
+        _delete_artwork_row(locked)
 
 
 def _delete_artwork_row(locked: Artwork) -> None:
@@ -547,6 +578,140 @@ def _delete_artwork_row(locked: Artwork) -> None:
     locked.delete()
     _delete_files_on_commit(names)
     _announce(artwork_id=artwork_id, user_id=user_id, event=ArtworkEvent.DELETED)
+
+
+# --- moderation (staff only; each writes one staff-log entry in its transaction) ----------
+
+
+def _log(*, actor: User, artwork: Artwork, action: str, reason: str = "") -> None:
+    staff_action_record(
+        actor=actor,
+        action=action,
+        target_type=StaffAction.TargetType.ARTWORK,
+        target_id=artwork.pk,
+        target_repr=f"#{artwork.pk} {artwork.title}",
+        reason=reason,
+    )
+
+
+def _moderate(
+    *,
+    artwork: Artwork,
+    actor: User,
+    changes: dict | Callable[[Artwork], dict],
+    action: str,
+    event: str,
+    reason: str = "",
+    check=None,
+) -> Artwork:
+    """Lock, apply `changes` unless already in place (idempotent: no log, no event then), log,
+    announce after commit."""
+    require_staff(actor)
+    with transaction.atomic():
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        if callable(changes):
+            changes = changes(locked)
+        if all(getattr(locked, field) == value for field, value in changes.items()):
+            return locked
+        if check is not None:
+            check(locked)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=[*changes, "updated_at"])
+        _log(actor=actor, artwork=locked, action=action, reason=reason)
+        _announce(artwork_id=locked.pk, user_id=locked.user_id, event=event)
+    return locked
+
+
+def artwork_hide(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """Hide an artwork from everyone but staff — its author included — wherever it appears."""
+    return _moderate(
+        artwork=artwork,
+        actor=actor,
+        changes={"moderation": Artwork.Moderation.HIDDEN},
+        action=StaffAction.Action.ARTWORK_HIDE,
+        event=ArtworkEvent.HIDDEN,
+        reason=reason,
+    )
+
+
+def artwork_restore(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """Undo `artwork_hide`: the artwork is back wherever its status allows."""
+    return _moderate(
+        artwork=artwork,
+        actor=actor,
+        changes={"moderation": Artwork.Moderation.VISIBLE},
+        action=StaffAction.Action.ARTWORK_RESTORE,
+        event=ArtworkEvent.RESTORED,
+        reason=reason,
+    )
+
+
+def _require_featurable(artwork: Artwork) -> None:
+    if artwork.status != Artwork.Status.PUBLISHED or artwork.is_hidden:
+        raise ValidationError(_("Only published, visible artworks can be featured."))
+
+
+def artwork_feature(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """Pin an artwork first on the landing page (`artworks_featured`). Featuring an artwork
+    that is already featured keeps its original date."""
+    return _moderate(
+        artwork=artwork,
+        actor=actor,
+        changes=lambda locked: {"featured_at": locked.featured_at or timezone.now()},
+        action=StaffAction.Action.ARTWORK_FEATURE,
+        event=ArtworkEvent.FEATURED,
+        reason=reason,
+        check=_require_featurable,
+    )
+
+
+def artwork_unfeature(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    return _moderate(
+        artwork=artwork,
+        actor=actor,
+        changes={"featured_at": None},
+        action=StaffAction.Action.ARTWORK_UNFEATURE,
+        event=ArtworkEvent.UNFEATURED,
+        reason=reason,
+    )
+
+
+# Fields staff may correct from the admin's change form.
+STAFF_EDITABLE_FIELDS = ("title", "description", "alt_text", "prompt_hidden")
+
+
+def artwork_staff_update(
+    *, artwork: Artwork, actor: User, changes: dict, reason: str = ""
+) -> Artwork:
+    """Staff correct an artwork's text (e.g. an abusive title) or hide its prompt."""
+    require_staff(actor)
+    unknown = set(changes) - set(STAFF_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
+    with transaction.atomic():
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        changed = {f: v for f, v in changes.items() if getattr(locked, f) != v}
+        if not changed:
+            return locked
+        for field, value in changed.items():
+            setattr(locked, field, value)
+        if "title" in changed:
+            locked.title = (locked.title or "").strip()[:200] or locked.title
+            locked.slug = Artwork.slug_for(locked.title)
+            changed["slug"] = locked.slug
+        locked.full_clean(exclude=["original", "user"])
+        locked.save(update_fields=[*changed, "updated_at"])
+        _log(
+            actor=actor,
+            artwork=locked,
+            action=StaffAction.Action.ARTWORK_EDIT,
+            reason=reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"})),
+        )
+        _announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
+    return locked
 
 
 # --- reactions ----------------------------------------------------------------------------

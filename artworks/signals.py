@@ -16,6 +16,8 @@ class ArtworkEvent:
     UNPUBLISHED = "unpublished"
     HIDDEN = "hidden"
     RESTORED = "restored"
+    FEATURED = "featured"
+    UNFEATURED = "unfeatured"
     DELETED = "deleted"
     LIKED = "liked"
     UNLIKED = "unliked"

@@ -89,3 +89,22 @@ class FavoriteFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     artwork = factory.SubFactory(PublishedArtworkFactory)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "moderation.Report"
+
+    reporter = factory.SubFactory(UserFactory)
+    artwork = factory.SubFactory(PublishedArtworkFactory)
+    reason = "spam"
+    details = ""
+
+
+def make_moderator(**kwargs) -> User:
+    """A staff member in the "Moderators" group (created by a data migration)."""
+    from django.contrib.auth.models import Group
+
+    moderator = UserFactory(is_staff=True, **kwargs)
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    return moderator

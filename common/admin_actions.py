@@ -1,0 +1,65 @@
+"""Shared pieces for admin actions that call services: an action bar with a "reason" box (it
+goes to the staff action log), and a runner that applies a service to each selected row and
+reports what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# A moderator can select every row of a filtered list ("select all N"); one request applies a
+# service row by row, so bound the batch and let larger clean-ups go page by page.
+MAX_ROWS_PER_ACTION = 500
+
+
+class ReasonActionForm(ActionForm):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (logged):"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 40, "placeholder": gettext_lazy("optional")}),
+    )
+
+
+def action_reason(request: HttpRequest) -> str:
+    return (request.POST.get("reason") or "").strip()[:500]
+
+
+def run_for_each(
+    modeladmin,
+    request: HttpRequest,
+    rows: Iterable,
+    apply: Callable[[object], object],
+    *,
+    done: str,
+) -> int:
+    """Call `apply(row)` for each row; one message for the successes (`done` is formatted
+    with {count}), one per failure with the service's own words. Returns the success count."""
+    rows = list(rows[: MAX_ROWS_PER_ACTION + 1]) if hasattr(rows, "query") else list(rows)
+    if len(rows) > MAX_ROWS_PER_ACTION:
+        modeladmin.message_user(
+            request,
+            _("Select at most %(max)d rows at a time; nothing was changed.")
+            % {"max": MAX_ROWS_PER_ACTION},
+            messages.ERROR,
+        )
+        return 0
+    count = 0
+    for row in rows:
+        try:
+            apply(row)
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(getattr(exc, "messages", None) or [str(exc)])
+            modeladmin.message_user(request, f"{row}: {text}", messages.ERROR)
+        else:
+            count += 1
+    if count:
+        modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+    return count

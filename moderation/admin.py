@@ -1,0 +1,235 @@
+"""The reports queue: open reports first by default, each with how many open reports its
+artwork has, filters by status, reason and date, and actions that resolve through
+`moderation.services` (who, when and what is recorded on the report and in the staff log)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from artworks.admin import artwork_thumbnail_html
+from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+
+from . import services
+from .models import Report
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Like a plain status filter, but the queue opens on the open reports."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*Report.Status.choices, ("all", _("All"))]
+
+    def value(self):
+        return super().value() or Report.Status.OPEN
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(status=self.value())
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    action_form = ReasonActionForm
+    list_display = (
+        "id",
+        "preview",
+        "artwork_link",
+        "open_on_artwork",
+        "reason",
+        "short_details",
+        "reporter",
+        "created_at",
+        "status",
+        "resolution",
+        "resolved_by",
+        "resolved_at",
+    )
+    list_display_links = ("id",)
+    list_filter = (StatusFilter, "reason", "resolution", "created_at")
+    search_fields = (
+        "artwork__title",
+        "=artwork__id",
+        "artwork__user__username",
+        "reporter__username",
+        "details",
+    )
+    search_help_text = gettext_lazy(
+        "Artwork title or exact id, author's or reporter's username, details."
+    )
+    list_select_related = ("artwork", "artwork__user", "reporter", "resolved_by")
+    raw_id_fields = ("artwork", "reporter", "resolved_by")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    show_full_result_count = False
+    ordering = ("-created_at", "-id")
+    actions = ("resolve_hide_artwork", "resolve_suspend_author", "resolve_no_action", "dismiss")
+    fields = (
+        "preview",
+        "artwork_link",
+        "artwork_state",
+        "open_on_artwork",
+        "reporter",
+        "reason",
+        "details",
+        "created_at",
+        "status",
+        "resolution",
+        "resolution_note",
+        "resolved_by",
+        "resolved_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        open_counts = (
+            Report.objects.filter(artwork=OuterRef("artwork"), status=Report.Status.OPEN)
+            .order_by()
+            .values("artwork")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_open_on_artwork=Coalesce(Subquery(open_counts, IntegerField()), 0))
+        )
+
+    def has_add_permission(self, request):
+        return False  # members report from the artwork page
+
+    def has_change_permission(self, request, obj=None):
+        return False  # reports change only through the resolve actions
+
+    def has_resolve_permission(self, request) -> bool:
+        return request.user.has_perm("moderation.resolve_report")
+
+    def has_resolve_hide_permission(self, request) -> bool:
+        return self.has_resolve_permission(request) and request.user.has_perm(
+            "artworks.moderate_artwork"
+        )
+
+    def has_resolve_suspend_permission(self, request) -> bool:
+        return self.has_resolve_permission(request) and request.user.has_perm(
+            "accounts.suspend_user"
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=gettext_lazy("preview"))
+    def preview(self, obj: Report):
+        return artwork_thumbnail_html(obj.artwork)
+
+    @admin.display(description=gettext_lazy("artwork"), ordering="artwork__title")
+    def artwork_link(self, obj: Report):
+        url = reverse("admin:artworks_artwork_change", args=[obj.artwork_id])
+        return format_html(
+            '<a href="{}">#{} {}</a><br><small>{} {}</small>',
+            url,
+            obj.artwork_id,
+            obj.artwork.title,
+            _("by"),
+            obj.artwork.user.username,
+        )
+
+    @admin.display(description=gettext_lazy("artwork state"))
+    def artwork_state(self, obj: Report) -> str:
+        state = obj.artwork.get_moderation_display()
+        if not obj.artwork.user.is_active:
+            state += " · " + _("author suspended")
+        return state
+
+    @admin.display(description=gettext_lazy("open reports on artwork"), ordering="_open_on_artwork")
+    def open_on_artwork(self, obj: Report):
+        count = getattr(obj, "_open_on_artwork", 0)
+        url = reverse("admin:moderation_report_changelist")
+        return format_html(
+            '<a href="{}?artwork__id__exact={}&status=open">{}</a>', url, obj.artwork_id, count
+        )
+
+    @admin.display(description=gettext_lazy("details"))
+    def short_details(self, obj: Report) -> str:
+        return Truncator(obj.details).chars(80)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The per-artwork link above filters on the artwork.
+        if lookup == "artwork__id__exact":
+            return True
+        return super().lookup_allowed(lookup, value, request)
+
+    def _resolve(self, request: HttpRequest, queryset: QuerySet[Report], action: str, done: str):
+        note = action_reason(request)
+
+        def apply(report: Report) -> None:
+            # Hiding or suspending from one report closes the artwork's other open reports,
+            # which may be further down the same selection.
+            if Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).exists():
+                services.report_resolve(report=report, actor=request.user, action=action, note=note)
+
+        run_for_each(
+            self,
+            request,
+            queryset.filter(status=Report.Status.OPEN).select_related("artwork"),
+            apply,
+            done=done,
+        )
+
+    @admin.action(
+        description=gettext_lazy("Resolve: hide the artwork"), permissions=["resolve_hide"]
+    )
+    def resolve_hide_artwork(self, request, queryset):
+        self._resolve(
+            request,
+            queryset,
+            Report.Resolution.HIDE_ARTWORK,
+            _("Hid the artwork of {count} report(s); its open reports are resolved."),
+        )
+
+    @admin.action(
+        description=gettext_lazy("Resolve: suspend the author"),
+        permissions=["resolve_suspend"],
+    )
+    def resolve_suspend_author(self, request, queryset):
+        self._resolve(
+            request,
+            queryset,
+            Report.Resolution.SUSPEND_AUTHOR,
+            _("Suspended the author of {count} report(s)."),
+        )
+
+    @admin.action(description=gettext_lazy("Resolve without action"), permissions=["resolve"])
+    def resolve_no_action(self, request, queryset):
+        self._resolve(
+            request,
+            queryset,
+            Report.Resolution.NO_ACTION,
+            _("Resolved {count} report(s) without action."),
+        )
+
+    @admin.action(description=gettext_lazy("Dismiss (unfounded)"), permissions=["resolve"])
+    def dismiss(self, request, queryset):
+        self._resolve(
+            request, queryset, Report.Resolution.DISMISS, _("Dismissed {count} report(s).")
+        )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ModerationConfig(AppConfig):
+    """Community reports and the moderators' queue. Sits at the top beside `feed`: it uses
+    `artworks` and `accounts` services; nothing below imports it."""
+
+    name = "moderation"
+    verbose_name = "Moderation"

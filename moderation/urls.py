@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("artwork/<int:artwork_id>/report", views.report_artwork, name="report"),
+]
