@@ -14,6 +14,7 @@ import hashlib
 import io
 import math
 import random
+import re
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
@@ -141,10 +142,17 @@ def _rng_for(prompt: str, negative: str, seed: int) -> random.Random:
     return random.Random(int.from_bytes(digest[:16], "big"))
 
 
+def _mentions(text: str, word: str) -> bool:
+    # Latin words must stand alone ("tree" is not in "street"); Chinese has no spaces.
+    if word.isascii():
+        return re.search(rf"\b{re.escape(word)}", text) is not None
+    return word in text
+
+
 def _pick_palette(prompt: str, rng: random.Random) -> tuple[RGB, ...]:
     text = prompt.lower()
     for name, words in KEYWORDS.items():
-        if any(word in text for word in words):
+        if any(_mentions(text, word) for word in words):
             return PALETTES[name]
     return PALETTES[rng.choice(sorted(PALETTES))]
 

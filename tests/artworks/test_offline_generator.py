@@ -1,4 +1,5 @@
 import io
+import random
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
@@ -71,3 +72,12 @@ def test_unknown_provider_is_a_clear_configuration_error():
 
     with pytest.raises(ImproperlyConfigured, match="Unknown AI_PROVIDER"):
         get_provider("dall-e-42")
+
+
+def test_palette_words_match_whole_words_only():
+    from artworks.providers.offline import PALETTES, _pick_palette
+
+    rng = random.Random(0)
+    assert _pick_palette("neon street at night", rng) == PALETTES["night"]  # not "tree"
+    assert _pick_palette("a tall tree", rng) == PALETTES["forest"]
+    assert _pick_palette("雪山", rng) == PALETTES["snow"]

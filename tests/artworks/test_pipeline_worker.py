@@ -57,6 +57,9 @@ def test_a_worker_makes_the_thumbnails_of_a_published_artwork(real_broker, media
     assert {t["width"] for t in artwork.thumbnails} == {320, 640}
     page = client.get(artwork.get_absolute_url())
     assert page.status_code == 200
+    html = page.content.decode()
+    for thumb in artwork.thumbnails:  # the responsive image offers every thumbnail
+        assert thumb["name"].rsplit("/", 1)[1] in html
 
 
 def test_a_worker_killed_mid_task_is_redelivered_and_completes_once(real_broker, media_root):
