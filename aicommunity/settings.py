@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "common.pagecache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "aicommunity.urls"
@@ -238,6 +239,18 @@ CELERY_TASK_ROUTES = {
     "artworks.tasks.generate_*": {"queue": "generation"},
     "artworks.tasks.make_*": {"queue": "media"},
     "feed.tasks.*": {"queue": "feed"},
+}
+
+# Whole pages for anonymous visitors (common/pagecache.py): needs a cache shared by every
+# process, so it is on by default only with Redis. Invalidated exactly on every change; the
+# lifetime only bounds memory.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
+PAGE_CACHE_VIEWS = {
+    "feed:landing",
+    "feed:features",
+    "feed:feed",
+    "feed:profile",
+    "artworks:detail",
 }
 
 # --- Storage ------------------------------------------------------------------------------

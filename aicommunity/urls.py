@@ -17,6 +17,8 @@ from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from django.views.static import serve
 
 from common.views import healthz
@@ -31,7 +33,9 @@ urlpatterns = [
     path("login", LoginView.as_view(), name="login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language preference is not worth a CSRF token: without one, anonymous pages carry
+    # no per-visitor token and can be cached whole (common/pagecache.py).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     *seo_urlpatterns,
     path("", include("moderation.urls")),
     path("", include("artworks.urls")),

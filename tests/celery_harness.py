@@ -19,7 +19,7 @@ from kombu import pools as kombu_pools
 from aicommunity.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/9")
+TEST_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 
 def database_url() -> str:

@@ -70,6 +70,13 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    # Tests change rows directly (factories) between requests; the whole-page cache is
+    # invalidated by announced changes only, so it is off unless a test turns it on.
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

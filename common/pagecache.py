@@ -1,0 +1,96 @@
+"""Whole-page cache for anonymous visitors, with exact invalidation.
+
+Anonymous visitors of the public pages (landing, features, feed, profiles, artwork pages) all
+see the same HTML for a given URL and language, so it is rendered once and served from the
+shared cache. Every cached page carries the site-wide content version in its key; any change
+that could show on a public page (an artwork announced as changed, a member's account saved)
+bumps the version, so no visitor ever gets a page older than the last change. Signed-in
+visitors, htmx fragments of signed-in pages, and responses that set cookies or carry a
+one-time message are never cached.
+
+On by default with a shared cache (REDIS_URL); off with the local-memory cache, whose
+per-process copies could not be invalidated together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+VERSION_KEY = "pagecache:version"
+HIT_HEADER = "X-Page-Cache"
+# Headers worth restoring on a cached copy (Set-Cookie never is).
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "X-Robots-Tag")
+
+
+def bump_version() -> None:
+    """Invalidate every cached page at once."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value retires the old keys
+        cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def _version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return int(version)
+
+
+def page_key(request: HttpRequest) -> str:
+    url = request.get_full_path()
+    variant = f"{request.LANGUAGE_CODE}|{bool(getattr(request, 'htmx', False))}|{url}"
+    digest = hashlib.sha256(variant.encode()).hexdigest()[:32]
+    return f"pagecache:{_version()}:{digest}"
+
+
+def _cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    match = request.resolver_match
+    if match is None or match.view_name not in settings.PAGE_CACHE_VIEWS:
+        return False
+    if request.user.is_authenticated:
+        return False
+    # A pending one-time message ("You have signed out") belongs to this visitor only.
+    if "messages" in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    return not (session is not None and session.get("_messages"))
+
+
+class AnonymousPageCacheMiddleware:
+    """Goes last in MIDDLEWARE: it needs the user, the session and the resolved view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key and response.status_code == 200 and not response.streaming and not response.cookies:
+            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            cache.set(key, (response.content, headers), timeout=settings.PAGE_CACHE_SECONDS)
+            response[HIT_HEADER] = "miss"
+        return response
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if settings.PAGE_CACHE_SECONDS <= 0 or not _cacheable_request(request):
+            return None
+        key = page_key(request)
+        cached = cache.get(key)
+        if cached is None:
+            request._page_cache_key = key
+            return None
+        content, headers = cached
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        response[HIT_HEADER] = "hit"
+        return response

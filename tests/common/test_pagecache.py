@@ -1,0 +1,81 @@
+"""The anonymous whole-page cache: served without queries, never stale, never personal."""
+
+import pytest
+
+from artworks import services
+from tests.factories import PublishedArtworkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+def test_a_second_anonymous_visit_is_served_from_cache_without_queries(
+    client, page_cache, django_assert_num_queries
+):
+    PublishedArtworkFactory(title="Cached one")
+    first = client.get("/feed")
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get("/feed")
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "csrftoken" not in second.cookies
+
+
+def test_any_announced_change_invalidates_at_once(
+    client, page_cache, django_capture_on_commit_callbacks
+):
+    artwork = PublishedArtworkFactory(title="Counted")
+    fan = UserFactory()
+    client.get(artwork.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_like(artwork_id=artwork.pk, user=fan)
+    response = client.get(artwork.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_unpublish(artwork=artwork, actor=artwork.user)
+    assert client.get(artwork.get_absolute_url()).status_code == 404
+
+
+def test_a_renamed_member_shows_at_once(client, page_cache):
+    artwork = PublishedArtworkFactory()
+    author = artwork.user
+    assert author.display_name in client.get(f"/user/{author.username}").content.decode()
+    author.name = "Completely New Name"
+    author.save()
+    assert "Completely New Name" in client.get(f"/user/{author.username}").content.decode()
+
+
+def test_signed_in_pages_are_never_cached(client, page_cache, user):
+    client.force_login(user)
+    client.get("/feed")
+    assert "X-Page-Cache" not in client.get("/feed")
+
+
+def test_each_language_has_its_own_copy(client, page_cache):
+    english = client.get("/feed").content.decode()
+    chinese = client.get("/feed", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'lang="en"' in english
+    assert 'lang="zh-hans"' in chinese
+    assert client.get("/feed", HTTP_ACCEPT_LANGUAGE="zh-hans")["X-Page-Cache"] == "hit"
+
+
+def test_a_visitor_with_a_pending_message_gets_a_fresh_page(client, page_cache):
+    client.get("/feed")
+    client.cookies["messages"] = "pending"
+    assert "X-Page-Cache" not in client.get("/feed")
+
+
+def test_the_language_switch_works_without_a_token(client):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/i18n/setlang/", {"language": "zh-hans", "next": "/feed"})
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "zh-hans"
