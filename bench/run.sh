@@ -33,7 +33,7 @@ trap 'kill $BASE_PID $SITE_PID 2>/dev/null || true' EXIT
 sleep 3
 
 # A signed-in session and its CSRF token, for the signed-in pages and POST like.
-read -r SESSION CSRF ARTWORK_PATH ARTWORK_ID USERNAME < <($BIN/python manage.py shell -c '
+read -r SESSION CSRF ARTWORK_PATH ARTWORK_ID USERNAME < <($BIN/python manage.py shell --no-imports -v 0 -c '
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.middleware.csrf import _get_new_csrf_string
