@@ -22,7 +22,7 @@ from common import ratelimit
 from . import services
 from .models import Artwork
 from .schemas import ArtworkOut, artwork_out
-from .selectors import artwork_get_visible, artwork_reaction_state
+from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_reaction_state
 
 router = Router(tags=["artworks"])
 
@@ -199,7 +199,13 @@ def _own(request: HttpRequest, artwork_id: int, *, staff_too: bool = False) -> A
     summary="One artwork with its author (a draft for its author only)",
 )
 def detail(request: HttpRequest, artwork_id: int):
-    return Status(200, _detail(request, _visible(request, artwork_id)))
+    # Read through the cache (read only: the object may be a cached copy); the actions below
+    # write, so they load the row itself.
+    try:
+        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404 from None
+    return Status(200, _detail(request, artwork))
 
 
 @router.post(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import editor_views, views
+from . import editor_views, reaction_views, views
 
 app_name = "artworks"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("artwork/<int:artwork_id>/actions/unpublish", editor_views.unpublish, name="unpublish"),
     path("artwork/<int:artwork_id>/actions/delete", editor_views.delete, name="delete"),
     path("artwork/<int:artwork_id>/actions/retry", editor_views.retry_generation, name="retry"),
+    path("artwork/<int:artwork_id>/actions/like", reaction_views.like, name="like"),
+    path("artwork/<int:artwork_id>/actions/unlike", reaction_views.unlike, name="unlike"),
+    path("artwork/<int:artwork_id>/actions/favorite", reaction_views.favorite, name="favorite"),
+    path(
+        "artwork/<int:artwork_id>/actions/unfavorite",
+        reaction_views.unfavorite,
+        name="unfavorite",
+    ),
     path(
         "artwork/<int:artwork_id>/actions/status",
         editor_views.generation_status,

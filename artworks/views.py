@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 
 from .models import Artwork
 from .selectors import (
-    artwork_get_visible,
+    artwork_get_visible_cached,
     artwork_prompt_visible_to,
     artwork_reaction_state,
     artworks_more_by_author,
@@ -12,8 +12,9 @@ from .seo import artwork_page_meta
 
 
 def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> HttpResponse:
+    # Through the cache: a hit costs no query. The object may be a cached copy: read only.
     try:
-        artwork = artwork_get_visible(artwork_id=artwork_id, viewer=request.user)
+        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
     except Artwork.DoesNotExist:
         raise Http404("No such artwork.") from None
     if slug != (artwork.slug or Artwork.slug_for(artwork.title)):

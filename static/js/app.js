@@ -74,6 +74,15 @@
     if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
   });
   document.addEventListener("htmx:afterSwap", function (event) { initToasts(event.target); });
+  // A reaction refused for going too fast (429) comes back as the reactions block with its
+  // message: show it in place like a success (htmx swaps only 2xx answers by default).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (event.detail.xhr.status === 429 && target && target.classList.contains("reactions")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 
   // Close an open account menu on Escape or an outside click.
   document.addEventListener("keydown", function (event) {

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -159,6 +160,44 @@ class TestFeed:
         with django_assert_num_queries(4):
             response = client.get("/feed")
         assert response.content.decode().count("reaction-like is-active") == min(n, 24)
+
+
+class TestFeedWithRedisWarm:
+    @pytest.mark.redis
+    @pytest.mark.parametrize("tab", ["hot", "new"])
+    @pytest.mark.parametrize("n", [1, 50])
+    def test_anonymous_feed_is_at_most_two_queries(
+        self, client, redis_index, django_assert_max_num_queries, monkeypatch, tab, n
+    ):
+        from feed import selectors
+
+        publish_many(n)
+        call_command("rebuild_redis")
+        fell_back = []
+        for refill in ("index_refill_hot_rank", "index_refill_feed_queue"):
+            monkeypatch.setattr(selectors, refill, lambda: fell_back.append(True))
+        with django_assert_max_num_queries(2):
+            response = client.get(f"/feed?tab={tab}")
+        assert not fell_back, "the page was read from the database, not the warm index"
+        html = response.content.decode()
+        assert cards(html) == min(n, 24)
+        # The buttons are there (as sign-in links for a visitor).
+        assert html.count('class="reaction reaction-like" href="/login?next=') == min(n, 24)
+
+    @pytest.mark.redis
+    def test_signed_in_feed_with_buttons_stays_constant(
+        self, client, user, redis_index, django_assert_num_queries
+    ):
+        for art in publish_many(30):
+            FavoriteFactory(user=user, artwork=art)
+        call_command("rebuild_redis")
+        client.force_login(user)
+        # session + user, the page, the viewer's likes and favorites
+        with django_assert_num_queries(4):
+            response = client.get("/feed")
+        html = response.content.decode()
+        assert html.count('aria-pressed="true"') == 24  # every favorite button is pressed
+        assert html.count("<button") >= 48
 
 
 class TestLandingAndFeaturesQueries:
