@@ -62,6 +62,11 @@ def _announce(*, artwork_id: int, user_id: int, event: str) -> None:
     transaction.on_commit(send)
 
 
+def announce_artwork_changed(*, artwork: Artwork) -> None:
+    """For writes outside these services (demo data): announce an update after commit."""
+    _announce(artwork_id=artwork.pk, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
+
+
 def _delete_files_on_commit(names: list[str]) -> None:
     names = [n for n in names if n]
     if names:
@@ -405,6 +410,7 @@ def artwork_run_generation(*, artwork_id: int) -> Artwork | None:
         artwork.generation_status = Artwork.GenerationStatus.RUNNING
         artwork.generation_error = ""
         artwork.save(update_fields=["generation_status", "generation_error", "updated_at"])
+        _announce(artwork_id=artwork.pk, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
 
     reference_name = storage_keys.reference_key(artwork.uuid)
     reference = None
@@ -838,7 +844,9 @@ def artwork_make_thumbnails(*, artwork_id: int) -> Artwork | None:
             poster_name = _save_replacing(storage_keys.poster_key(artwork.uuid), data)
         derivatives = render_image_derivatives(data)
     except Exception as exc:
-        Artwork.objects.filter(pk=artwork_id).update(thumb_status=Artwork.ThumbStatus.FAILED)
+        with transaction.atomic():
+            Artwork.objects.filter(pk=artwork_id).update(thumb_status=Artwork.ThumbStatus.FAILED)
+            _announce(artwork_id=artwork_id, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
         logger.warning("thumbnails failed for artwork %s: %s", artwork_id, exc)
         raise
     thumbnails = []

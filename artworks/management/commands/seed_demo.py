@@ -120,8 +120,10 @@ class Command(BaseCommand):
 
     @staticmethod
     def _backdate(artwork: Artwork, published_at) -> None:
-        # Demo data only: spread publication over the past days so Hot and New differ.
+        # Demo data only: spread publication over the past days so Hot and New differ. The
+        # change is announced like any other, so caches and the Redis index follow it.
         with transaction.atomic():
+            services.announce_artwork_changed(artwork=artwork)
             Artwork.objects.filter(pk=artwork.pk).update(
                 published_at=published_at,
                 created_at=published_at - timedelta(minutes=30),
