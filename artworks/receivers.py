@@ -1,18 +1,28 @@
 """Keeps the artwork cache (selectors.artwork_get_visible_cached) exact: every announced
 change drops the artwork's entry, and so does any change to its author's account (name,
-picture, suspension), which the cached author would otherwise keep showing."""
+picture, suspension), which the cached author would otherwise keep showing.
+
+Entries are dropped after commit: dropped before, a concurrent reader could cache the old
+committed state again for ARTWORK_CACHE_SECONDS."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from accounts.signals import user_moderated
 from common import pagecache
 
 from .models import Artwork
 from .selectors import artwork_cache_invalidate
 from .signals import artwork_changed
+
+
+def _invalidate_author(user_id: int) -> None:
+    artwork_cache_invalidate(*Artwork.objects.filter(user_id=user_id).values_list("id", flat=True))
+    pagecache.bump_version()  # the name, picture or suspension show on public pages
 
 
 @receiver(artwork_changed, dispatch_uid="artworks.invalidate_cache")
@@ -26,5 +36,12 @@ def invalidate_author_artworks(sender, instance, created: bool, update_fields=No
     # A sign-in saves last_login only: nothing shown with an artwork changed.
     if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
-    pagecache.bump_version()  # name, picture or suspension show on public pages
-    artwork_cache_invalidate(*Artwork.objects.filter(user=instance).values_list("id", flat=True))
+    user_id = instance.pk
+    transaction.on_commit(lambda: _invalidate_author(user_id))
+
+
+@receiver(user_moderated, dispatch_uid="artworks.author_moderated")
+def invalidate_moderated_author_artworks(sender, *, user_id: int, **kwargs) -> None:
+    # Sent after commit; the suspension hides (or the restoration shows) every artwork of the
+    # member, whose cached copies still carry the author's previous `is_active`.
+    _invalidate_author(user_id)

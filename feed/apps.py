@@ -6,4 +6,5 @@ class FeedConfig(AppConfig):
     verbose_name = "Feed"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the artwork_changed receiver)
+        # Connects the artwork_changed and user_moderated receivers.
+        from . import receivers  # noqa: F401

@@ -1,4 +1,5 @@
-"""The feed listens to what `artworks` announces and keeps the Redis index in step."""
+"""The feed listens to what `artworks` (artwork_changed) and `accounts` (user_moderated)
+announce, and keeps the Redis index in step."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import logging
 from django.db import transaction
 from django.dispatch import receiver
 
+from accounts.signals import user_moderated
 from artworks.signals import artwork_changed
 
 from . import redis_index
-from .services import enqueue_sync
-from .tasks import sync_artwork
+from .services import enqueue_sync, enqueue_user_sync
+from .tasks import sync_artwork, sync_user
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,15 @@ def queue_index_sync(sender, *, artwork_id: int, user_id: int, event: str, **kwa
     transaction.on_commit(
         lambda: enqueue_sync(sync_artwork, artwork_id=artwork_id, user_id=user_id, event=event)
     )
+
+
+@receiver(user_moderated, dispatch_uid="feed.sync_user")
+def queue_user_sync(sender, *, user_id: int, event: str, **kwargs) -> None:
+    """A suspension hides all of a member's artworks through the visibility rule (a
+    restoration brings them back); their ids must leave (or re-enter) every key at once."""
+    if not redis_index.available():
+        return  # as above: the reconcile after an outage repairs it
+    transaction.on_commit(lambda: enqueue_user_sync(sync_user, user_id=user_id))
 
 
 def _reconcile_after_outage() -> None:

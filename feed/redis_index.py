@@ -424,6 +424,50 @@ def artwork_remove(client: redis.Redis, *, artwork_id: int) -> bool:
     return True
 
 
+@_guarded(False)
+def artworks_update(
+    client: redis.Redis,
+    *,
+    put: list[tuple[int, float, int]],
+    remove: list[int],
+) -> bool:
+    """`artwork_put` for each (id, hot_score, like_count) in `put` and `artwork_remove` for
+    each id in `remove`, in chunked pipelines (all of one member's artworks at once)."""
+    changes = [(artwork_id, (score, likes)) for artwork_id, score, likes in put]
+    changes += [(artwork_id, None) for artwork_id in remove]
+    for start in range(0, len(changes), _WRITE_CHUNK):
+        pipe = client.pipeline(transaction=False)
+        for artwork_id, public in changes[start : start + _WRITE_CHUNK]:
+            if public is None:
+                pipe.zrem(hot_rank_key(), artwork_id)
+                pipe.lrem(feed_queue_key(), 0, artwork_id)
+                pipe.delete(artwork_likes_key(artwork_id))
+            else:
+                score, likes = public
+                _script("zadd_if_exists")(
+                    keys=[hot_rank_key()], args=[score, artwork_id], client=pipe
+                )
+                pipe.set(artwork_likes_key(artwork_id), int(likes))
+        pipe.execute()
+    return True
+
+
+@_guarded(False)
+def favorites_apply(client: redis.Redis, changes: list[tuple[int, int, bool]]) -> bool:
+    """For each (user_id, artwork_id, present): add the artwork to the user's favorites set
+    (only when the set exists) or remove it."""
+    for start in range(0, len(changes), _WRITE_CHUNK):
+        pipe = client.pipeline(transaction=False)
+        for user_id, artwork_id, present in changes[start : start + _WRITE_CHUNK]:
+            key = user_favorites_key(user_id)
+            if present:
+                _script("sadd_if_exists")(keys=[key], args=[artwork_id], client=pipe)
+            else:
+                pipe.srem(key, artwork_id)
+        pipe.execute()
+    return True
+
+
 def _write_list(pipe, key: str, ids: list[int]) -> None:
     for start in range(0, len(ids), _WRITE_CHUNK):
         pipe.rpush(key, *ids[start : start + _WRITE_CHUNK])

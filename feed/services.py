@@ -205,6 +205,67 @@ def index_sync_artwork(*, artwork_id: int, user_id: int | None = None, event: st
         _sync_one_favorite(user_id=user_id, artwork_id=artwork_id)
 
 
+def _user_artwork_states(user_id: int) -> list[tuple[int, ArtworkState]]:
+    """Every artwork of the user with its current state, in one query."""
+    rows = (
+        Artwork.objects.filter(user_id=user_id)
+        .annotate(
+            is_public=Case(
+                When(artwork_public_q(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("id")
+        .values_list("id", "user_id", "is_public", "hot_score", "like_count")
+    )
+    return [(row[0], ArtworkState(*row[1:])) for row in rows]
+
+
+def _write_artwork_states(states: list[tuple[int, ArtworkState]]) -> bool:
+    return redis_index.artworks_update(
+        put=[(i, s.hot_score, s.like_count) for i, s in states if s.public],
+        remove=[i for i, s in states if not s.public],
+    )
+
+
+def _user_favorites_of_fans(user_id: int) -> list[tuple[int, int, bool]]:
+    """(fan, artwork, public) for every favorite of any artwork of the user, in one query."""
+    public_ids = artworks_public().filter(user_id=user_id).values("id")
+    rows = (
+        Favorite.objects.filter(artwork__user_id=user_id)
+        .annotate(
+            is_public=Case(
+                When(artwork_id__in=public_ids, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("user_id", "artwork_id")
+        .values_list("user_id", "artwork_id", "is_public")
+    )
+    return list(rows)
+
+
+def index_sync_user(*, user_id: int) -> None:
+    """Make every key agree with the current state of all of a user's artworks: after a
+    suspension (their work leaves hot_rank, feed_queue, like counts, their own list and every
+    fan's favorites) or a restoration (it returns). Batched per user, so a prolific member
+    costs a few queries and pipelines, not a sync per artwork; idempotent like the rest."""
+    if not redis_index.available():
+        return
+    _converge(
+        lambda: _user_artwork_states(user_id), _write_artwork_states, f"user {user_id} artworks"
+    )
+    _sync_feed_queue()
+    _sync_user_artworks(user_id)
+    _converge(
+        lambda: _user_favorites_of_fans(user_id),
+        redis_index.favorites_apply,
+        f"favorites of user {user_id}'s artworks",
+    )
+
+
 def index_resync_later(artwork_ids: list[int]) -> None:
     """A reader found ids in Redis whose rows are not public (any more): have them synced,
     once per artwork however many readers notice."""
@@ -218,15 +279,23 @@ def index_resync_later(artwork_ids: list[int]) -> None:
 def enqueue_sync(task, *, artwork_id: int, user_id: int | None, event: str) -> None:
     """Queue a sync; when the broker cannot take it, run it here (it is idempotent and Redis
     calls are bounded by short timeouts)."""
-    kwargs = {"event": event}
+    _enqueue_or_run(task, (artwork_id, user_id), {"event": event}, f"artwork {artwork_id}")
+
+
+def enqueue_user_sync(task, *, user_id: int) -> None:
+    """Queue the sync of all of a user's artworks (see index_sync_user), or run it here."""
+    _enqueue_or_run(task, (user_id,), {}, f"user {user_id}")
+
+
+def _enqueue_or_run(task, args: tuple, kwargs: dict, what: str) -> None:
     try:
-        task.apply_async(args=(artwork_id, user_id), kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, retry=False)
     except Exception:
-        logger.warning("could not queue %s for artwork %s; running it here", task.name, artwork_id)
+        logger.warning("could not queue %s for %s; running it here", task.name, what)
         try:
-            task.apply(args=(artwork_id, user_id), kwargs=kwargs)
+            task.apply(args=args, kwargs=kwargs)
         except Exception:
-            logger.exception("Redis index sync failed for artwork %s", artwork_id)
+            logger.exception("Redis index sync failed for %s", what)
 
 
 def _refill(name: str, key: str, write: Callable[[], bool]) -> None:

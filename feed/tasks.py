@@ -21,6 +21,20 @@ def sync_artwork(self, artwork_id: int, user_id: int | None = None, event: str =
     services.index_sync_artwork(artwork_id=artwork_id, user_id=user_id, event=event)
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def sync_user(self, user_id: int) -> None:
+    """A member was suspended or restored: make the index agree with all of their artworks
+    (out of every key while suspended, back on restore). Safe to run any number of times."""
+    services.index_sync_user(user_id=user_id)
+
+
 @shared_task(acks_late=True)
 def reconcile_redis() -> dict[str, int] | None:
     """The beat job that repairs drift between the database and the Redis index."""

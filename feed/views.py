@@ -16,7 +16,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from artworks.models import Artwork
-from artworks.selectors import artwork_reaction_state, artworks_public, artworks_visible_to
+from artworks.selectors import (
+    artwork_reaction_state,
+    artworks_featured,
+    artworks_public,
+    artworks_visible_to,
+)
 from artworks.templatetags.artwork_media import artwork_image_url
 from common.seo import PageMeta, absolute_url
 
@@ -78,9 +83,18 @@ def _render_list(request: HttpRequest, template: str, context: dict) -> HttpResp
     return response
 
 
+LANDING_FEATURED = 8
+LANDING_HOT = 12
+
+
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
-    strip = hot_strip(limit=12)
+    # Staff-featured artworks are pinned first; the hot strip leaves them out so that no card
+    # shows twice (it asks for as many more as were featured, in the same one query).
+    featured = artworks_featured(limit=LANDING_FEATURED)
+    featured_ids = {a.id for a in featured}
+    strip = [a for a in hot_strip(limit=LANDING_HOT + len(featured)) if a.id not in featured_ids]
+    strip = strip[:LANDING_HOT]
     stats = artworks_public().aggregate(
         artworks=Count("id"), creators=Count("user_id", distinct=True), likes=Sum("like_count")
     )
@@ -94,9 +108,19 @@ def landing(request: HttpRequest) -> HttpResponse:
             path=reverse("feed:landing"),
             jsonld=[_site_jsonld()],
         ),
-        strip,
+        featured + strip,
     )
-    return render(request, "feed/landing.html", {"strip": strip, "stats": stats, "meta": meta})
+    return render(
+        request,
+        "feed/landing.html",
+        {
+            "featured": featured,
+            "strip": strip,
+            "showcase": featured + strip,
+            "stats": stats,
+            "meta": meta,
+        },
+    )
 
 
 @require_safe

@@ -77,6 +77,16 @@ def _no_page_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A test-client request for another language (?lang=zh-hans) activates it for the whole
+    # thread; the next test would otherwise see translated messages.
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

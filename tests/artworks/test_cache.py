@@ -59,14 +59,35 @@ def test_a_hidden_artwork_is_refused_from_the_cache_to_all_but_staff(staff_user)
             artwork_get_visible_cached(artwork_id=artwork.pk, viewer=viewer)
 
 
-def test_an_author_change_invalidates_their_artworks():
+def test_an_author_change_invalidates_their_artworks_after_commit(commit):
+    from django.core.cache import cache
+
+    from artworks.selectors import _artwork_cache_key
+
+    artwork = PublishedArtworkFactory()
+    stale = artwork_get_visible_cached(artwork_id=artwork.pk, viewer=None)
+    author = artwork.user
+    author.name = "Renamed"
+    with commit():
+        author.save()
+        # Until the commit, other connections still read the old row and may cache it again:
+        # that copy must not survive the commit.
+        cache.set(_artwork_cache_key(artwork.pk), stale)
+    assert artwork_get_visible_cached(artwork_id=artwork.pk, viewer=None).user.name == "Renamed"
+
+
+def test_suspending_and_restoring_the_author_invalidates_their_artworks(commit, staff_user):
+    from accounts.services import user_restore, user_suspend
+
     artwork = PublishedArtworkFactory()
     artwork_get_visible_cached(artwork_id=artwork.pk, viewer=None)
-    author = artwork.user
-    author.is_active = False  # suspended
-    author.save()
+    with commit():
+        user_suspend(user=artwork.user, actor=staff_user, reason="spam")
     with pytest.raises(Artwork.DoesNotExist):
         artwork_get_visible_cached(artwork_id=artwork.pk, viewer=None)
+    with commit():
+        user_restore(user=artwork.user, actor=staff_user)
+    assert artwork_get_visible_cached(artwork_id=artwork.pk, viewer=None).pk == artwork.pk
 
 
 def test_reaction_state_is_one_query(user, django_assert_num_queries):

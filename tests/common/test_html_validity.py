@@ -49,6 +49,7 @@ def test_every_page_is_valid_html(client, tmp_path):
     )
     draft = ArtworkFactory(user=owner, title="Draft piece", prompt_hidden=True)
     FavoriteFactory(user=owner, artwork=image)
+    Artwork.objects.filter(pk=image.pk).update(featured_at=now)  # the landing's featured strip
 
     pages: dict[str, str] = {}
 
@@ -66,6 +67,12 @@ def test_every_page_is_valid_html(client, tmp_path):
     grab("profile (public)", owner.get_absolute_url())
     grab("video", video.get_absolute_url())
     grab("404", "/no/such/page", status=404)
+
+    member = UserFactory()
+    client.force_login(member)
+    grab("artwork (member, with the report button)", image.get_absolute_url())
+    assert f'href="/artwork/{image.pk}/report"' in pages["artwork (member, with the report button)"]
+    assert 'id="featured-now"' in pages["landing en"]
 
     client.force_login(owner)
     grab("landing (signed in)", "/")

@@ -43,12 +43,13 @@ def test_any_announced_change_invalidates_at_once(
     assert client.get(artwork.get_absolute_url()).status_code == 404
 
 
-def test_a_renamed_member_shows_at_once(client, page_cache):
+def test_a_renamed_member_shows_at_once(client, page_cache, django_capture_on_commit_callbacks):
     artwork = PublishedArtworkFactory()
     author = artwork.user
     assert author.display_name in client.get(f"/user/{author.username}").content.decode()
     author.name = "Completely New Name"
-    author.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        author.save()
     assert "Completely New Name" in client.get(f"/user/{author.username}").content.decode()
 
 
