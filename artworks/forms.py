@@ -95,10 +95,15 @@ class GenerateForm(_ArtworkDetailsForm):
 class UploadForm(_ArtworkDetailsForm):
     file = forms.FileField(
         label=_("Image or video"),
-        help_text=_("%(types)s. Images up to the size limit; videos up to a minute.")
-        % {"types": ACCEPTED_HELP},
         # An empty upload reaches the service, which answers with the same message as the API.
         allow_empty_file=True,
     )
 
     field_order = ["file", "title", "description", "alt_text"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Formatted per request: formatting at import time would freeze it in one language.
+        self.fields["file"].help_text = _(
+            "%(types)s. Images up to the size limit; videos up to a minute."
+        ) % {"types": ACCEPTED_HELP}

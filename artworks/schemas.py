@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext
 from ninja import Schema
 
 from .models import Artwork
@@ -132,7 +133,10 @@ def artwork_out(
         "seed": artwork.seed if show_prompt else None,
         "size": artwork.size,
         "generation_status": artwork.generation_status,
-        "generation_error": artwork.generation_error if is_author else None,
+        # Stored in English; gettext("") would answer the catalog header.
+        "generation_error": (
+            (artwork.generation_error and gettext(artwork.generation_error)) if is_author else None
+        ),
         "like_count": artwork.like_count,
         "favorite_count": artwork.favorite_count,
         "hot_score": artwork.hot_score,

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import StaffAction
 from accounts.services import require_staff, staff_action_record
@@ -369,7 +370,7 @@ def _enqueue_generation(artwork_id: int) -> None:
             logger.exception("could not enqueue the generation of artwork %s", artwork_id)
             _mark_generation_failed(
                 artwork_id=artwork_id,
-                reason=_("The generation queue is unavailable. Try again in a moment."),
+                reason=gettext_noop("The generation queue is unavailable. Try again in a moment."),
             )
 
     transaction.on_commit(enqueue)
@@ -387,6 +388,8 @@ def _generate_in_thread(artwork_id: int) -> None:
 
 
 def _mark_generation_failed(*, artwork_id: int, reason: str) -> None:
+    # `reason` is stored in English (the site's own reasons are gettext_noop message ids) and
+    # translated when shown, in the reader's language.
     with transaction.atomic():
         artwork = Artwork.objects.select_for_update().filter(pk=artwork_id).first()
         if artwork is None or artwork.original:
@@ -438,13 +441,14 @@ def artwork_run_generation(*, artwork_id: int) -> Artwork | None:
     except ValidationError:
         _mark_generation_failed(
             artwork_id=artwork_id,
-            reason=_("The image service returned a picture that could not be read."),
+            reason=gettext_noop("The image service returned a picture that could not be read."),
         )
         return Artwork.objects.filter(pk=artwork_id).first()
     except Exception:
         logger.exception("generation of artwork %s crashed", artwork_id)
         _mark_generation_failed(
-            artwork_id=artwork_id, reason=_("The generation failed unexpectedly. Try again.")
+            artwork_id=artwork_id,
+            reason=gettext_noop("The generation failed unexpectedly. Try again."),
         )
         return Artwork.objects.filter(pk=artwork_id).first()
     try:
@@ -462,7 +466,8 @@ def artwork_run_generation(*, artwork_id: int) -> Artwork | None:
     except Exception:
         logger.exception("storing the generated image of artwork %s failed", artwork_id)
         _mark_generation_failed(
-            artwork_id=artwork_id, reason=_("The picture could not be stored. Try again.")
+            artwork_id=artwork_id,
+            reason=gettext_noop("The picture could not be stored. Try again."),
         )
         return Artwork.objects.filter(pk=artwork_id).first()
     if done is not None and reference is not None:

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import StaffAction
 from accounts.services import require_staff, user_suspend
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 class ReportRateLimited(Exception):
     """The member sent more reports than settings.RATE_LIMITS["report"] allows."""
 
-    message = "You have sent many reports in a short time. Please try again later."
+    message = gettext_lazy("You have sent many reports in a short time. Please try again later.")
 
 
 def report_create(*, reporter: User, artwork: Artwork, reason: str, details: str = "") -> Report:

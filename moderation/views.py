@@ -22,7 +22,8 @@ def report_artwork(request: HttpRequest, artwork_id: int) -> HttpResponse:
         raise Http404("No such artwork.") from None
     own = artwork.user_id == request.user.pk
     status = 200
-    form = ReportForm(request.POST or None)
+    # request.POST is falsy when nothing is sent; an empty report is still a submitted form.
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not own and form.is_valid():
         try:
             report_create(

@@ -19,6 +19,9 @@ VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -87,3 +90,80 @@ def validate_html(documents: dict[str, str], tmp_path: Path) -> dict[str, list[s
             f"[{(message.get('extract') or '').strip()[:120]}]"
         )
     return errors
+
+
+def sign_in(context, live_server_url: str, user) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server_url}]
+    )
+
+
+def run_axe(page) -> list[str]:
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} → "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+
+
+# (viewport, colour scheme, run axe): axe runs in both themes, screenshots at both widths.
+PASSES = [(PHONE, "light", True), (DESKTOP, "light", False), (DESKTOP, "dark", True)]
+
+
+def check_pages(browser, base: str, pages, *, user=None, lang: str | None = None) -> list[str]:
+    """Load every (path, name, expected h1[, prepare]) page in each pass: visible header, h1
+    and main, no axe violations, and a screenshot per width (and one in the dark theme).
+    `prepare(page)`, when given, runs after the load (to submit a form, say) and the checks
+    apply to the page it leaves. `lang` sets the language cookie, as the switcher does."""
+    from django.conf import settings
+
+    problems = []
+    for viewport, scheme, with_axe in PASSES:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)
+        if user is not None:
+            sign_in(context, base, user)
+        if lang is not None:
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base}]
+            )
+        page = context.new_page()
+        for path, name, expect_h1, *prepare in pages:
+            page.goto(base + path, wait_until="load")
+            for step in prepare:
+                step(page)
+            assert page.locator("header.site-header").is_visible(), name
+            assert page.locator("main#main").is_visible(), name
+            heading = page.locator("h1").first
+            assert heading.is_visible(), f"{name}: no visible h1"
+            if expect_h1:
+                assert expect_h1 in heading.inner_text(), f"{name}: h1 is {heading.inner_text()!r}"
+            suffix = "-dark" if scheme == "dark" else ""
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport['width']}{suffix}.png"))
+            if with_axe:
+                problems += [f"{name} {viewport['width']}px {scheme}: {v}" for v in run_axe(page)]
+        context.close()
+    return problems
+
+
+def submit_form(selector: str = "main form", **fill: str):
+    """A `prepare` step for check_pages: fill fields (by name) and submit the form without the
+    browser's own validation, so that the server's error messages show."""
+
+    def submit(page) -> None:
+        form = page.locator(selector).first
+        for name, value in fill.items():
+            form.locator(f'[name="{name}"]').fill(value)
+        with page.expect_navigation(wait_until="load"):
+            form.evaluate("f => { f.noValidate = true; f.requestSubmit(); }")
+
+    return submit

@@ -184,11 +184,14 @@ def test_login_page_offers_google_when_configured(client, google):
 def test_allauth_pages_use_the_site_layout(client, user):
     page = client.get("/accounts/password/reset/").content.decode()
     assert '<main id="main"' in page and 'class="site-header' in page  # base.html
-    assert 'class="card form stack"' in page
+    assert 'class="container container-form page stack form-page"' in page
+    assert 'class="card form"' in page
     assert 'class="btn btn-primary"' in page
     client.force_login(user)
     page = client.get("/accounts/password/change/").content.decode()
     assert '<main id="main"' in page
+    assert 'aria-label="Account settings"' in page  # the account tabs
+    assert 'href="/accounts/password/change/" aria-current="page"' in page
     labelled_inputs(page)
 
 

@@ -284,3 +284,25 @@ def test_a_hidden_prompt_does_not_become_the_title(user):
     assert "secret" not in artwork.slug
     shown = generate(user, prompt="an open recipe")
     assert shown.title == "an open recipe"
+
+
+def test_a_failure_is_stored_in_english_and_shown_in_the_readers_language(
+    user, scripted, django_capture_on_commit_callbacks, client
+):
+    from django.utils import translation
+
+    scripted.script = [RuntimeError("driver crash")]
+    # The generation runs in whatever language the request that queued it had.
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        artwork = generate(user)
+    artwork.refresh_from_db()
+    assert artwork.generation_error == "The generation failed unexpectedly. Try again."
+
+    client.force_login(user)
+    page = client.get(artwork.get_absolute_url() + "?lang=zh-hans").content.decode()
+    assert "生成意外失败，请重试。" in page
+    assert "failed unexpectedly" not in page
+    english = client.get(artwork.get_absolute_url() + "?lang=en").content.decode()
+    assert "The generation failed unexpectedly. Try again." in english
+    api = client.get(f"/api/artworks/{artwork.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert api.json()["generation_error"] == "生成意外失败，请重试。"

@@ -9,9 +9,8 @@ import pytest
 
 from artworks.providers import register_provider
 from artworks.providers.offline import OfflineProvider
-from tests.browser.test_pages_browser import DESKTOP, browser  # noqa: F401 (shared fixture)
 from tests.factories import UserFactory
-from tests.page_tools import ARTIFACTS
+from tests.page_tools import ARTIFACTS, DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +34,7 @@ def slow_generation(settings):
 
 
 def test_sign_in_generate_watch_progress_publish_and_find_in_feed(
-    browser,  # noqa: F811
+    browser,
     live_server,
     slow_generation,
 ):

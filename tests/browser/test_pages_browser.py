@@ -6,7 +6,6 @@ test-artifacts/. Theme and language switching and "load more" are driven like a 
 from __future__ import annotations
 
 import functools
-import os
 from datetime import timedelta
 
 import pytest
@@ -18,20 +17,10 @@ from artworks import services, storage_keys
 from artworks.models import Artwork
 from artworks.providers import GenerationRequest, get_provider
 from tests.factories import ArtworkFactory, FavoriteFactory, LikeFactory, UserFactory
-from tests.page_tools import (
-    ARTIFACTS,
-    AXE_JS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ensure_npm_tools,
-    unavailable,
-)
+from tests.page_tools import ARTIFACTS, DESKTOP, PHONE, check_pages, run_axe, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 PROMPTS = [
     "sunset over quiet mountains, golden light",
     "neon cyberpunk city street in the rain",
@@ -40,31 +29,6 @@ PROMPTS = [
     "dreamy lavender fields, soft bokeh",
     "calm ocean waves like glass, morning",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    ensure_npm_tools()
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # are still plain synchronous code. Only for this module: later tests (and the
-    # subprocesses they start) must not inherit it.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @functools.cache
@@ -117,59 +81,6 @@ def community(live_server):
         FavoriteFactory(user=owner, artwork=art)
         LikeFactory(user=owner, artwork=art)
     return {"owner": owner, "published": published, "draft": draft, "url": live_server.url}
-
-
-def sign_in(context, live_server_url: str, user) -> None:
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server_url}]
-    )
-
-
-def run_axe(page) -> list[str]:
-    page.add_script_tag(path=str(AXE_JS))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} → "
-        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
-        for v in result["violations"]
-    ]
-
-
-# (viewport, colour scheme, run axe): axe runs in both themes, screenshots at both widths.
-PASSES = [(PHONE, "light", True), (DESKTOP, "light", False), (DESKTOP, "dark", True)]
-
-
-def check_pages(browser, base: str, pages, *, user=None) -> list[str]:
-    """Load every (path, name, expected h1) page in each pass: visible header, h1 and main, no
-    axe violations, and a screenshot per width (and one in the dark theme)."""
-    problems = []
-    for viewport, scheme, with_axe in PASSES:
-        context = browser.new_context(viewport=viewport, color_scheme=scheme)
-        if user is not None:
-            sign_in(context, base, user)
-        page = context.new_page()
-        for path, name, expect_h1 in pages:
-            page.goto(base + path, wait_until="load")
-            assert page.locator("header.site-header").is_visible(), name
-            assert page.locator("main#main").is_visible(), name
-            heading = page.locator("h1").first
-            assert heading.is_visible(), f"{name}: no visible h1"
-            if expect_h1:
-                assert expect_h1 in heading.inner_text(), f"{name}: h1 is {heading.inner_text()!r}"
-            suffix = "-dark" if scheme == "dark" else ""
-            page.screenshot(path=str(ARTIFACTS / f"{name}-{viewport['width']}{suffix}.png"))
-            if with_axe:
-                problems += [f"{name} {viewport['width']}px {scheme}: {v}" for v in run_axe(page)]
-        context.close()
-    return problems
 
 
 def test_public_pages(browser, community, live_server):

@@ -13,16 +13,9 @@ from django.utils import timezone
 
 from artworks.models import Artwork, Favorite, Like
 from tests.factories import UserFactory
-from tests.page_tools import ARTIFACTS
+from tests.page_tools import ARTIFACTS, DESKTOP, PHONE, run_axe, sign_in
 
-from .test_pages_browser import (  # noqa: F401  (browser is a fixture)
-    DESKTOP,
-    PHONE,
-    browser,
-    make_artwork,
-    run_axe,
-    sign_in,
-)
+from .test_pages_browser import make_artwork
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
@@ -71,7 +64,7 @@ def shown_count(button) -> str:
     return button.locator('[aria-hidden="true"]').last.inner_text().strip()
 
 
-def test_signed_in_likes_on_a_card_and_on_the_artwork_page(browser, gallery):  # noqa: F811
+def test_signed_in_likes_on_a_card_and_on_the_artwork_page(browser, gallery):
     base, reader = gallery["url"], gallery["reader"]
     first, second = gallery["works"][0], gallery["works"][1]
     context = browser.new_context(viewport=DESKTOP)
@@ -133,7 +126,7 @@ def test_signed_in_likes_on_a_card_and_on_the_artwork_page(browser, gallery):  #
     context.close()
 
 
-def test_phone_and_dark_theme(browser, gallery):  # noqa: F811
+def test_phone_and_dark_theme(browser, gallery):
     base, reader = gallery["url"], gallery["reader"]
     art = gallery["works"][0]
     context = browser.new_context(viewport=PHONE, color_scheme="dark")
@@ -152,7 +145,7 @@ def test_phone_and_dark_theme(browser, gallery):  # noqa: F811
     context.close()
 
 
-def test_an_anonymous_click_signs_in_and_comes_back(browser, gallery):  # noqa: F811
+def test_an_anonymous_click_signs_in_and_comes_back(browser, gallery):
     base = gallery["url"]
     art = gallery["works"][1]
     context = browser.new_context(viewport=DESKTOP)
@@ -177,7 +170,7 @@ def test_an_anonymous_click_signs_in_and_comes_back(browser, gallery):  # noqa: 
     context.close()
 
 
-def test_without_javascript_the_buttons_are_forms(browser, gallery):  # noqa: F811
+def test_without_javascript_the_buttons_are_forms(browser, gallery):
     base, reader = gallery["url"], gallery["reader"]
     art = gallery["works"][3]
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)

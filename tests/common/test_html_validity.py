@@ -13,6 +13,7 @@ from tests.factories import (
     PublishedArtworkFactory,
     UserFactory,
 )
+from tests.member_pages import collect_member_pages, member_world
 from tests.page_tools import validate_html
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,19 @@ def test_every_page_is_valid_html(client, tmp_path):
     with translation.override("en"):
         pages["500"] = get_template("500.html").render()
 
+    errors = validate_html(pages, tmp_path)
+    assert not errors, "\n".join(
+        f"{name}:\n  " + "\n  ".join(messages) for name, messages in errors.items()
+    )
+
+
+def test_member_pages_are_valid_html(tmp_path):
+    """Sign-in, account, settings, create, delete, report and 429 pages, in both languages,
+    with their forms' errors showing."""
+    world = member_world()
+    pages = {}
+    for lang in ("en", "zh-hans"):
+        pages |= collect_member_pages(world, lang)
     errors = validate_html(pages, tmp_path)
     assert not errors, "\n".join(
         f"{name}:\n  " + "\n  ".join(messages) for name, messages in errors.items()

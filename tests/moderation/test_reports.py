@@ -185,6 +185,10 @@ def test_no_reason_is_a_form_error(client, user):
     response = client.post(report_url(artwork), {"reason": "", "details": ""})
     assert response.status_code == 400
     assert "Choose a reason." in response.content.decode()
+    # A POST with no fields at all is a submitted (empty) form too, not a fresh one.
+    response = client.post(report_url(artwork), {})
+    assert response.status_code == 400
+    assert "Choose a reason." in response.content.decode()
 
 
 def test_a_second_open_report_is_refused_with_a_clear_message(client, user):
@@ -230,6 +234,9 @@ def test_rate_limited_reports_get_429_and_a_message(client, user, settings):
     response = client.post(report_url(second), {"reason": "spam"})
     assert response.status_code == 429
     assert "many reports" in response.content.decode()
+    # The message is in the reader's language.
+    response = client.post(report_url(second) + "?lang=zh-hans", {"reason": "spam"})
+    assert "你在短时间内提交了太多举报" in response.content.decode()
 
 
 def test_csrf_is_enforced(user):

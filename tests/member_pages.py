@@ -1,0 +1,122 @@
+"""The member pages (sign-in, account, settings, create, delete, report, 429), fetched with
+Django's test client in one language, with and without form errors. Shared by the HTML
+validity test and the translation tests, so both look at the same documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import render
+from django.test import Client, RequestFactory
+from django.utils import translation
+
+from accounts.models import User
+from artworks.models import Artwork
+from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class MemberWorld:
+    member: User
+    author: User
+    artwork: Artwork  # someone else's published artwork: the member may report it
+    own: Artwork  # the member's own published artwork: deletable, not reportable
+    failed: Artwork  # the member's draft whose generation failed
+    queued: Artwork  # the member's draft waiting for the generator
+    pages: dict[str, str] = field(default_factory=dict)
+
+
+def member_world() -> MemberWorld:
+    member = UserFactory(username="member", name="Member Name")
+    author = UserFactory(username="author", name="Author Name")
+    return MemberWorld(
+        member=member,
+        author=author,
+        artwork=PublishedArtworkFactory(user=author, title="Harbour at dawn"),
+        own=PublishedArtworkFactory(user=member, title="My lantern"),
+        failed=ArtworkFactory(
+            user=member,
+            title="Failed study",
+            with_file=False,
+            generation_status=Artwork.GenerationStatus.FAILED,
+            generation_error="The generation failed unexpectedly. Try again.",
+        ),
+        queued=ArtworkFactory(
+            user=member,
+            title="Queued study",
+            with_file=False,
+            generation_status=Artwork.GenerationStatus.QUEUED,
+        ),
+    )
+
+
+def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
+    """Every member page in `lang` ("en" or "zh-hans"): {name: html}. Asserts each status."""
+    pages: dict[str, str] = {}
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+
+    def keep(name: str, response, status: int = 200) -> None:
+        assert response.status_code == status, (name, response.status_code)
+        assert response["Content-Language"] == lang, name
+        pages[f"{name} [{lang}]"] = response.content.decode()
+
+    # Signed out: sign-in, sign-up and password reset, with and without errors.
+    keep("login", client.get("/login"))
+    keep("login errors", client.post("/login", {"login": "member", "password": "wrong"}))
+    keep("signup", client.get("/accounts/signup/"))
+    keep(
+        "signup errors",
+        client.post(
+            "/accounts/signup/",
+            {"email": "not-an-email", "username": "a", "password1": "x", "password2": "y"},
+        ),
+    )
+    keep("password reset", client.get("/accounts/password/reset/"))
+    keep("password reset errors", client.post("/accounts/password/reset/", {"email": "nope"}))
+    keep("password reset done", client.get("/accounts/password/reset/done/"))
+    keep("password reset bad key", client.get("/accounts/password/reset/key/1-bad-key/"))
+    request = RequestFactory().get("/accounts/signup/")
+    request.user = AnonymousUser()
+    request.LANGUAGE_CODE = lang
+    with translation.override(lang):
+        response = render(request, "429.html", status=429)
+        response["Content-Language"] = lang
+    keep("too many attempts", response, 429)
+
+    client.force_login(world.member)
+    keep("logout confirmation", client.get("/accounts/logout/"))
+    keep("password change", client.get("/accounts/password/change/"))
+    keep(
+        "password change errors",
+        client.post(
+            "/accounts/password/change/",
+            {"oldpassword": "wrong", "password1": "short", "password2": "other"},
+        ),
+    )
+    keep("email addresses", client.get("/accounts/email/"))
+    keep("connected accounts", client.get("/accounts/3rdparty/"))
+    keep("settings", client.get("/settings/profile"))
+    keep(
+        "settings errors",
+        client.post("/settings/profile", {"username": "no spaces allowed", "name": "x" * 90}),
+    )
+    keep("create generate", client.get("/create?tab=generate"))
+    keep("create upload", client.get("/create?tab=upload"))
+    keep(
+        "create generate errors",
+        client.post("/create?tab=generate", {"tab": "generate", "prompt": "", "seed": "-4"}),
+        400,
+    )
+    keep("create upload errors", client.post("/create?tab=upload", {"tab": "upload"}), 400)
+    keep("delete confirmation", client.get(f"/artwork/{world.own.pk}/actions/delete"))
+    keep("report", client.get(f"/artwork/{world.artwork.pk}/report"))
+    keep("report errors", client.post(f"/artwork/{world.artwork.pk}/report", {}), 400)
+    keep("report own artwork", client.get(f"/artwork/{world.own.pk}/report"))
+    keep("failed generation", client.get(world.failed.get_absolute_url()))
+    keep("queued generation", client.get(world.queued.get_absolute_url()))
+    return pages
