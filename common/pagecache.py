@@ -2,9 +2,11 @@
 
 Anonymous visitors of the public pages (landing, features, feed, profiles, artwork pages) all
 see the same HTML for a given URL and language, so it is rendered once and served from the
-shared cache. Every cached page carries the site-wide content version in its key; any change
-that could show on a public page (an artwork announced as changed, a member's account saved)
-bumps the version, so no visitor ever gets a page older than the last change. Signed-in
+shared cache. Every cached page remembers the site-wide content version it was rendered at;
+any change that could show on a public page (an artwork announced as changed, a member's
+account saved) bumps the version, and a copy from an older version is a miss, so no visitor
+ever gets a page older than the last change. The version and the copy are read in one round
+trip (MGET). Signed-in
 visitors, htmx fragments of signed-in pages, and responses that set cookies or carry a
 one-time message are never cached.
 
@@ -35,19 +37,23 @@ def bump_version() -> None:
         cache.set(VERSION_KEY, 1, timeout=None)
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return int(version)
-
-
 def page_key(request: HttpRequest) -> str:
     url = request.get_full_path()
     variant = f"{request.LANGUAGE_CODE}|{bool(getattr(request, 'htmx', False))}|{url}"
-    digest = hashlib.sha256(variant.encode()).hexdigest()[:32]
-    return f"pagecache:{_version()}:{digest}"
+    return "pagecache:page:" + hashlib.sha256(variant.encode()).hexdigest()[:32]
+
+
+def _lookup(key: str) -> tuple[int, tuple | None]:
+    """(current version, the cached copy if it was rendered at that version) — one round trip."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    cached = found.get(key)
+    if cached is not None and cached[0] == version:
+        return int(version), cached
+    return int(version), None
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -73,10 +79,18 @@ class AnonymousPageCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key and response.status_code == 200 and not response.streaming and not response.cookies:
+        pending = getattr(request, "_page_cache_pending", None)
+        if (
+            pending
+            and response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+        ):
+            key, version = pending
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            cache.set(key, (response.content, headers), timeout=settings.PAGE_CACHE_SECONDS)
+            cache.set(
+                key, (version, response.content, headers), timeout=settings.PAGE_CACHE_SECONDS
+            )
             response[HIT_HEADER] = "miss"
         return response
 
@@ -84,11 +98,13 @@ class AnonymousPageCacheMiddleware:
         if settings.PAGE_CACHE_SECONDS <= 0 or not _cacheable_request(request):
             return None
         key = page_key(request)
-        cached = cache.get(key)
+        version, cached = _lookup(key)
         if cached is None:
-            request._page_cache_key = key
+            # Stored with the version read *before* rendering: a change during the render
+            # leaves an already-outdated copy, which the next visitor treats as a miss.
+            request._page_cache_pending = (key, version)
             return None
-        content, headers = cached
+        _version, content, headers = cached
         response = HttpResponse(content)
         for name, value in headers.items():
             response[name] = value
