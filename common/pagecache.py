@@ -6,9 +6,8 @@ shared cache. Every cached page remembers the site-wide content version it was r
 any change that could show on a public page (an artwork announced as changed, a member's
 account saved) bumps the version, and a copy from an older version is a miss, so no visitor
 ever gets a page older than the last change. The version and the copy are read in one round
-trip (MGET). Signed-in
-visitors, htmx fragments of signed-in pages, and responses that set cookies or carry a
-one-time message are never cached.
+trip (MGET). Signed-in visitors, htmx fragments of signed-in pages, and responses that set
+cookies or carry a one-time message are never cached.
 
 On by default with a shared cache (REDIS_URL); off with the local-memory cache, whose
 per-process copies could not be invalidated together.
