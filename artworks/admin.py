@@ -88,6 +88,24 @@ class AuthorStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _moderation_action(service, description, *, done):
+    """An admin action that runs one moderation service per selected artwork, with the
+    reason typed into the action bar."""
+
+    @admin.action(description=description, permissions=["moderate"])
+    def action(modeladmin, request: HttpRequest, queryset: QuerySet[Artwork]):
+        reason = action_reason(request)
+        run_for_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda a: service(artwork=a, actor=request.user, reason=reason),
+            done=str(done),
+        )
+
+    return action
+
+
 @admin.register(Artwork)
 class ArtworkAdmin(admin.ModelAdmin):
     action_form = ReasonActionForm
@@ -289,62 +307,31 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     # --- actions ---------------------------------------------------------------------------
 
-    @admin.action(
-        description=gettext_lazy("Hide from everyone but staff"), permissions=["moderate"]
+    hide = _moderation_action(
+        services.artwork_hide,
+        gettext_lazy("Hide from everyone but staff"),
+        done=gettext_lazy("Hid {count} artwork(s)."),
     )
-    def hide(self, request: HttpRequest, queryset: QuerySet[Artwork]):
-        reason = action_reason(request)
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda a: services.artwork_hide(artwork=a, actor=request.user, reason=reason),
-            done=_("Hid {count} artwork(s)."),
-        )
-
-    @admin.action(description=gettext_lazy("Restore (undo hide)"), permissions=["moderate"])
-    def restore(self, request: HttpRequest, queryset: QuerySet[Artwork]):
-        reason = action_reason(request)
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda a: services.artwork_restore(artwork=a, actor=request.user, reason=reason),
-            done=_("Restored {count} artwork(s)."),
-        )
-
-    @admin.action(description=gettext_lazy("Unpublish (back to draft)"), permissions=["moderate"])
-    def unpublish(self, request: HttpRequest, queryset: QuerySet[Artwork]):
-        reason = action_reason(request)
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda a: services.artwork_unpublish(artwork=a, actor=request.user, reason=reason),
-            done=_("Unpublished {count} artwork(s)."),
-        )
-
-    @admin.action(description=gettext_lazy("Feature on the landing page"), permissions=["moderate"])
-    def feature(self, request: HttpRequest, queryset: QuerySet[Artwork]):
-        reason = action_reason(request)
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda a: services.artwork_feature(artwork=a, actor=request.user, reason=reason),
-            done=_("Featured {count} artwork(s)."),
-        )
-
-    @admin.action(description=gettext_lazy("Stop featuring"), permissions=["moderate"])
-    def unfeature(self, request: HttpRequest, queryset: QuerySet[Artwork]):
-        reason = action_reason(request)
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda a: services.artwork_unfeature(artwork=a, actor=request.user, reason=reason),
-            done=_("Stopped featuring {count} artwork(s)."),
-        )
+    restore = _moderation_action(
+        services.artwork_restore,
+        gettext_lazy("Restore (undo hide)"),
+        done=gettext_lazy("Restored {count} artwork(s)."),
+    )
+    unpublish = _moderation_action(
+        services.artwork_unpublish,
+        gettext_lazy("Unpublish (back to draft)"),
+        done=gettext_lazy("Unpublished {count} artwork(s)."),
+    )
+    feature = _moderation_action(
+        services.artwork_feature,
+        gettext_lazy("Feature on the landing page"),
+        done=gettext_lazy("Featured {count} artwork(s)."),
+    )
+    unfeature = _moderation_action(
+        services.artwork_unfeature,
+        gettext_lazy("Stop featuring"),
+        done=gettext_lazy("Stopped featuring {count} artwork(s)."),
+    )
 
     @admin.action(
         description=gettext_lazy("Delete permanently, with files"), permissions=["delete"]
