@@ -257,7 +257,8 @@ PAGE_CACHE_VIEWS = {
 
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes; nginx serves /static/ from here (deploy/nginx/).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
