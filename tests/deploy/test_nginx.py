@@ -40,6 +40,7 @@ from tests.deploy.nginx import (
 pytestmark = pytest.mark.slow
 PASSWORD = "a-long-and-unusual-passphrase"
 ACCOUNTS = ("alice", "bob", "carol", "dave", "erin")
+STAFF = ("boss", "chief")
 LOCKED = b"Too many failed login attempts"
 # Settings a developer's shell may carry that would point the site at shared services.
 FOREIGN_ENV = ("DATABASE_URL", "REDIS_URL", "TEST_REDIS_URL", "CELERY_BROKER_URL", "S3_BUCKET")
@@ -80,25 +81,28 @@ class Visitor:
                 self.cookies[name] = morsel.value
         return Response(response.status, response.headers, data)
 
-    def sign_in(self, login: str, password: str, *, forged_for: str | None = None) -> Response:
-        """The /login form, as a browser fills it. `forged_for`: an X-Forwarded-For the
-        client itself sends on every request."""
-        extra = {"X-Forwarded-For": forged_for} if forged_for else {}
-        page = self.request("GET", "/login", headers=extra)
+    def submit(self, path: str, fields: dict[str, str], *, extra: dict | None = None) -> Response:
+        """Fill in and send the form at `path`, as a browser does (CSRF cookie and token)."""
+        page = self.request("GET", path, headers=extra)
         assert page.status == 200, page.body[:500]
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
-        assert token, "the sign-in page has no CSRF token"
-        form = {
-            "csrfmiddlewaretoken": token.group(1).decode(),
-            "login": login,
-            "password": password,
-        }
+        assert token, f"{path} has no CSRF-protected form"
+        form = {"csrfmiddlewaretoken": token.group(1).decode(), **fields}
         return self.request(
             "POST",
-            "/login",
+            path,
             body=urlencode(form).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", **extra},
+            headers={"Content-Type": "application/x-www-form-urlencoded", **(extra or {})},
         )
+
+    def sign_in(self, login: str, password: str, *, forged_for: str | None = None) -> Response:
+        """The /login form. `forged_for`: an X-Forwarded-For the client itself sends."""
+        extra = {"X-Forwarded-For": forged_for} if forged_for else None
+        return self.submit("/login", {"login": login, "password": password}, extra=extra)
+
+    def admin_sign_in(self, username: str, password: str) -> Response:
+        fields = {"username": username, "password": password, "next": "/admin/"}
+        return self.submit("/admin/login/?next=/admin/", fields)
 
     def api_login(self) -> int:
         return self.request(
@@ -185,7 +189,10 @@ def site(tmp_path_factory) -> Iterator[Site]:
         "call_command('collectstatic', interactive=False, verbosity=0)\n"
         f"for name in {ACCOUNTS!r}:\n"
         "    User.objects.create_user(username=name, email=name + '@example.com', "
-        f"password={PASSWORD!r})",
+        f"password={PASSWORD!r})\n"
+        f"for name in {STAFF!r}:\n"
+        "    User.objects.create_user(username=name, email=name + '@example.com', "
+        f"password={PASSWORD!r}, is_staff=True)",
     )
 
     app_port = free_port()
@@ -251,6 +258,19 @@ def test_failures_for_one_account_spread_over_clients_still_lock_that_account(si
     assert locked_out(latecomer.sign_in("dave", PASSWORD))
     # The latecomer's own address is not what is locked: dave is.
     assert signed_in(latecomer.sign_in("erin", PASSWORD))
+
+
+def test_the_admin_sign_in_is_under_the_same_lockout_per_client(site):
+    def in_admin(response: Response) -> bool:
+        return response.status == 302 and response.headers["Location"] == "/admin/"
+
+    attacker = site.visitor(17)
+    for _ in range(6):
+        assert not in_admin(attacker.admin_sign_in("boss", "wrong"))
+    refused = attacker.admin_sign_in("boss", PASSWORD)
+    assert not in_admin(refused)
+    assert LOCKED in refused.body
+    assert in_admin(site.visitor(18).admin_sign_in("chief", PASSWORD))
 
 
 def test_the_api_login_limit_is_per_client(site):
