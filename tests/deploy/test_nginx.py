@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -171,9 +172,10 @@ def site(tmp_path_factory) -> Iterator[Site]:
         MEDIA_ROOT=str(media_root),
         STATIC_ROOT=str(static_root),
         TRUSTED_PROXY_COUNT="1",
-        # The site's settings with a cheap password hasher: the tests sign in dozens of times,
-        # and the default hasher's cost is not what they are about.
+        # The site's settings with a cheap password hasher (the tests sign in dozens of times)
+        # and cache keys of this run's own (no counter of an earlier run can leak in).
         DJANGO_SETTINGS_MODULE="tests.deploy.site_settings",
+        SITE_TEST_RUN=f"nginx-test-{uuid.uuid4().hex}",
         ALLOWED_HOSTS="127.0.0.1",
         PYTHONDONTWRITEBYTECODE="1",
     )
