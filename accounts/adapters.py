@@ -7,6 +7,8 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.db import transaction
 from django.http import HttpRequest
 
+from common.client_address import client_ip
+
 from . import services
 from .models import User
 from .tasks import fetch_remote_avatar
@@ -16,6 +18,11 @@ QUIET_REQUEST_ATTR = "_accounts_no_messages"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth keys its `ip` rate limits (login_failed, signup, reset_password) on this;
+        # its own reading of X-Forwarded-For would be a second rule that could drift.
+        return client_ip(request)
+
     def add_message(self, request: HttpRequest, *args, **kwargs) -> None:
         if getattr(request, QUIET_REQUEST_ATTR, False):
             return

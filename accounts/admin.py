@@ -19,7 +19,11 @@ from django.utils.translation import gettext_lazy
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 
 from . import services
+from .forms import StaffSignInForm
 from .models import StaffAction, User
+
+# Staff sign in under the site's lockout; see StaffSignInForm.
+admin.site.login_form = StaffSignInForm
 
 
 @admin.register(User)

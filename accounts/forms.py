@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import USERNAME_PATTERN, User
@@ -56,3 +58,22 @@ class ProfileForm(forms.Form):
                 % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}
             )
         return upload.read()
+
+
+class StaffSignInForm(AdminAuthenticationForm):
+    """/admin/login/ under the same lockout as /login. allauth's adapter counts the attempt
+    against its login_failed limits (per client address and per account, the same counters
+    the site's form uses) before checking the password, and gives the attempt back when it
+    succeeds, so the right password is refused while a lockout lasts."""
+
+    def clean(self) -> dict:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            self.user_cache = get_adapter(self.request).authenticate(
+                self.request, username=username, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

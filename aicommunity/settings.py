@@ -257,7 +257,8 @@ PAGE_CACHE_VIEWS = {
 
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes; nginx serves /static/ from here (deploy/nginx/).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
@@ -348,6 +349,17 @@ AI_PROVIDER_BACKOFF_SECONDS = env.float("AI_PROVIDER_BACKOFF_SECONDS", default=1
 HOT_LIKE_WEIGHT = env.float("HOT_LIKE_WEIGHT", default=1.0)
 HOT_FAVORITE_WEIGHT = env.float("HOT_FAVORITE_WEIGHT", default=2.0)
 HOT_TIME_DIVISOR_SECONDS = env.float("HOT_TIME_DIVISOR_SECONDS", default=45000.0)
+
+# --- Client address ---------------------------------------------------------------------
+
+# How many reverse proxies in front of Django are ours (common/client_address.py). 0: the
+# peer (REMOTE_ADDR) is the client and X-Forwarded-For is ignored. 1: nginx from
+# deploy/nginx/ in front; the client is the last X-Forwarded-For entry. Every rate limit and
+# the sign-in lockout key on that address, so a wrong count either lets clients forge it
+# (too high) or makes every client share the proxy's address (too low).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Rate limits on writes: scope → (max attempts, window in seconds) -------------------
 

@@ -6,3 +6,42 @@ def test_allows_up_to_the_limit_then_refuses(settings):
     results = [ratelimit.hit(scope="test", key="alice") for _ in range(5)]
     assert results == [False, False, False, True, True]
     assert ratelimit.hit(scope="test", key="bob") is False  # per key
+
+
+def _request(remote_addr: str, forwarded_for: str | None = None):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for is not None else {}
+    request = RequestFactory().post("/", REMOTE_ADDR=remote_addr, **extra)
+    request.user = AnonymousUser()
+    return request
+
+
+def test_client_key_behind_a_proxy_tells_clients_apart(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    first = ratelimit.client_key(_request("127.0.0.1", "203.0.113.1"))
+    second = ratelimit.client_key(_request("127.0.0.1", "203.0.113.2"))
+    assert first == "ip:203.0.113.1"
+    assert second == "ip:203.0.113.2"
+
+
+def test_client_key_without_proxies_ignores_a_client_sent_forwarded_for(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ratelimit.client_key(_request("198.51.100.7", "203.0.113.1")) == "ip:198.51.100.7"
+
+
+def test_client_key_groups_an_ipv6_client_by_its_64_bit_prefix(settings):
+    # One IPv6 subscriber gets a whole /64 and could rotate through it to get fresh limits.
+    settings.TRUSTED_PROXY_COUNT = 0
+    first = ratelimit.client_key(_request("2001:db8:1:2::1"))
+    second = ratelimit.client_key(_request("2001:db8:1:2:ffff::9"))
+    other = ratelimit.client_key(_request("2001:db8:1:3::1"))
+    assert first == second == "ip:2001:db8:1:2::/64"
+    assert other != first
+
+
+def test_client_key_of_a_member_is_the_member(settings, user):
+    request = _request("198.51.100.7")
+    request.user = user
+    assert ratelimit.client_key(request) == f"user:{user.pk}"
