@@ -20,6 +20,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 
 from . import services
 from .models import StaffAction, User
+from .selectors import can_restore_user, can_suspend_user
 
 
 @admin.register(User)
@@ -89,7 +90,10 @@ class UserAdmin(DjangoUserAdmin):
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', url)
 
     def has_suspend_permission(self, request) -> bool:
-        return request.user.has_perm("accounts.suspend_user")
+        return can_suspend_user(actor=request.user)
+
+    def has_restore_permission(self, request) -> bool:
+        return can_restore_user(actor=request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -119,7 +123,7 @@ class UserAdmin(DjangoUserAdmin):
         )
 
     @admin.action(
-        description=gettext_lazy("Restore (lift the suspension)"), permissions=["suspend"]
+        description=gettext_lazy("Restore (lift the suspension)"), permissions=["restore"]
     )
     def restore(self, request: HttpRequest, queryset: QuerySet[User]):
         run_for_each(
