@@ -160,3 +160,28 @@ def test_only_the_author_changes_prompt_visibility_in_the_service():
             services.artwork_edit(artwork=artwork, actor=actor, changes={"prompt_hidden": False})
     artwork.refresh_from_db()
     assert artwork.prompt_hidden
+
+
+def test_prompts_hidden_before_the_fix_lose_their_derived_titles():
+    """Rows whose prompt staff hid in the admin kept the words; the data migration clears
+    them (and nothing else)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "artworks.migrations.0004_neutral_titles_for_hidden_prompts"
+    )
+    leaking = PublishedArtworkFactory(
+        prompt=PROMPT, prompt_hidden=True, title=PROMPT, slug=Artwork.slug_for(PROMPT)
+    )
+    Artwork.objects.filter(pk=leaking.pk).update(alt_text=PROMPT)
+    chosen = PublishedArtworkFactory(prompt=PROMPT, prompt_hidden=True, title="Harbour light")
+    public = PublishedArtworkFactory(prompt=PROMPT, title=PROMPT)
+    migration.neutralise(apps, None)
+    leaking.refresh_from_db()
+    assert (leaking.title, leaking.slug, leaking.alt_text) == ("Untitled", "untitled", "")
+    chosen.refresh_from_db()
+    public.refresh_from_db()
+    assert chosen.title == "Harbour light"
+    assert public.title == PROMPT
