@@ -285,13 +285,7 @@ def delete(request: HttpRequest, artwork_id: int):
 def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn):
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     artwork = _visible(request, artwork_id)
-    rules = []
-    if set(changes) & set(services.TEXT_FIELDS):
-        rules.append(permissions.can_edit_artwork)
-    if "prompt_hidden" in changes:
-        rules.append(permissions.can_change_prompt_visibility)
-    for rule in rules:
-        if not rule(actor=request.user, artwork=artwork):
-            raise PermissionDenied(_("You do not have permission to do that."))
+    if not permissions.can_change_fields(actor=request.user, artwork=artwork, fields=changes):
+        raise PermissionDenied(_("You do not have permission to do that."))
     artwork = services.artwork_edit(artwork=artwork, actor=request.user, changes=changes)
     return Status(200, _detail(request, artwork))

@@ -16,6 +16,7 @@ action, or not); only staff powers can answer yes then.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from accounts.selectors import staff_has_perm, user_is_signed_in
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 PERM_CHANGE = "artworks.change_artwork"
 PERM_DELETE = "artworks.delete_artwork"
 PERM_MODERATE = "artworks.moderate_artwork"
+
+# The text of an artwork (`can_edit_artwork`); `prompt_hidden` is `can_change_prompt_visibility`.
+TEXT_FIELDS = ("title", "description", "alt_text")
 
 
 def _is_author(*, actor: User | None, artwork: Artwork | None) -> bool:
@@ -54,6 +58,21 @@ def can_change_prompt_visibility(*, actor: User | None, artwork: Artwork | None 
     """Hide or show the prompt: the author's choice alone — no staff power reveals a prompt
     its author chose to keep private."""
     return _is_author(actor=actor, artwork=artwork)
+
+
+def can_change_fields(
+    *, actor: User | None, artwork: Artwork | None, fields: Iterable[str]
+) -> bool:
+    """An edit of these fields (an empty edit counts as editing the text): each field asks
+    its own rule."""
+    fields = set(fields)
+    if (not fields or fields & set(TEXT_FIELDS)) and not can_edit_artwork(
+        actor=actor, artwork=artwork
+    ):
+        return False
+    return "prompt_hidden" not in fields or can_change_prompt_visibility(
+        actor=actor, artwork=artwork
+    )
 
 
 def can_publish_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:

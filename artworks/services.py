@@ -92,11 +92,7 @@ def artwork_file_names(artwork: Artwork) -> list[str]:
     return [n for n in names if n]
 
 
-_AUTHOR_ONLY_RULES = (
-    permissions.can_publish_artwork,
-    permissions.can_retry_generation,
-    permissions.can_change_prompt_visibility,
-)
+_AUTHOR_ONLY_RULES = (permissions.can_publish_artwork, permissions.can_retry_generation)
 
 
 def _require(rule: Callable[..., bool], *, artwork: Artwork, actor: User | None) -> None:
@@ -707,8 +703,7 @@ def artwork_unfeature(*, artwork: Artwork, actor: User, reason: str = "") -> Art
     )
 
 
-# The text an artwork's author (and staff with `change_artwork`) may edit.
-TEXT_FIELDS = ("title", "description", "alt_text")
+TEXT_FIELDS = permissions.TEXT_FIELDS
 # What `artwork_edit` changes: the text, and the author's choice to show the prompt.
 EDITABLE_FIELDS = (*TEXT_FIELDS, "prompt_hidden")
 
@@ -727,10 +722,8 @@ def artwork_edit(*, artwork: Artwork, actor: User, changes: dict, reason: str = 
         raise ValidationError(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
-    if set(changes) & set(TEXT_FIELDS):
-        _require(permissions.can_edit_artwork, artwork=artwork, actor=actor)
-    if "prompt_hidden" in changes:
-        _require(permissions.can_change_prompt_visibility, artwork=artwork, actor=actor)
+    if not permissions.can_change_fields(actor=actor, artwork=artwork, fields=changes):
+        raise PermissionDenied(_("You do not have permission to do that."))
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         changed = {f: v for f, v in changes.items() if getattr(locked, f) != v}

@@ -286,3 +286,11 @@ def test_every_door_gives_the_same_answer(client, action: Action, actor_name: st
         assert response["Location"].startswith("/login")  # a form sends visitors to sign in
     else:
         assert response.status_code in (401, 403, 404), response.status_code
+
+
+def test_an_empty_edit_asks_the_edit_rule_too(client):
+    artwork = _published(UserFactory())
+    client.force_login(UserFactory())
+    assert _patch(client, f"/api/artworks/{artwork.pk}", {}).status_code == 403
+    client.force_login(artwork.user)
+    assert _patch(client, f"/api/artworks/{artwork.pk}", {}).status_code == 200
