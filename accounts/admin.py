@@ -20,7 +20,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 
 from . import services
 from .models import StaffAction, User
-from .selectors import can_restore_user, can_suspend_user
+from .selectors import can_change_user, can_grant_powers, can_restore_user, can_suspend_user
 
 
 @admin.register(User)
@@ -88,6 +88,15 @@ class UserAdmin(DjangoUserAdmin):
             return "—"
         url = obj.get_absolute_url()
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', url)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return can_change_user(actor=request.user, user=obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_grant_powers(actor=request.user):
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return fields
 
     def has_suspend_permission(self, request) -> bool:
         return can_suspend_user(actor=request.user)

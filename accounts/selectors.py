@@ -51,3 +51,20 @@ def can_restore_user(*, actor: User | None, user: User | None = None) -> bool:
     """May `actor` lift `user`'s suspension? The same as suspending them: otherwise a
     moderator could undo a superuser's suspension of a staff account."""
     return can_suspend_user(actor=actor, user=user)
+
+
+def can_change_user(*, actor: User | None, user: User | None = None) -> bool:
+    """Edit an account in the admin (profile, password). Staff with `accounts.change_user`;
+    a staff account or a superuser only by a superuser (or themselves), so that the power
+    cannot be turned on the accounts above it."""
+    if not staff_has_perm(actor=actor, perm="accounts.change_user"):
+        return False
+    if user is None or actor.is_superuser or user.pk == actor.pk:
+        return True
+    return not (user.is_staff or user.is_superuser)
+
+
+def can_grant_powers(*, actor: User | None) -> bool:
+    """Change who is staff or superuser, and anyone's groups and permissions: superusers
+    only (anyone else could grant themselves everything)."""
+    return user_is_signed_in(actor) and actor.is_superuser

@@ -294,3 +294,41 @@ def test_an_empty_edit_asks_the_edit_rule_too(client):
     assert _patch(client, f"/api/artworks/{artwork.pk}", {}).status_code == 403
     client.force_login(artwork.user)
     assert _patch(client, f"/api/artworks/{artwork.pk}", {}).status_code == 200
+
+
+def test_the_change_user_power_cannot_be_turned_on_the_accounts_above_it(client):
+    """Staff allowed to edit members (`accounts.change_user`) cannot reset a superuser's or a
+    colleague's password, nor make anyone (themselves included) staff or superuser."""
+    from tests.factories import grant_perms
+
+    editor = UserFactory(is_staff=True)
+    grant_perms(editor, "accounts.view_user", "accounts.change_user")
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    colleague = make_moderator()
+    member = UserFactory()
+    client.force_login(editor)
+    for target in (superuser, colleague):
+        url = f"/admin/accounts/user/{target.pk}/password/"
+        response = client.post(url, {"password1": "Taken-0ver!", "password2": "Taken-0ver!"})
+        assert response.status_code == 403
+        assert User.objects.get(pk=target.pk).check_password("correct-horse-battery")
+    response = client.post(
+        f"/admin/accounts/user/{editor.pk}/change/",
+        {
+            "username": editor.username,
+            "name": editor.name,
+            "email": editor.email,
+            "is_superuser": "on",
+            "is_staff": "on",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    assert not User.objects.get(pk=editor.pk).is_superuser
+    # A member's account stays theirs to correct.
+    response = client.post(
+        f"/admin/accounts/user/{member.pk}/password/",
+        {"password1": "Reset-by-staff-1", "password2": "Reset-by-staff-1"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=member.pk).check_password("Reset-by-staff-1")
