@@ -8,7 +8,8 @@ the admin and the services alike (a rule spelled once cannot drift between them)
   `artworks.change_artwork` edits the text, `artworks.delete_artwork` deletes,
   `artworks.moderate_artwork` hides, restores, unpublishes and features. The "Moderators"
   group holds change and moderate, not delete. Superusers hold every permission.
-- Seeing an artwork (a draft, a hidden one) is the visibility rule in `selectors`.
+- Seeing an artwork (a draft, a hidden one) is the visibility rule,
+  `selectors.artwork_is_visible_to`; every door asks it first (404 when it says no).
 
 `artwork=None` asks whether the actor may do it to some artwork at all (the admin offers an
 action, or not); only staff powers can answer yes then.
@@ -22,7 +23,6 @@ from typing import TYPE_CHECKING
 from accounts.selectors import staff_has_perm, user_is_signed_in
 
 from .models import Artwork
-from .selectors import artwork_is_visible_to
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -42,11 +42,6 @@ def _is_author(*, actor: User | None, artwork: Artwork | None) -> bool:
         and artwork.user_id == actor.pk
         and artwork.moderation == Artwork.Moderation.VISIBLE
     )
-
-
-def can_see_artwork(*, actor: User | None, artwork: Artwork) -> bool:
-    """The visibility rule (drafts, hidden artworks, suspended authors)."""
-    return artwork_is_visible_to(artwork=artwork, viewer=actor)
 
 
 def can_edit_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
