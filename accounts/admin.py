@@ -21,6 +21,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from . import services
 from .forms import StaffSignInForm
 from .models import StaffAction, User
+from .selectors import can_change_user, can_grant_powers, can_restore_user, can_suspend_user
 
 # Staff sign in under the site's lockout; see StaffSignInForm.
 admin.site.login_form = StaffSignInForm
@@ -92,8 +93,20 @@ class UserAdmin(DjangoUserAdmin):
         url = obj.get_absolute_url()
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', url)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return can_change_user(actor=request.user, user=obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_grant_powers(actor=request.user):
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return fields
+
     def has_suspend_permission(self, request) -> bool:
-        return request.user.has_perm("accounts.suspend_user")
+        return can_suspend_user(actor=request.user)
+
+    def has_restore_permission(self, request) -> bool:
+        return can_restore_user(actor=request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -123,7 +136,7 @@ class UserAdmin(DjangoUserAdmin):
         )
 
     @admin.action(
-        description=gettext_lazy("Restore (lift the suspension)"), permissions=["suspend"]
+        description=gettext_lazy("Restore (lift the suspension)"), permissions=["restore"]
     )
     def restore(self, request: HttpRequest, queryset: QuerySet[User]):
         run_for_each(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import StaffAction, User
+from .selectors import can_restore_user, can_suspend_user
 from .signals import UserEvent, user_moderated
 
 logger = logging.getLogger(__name__)
@@ -235,14 +236,25 @@ def _announce(*, user_id: int, event: str) -> None:
     transaction.on_commit(send)
 
 
+def _require_member_power(rule, *, actor: User, user: User, staff_message: str) -> None:
+    if not rule(actor=actor, user=user):
+        if (user.is_staff or user.is_superuser) and not actor.is_superuser:
+            raise PermissionDenied(staff_message)
+        raise PermissionDenied(_("You do not have permission to do that."))
+
+
 def user_suspend(*, user: User, actor: User, reason: str) -> User:
     """Suspend a member: no sign-in, no session, artworks hidden from the public. Staff
     accounts can only be suspended by a superuser, and nobody can suspend themselves."""
     require_staff(actor)
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot suspend your own account."))
-    if (user.is_staff or user.is_superuser) and not actor.is_superuser:
-        raise PermissionDenied(_("Only a superuser can suspend a staff account."))
+    _require_member_power(
+        can_suspend_user,
+        actor=actor,
+        user=user,
+        staff_message=_("Only a superuser can suspend a staff account."),
+    )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active:
@@ -263,8 +275,15 @@ def user_suspend(*, user: User, actor: User, reason: str) -> User:
 
 
 def user_restore(*, user: User, actor: User) -> User:
-    """Lift a suspension: the member can sign in again and their artworks return."""
+    """Lift a suspension: the member can sign in again and their artworks return. It takes
+    the same power as the suspension (`can_restore_user`)."""
     require_staff(actor)
+    _require_member_power(
+        can_restore_user,
+        actor=actor,
+        user=user,
+        staff_message=_("Only a superuser can restore a staff account."),
+    )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active:

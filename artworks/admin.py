@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 
-from . import services
+from . import permissions, services
 from .models import Artwork, Favorite, Like
 from .selectors import artwork_is_visible_to
 
@@ -88,11 +88,12 @@ class AuthorStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _moderation_action(service, description, *, done):
+def _moderation_action(service, description, *, done, permission: str):
     """An admin action that runs one moderation service per selected artwork, with the
-    reason typed into the action bar."""
+    reason typed into the action bar. It is offered to whom `has_<permission>_permission`
+    (an `artworks.permissions` predicate) allows; the service asks it again per artwork."""
 
-    @admin.action(description=description, permissions=["moderate"])
+    @admin.action(description=description, permissions=[permission])
     def action(modeladmin, request: HttpRequest, queryset: QuerySet[Artwork]):
         reason = action_reason(request)
         run_for_each(
@@ -207,15 +208,33 @@ class ArtworkAdmin(admin.ModelAdmin):
     # --- list and form ---------------------------------------------------------------------
 
     def get_readonly_fields(self, request, obj=None):
-        # Only text staff may correct is editable; state changes go through the actions.
+        # Only text staff may correct is editable; state changes go through the actions, and
+        # whether the prompt is shown is its author's choice alone (read-only here).
         shown = [f for _name, opts in self.fieldsets for f in opts["fields"]]
-        return [f for f in shown if f not in services.STAFF_EDITABLE_FIELDS]
+        return [f for f in shown if f not in services.TEXT_FIELDS]
 
     def has_add_permission(self, request):
         return False  # artworks are made by members (generate/upload), with their files
 
-    def has_moderate_permission(self, request) -> bool:
-        return request.user.has_perm("artworks.moderate_artwork")
+    # Each permission below is the predicate the site and the API ask too.
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return permissions.can_edit_artwork(actor=request.user, artwork=obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return permissions.can_delete_artwork(actor=request.user, artwork=obj)
+
+    def has_hide_permission(self, request) -> bool:
+        return permissions.can_hide_artwork(actor=request.user)
+
+    def has_restore_permission(self, request) -> bool:
+        return permissions.can_restore_artwork(actor=request.user)
+
+    def has_unpublish_permission(self, request) -> bool:
+        return permissions.can_unpublish_artwork(actor=request.user)
+
+    def has_feature_permission(self, request) -> bool:
+        return permissions.can_feature_artwork(actor=request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -275,12 +294,8 @@ class ArtworkAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        changes = {
-            f: form.cleaned_data[f]
-            for f in form.changed_data
-            if f in services.STAFF_EDITABLE_FIELDS
-        }
-        services.artwork_staff_update(artwork=obj, actor=request.user, changes=changes)
+        changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.TEXT_FIELDS}
+        services.artwork_edit(artwork=obj, actor=request.user, changes=changes)
 
     def get_deleted_objects(self, objs, request):
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -311,26 +326,31 @@ class ArtworkAdmin(admin.ModelAdmin):
         services.artwork_hide,
         gettext_lazy("Hide from everyone but staff"),
         done=gettext_lazy("Hid {count} artwork(s)."),
+        permission="hide",
     )
     restore = _moderation_action(
         services.artwork_restore,
         gettext_lazy("Restore (undo hide)"),
         done=gettext_lazy("Restored {count} artwork(s)."),
+        permission="restore",
     )
     unpublish = _moderation_action(
         services.artwork_unpublish,
         gettext_lazy("Unpublish (back to draft)"),
         done=gettext_lazy("Unpublished {count} artwork(s)."),
+        permission="unpublish",
     )
     feature = _moderation_action(
         services.artwork_feature,
         gettext_lazy("Feature on the landing page"),
         done=gettext_lazy("Featured {count} artwork(s)."),
+        permission="feature",
     )
     unfeature = _moderation_action(
         services.artwork_unfeature,
         gettext_lazy("Stop featuring"),
         done=gettext_lazy("Stopped featuring {count} artwork(s)."),
+        permission="feature",
     )
 
     @admin.action(

@@ -1,12 +1,13 @@
 """The artworks API (blueprint §2): generate, upload, publish, unpublish, delete, detail.
 
-Errors are JSON {"detail": ...}. Someone else's draft does not exist for the caller (404);
-acting on someone else's public artwork is forbidden (403).
+Errors are JSON {"detail": ...}. An artwork the caller may not see does not exist for them
+(404); an action `artworks.permissions` does not allow them on one they see is forbidden (403).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -19,7 +20,7 @@ from pydantic import ValidationError as PydanticValidationError
 from accounts.api_auth import api_auth, api_optional_auth
 from common import ratelimit
 
-from . import services
+from . import permissions, services
 from .models import Artwork
 from .schemas import ArtworkOut, artwork_out
 from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_reaction_state
@@ -43,6 +44,15 @@ class GenerateIn(Schema):
     description: str = Field("", max_length=5000)
     alt_text: str = Field("", max_length=300)
     prompt_hidden: bool = False
+
+
+class ArtworkEditIn(Schema):
+    """Only the fields sent are changed."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=5000)
+    alt_text: str | None = Field(None, max_length=300)
+    prompt_hidden: bool | None = None
 
 
 class DeletedOut(Schema):
@@ -185,10 +195,11 @@ def _visible(request: HttpRequest, artwork_id: int) -> Artwork:
         raise Http404 from None
 
 
-def _own(request: HttpRequest, artwork_id: int, *, staff_too: bool = False) -> Artwork:
+def _allowed(request: HttpRequest, artwork_id: int, rule: Callable[..., bool]) -> Artwork:
+    """The artwork, if the caller sees it (else 404) and `rule` lets them act (else 403)."""
     artwork = _visible(request, artwork_id)
-    if artwork.user_id != request.user.pk and not (staff_too and request.user.is_staff):
-        raise PermissionDenied(_("Only the author can do that."))
+    if not rule(actor=request.user, artwork=artwork):
+        raise PermissionDenied(_("You do not have permission to do that."))
     return artwork
 
 
@@ -215,7 +226,10 @@ def detail(request: HttpRequest, artwork_id: int):
     summary="Publish a draft",
 )
 def publish(request: HttpRequest, artwork_id: int):
-    artwork = services.artwork_publish(artwork=_own(request, artwork_id), actor=request.user)
+    artwork = services.artwork_publish(
+        artwork=_allowed(request, artwork_id, permissions.can_publish_artwork),
+        actor=request.user,
+    )
     return Status(200, _detail(request, artwork))
 
 
@@ -226,7 +240,10 @@ def publish(request: HttpRequest, artwork_id: int):
     summary="Turn a published artwork back into a draft",
 )
 def unpublish(request: HttpRequest, artwork_id: int):
-    artwork = services.artwork_unpublish(artwork=_own(request, artwork_id), actor=request.user)
+    artwork = services.artwork_unpublish(
+        artwork=_allowed(request, artwork_id, permissions.can_unpublish_artwork),
+        actor=request.user,
+    )
     return Status(200, _detail(request, artwork))
 
 
@@ -240,7 +257,8 @@ def retry(request: HttpRequest, artwork_id: int):
     if _limited(request):
         return _too_many()
     artwork = services.artwork_retry_generation(
-        artwork=_own(request, artwork_id), actor=request.user
+        artwork=_allowed(request, artwork_id, permissions.can_retry_generation),
+        actor=request.user,
     )
     artwork.refresh_from_db()
     return Status(202, _detail(request, artwork))
@@ -253,6 +271,21 @@ def retry(request: HttpRequest, artwork_id: int):
     summary="Delete an artwork and its files",
 )
 def delete(request: HttpRequest, artwork_id: int):
-    artwork = _own(request, artwork_id, staff_too=True)
+    artwork = _allowed(request, artwork_id, permissions.can_delete_artwork)
     services.artwork_delete(artwork=artwork, actor=request.user)
     return Status(200, {"deleted": True, "artwork_id": artwork_id})
+
+
+@router.patch(
+    "/{int:artwork_id}",
+    auth=api_auth,
+    response={200: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Edit the title, description or alt text, or hide or show the prompt",
+)
+def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn):
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    artwork = _visible(request, artwork_id)
+    if not permissions.can_change_fields(actor=request.user, artwork=artwork, fields=changes):
+        raise PermissionDenied(_("You do not have permission to do that."))
+    artwork = services.artwork_edit(artwork=artwork, actor=request.user, changes=changes)
+    return Status(200, _detail(request, artwork))

@@ -1,12 +1,15 @@
 """The author's pages and actions: the create page, publish / unpublish / delete / retry, and
 the generation-status fragment that the artwork page polls with htmx.
 
-Actions are POST only (with CSRF) and for the author only: someone else's draft is a 404
-(it does not exist for them); someone else's public artwork is a 403. Every action works
+Actions are POST only (with CSRF) and ask `artworks.permissions`, as the API and the admin
+do: an artwork the visitor may not see is a 404 (it does not exist for them); an action the
+rule refuses on one they see is a 403. Every action works
 without JavaScript (redirect back with a message) and with htmx (a fragment is returned).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common import ratelimit
 
-from . import services
+from . import permissions, services
 from .forms import GenerateForm, UploadForm
 from .models import Artwork
 from .selectors import artwork_get_visible
@@ -97,13 +100,13 @@ def _create_from(form, *, tab: str, user) -> Artwork:
 # --- actions on one artwork ---------------------------------------------------------------
 
 
-def _own_artwork(request: HttpRequest, artwork_id: int, *, staff_too: bool = False) -> Artwork:
+def _allowed_artwork(request: HttpRequest, artwork_id: int, rule: Callable[..., bool]) -> Artwork:
     try:
         artwork = artwork_get_visible(artwork_id=artwork_id, viewer=request.user)
     except Artwork.DoesNotExist:
         raise Http404(_("No such artwork.")) from None
-    if artwork.user_id != request.user.pk and not (staff_too and request.user.is_staff):
-        raise PermissionDenied(_("Only the author can do that."))
+    if not rule(actor=request.user, artwork=artwork):
+        raise PermissionDenied(_("You do not have permission to do that."))
     return artwork
 
 
@@ -140,7 +143,7 @@ def _after_action(
 @login_required
 @require_POST
 def publish(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    artwork = _own_artwork(request, artwork_id)
+    artwork = _allowed_artwork(request, artwork_id, permissions.can_publish_artwork)
     try:
         artwork = services.artwork_publish(artwork=artwork, actor=request.user)
     except ValidationError as error:
@@ -150,8 +153,27 @@ def publish(request: HttpRequest, artwork_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def prompt_visibility(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    """The author hides or shows the prompt (`prompt_hidden` = "1" or "0")."""
+    artwork = _allowed_artwork(request, artwork_id, permissions.can_change_prompt_visibility)
+    hidden = request.POST.get("prompt_hidden") == "1"
+    artwork = services.artwork_edit(
+        artwork=artwork, actor=request.user, changes={"prompt_hidden": hidden}
+    )
+    notice = (
+        _("The prompt is now hidden from others.")
+        if hidden
+        else _("The prompt is now shown to everyone who can see the artwork.")
+    )
+    messages.success(request, notice)
+    # A plain form (no htmx swap): the title and the address may change with it.
+    return redirect(_next_url(request, artwork.get_absolute_url()))
+
+
+@login_required
+@require_POST
 def unpublish(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    artwork = _own_artwork(request, artwork_id)
+    artwork = _allowed_artwork(request, artwork_id, permissions.can_unpublish_artwork)
     artwork = services.artwork_unpublish(artwork=artwork, actor=request.user)
     return _after_action(request, artwork, notice=_("Unpublished. Only you can see it now."))
 
@@ -159,7 +181,7 @@ def unpublish(request: HttpRequest, artwork_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    artwork = _own_artwork(request, artwork_id, staff_too=True)
+    artwork = _allowed_artwork(request, artwork_id, permissions.can_delete_artwork)
     if request.method == "GET":
         return render(
             request,
@@ -180,7 +202,7 @@ def delete(request: HttpRequest, artwork_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def retry_generation(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    artwork = _own_artwork(request, artwork_id)
+    artwork = _allowed_artwork(request, artwork_id, permissions.can_retry_generation)
     if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
         error = _("You are creating very quickly. Please wait a while.")
         if request.htmx:
@@ -217,7 +239,7 @@ def _status_fragment(request: HttpRequest, artwork: Artwork, *, error: str = "")
 def generation_status(request: HttpRequest, artwork_id: int) -> HttpResponse:
     """The progress fragment. While queued or running it polls itself; once done, an htmx
     poll reloads the page so that the picture and the publish button appear."""
-    artwork = _own_artwork(request, artwork_id)
+    artwork = _allowed_artwork(request, artwork_id, permissions.can_retry_generation)
     response = _status_fragment(request, artwork)
     if request.htmx and artwork.generation_status == Artwork.GenerationStatus.DONE:
         response["HX-Refresh"] = "true"

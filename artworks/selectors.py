@@ -4,7 +4,8 @@ the sitemap, thumbnails and caches all ask it (or its in-memory twin `artwork_is
 An artwork is visible to:
 - everyone, when it is published, not hidden, and its author is active (not suspended);
 - its author, while it is not hidden (drafts included);
-- staff, always.
+- staff who may view artworks (`artworks.view_artwork` or `change_artwork`, as Moderators and
+  superusers do), always; `is_staff` alone sees what the public sees.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet, Value
 
+from accounts.selectors import staff_has_perm, user_is_signed_in
+
 from .models import Artwork, Favorite, Like
 
 if TYPE_CHECKING:
@@ -22,7 +25,15 @@ if TYPE_CHECKING:
 
 
 def _is_signed_in(viewer: User | None) -> bool:
-    return viewer is not None and viewer.is_authenticated and viewer.is_active
+    return user_is_signed_in(viewer)
+
+
+def artwork_staff_sees_all(viewer: User | None) -> bool:
+    """Staff whose permissions let them look at every artwork (drafts and hidden ones), as
+    the admin does: `view_artwork` or `change_artwork`."""
+    return staff_has_perm(actor=viewer, perm="artworks.view_artwork") or staff_has_perm(
+        actor=viewer, perm="artworks.change_artwork"
+    )
 
 
 def artwork_public_q() -> Q:
@@ -36,7 +47,7 @@ def artwork_public_q() -> Q:
 def artwork_visibility_q(*, viewer: User | None) -> Q:
     if not _is_signed_in(viewer):
         return artwork_public_q()
-    if viewer.is_staff:
+    if artwork_staff_sees_all(viewer):
         return Q()
     return artwork_public_q() | Q(user_id=viewer.pk, moderation=Artwork.Moderation.VISIBLE)
 
@@ -62,7 +73,7 @@ def artworks_featured(*, limit: int) -> list[Artwork]:
 
 def artwork_is_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:
     """The same rule as `artwork_visibility_q`, for an artwork already in memory."""
-    if _is_signed_in(viewer) and viewer.is_staff:
+    if artwork_staff_sees_all(viewer):
         return True
     if artwork.moderation != Artwork.Moderation.VISIBLE:
         return False
@@ -132,11 +143,19 @@ def artwork_cache_invalidate(*artwork_ids: int) -> None:
 
 
 def artwork_prompt_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:
-    """A prompt the author chose to hide is shown to the author and staff only — on pages, in
-    the API, the feed and the sitemap alike."""
+    """A prompt the author chose to hide is shown to the author and to the staff who see
+    every artwork only — on pages, in the API, the feed and the sitemap alike."""
     if not artwork.prompt_hidden:
         return True
-    return _is_signed_in(viewer) and (viewer.is_staff or viewer.pk == artwork.user_id)
+    if _is_signed_in(viewer) and viewer.pk == artwork.user_id:
+        return True
+    return artwork_staff_sees_all(viewer)
+
+
+def artwork_drafts_visible_to(*, viewer: User | None, author: User) -> bool:
+    """May `viewer` list `author`'s drafts? The visibility rule applied to a whole list: the
+    author, and staff who see every artwork."""
+    return (_is_signed_in(viewer) and viewer.pk == author.pk) or artwork_staff_sees_all(viewer)
 
 
 def artworks_more_by_author(

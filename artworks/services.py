@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import StaffAction
-from accounts.services import require_staff, staff_action_record
+from accounts.services import staff_action_record
 from common.tasks import enqueue, enqueue_on_commit
 
-from . import storage_keys, uploads
+from . import permissions, storage_keys, uploads
 from .models import Artwork, Favorite, Like
 from .providers import GenerationRequest, ProviderError, get_provider
 from .ranking import hot_score
@@ -92,9 +92,31 @@ def artwork_file_names(artwork: Artwork) -> list[str]:
     return [n for n in names if n]
 
 
-def _require_author(*, artwork: Artwork, actor: User) -> None:
-    if not actor.is_authenticated or artwork.user_id != actor.pk:
-        raise PermissionDenied(_("Only the author can do that."))
+_AUTHOR_ONLY_RULES = (permissions.can_publish_artwork, permissions.can_retry_generation)
+
+
+def _require(rule: Callable[..., bool], *, artwork: Artwork, actor: User | None) -> None:
+    """Raise PermissionDenied unless `rule` (a predicate of `artworks.permissions`) allows."""
+    if not rule(actor=actor, artwork=artwork):
+        if rule in _AUTHOR_ONLY_RULES:
+            raise PermissionDenied(_("Only the author can do that."))
+        raise PermissionDenied(_("You do not have permission to do that."))
+
+
+def _is_author(*, artwork: Artwork, actor: User | None) -> bool:
+    return actor is not None and actor.is_authenticated and artwork.user_id == actor.pk
+
+
+def artwork_default_title(*, prompt: str) -> str:
+    """The title of a generation that was given none: the start of its prompt."""
+    return prompt.strip()[:80].strip()
+
+
+def _derived_from_prompt(text: str, *, prompt: str) -> bool:
+    """Whether `text` (a title, an alt text) is the prompt or the default title made from it,
+    which would give a hidden prompt away."""
+    text, prompt = (text or "").strip(), (prompt or "").strip()
+    return bool(text and prompt) and text in (prompt, artwork_default_title(prompt=prompt))
 
 
 # --- create -------------------------------------------------------------------------------
@@ -125,7 +147,7 @@ def artwork_create_draft(
 ) -> Artwork:
     """A new draft. With `content`, the original is stored at artworks/original/<uuid>.<ext>
     first; if the row cannot be written the file is removed again."""
-    title = (title or "").strip() or (prompt.strip()[:80] if prompt else "") or _("Untitled")
+    title = (title or "").strip() or artwork_default_title(prompt=prompt) or _("Untitled")
     artwork = Artwork(
         user=author,
         title=title[:200],
@@ -495,7 +517,7 @@ def generation_can_retry(artwork: Artwork) -> bool:
 
 def artwork_retry_generation(*, artwork: Artwork, actor: User) -> Artwork:
     """failed → queued, and run again. The author only."""
-    _require_author(artwork=artwork, actor=actor)
+    _require(permissions.can_retry_generation, artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if not generation_can_retry(locked):
@@ -514,7 +536,7 @@ def artwork_retry_generation(*, artwork: Artwork, actor: User) -> Artwork:
 def artwork_publish(*, artwork: Artwork, actor: User) -> Artwork:
     """draft → published; `published_at` is set on the first publication and kept after, so
     unpublishing and publishing again cannot push an old artwork to the top of New."""
-    _require_author(artwork=artwork, actor=actor)
+    _require(permissions.can_publish_artwork, artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if not locked.original:
@@ -533,24 +555,11 @@ def artwork_publish(*, artwork: Artwork, actor: User) -> Artwork:
     return locked
 
 
-def _is_staff(actor: User) -> bool:
-    return actor.is_authenticated and actor.is_active and actor.is_staff
-
-
-def _acts_as_staff(*, artwork: Artwork, actor: User) -> bool:
-    """True when staff act on someone else's artwork (a moderation action, logged); the
-    author-only rule holds for everyone else."""
-    if artwork.user_id == getattr(actor, "pk", None) and actor.is_authenticated:
-        return False
-    if _is_staff(actor):
-        return True
-    _require_author(artwork=artwork, actor=actor)
-    return False
-
-
 def artwork_unpublish(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
-    """published → draft, by its author, or by staff (logged as a moderation action)."""
-    by_staff = _acts_as_staff(artwork=artwork, actor=actor)
+    """published → draft, by its author, or by staff who may moderate (logged as a
+    moderation action)."""
+    _require(permissions.can_unpublish_artwork, artwork=artwork, actor=actor)
+    by_staff = not _is_author(artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if locked.status == Artwork.Status.DRAFT:
@@ -569,9 +578,10 @@ def artwork_unpublish(*, artwork: Artwork, actor: User, reason: str = "") -> Art
 
 
 def artwork_delete(*, artwork: Artwork, actor: User, reason: str = "") -> None:
-    """Delete the row and, after commit, its files. Staff deleting another member's artwork
-    is logged."""
-    by_staff = _acts_as_staff(artwork=artwork, actor=actor)
+    """Delete the row and, after commit, its files: by its author, or by staff with
+    `artworks.delete_artwork` (logged)."""
+    _require(permissions.can_delete_artwork, artwork=artwork, actor=actor)
+    by_staff = not _is_author(artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if by_staff:
@@ -612,12 +622,13 @@ def _moderate(
     changes: dict | Callable[[Artwork], dict],
     action: str,
     event: str,
+    rule: Callable[..., bool],
     reason: str = "",
     check=None,
 ) -> Artwork:
-    """Lock, apply `changes` unless already in place (idempotent: no log, no event then), log,
-    announce after commit."""
-    require_staff(actor)
+    """Check `rule`, lock, apply `changes` unless already in place (idempotent: no log, no
+    event then), log, announce after commit."""
+    _require(rule, artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if callable(changes):
@@ -642,6 +653,7 @@ def artwork_hide(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
         changes={"moderation": Artwork.Moderation.HIDDEN},
         action=StaffAction.Action.ARTWORK_HIDE,
         event=ArtworkEvent.HIDDEN,
+        rule=permissions.can_hide_artwork,
         reason=reason,
     )
 
@@ -654,6 +666,7 @@ def artwork_restore(*, artwork: Artwork, actor: User, reason: str = "") -> Artwo
         changes={"moderation": Artwork.Moderation.VISIBLE},
         action=StaffAction.Action.ARTWORK_RESTORE,
         event=ArtworkEvent.RESTORED,
+        rule=permissions.can_restore_artwork,
         reason=reason,
     )
 
@@ -672,6 +685,7 @@ def artwork_feature(*, artwork: Artwork, actor: User, reason: str = "") -> Artwo
         changes=lambda locked: {"featured_at": locked.featured_at or timezone.now()},
         action=StaffAction.Action.ARTWORK_FEATURE,
         event=ArtworkEvent.FEATURED,
+        rule=permissions.can_feature_artwork,
         reason=reason,
         check=_require_featurable,
     )
@@ -684,24 +698,32 @@ def artwork_unfeature(*, artwork: Artwork, actor: User, reason: str = "") -> Art
         changes={"featured_at": None},
         action=StaffAction.Action.ARTWORK_UNFEATURE,
         event=ArtworkEvent.UNFEATURED,
+        rule=permissions.can_feature_artwork,
         reason=reason,
     )
 
 
-# Fields staff may correct from the admin's change form.
-STAFF_EDITABLE_FIELDS = ("title", "description", "alt_text", "prompt_hidden")
+TEXT_FIELDS = permissions.TEXT_FIELDS
+# What `artwork_edit` changes: the text, and the author's choice to show the prompt.
+EDITABLE_FIELDS = (*TEXT_FIELDS, "prompt_hidden")
 
 
-def artwork_staff_update(
-    *, artwork: Artwork, actor: User, changes: dict, reason: str = ""
-) -> Artwork:
-    """Staff correct an artwork's text (e.g. an abusive title) or hide its prompt."""
-    require_staff(actor)
-    unknown = set(changes) - set(STAFF_EDITABLE_FIELDS)
+def artwork_edit(*, artwork: Artwork, actor: User, changes: dict, reason: str = "") -> Artwork:
+    """Change an artwork's text (the author; staff correcting e.g. an abusive title, logged)
+    and whether its prompt is shown (the author alone).
+
+    Hiding the prompt also replaces what was made from it — a default title (and the slug
+    made from it; the old slug then redirects to the new one) or an alt text that repeats it
+    — unless this same edit sets them: otherwise the words would stay on every page, in the
+    API, the sitemap and link previews. The change is announced, so caches drop the old text.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
+    if not permissions.can_change_fields(actor=actor, artwork=artwork, fields=changes):
+        raise PermissionDenied(_("You do not have permission to do that."))
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         changed = {f: v for f, v in changes.items() if getattr(locked, f) != v}
@@ -711,16 +733,27 @@ def artwork_staff_update(
             setattr(locked, field, value)
         if "title" in changed:
             locked.title = (locked.title or "").strip()[:200] or locked.title
+        if changed.get("prompt_hidden"):
+            if "title" not in changes and _derived_from_prompt(locked.title, prompt=locked.prompt):
+                locked.title = _("Untitled")
+                changed["title"] = locked.title
+            if "alt_text" not in changes and _derived_from_prompt(
+                locked.alt_text, prompt=locked.prompt
+            ):
+                locked.alt_text = ""  # pages fall back to the (neutral) title
+                changed["alt_text"] = locked.alt_text
+        if "title" in changed:
             locked.slug = Artwork.slug_for(locked.title)
             changed["slug"] = locked.slug
         locked.full_clean(exclude=["original", "user"])
         locked.save(update_fields=[*changed, "updated_at"])
-        _log(
-            actor=actor,
-            artwork=locked,
-            action=StaffAction.Action.ARTWORK_EDIT,
-            reason=reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"})),
-        )
+        if not _is_author(artwork=locked, actor=actor):
+            _log(
+                actor=actor,
+                artwork=locked,
+                action=StaffAction.Action.ARTWORK_EDIT,
+                reason=reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"})),
+            )
         _announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
     return locked
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("artwork/<int:artwork_id>/actions/publish", editor_views.publish, name="publish"),
     path("artwork/<int:artwork_id>/actions/unpublish", editor_views.unpublish, name="unpublish"),
     path("artwork/<int:artwork_id>/actions/delete", editor_views.delete, name="delete"),
+    path(
+        "artwork/<int:artwork_id>/actions/prompt",
+        editor_views.prompt_visibility,
+        name="prompt_visibility",
+    ),
     path("artwork/<int:artwork_id>/actions/retry", editor_views.retry_generation, name="retry"),
     path("artwork/<int:artwork_id>/actions/like", reaction_views.like, name="like"),
     path("artwork/<int:artwork_id>/actions/unlike", reaction_views.unlike, name="unlike"),

@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 
 from accounts.api_auth import api_auth, api_optional_auth
 from artworks.schemas import ArtworkPageOut, artwork_out
-from artworks.selectors import artwork_reaction_state
+from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state
 
 from .selectors import (
     DEFAULT_PAGE_SIZE,
@@ -96,7 +96,7 @@ def user_artworks(
     author = _active_user(user_id)
     viewer = _viewer(request)
     drafts = status == "draft"
-    if drafts and not (viewer is not None and (viewer.pk == author.pk or viewer.is_staff)):
+    if drafts and not artwork_drafts_visible_to(viewer=viewer, author=author):
         return Status(403, {"detail": "Only the author can see their drafts."})
     try:
         page = user_artworks_page(

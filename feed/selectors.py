@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from django.db.models import Q
 
 from artworks.models import Artwork, Favorite
-from artworks.selectors import artworks_public, artworks_visible_to
+from artworks.selectors import artwork_staff_sees_all, artworks_public, artworks_visible_to
 
 from . import redis_index
 from .services import (
@@ -184,7 +184,7 @@ def user_artworks_page(
             list(qs[: limit + 1]), limit, lambda a: encode_cursor(a.created_at.isoformat(), a.id)
         )
     after = decode_cursor(cursor, (datetime, int)) if cursor else None
-    from_index = not (viewer is not None and viewer.is_authenticated and viewer.is_staff)
+    from_index = not artwork_staff_sees_all(viewer)
     if from_index:
         ids = redis_index.user_artworks_page(
             user_id=author.pk, after_id=after[1] if after else None, count=limit + 1

@@ -14,11 +14,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import can_suspend_user
 from artworks.admin import artwork_thumbnail_html
+from artworks.permissions import can_hide_artwork
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 
 from . import services
 from .models import Report
+from .selectors import can_resolve_report
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -121,17 +124,13 @@ class ReportAdmin(admin.ModelAdmin):
         return False  # reports change only through the resolve actions
 
     def has_resolve_permission(self, request) -> bool:
-        return request.user.has_perm("moderation.resolve_report")
+        return can_resolve_report(actor=request.user)
 
     def has_resolve_hide_permission(self, request) -> bool:
-        return self.has_resolve_permission(request) and request.user.has_perm(
-            "artworks.moderate_artwork"
-        )
+        return self.has_resolve_permission(request) and can_hide_artwork(actor=request.user)
 
     def has_resolve_suspend_permission(self, request) -> bool:
-        return self.has_resolve_permission(request) and request.user.has_perm(
-            "accounts.suspend_user"
-        )
+        return self.has_resolve_permission(request) and can_suspend_user(actor=request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

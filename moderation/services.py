@@ -23,6 +23,7 @@ from artworks.services import artwork_hide
 from common import ratelimit
 
 from .models import Report
+from .selectors import can_resolve_report
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -107,6 +108,8 @@ def report_resolve(*, report: Report, actor: User, action: str, note: str = "") 
     - "dismiss": dismiss this report (unfounded).
     """
     require_staff(actor)
+    if not can_resolve_report(actor=actor, report=report):
+        raise PermissionDenied(_("You do not have permission to do that."))
     if action not in Report.Resolution.values or action == Report.Resolution.NONE:
         raise ValidationError(_("Unknown action for a report."))
     note = (note or "").strip()[:2000]

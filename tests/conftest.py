@@ -156,6 +156,8 @@ def other_user(db):
 
 @pytest.fixture
 def staff_user(db):
-    from tests.factories import UserFactory
+    """A moderator: staff powers come from permissions (the "Moderators" group), never from
+    `is_staff` alone."""
+    from tests.factories import make_moderator
 
-    return UserFactory(is_staff=True)
+    return make_moderator()

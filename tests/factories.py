@@ -101,10 +101,26 @@ class ReportFactory(factory.django.DjangoModelFactory):
     details = ""
 
 
-def make_moderator(**kwargs) -> User:
-    """A staff member in the "Moderators" group (created by a data migration)."""
+def make_moderator(*, extra_perms: tuple[str, ...] = (), **kwargs) -> User:
+    """A staff member in the "Moderators" group (created by a data migration), optionally
+    granted more permissions ("app_label.codename")."""
     from django.contrib.auth.models import Group
 
     moderator = UserFactory(is_staff=True, **kwargs)
     moderator.groups.add(Group.objects.get(name="Moderators"))
+    grant_perms(moderator, *extra_perms)
     return moderator
+
+
+def grant_perms(user: User, *perms: str) -> None:
+    """Give `user` model permissions ("app_label.codename") directly."""
+    from django.contrib.auth.models import Permission
+
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    # has_perm caches a user's permissions on the object.
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)

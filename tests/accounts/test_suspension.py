@@ -110,3 +110,26 @@ def test_staff_cannot_suspend_themselves_or_other_staff(staff_user):
     superuser = UserFactory(is_staff=True, is_superuser=True)
     services.user_suspend(user=colleague, actor=superuser, reason="left the team")
     assert not User.objects.get(pk=colleague.pk).is_active
+
+
+def test_a_moderator_cannot_lift_a_superusers_suspension_of_a_staff_account(staff_user):
+    # Restoring takes the same power as suspending (finding: user_restore lacked the check).
+    colleague = UserFactory(is_staff=True)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    services.user_suspend(user=colleague, actor=superuser, reason="left the team")
+    with pytest.raises(PermissionDenied):
+        services.user_restore(user=colleague, actor=staff_user)
+    assert not User.objects.get(pk=colleague.pk).is_active
+    services.user_restore(user=colleague, actor=superuser)
+    assert User.objects.get(pk=colleague.pk).is_active
+
+
+def test_staff_without_the_suspend_permission_can_neither_suspend_nor_restore(user):
+    plain_staff = UserFactory(is_staff=True)  # is_staff alone grants nothing
+    with pytest.raises(PermissionDenied):
+        services.user_suspend(user=user, actor=plain_staff, reason="no power")
+    assert User.objects.get(pk=user.pk).is_active
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    with pytest.raises(PermissionDenied):
+        services.user_restore(user=user, actor=plain_staff)
+    assert not User.objects.get(pk=user.pk).is_active

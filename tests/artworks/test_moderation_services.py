@@ -10,7 +10,7 @@ from artworks import services
 from artworks.models import Artwork
 from artworks.selectors import artwork_is_visible_to, artworks_featured, artworks_visible_to
 from artworks.signals import ArtworkEvent, artwork_changed
-from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
+from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory, grant_perms
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +179,7 @@ def test_unpublish_stays_author_only_for_members(user, other_user):
 def test_staff_delete_removes_files_logs_and_announces(
     staff_user, events, stored_files, django_capture_on_commit_callbacks
 ):
+    grant_perms(staff_user, "artworks.delete_artwork")  # Moderators may not delete by default
     artwork = PublishedArtworkFactory()
     assert stored_files() != []
     with django_capture_on_commit_callbacks(execute=True):
@@ -193,16 +194,14 @@ def test_staff_delete_removes_files_logs_and_announces(
 def test_staff_update_corrects_text_only(staff_user, events, django_capture_on_commit_callbacks):
     artwork = PublishedArtworkFactory(title="Buy cheap pills")
     with django_capture_on_commit_callbacks(execute=True):
-        updated = services.artwork_staff_update(
+        updated = services.artwork_edit(
             artwork=artwork, actor=staff_user, changes={"title": "Untitled still life"}
         )
     assert updated.slug == "untitled-still-life"
     assert events == [(artwork.pk, ArtworkEvent.UPDATED)]
     assert [a for a, _, _ in log_of(artwork)] == ["artwork_edit"]
     with pytest.raises(ValidationError):
-        services.artwork_staff_update(
-            artwork=artwork, actor=staff_user, changes={"moderation": "hidden"}
-        )
+        services.artwork_edit(artwork=artwork, actor=staff_user, changes={"moderation": "hidden"})
 
 
 def test_report_is_a_reserved_slug():

@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from artworks.models import Artwork
 from artworks.selectors import artwork_is_visible_to, artworks_visible_to
-from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
+from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,8 @@ def people():
     return {
         "author": UserFactory(),
         "stranger": UserFactory(),
-        "staff": UserFactory(is_staff=True),
+        # Staff who may view artworks (a moderator); `is_staff` alone is checked below.
+        "staff": make_moderator(),
         "anonymous": AnonymousUser(),
         "nobody": None,
     }
@@ -67,6 +68,20 @@ def test_inactive_staff_sees_only_the_public(people):
     staff.is_active = False
     draft = ArtworkFactory(user=people["author"])
     assert not visible(draft, staff)
+
+
+@pytest.mark.parametrize("factory", [PublishedArtworkFactory, ArtworkFactory])
+def test_staff_without_permissions_see_only_the_public(people, factory):
+    plain_staff = UserFactory(is_staff=True)
+    draft = ArtworkFactory(user=people["author"])
+    hidden = factory(user=people["author"], moderation=Artwork.Moderation.HIDDEN)
+    secret = PublishedArtworkFactory(user=people["author"], prompt="secret", prompt_hidden=True)
+    assert not visible(draft, plain_staff)
+    assert not visible(hidden, plain_staff)
+    assert visible(secret, plain_staff)
+    from artworks.selectors import artwork_prompt_visible_to
+
+    assert not artwork_prompt_visible_to(artwork=secret, viewer=plain_staff)
 
 
 def test_a_hidden_prompt_is_shown_to_its_author_and_staff_only(people):

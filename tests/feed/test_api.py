@@ -16,6 +16,7 @@ from tests.factories import (
     LikeFactory,
     PublishedArtworkFactory,
     UserFactory,
+    make_moderator,
 )
 
 pytestmark = pytest.mark.django_db
@@ -217,8 +218,11 @@ def test_user_artworks_are_published_ones_and_drafts_only_for_their_author(clien
     assert client.get(url, {"status": "draft"}).status_code == 403
     client.force_login(user)
     assert [i["id"] for i in client.get(url, {"status": "draft"}).json()["items"]] == [draft.pk]
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(make_moderator())
     assert [i["id"] for i in client.get(url, {"status": "draft"}).json()["items"]] == [draft.pk]
+    # Staff powers come from permissions: `is_staff` alone sees what the public sees.
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(url, {"status": "draft"}).status_code == 403
 
 
 def test_user_artworks_of_an_unknown_or_suspended_user_is_404(client):

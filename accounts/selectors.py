@@ -1,0 +1,70 @@
+"""Reads about members, and the rules of what staff may do to them.
+
+Staff powers come from Django model permissions (a group such as "Moderators", or granted one
+by one); `is_staff` only opens the admin's door and grants nothing by itself. Superusers hold
+every permission. Each rule is one predicate, asked by the admin and by the services alike.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import User
+
+
+def user_is_signed_in(actor: User | None) -> bool:
+    """A signed-in, active account (a suspended one acts as nobody)."""
+    return (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and getattr(actor, "is_active", False)
+    )
+
+
+def staff_has_perm(*, actor: User | None, perm: str) -> bool:
+    """Whether `actor` holds the staff power `perm` ("app_label.codename")."""
+    if not user_is_signed_in(actor):
+        return False
+    if actor.is_superuser:
+        return True
+    # The admin requires is_staff too: a permission granted to a non-staff account would be
+    # a power without a place to use it, and must not open the site's staff paths either.
+    return actor.is_staff and actor.has_perm(perm)
+
+
+def can_suspend_user(*, actor: User | None, user: User | None = None) -> bool:
+    """May `actor` suspend `user` (None: anyone at all, e.g. to offer the admin action)?
+
+    Staff with `accounts.suspend_user` may suspend members; only a superuser may suspend a
+    staff account or a superuser, and nobody suspends themselves."""
+    if not staff_has_perm(actor=actor, perm="accounts.suspend_user"):
+        return False
+    if user is None:
+        return True
+    if user.pk == actor.pk:
+        return False
+    return actor.is_superuser or not (user.is_staff or user.is_superuser)
+
+
+def can_restore_user(*, actor: User | None, user: User | None = None) -> bool:
+    """May `actor` lift `user`'s suspension? The same as suspending them: otherwise a
+    moderator could undo a superuser's suspension of a staff account."""
+    return can_suspend_user(actor=actor, user=user)
+
+
+def can_change_user(*, actor: User | None, user: User | None = None) -> bool:
+    """Edit an account in the admin (profile, password). Staff with `accounts.change_user`;
+    a staff account or a superuser only by a superuser (or themselves), so that the power
+    cannot be turned on the accounts above it."""
+    if not staff_has_perm(actor=actor, perm="accounts.change_user"):
+        return False
+    if user is None or actor.is_superuser or user.pk == actor.pk:
+        return True
+    return not (user.is_staff or user.is_superuser)
+
+
+def can_grant_powers(*, actor: User | None) -> bool:
+    """Change who is staff or superuser, and anyone's groups and permissions: superusers
+    only (anyone else could grant themselves everything)."""
+    return user_is_signed_in(actor) and actor.is_superuser

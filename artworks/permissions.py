@@ -1,0 +1,103 @@
+"""Who may do what to an artwork: one predicate per action, asked by the HTML views, the API,
+the admin and the services alike (a rule spelled once cannot drift between them).
+
+- The author may edit, publish, unpublish, delete and retry their own artwork, and only they
+  choose whether its prompt is shown — while they can see it (a hidden artwork is out of its
+  author's hands until staff restore it).
+- Staff powers come from Django model permissions, never from `is_staff` alone:
+  `artworks.change_artwork` edits the text, `artworks.delete_artwork` deletes,
+  `artworks.moderate_artwork` hides, restores, unpublishes and features. The "Moderators"
+  group holds change and moderate, not delete. Superusers hold every permission.
+- Seeing an artwork (a draft, a hidden one) is the visibility rule,
+  `selectors.artwork_is_visible_to`; every door asks it first (404 when it says no).
+
+`artwork=None` asks whether the actor may do it to some artwork at all (the admin offers an
+action, or not); only staff powers can answer yes then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from accounts.selectors import staff_has_perm, user_is_signed_in
+
+from .models import Artwork
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+PERM_CHANGE = "artworks.change_artwork"
+PERM_DELETE = "artworks.delete_artwork"
+PERM_MODERATE = "artworks.moderate_artwork"
+
+# The text of an artwork (`can_edit_artwork`); `prompt_hidden` is `can_change_prompt_visibility`.
+TEXT_FIELDS = ("title", "description", "alt_text")
+
+
+def _is_author(*, actor: User | None, artwork: Artwork | None) -> bool:
+    return (
+        artwork is not None
+        and user_is_signed_in(actor)
+        and artwork.user_id == actor.pk
+        and artwork.moderation == Artwork.Moderation.VISIBLE
+    )
+
+
+def can_edit_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Change the title, description or alt text."""
+    return _is_author(actor=actor, artwork=artwork) or staff_has_perm(actor=actor, perm=PERM_CHANGE)
+
+
+def can_change_prompt_visibility(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Hide or show the prompt: the author's choice alone — no staff power reveals a prompt
+    its author chose to keep private."""
+    return _is_author(actor=actor, artwork=artwork)
+
+
+def can_change_fields(
+    *, actor: User | None, artwork: Artwork | None, fields: Iterable[str]
+) -> bool:
+    """An edit of these fields (an empty edit counts as editing the text): each field asks
+    its own rule."""
+    fields = set(fields)
+    if (not fields or fields & set(TEXT_FIELDS)) and not can_edit_artwork(
+        actor=actor, artwork=artwork
+    ):
+        return False
+    return "prompt_hidden" not in fields or can_change_prompt_visibility(
+        actor=actor, artwork=artwork
+    )
+
+
+def can_publish_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Publish a draft: the author's decision alone (a draft is not staff's to publish)."""
+    return _is_author(actor=actor, artwork=artwork)
+
+
+def can_retry_generation(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    return _is_author(actor=actor, artwork=artwork)
+
+
+def can_unpublish_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    return _is_author(actor=actor, artwork=artwork) or staff_has_perm(
+        actor=actor, perm=PERM_MODERATE
+    )
+
+
+def can_delete_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    return _is_author(actor=actor, artwork=artwork) or staff_has_perm(actor=actor, perm=PERM_DELETE)
+
+
+def can_hide_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    return staff_has_perm(actor=actor, perm=PERM_MODERATE)
+
+
+def can_restore_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Undo a hide. Not the author's: they would undo the moderation of their own work."""
+    return staff_has_perm(actor=actor, perm=PERM_MODERATE)
+
+
+def can_feature_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Feature or stop featuring on the landing page."""
+    return staff_has_perm(actor=actor, perm=PERM_MODERATE)
