@@ -210,3 +210,17 @@ def test_a_revalidation_answers_not_modified(user):
     again = client.get(published.url, headers={"If-None-Match": first["ETag"]})
     assert again.status_code == 304
     assert again["Cache-Control"] == "public, max-age=300"
+
+
+def test_deleting_the_author_takes_the_files_down_at_once(
+    publish_video, user, django_capture_on_commit_callbacks
+):
+    """A member deleted in the admin takes their artworks with them (a cascade, not the
+    service): the cached artwork must not keep the files online."""
+    artwork = publish_video(user)
+    client = Client()
+    urls = media_urls_given_out(client, artwork)
+    assert all(client.get(url).status_code == 200 for url in urls)  # cache warm
+    with django_capture_on_commit_callbacks(execute=True):
+        user.delete()
+    assert [client.get(url).status_code for url in urls] == [404] * len(urls)
