@@ -327,3 +327,39 @@ def test_on_s3_a_drafts_files_reach_its_author_only(bucket, user):
     author = Client()
     author.force_login(user)
     assert fetch_through_site(author, artwork.url).startswith(b"\x89PNG")
+
+
+def test_with_a_bucket_every_media_url_the_site_shows_works(
+    bucket, s3_client, settings, user, django_capture_on_commit_callbacks
+):
+    """Pages (img, srcset, Open Graph, JSON-LD), the API, the sitemap, the feed and the admin
+    all build media URLs through the storage: each leads to the object's bytes."""
+    import re
+
+    settings.SITE_URL = "https://art.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        artwork = services.artwork_upload(
+            author=user, file=SimpleUploadedFile("a.png", image_bytes("PNG", size=(400, 300)))
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_publish(artwork=artwork, actor=user)
+    artwork.refresh_from_db()
+    stored = {k: s3_client.get_object(Bucket=BUCKET, Key=k)["Body"].read() for k in bucket()}
+    anonymous = Client()
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sources = {
+        "page": anonymous.get(artwork.get_absolute_url()).content.decode(),
+        "feed": anonymous.get("/feed?tab=new").content.decode(),
+        "api": anonymous.get(f"/api/artworks/{artwork.pk}").content.decode(),
+        "sitemap": anonymous.get("/sitemap-artworks.xml").content.decode(),
+        "admin": staff.get(f"/admin/artworks/artwork/{artwork.pk}/change/").content.decode(),
+    }
+    for where, text in sources.items():
+        urls = set(re.findall(r"(?:https://art\.example)?/media/[^\s\"'<>,\\]+", text))
+        assert urls, where
+        for url in urls:
+            path = url.removeprefix("https://art.example")
+            key = path.removeprefix("/media/")
+            client = staff if where == "admin" else anonymous
+            assert bytes_at(client, path) == stored[key], (where, url)
