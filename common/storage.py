@@ -1,10 +1,12 @@
-"""Media in an S3-compatible bucket (Cloudflare R2, AWS S3, MinIO), kept private.
+"""How stored media leave the site, once the media view (artworks.media_views) has allowed a
+request: from disk (Django, or nginx through X-Accel-Redirect) or from a private bucket.
 
-Objects carry no public ACL and no long-lived cache header, and nobody is handed a lasting
-object URL: `url()` names the site's own media view (MEDIA_URL + key), which asks the
-visibility rule on every request and only then redirects to `signed_url()`, valid for
-S3_SIGNED_URL_EXPIRE seconds. A takedown is therefore effective at every URL a page ever
-showed within that lifetime (docs: README "Media and takedowns")."""
+A bucket (Cloudflare R2, AWS S3, MinIO) stays private: objects carry no public ACL and no
+long-lived cache header, and nobody is handed a lasting object URL. `url()` names the site's
+own media view (MEDIA_URL + key), which asks the visibility rule on every request and only
+then redirects to `signed_url()`, valid for S3_SIGNED_URL_EXPIRE seconds. A takedown is
+therefore effective at every URL a page ever showed within that lifetime (README "Media and
+takedowns")."""
 
 from __future__ import annotations
 
