@@ -132,6 +132,7 @@ def test_a_hidden_artworks_files_are_served_to_staff_only(user, superuser):
     hidden = ArtworkFactory(user=user, moderation=Artwork.Moderation.HIDDEN)
     url = hidden.url
     assert Client().get(url).status_code == 404
+    assert signed_in(UserFactory()).get(url).status_code == 404
     assert signed_in(user).get(url).status_code == 404
     assert signed_in(superuser).get(url).status_code == 200
 

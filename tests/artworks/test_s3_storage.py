@@ -324,9 +324,14 @@ def test_on_s3_a_drafts_files_reach_its_author_only(bucket, user):
         author=user, file=SimpleUploadedFile("a.png", image_bytes("PNG"))
     )
     assert Client().get(artwork.url).status_code == 404
-    author = Client()
-    author.force_login(user)
-    assert fetch_through_site(author, artwork.url).startswith(b"\x89PNG")
+    member = Client()
+    member.force_login(UserFactory())
+    assert member.get(artwork.url).status_code == 404
+    for viewer in (user, UserFactory(is_staff=True)):
+        client = Client()
+        client.force_login(viewer)
+        assert fetch_through_site(client, artwork.url).startswith(b"\x89PNG")
+        assert client.get(artwork.url)["Cache-Control"] == "private, no-store"
 
 
 def test_with_a_bucket_every_media_url_the_site_shows_works(
