@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -24,6 +25,14 @@ def profile_pic_path(instance: User, filename: str) -> str:
     if ext not in {"jpg", "jpeg", "png", "webp", "gif", "avif"}:
         ext = "webp"
     return f"users/avatars/{uuid.uuid4().hex}.{ext}"
+
+
+_AVATAR_KEY = re.compile(r"^users/avatars/[0-9a-f]{32}\.(?:jpg|jpeg|png|webp|gif|avif)$")
+
+
+def is_avatar_key(name: str) -> bool:
+    """A storage key made by `profile_pic_path` (avatars are public, like the profiles)."""
+    return bool(_AVATAR_KEY.match(name))
 
 
 class CaseInsensitiveUserManager(UserManager):

@@ -263,42 +263,35 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 S3_BUCKET = env.str("S3_BUCKET", default="")
+# Media are private wherever they are stored: every media URL is the site's own view at
+# MEDIA_URL (artworks.media_views), which asks the visibility rule on each request, so a
+# takedown reaches every URL a page ever showed (README "Media and takedowns").
+# Public media may be cached this long by browsers and shared caches (a CDN in front):
+MEDIA_PUBLIC_MAX_AGE = env.int("MEDIA_PUBLIC_MAX_AGE", default=300)
+# Behind nginx (deploy/nginx): the view answers X-Accel-Redirect: <prefix><key> and nginx sends
+# the file from its `internal` location aliasing MEDIA_ROOT. Empty: Django streams the file.
+MEDIA_X_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_X_ACCEL_REDIRECT_PREFIX", default="")
+# How long a presigned bucket URL handed out by the media view stays valid.
+S3_SIGNED_URL_EXPIRE = env.int("S3_SIGNED_URL_EXPIRE", default=300)
+if env.str("S3_PUBLIC_DOMAIN", default=""):
+    raise ImproperlyConfigured(
+        "S3_PUBLIC_DOMAIN is no longer supported: objects behind a public domain stay online "
+        "after a takedown. Put the CDN in front of the site's MEDIA_URL instead (README, "
+        "'Media and takedowns')."
+    )
 if S3_BUCKET:
+    from common.storage import s3_storage_options
+
     # Any S3-compatible store, e.g. Cloudflare R2:
     # S3_ENDPOINT_URL=https://<account>.r2.cloudflarestorage.com, S3_REGION=auto.
-    _media_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": S3_BUCKET,
-            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("S3_REGION", default="auto"),
-            "access_key": env.str("S3_ACCESS_KEY_ID", default=""),
-            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=""),
-            # Public domain (R2 custom domain or r2.dev) → plain URLs; otherwise signed URLs.
-            "custom_domain": env.str("S3_PUBLIC_DOMAIN", default="") or None,
-            "querystring_auth": not env.str("S3_PUBLIC_DOMAIN", default=""),
-            "querystring_expire": env.int("S3_SIGNED_URL_EXPIRE", default=3600),
-            "file_overwrite": False,
-            "default_acl": None,
-            "signature_version": "s3v4",
-            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
-            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
-            # R2 does not implement the CRC checksums that new boto3 versions send by default.
-            "client_config": None,
-        },
-    }
-    import botocore.config
-
-    # With a client_config, django-storages ignores its own signature_version and
-    # addressing_style options: they must be in the config too (R2 signs with SigV4 only).
-    _media_storage["OPTIONS"]["client_config"] = botocore.config.Config(
-        signature_version="s3v4",
-        s3={"addressing_style": _media_storage["OPTIONS"]["addressing_style"]},
-        request_checksum_calculation="when_required",
-        response_checksum_validation="when_required",
-        retries={"max_attempts": 3, "mode": "standard"},
-        connect_timeout=5,
-        read_timeout=30,
+    _media_storage = s3_storage_options(
+        bucket=S3_BUCKET,
+        endpoint_url=env.str("S3_ENDPOINT_URL", default="") or None,
+        region=env.str("S3_REGION", default="auto"),
+        access_key=env.str("S3_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("S3_SECRET_ACCESS_KEY", default=""),
+        addressing_style=env.str("S3_ADDRESSING_STYLE", default="path"),
+        signed_url_expire=S3_SIGNED_URL_EXPIRE,
     )
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}

@@ -9,9 +9,13 @@
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
 /healthz                health checks       /admin/                staff
 /sitemap.xml            sitemap index       /robots.txt            crawler rules
+/media/<storage key>    stored files, through the visibility rule (artworks/media_views.py)
 /i18n/setlang/          language switcher (POST)
 Any page takes ?lang=en|zh-hans to show that language for one request (hreflang URLs).
 """
+
+import re
+from urllib.parse import urlsplit
 
 from allauth.account.views import LoginView
 from django.conf import settings
@@ -19,8 +23,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
-from django.views.static import serve
 
+from artworks.media_views import media
 from common.views import healthz
 from feed.urls import seo_urlpatterns
 
@@ -42,13 +46,12 @@ urlpatterns = [
     path("", include("feed.urls")),
 ]
 
-if not settings.S3_BUCKET and settings.MEDIA_URL.startswith("/"):
-    # Media on local disk (the embedded default) is served by Django itself; production puts
-    # media in a bucket or behind a web server.
-    urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+# Stored media, wherever they are stored (disk or bucket): a permission-checked view, never a
+# plain file server, so a takedown takes the files down too.
+urlpatterns += [
+    re_path(
+        rf"^{re.escape(urlsplit(settings.MEDIA_URL).path.lstrip('/'))}(?P<key>.+)$",
+        media,
+        name="media",
+    )
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import user_moderated
@@ -45,3 +45,12 @@ def invalidate_moderated_author_artworks(sender, *, user_id: int, **kwargs) -> N
     # Sent after commit; the suspension hides (or the restoration shows) every artwork of the
     # member, whose cached copies still carry the author's previous `is_active`.
     _invalidate_author(user_id)
+
+
+@receiver(post_delete, sender=Artwork, dispatch_uid="artworks.artwork_row_deleted")
+def invalidate_deleted_artwork(sender, instance: Artwork, **kwargs) -> None:
+    # A row deleted without the service (its author deleted in the admin, which cascades, or
+    # a shell) announces nothing; its cached copy would keep its page and media online for
+    # ARTWORK_CACHE_SECONDS. The service's own deletions pass here too: dropping twice is free.
+    artwork_id = instance.pk
+    transaction.on_commit(lambda: (artwork_cache_invalidate(artwork_id), pagecache.bump_version()))

@@ -10,17 +10,23 @@ An artwork is visible to:
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet, Value
 
+from accounts.models import is_avatar_key
 from accounts.selectors import staff_has_perm, user_is_signed_in
 
+from . import storage_keys
 from .models import Artwork, Favorite, Like
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from accounts.models import User
 
 
@@ -126,13 +132,18 @@ def artwork_get_visible_cached(*, artwork_id: int, viewer: User | None) -> Artwo
     through `artwork_changed` (publish, unpublish, hide, delete, reactions, media) and when
     the author's account changes (artworks.receivers); ARTWORK_CACHE_SECONDS bounds the rest.
     Callers must not save the returned object (it may be a cached copy)."""
+    artwork = _artwork_cached(artwork_id)
+    if not artwork_is_visible_to(artwork=artwork, viewer=viewer):
+        raise Artwork.DoesNotExist
+    return artwork
+
+
+def _artwork_cached(artwork_id: int) -> Artwork:
     key = _artwork_cache_key(artwork_id)
     artwork = cache.get(key)
     if artwork is None:
         artwork = Artwork.objects.select_related("user").get(pk=artwork_id)
         cache.set(key, artwork, timeout=settings.ARTWORK_CACHE_SECONDS)
-    if not artwork_is_visible_to(artwork=artwork, viewer=viewer):
-        raise Artwork.DoesNotExist
     return artwork
 
 
@@ -140,6 +151,65 @@ def artwork_cache_invalidate(*artwork_ids: int) -> None:
     """Drop cached artworks (see artwork_get_visible_cached)."""
     if artwork_ids:
         cache.delete_many([_artwork_cache_key(i) for i in artwork_ids])
+
+
+# An artwork's uuid never changes, so uuid → id is cached for long; what may change (state,
+# author, files) is read through the artwork cache above, which every change drops.
+_UUID_CACHE_SECONDS = 24 * 3600
+
+
+def _artwork_id_for_uuid(artwork_uuid: UUID) -> int | None:
+    key = f"artwork:uuid:{artwork_uuid}"
+    artwork_id = cache.get(key)
+    if artwork_id is None:
+        artwork_id = Artwork.objects.filter(uuid=artwork_uuid).values_list("id", flat=True).first()
+        if artwork_id is None:
+            return None
+        cache.set(key, artwork_id, timeout=_UUID_CACHE_SECONDS)
+    return artwork_id
+
+
+def artwork_media_names(artwork: Artwork) -> set[str]:
+    """The storage keys an artwork shows: its original, thumbnails and poster (not the
+    reference image a generation was given, which is only ever read by the generation)."""
+    names = {t.get("name") for t in artwork.thumbnails or []}
+    names.update({artwork.original.name, artwork.poster})
+    names.discard("")
+    names.discard(None)
+    return names
+
+
+class MediaAudience(enum.Enum):
+    PUBLIC = "public"  # anyone may fetch it: shared caches may keep it (briefly)
+    RESTRICTED = "restricted"  # this viewer may, the public may not: nobody may cache it
+
+
+def media_audience(*, key: str, viewer: User | AnonymousUser | None) -> MediaAudience | None:
+    """Who may fetch a stored file, by its storage key: an artwork's files follow the
+    artwork's visibility rule (so a takedown takes them down at once), avatars are public like
+    the profiles, and every other key is nobody's (None).
+
+    The public case is decided before the viewer is looked at, so a public image costs no
+    session read, and with the caches warm no query at all."""
+    if is_avatar_key(key):
+        return MediaAudience.PUBLIC
+    artwork_uuid = storage_keys.artwork_uuid_of(key)
+    if artwork_uuid is None:
+        return None
+    artwork_id = _artwork_id_for_uuid(artwork_uuid)
+    if artwork_id is None:
+        return None
+    try:
+        artwork = _artwork_cached(artwork_id)
+    except Artwork.DoesNotExist:
+        return None
+    if key not in artwork_media_names(artwork):
+        return None
+    if artwork_is_visible_to(artwork=artwork, viewer=None):
+        return MediaAudience.PUBLIC
+    if artwork_is_visible_to(artwork=artwork, viewer=viewer):
+        return MediaAudience.RESTRICTED
+    return None
 
 
 def artwork_prompt_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:

@@ -10,7 +10,8 @@ apt_packages=()
 [[ -x /usr/bin/chromium ]] || apt_packages+=(chromium chromium-driver)
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
-[[ -x /usr/sbin/nginx ]] || apt_packages+=(nginx)
+# nginx in front of the site (protected media through X-Accel-Redirect).
+[[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null 2>&1 || apt_packages+=(nginx)
 # Chinese glyphs for the zh-hans screenshots.
 fc-list 2>/dev/null | grep -i "cjk" >/dev/null || apt_packages+=(fonts-noto-cjk)
 
