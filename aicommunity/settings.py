@@ -1,7 +1,8 @@
 """Settings for AI Community.
 
 Every value comes from the environment (django-environ) with an embedded default, so that a
-bare `make run` works: SQLite, local-disk media, a local-memory cache and in-process tasks.
+bare `make run` works: SQLite, local-disk media, a file cache shared by every process and
+in-process tasks.
 Setting `DJANGO_ENV=production` turns on the production checks: the site refuses to start
 without a secret key and allowed hosts, and passes `manage.py check --deploy`.
 See `.env.example` for every variable.
@@ -159,10 +160,15 @@ if REDIS_URL:
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
+    # One cache for every process (each gunicorn worker, manage.py command and task runner):
+    # files in a folder, so an invalidation in one process reaches all of them. Files rather
+    # than the database cache because SQLite has a single writer: every cache write (a page
+    # rendered, a rate-limit counter) would wait for and hold up the site's real writes.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "aicommunity",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / ".cache" / "django")),
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=5000)},
         }
     }
 
@@ -242,8 +248,10 @@ CELERY_TASK_ROUTES = {
 }
 
 # Whole pages for anonymous visitors (common/pagecache.py): needs a cache shared by every
-# process, so it is on by default only with Redis. Invalidated exactly on every change; the
-# lifetime only bounds memory.
+# process, which both Redis and the embedded file cache are (tests/common/
+# test_multiprocess_cache.py runs it on two workers). On by default only with Redis until its
+# cost on the file cache is measured. Invalidated exactly on every change; the lifetime only
+# bounds memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 PAGE_CACHE_VIEWS = {
     "feed:landing",
