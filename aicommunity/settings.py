@@ -142,21 +142,18 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Cache, Redis, tasks ------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
-
 if REDIS_URL:
+    from common.redis_breaker import redis_cache_settings
+
+    # Errors are swallowed (a cache miss); after a failed connect Redis is skipped for
+    # CACHE_REDIS_RETRY_SECONDS (common/redis_breaker.py).
     CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="aic"),
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-                # A Redis outage degrades caching, never the site.
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
+        "default": redis_cache_settings(
+            REDIS_URL,
+            key_prefix=env.str("CACHE_KEY_PREFIX", default="aic"),
+            connect_timeout=env.float("CACHE_REDIS_CONNECT_TIMEOUT", default=0.25),
+            socket_timeout=env.float("CACHE_REDIS_SOCKET_TIMEOUT", default=0.5),
+        )
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
@@ -171,6 +168,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=5000)},
         }
     }
+
+# How long the cache skips a Redis it could not connect to (common/redis_breaker.py).
+CACHE_REDIS_RETRY_SECONDS = env.float("CACHE_REDIS_RETRY_SECONDS", default=2.0)
 
 # The feed index (hot_rank, feed_queue, user lists, like counts) lives in REDIS_URL; see
 # feed/redis_index.py. Its keys carry the blueprint's names, optionally behind a prefix.
@@ -215,10 +215,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker looks for such tasks (one cheap sorted-set range query).
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": 1,
-    "socket_connect_timeout": 2,
+    # Sending a task tries the broker once (no reconnect loop): when it is down, the sender's
+    # fallback (common.tasks) takes over at once instead of after seconds of retries.
+    "max_retries": 0,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5),
     "socket_timeout": 10,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5)
+# After the broker refused a task, senders skip it for this long (the fallback runs at once).
+CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -365,6 +370,11 @@ RATE_LIMITS = {
     "report": (10, 3600),
     "api_login": (20, 300),
 }
+# Scopes that refuse (503) rather than allow when the cache cannot count (Redis down): where
+# unlimited attempts cost money or accounts. Likes, favorites and reports fail open. allauth's
+# own limits (sign-in failures, sign-up, password reset) fail closed too: without its cache
+# lock it answers 429 (see README, "Rate limits").
+RATE_LIMITS_FAIL_CLOSED = {"artwork_create", "api_login"}
 
 # --- Accounts -----------------------------------------------------------------------------
 
