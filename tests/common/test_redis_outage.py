@@ -180,7 +180,10 @@ def _api_routes(base: str) -> list[tuple[str, str]]:
     ]
 
 
-def _drive_everything(driver: Driver, rows: dict, *, member, bearer, anonymous, tokens) -> None:
+def _drive_everything(
+    driver: Driver, rows: dict, *, member, bearer, anonymous, tokens
+) -> requests.Session:
+    """Returns the session that tried to sign in and sign up during the outage."""
     base = driver.base
     their, mine = rows["theirs"], rows["mine"]
     pages = [
@@ -252,6 +255,7 @@ def _drive_everything(driver: Driver, rows: dict, *, member, bearer, anonymous, 
         data={"email": "new@example.com", "username": "newcomer",
               "password1": "a long passphrase 42", "password2": "a long passphrase 42", **token},
     )  # fmt: skip
+    return fresh
 
 
 @pytest.mark.parametrize("broker", ["redis", "in-process"])
@@ -274,7 +278,7 @@ def test_a_redis_outage_breaks_nothing_and_the_index_repairs_itself(tmp_path, br
         issued = manage(env, "issue_token", "painter", "--with-refresh").stdout.split()
         tokens = {"access": issued[0], "refresh": issued[1]}
 
-        with gunicorn(env, workers=2, log=tmp_path / "gunicorn.log") as base:
+        with gunicorn(env, workers=1, log=tmp_path / "gunicorn.log") as base:
             member = _site_session(base, "painter")
             bearer = requests.Session()
             bearer.headers["Authorization"] = f"Bearer {tokens['access']}"
@@ -288,7 +292,7 @@ def test_a_redis_outage_breaks_nothing_and_the_index_repairs_itself(tmp_path, br
             before = _artwork_count(db)
 
             driver = Driver(base)
-            _drive_everything(
+            newcomer = _drive_everything(
                 driver, rows, member=member, bearer=bearer, anonymous=anonymous, tokens=tokens
             )
             assert not driver.problems, "\n".join(driver.problems)
@@ -301,11 +305,18 @@ def test_a_redis_outage_breaks_nothing_and_the_index_repairs_itself(tmp_path, br
             )
             # ...and the refused ones changed nothing: one artwork fewer (the delete), no new one.
             assert _artwork_count(db) == before - 1
+            # Sign-in and sign-up fail closed (allauth's limiter cannot count): refused.
+            assert "sessionid" not in newcomer.cookies
+            assert driver.answers[("anonymous", "POST", "/login")] in {429, 503}
+            with sqlite3.connect(db) as connection:
+                assert not connection.execute(
+                    "SELECT 1 FROM users WHERE username = 'newcomer'"
+                ).fetchall()
 
         # Redis comes back, empty, on the same address.
         with (
             redis_server(port, tmp_path),
-            gunicorn(env, workers=2, log=tmp_path / "g2.log") as base,
+            gunicorn(env, workers=1, log=tmp_path / "g2.log") as base,
         ):
             client = redis.Redis(port=port, decode_responses=True)
             time.sleep(1.2)  # past the pause that followed the last failure
