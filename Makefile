@@ -71,4 +71,4 @@ lint: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3* media staticfiles test-artifacts node_modules
+	rm -rf $(VENV) db.sqlite3* .cache media staticfiles test-artifacts node_modules

@@ -68,8 +68,12 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut, 503: Error
 @router.post("/login", response={200: TokenOut, **ERRORS}, auth=None)
 def login(request: HttpRequest, payload: LoginIn):
     """Exchange a Google ID token for an access token and a refresh token."""
-    if ratelimit.hit(scope="api_login", key=ratelimit.client_key(request)):
-        return Status(429, {"detail": "Too many sign-in attempts; try again in a few minutes."})
+    try:
+        if ratelimit.hit(scope="api_login", key=ratelimit.client_key(request)):
+            return Status(429, {"detail": "Too many sign-in attempts; try again in a few minutes."})
+    except ratelimit.RateLimitUnavailable:
+        # Fails closed: without a working limit, sign-in would be open to guessing.
+        return Status(503, {"detail": "Sign-in is paused for a moment; try again shortly."})
     try:
         claims = google.verify_id_token(payload.id_token)
         user, pair = tokens.token_pair_google_sign_in(request=request, claims=claims)

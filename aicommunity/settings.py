@@ -1,7 +1,8 @@
 """Settings for AI Community.
 
 Every value comes from the environment (django-environ) with an embedded default, so that a
-bare `make run` works: SQLite, local-disk media, a local-memory cache and in-process tasks.
+bare `make run` works: SQLite, local-disk media, a file cache shared by every process and
+in-process tasks.
 Setting `DJANGO_ENV=production` turns on the production checks: the site refuses to start
 without a secret key and allowed hosts, and passes `manage.py check --deploy`.
 See `.env.example` for every variable.
@@ -141,30 +142,35 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Cache, Redis, tasks ------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
-
 if REDIS_URL:
+    from common.redis_breaker import redis_cache_settings
+
+    # Errors are swallowed (a cache miss); after a failed connect Redis is skipped for
+    # CACHE_REDIS_RETRY_SECONDS (common/redis_breaker.py).
     CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="aic"),
-            "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-                # A Redis outage degrades caching, never the site.
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
+        "default": redis_cache_settings(
+            REDIS_URL,
+            key_prefix=env.str("CACHE_KEY_PREFIX", default="aic"),
+            connect_timeout=env.float("CACHE_REDIS_CONNECT_TIMEOUT", default=0.25),
+            socket_timeout=env.float("CACHE_REDIS_SOCKET_TIMEOUT", default=0.5),
+        )
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
+    # One cache for every process (each gunicorn worker, manage.py command and task runner):
+    # files in a folder, so an invalidation in one process reaches all of them. Files rather
+    # than the database cache because SQLite has a single writer: every cache write (a page
+    # rendered, a rate-limit counter) would wait for and hold up the site's real writes.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "aicommunity",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / ".cache" / "django")),
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=5000)},
         }
     }
+
+# How long the cache skips a Redis it could not connect to (common/redis_breaker.py).
+CACHE_REDIS_RETRY_SECONDS = env.float("CACHE_REDIS_RETRY_SECONDS", default=2.0)
 
 # The feed index (hot_rank, feed_queue, user lists, like counts) lives in REDIS_URL; see
 # feed/redis_index.py. Its keys carry the blueprint's names, optionally behind a prefix.
@@ -209,10 +215,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker looks for such tasks (one cheap sorted-set range query).
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": 1,
-    "socket_connect_timeout": 2,
+    # Sending a task tries the broker once (no reconnect loop): when it is down, the sender's
+    # fallback (common.tasks) takes over at once instead of after seconds of retries.
+    "max_retries": 0,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5),
     "socket_timeout": 10,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5)
+# After the broker refused a task, senders skip it for this long (the fallback runs at once).
+CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -242,8 +253,10 @@ CELERY_TASK_ROUTES = {
 }
 
 # Whole pages for anonymous visitors (common/pagecache.py): needs a cache shared by every
-# process, so it is on by default only with Redis. Invalidated exactly on every change; the
-# lifetime only bounds memory.
+# process, which both Redis and the embedded file cache are (tests/common/
+# test_multiprocess_cache.py runs it on two workers). On by default only with Redis until its
+# cost on the file cache is measured. Invalidated exactly on every change; the lifetime only
+# bounds memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
 PAGE_CACHE_VIEWS = {
     "feed:landing",
@@ -362,6 +375,11 @@ RATE_LIMITS = {
     "report": (10, 3600),
     "api_login": (20, 300),
 }
+# Scopes that refuse (503) rather than allow when the cache cannot count (Redis down): where
+# unlimited attempts cost money or accounts. Likes, favorites and reports fail open. allauth's
+# own limits (sign-in failures, sign-up, password reset) fail closed too: without its cache
+# lock it answers 429 (see README, "Rate limits").
+RATE_LIMITS_FAIL_CLOSED = {"artwork_create", "api_login"}
 
 # --- Accounts -----------------------------------------------------------------------------
 

@@ -84,12 +84,15 @@ GENERATE_BODY = {
 }
 
 
-def _limited(request: HttpRequest) -> bool:
-    return ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request))
-
-
-def _too_many() -> Status:
-    return Status(429, {"detail": _("You are creating very quickly. Please wait a while.")})
+def _limit_refusal(request: HttpRequest) -> Status | None:
+    """429 over the creation limit; 503 when the limit cannot count (it fails closed: see
+    common.ratelimit); None to go ahead."""
+    try:
+        if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
+            return Status(429, {"detail": _("You are creating very quickly. Please wait a while.")})
+    except ratelimit.RateLimitUnavailable:
+        return Status(503, {"detail": _("Creating is paused for a moment. Please try again soon.")})
+    return None
 
 
 def _detail(request: HttpRequest, artwork: Artwork) -> dict:
@@ -131,13 +134,13 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
 @router.post(
     "/generate",
     auth=api_auth,
-    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     openapi_extra=GENERATE_BODY,
     summary="Generate an artwork from a prompt (returns the draft at once)",
 )
 def generate(request: HttpRequest):
-    if _limited(request):
-        return _too_many()
+    if (refusal := _limit_refusal(request)) is not None:
+        return refusal
     payload, reference = _generate_input(request)
     width, height = payload.width or 1024, payload.height or 1024
     if payload.size:
@@ -163,7 +166,7 @@ def generate(request: HttpRequest):
 @router.post(
     "/upload",
     auth=api_auth,
-    response={201: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={201: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Upload an image or video as a new draft",
 )
 def upload(
@@ -175,8 +178,8 @@ def upload(
 ):
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
-    if _limited(request):
-        return _too_many()
+    if (refusal := _limit_refusal(request)) is not None:
+        return refusal
     artwork = services.artwork_upload(
         author=request.user,
         file=file,
@@ -250,12 +253,20 @@ def unpublish(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/retry",
     auth=api_auth,
-    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={
+        202: ArtworkOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
     summary="Retry a failed generation",
 )
 def retry(request: HttpRequest, artwork_id: int):
-    if _limited(request):
-        return _too_many()
+    if (refusal := _limit_refusal(request)) is not None:
+        return refusal
     artwork = services.artwork_retry_generation(
         artwork=_allowed(request, artwork_id, permissions.can_retry_generation),
         actor=request.user,

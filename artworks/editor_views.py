@@ -39,6 +39,17 @@ def _attach_errors(form, error: ValidationError, *, default_field: str | None) -
         form.add_error(default_field, error.messages)
 
 
+def _creation_refusal(request: HttpRequest) -> tuple[str, int]:
+    """(why creating is refused now, the status to answer) or ("", 200). The creation limit
+    fails closed: when it cannot count (cache down), creating waits (see common.ratelimit)."""
+    try:
+        if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
+            return _("You are creating very quickly. Please wait a while."), 429
+    except ratelimit.RateLimitUnavailable:
+        return _("Creating is paused for a moment. Please try again soon."), 503
+    return "", 200
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -50,9 +61,9 @@ def create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = form_class(request.POST, request.FILES)
-        if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
-            form.add_error(None, _("You are creating very quickly. Please wait a while."))
-            status = 429
+        refusal, status = _creation_refusal(request)
+        if refusal:
+            form.add_error(None, refusal)
         elif form.is_valid():
             try:
                 artwork = _create_from(form, tab=tab, user=request.user)
@@ -203,8 +214,8 @@ def delete(request: HttpRequest, artwork_id: int) -> HttpResponse:
 @require_POST
 def retry_generation(request: HttpRequest, artwork_id: int) -> HttpResponse:
     artwork = _allowed_artwork(request, artwork_id, permissions.can_retry_generation)
-    if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
-        error = _("You are creating very quickly. Please wait a while.")
+    error, _status = _creation_refusal(request)
+    if error:
         if request.htmx:
             return _status_fragment(request, artwork, error=error)
         messages.error(request, error)

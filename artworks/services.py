@@ -375,27 +375,31 @@ def artwork_generate(
 def _enqueue_generation(artwork_id: int) -> None:
     from .tasks import generate_artwork  # tasks import services; import here to avoid a cycle
 
-    def enqueue() -> None:
+    def send() -> None:
         try:
             if (
                 settings.GENERATION_IN_BACKGROUND_THREAD
                 and generate_artwork.app.conf.task_always_eager
             ):
                 # No broker: run beside the request so that it returns at once with the draft.
-                threading.Thread(
-                    target=_generate_in_thread, args=(artwork_id,), daemon=True
-                ).start()
-            else:
-                generate_artwork.delay(artwork_id)
+                _start_generation_thread(artwork_id)
+            elif not enqueue(generate_artwork, artwork_id):
+                # The broker is down: generate here, beside the request, as without a broker,
+                # rather than fail the member's draft or keep them waiting.
+                _start_generation_thread(artwork_id)
         except Exception:
-            # No broker: the draft must not wait forever for a task that will never come.
-            logger.exception("could not enqueue the generation of artwork %s", artwork_id)
+            # Not even a thread: the draft must not wait forever for a task that never comes.
+            logger.exception("could not start the generation of artwork %s", artwork_id)
             _mark_generation_failed(
                 artwork_id=artwork_id,
                 reason=gettext_noop("The generation queue is unavailable. Try again in a moment."),
             )
 
-    transaction.on_commit(enqueue)
+    transaction.on_commit(send)
+
+
+def _start_generation_thread(artwork_id: int) -> None:
+    threading.Thread(target=_generate_in_thread, args=(artwork_id,), daemon=True).start()
 
 
 def _generate_in_thread(artwork_id: int) -> None:

@@ -51,7 +51,8 @@ def check_broker() -> dict[str, Any]:
     def run():
         depths: dict[str, int] = {}
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            # One attempt: a dead broker must not hold the health check for seconds.
+            conn.ensure_connection(max_retries=0, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
             with conn.channel() as channel:
                 for queue in settings.CELERY_QUEUES_ALL:
                     try:

@@ -9,13 +9,15 @@ ever gets a page older than the last change. The version and the copy are read i
 trip (MGET). Signed-in visitors, htmx fragments of signed-in pages, and responses that set
 cookies or carry a one-time message are never cached.
 
-On by default with a shared cache (REDIS_URL); off with the local-memory cache, whose
-per-process copies could not be invalidated together.
+On by default with Redis (REDIS_URL). The embedded default's file cache is shared by every
+process too, so the page cache is correct there as well; it stays off by default there only
+because PAGE_CACHE_SECONDS says so (see settings).
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -28,12 +30,16 @@ HIT_HEADER = "X-Page-Cache"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "X-Robots-Tag")
 
 
+def _new_version() -> str:
+    # A value no process has seen before, rather than an increment: the file cache of the
+    # embedded default increments by read-then-write, so two processes bumping at once could
+    # both write the same number and a page rendered between them would pass as current.
+    return uuid.uuid4().hex
+
+
 def bump_version() -> None:
     """Invalidate every cached page at once."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value retires the old keys
-        cache.set(VERSION_KEY, 1, timeout=None)
+    cache.set(VERSION_KEY, _new_version(), timeout=None)
 
 
 def page_key(request: HttpRequest) -> str:
@@ -42,17 +48,18 @@ def page_key(request: HttpRequest) -> str:
     return "pagecache:page:" + hashlib.sha256(variant.encode()).hexdigest()[:32]
 
 
-def _lookup(key: str) -> tuple[int, tuple | None]:
-    """(current version, the cached copy if it was rendered at that version) — one round trip."""
+def _lookup(key: str) -> tuple[str | None, tuple | None]:
+    """(current version, the cached copy if it was rendered at that version) — one round trip.
+    The version is None when the cache cannot say (then nothing is served or stored)."""
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
     cached = found.get(key)
-    if cached is not None and cached[0] == version:
-        return int(version), cached
-    return int(version), None
+    if version is not None and cached is not None and cached[0] == version:
+        return version, cached
+    return version, None
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -98,6 +105,8 @@ class AnonymousPageCacheMiddleware:
             return None
         key = page_key(request)
         version, cached = _lookup(key)
+        if version is None:
+            return None  # the cache is unreachable: render, and keep no copy
         if cached is None:
             # Stored with the version read *before* rendering: a change during the render
             # leaves an already-outdated copy, which the next visitor treats as a miss.

@@ -1,11 +1,17 @@
 """A fixed-window rate limiter on the shared cache (Redis in production), for writes.
 
 `hit(...)` counts one attempt and says whether the caller is now over the limit. Limits live
-in settings.RATE_LIMITS as scope → (max attempts, window seconds)."""
+in settings.RATE_LIMITS as scope → (max attempts, window seconds).
+
+When the cache cannot count (Redis is down), a limit fails OPEN — the attempt is allowed —
+unless its scope is in settings.RATE_LIMITS_FAIL_CLOSED: those guard against abuse that costs
+real money or accounts (API sign-in, artwork creation and generation), and refuse with
+`RateLimitUnavailable` (callers answer 503) rather than run unlimited."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 
 from django.conf import settings
@@ -18,21 +24,48 @@ from .client_address import client_ip
 # limits; allauth groups IPv6 clients the same way (its RATE_LIMIT_IPV6_PREFIX).
 IPV6_PREFIX = 64
 
+logger = logging.getLogger(__name__)
+
+
+class RateLimitUnavailable(Exception):
+    """The counter of a fail-closed limit cannot be read: refuse the attempt."""
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"rate limit {scope!r} cannot count attempts right now")
+        self.scope = scope
+
 
 def hit(*, scope: str, key: str) -> bool:
-    """Record one attempt for (scope, key); True when this attempt exceeds the limit."""
+    """Record one attempt for (scope, key); True when this attempt exceeds the limit.
+    Raises RateLimitUnavailable when the cache cannot count and the scope fails closed."""
     limit, window = settings.RATE_LIMITS[scope]
     bucket = int(time.time() // window)
-    cache_key = f"ratelimit:{scope}:{key}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window + 1):
-        count = 1
-    else:
+    count = _count(f"ratelimit:{scope}:{key}:{bucket}", timeout=window + 1)
+    if count is None:
+        if scope in settings.RATE_LIMITS_FAIL_CLOSED:
+            raise RateLimitUnavailable(scope)
+        return False
+    return count > limit
+
+
+def _count(cache_key: str, *, timeout: int) -> int | None:
+    """The attempt count after this one; None when the cache cannot answer. (The Redis cache
+    swallows its errors and answers None where a working cache answers a number or a bool.)"""
+    try:
+        added = cache.add(cache_key, 1, timeout=timeout)
+        if added is None:
+            return None
+        if added:
+            return 1
         try:
             count = cache.incr(cache_key)
         except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=window + 1)
-            count = 1
-    return count > limit
+            cache.set(cache_key, 1, timeout=timeout)
+            return 1
+    except Exception:
+        logger.warning("rate-limit counter %s unavailable", cache_key, exc_info=True)
+        return None
+    return count if isinstance(count, int) else None
 
 
 def client_key(request: HttpRequest) -> str:

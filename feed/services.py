@@ -22,6 +22,7 @@ from django.db.models import BooleanField, Case, Value, When
 from artworks.models import Artwork, Favorite
 from artworks.selectors import artwork_public_q, artworks_public
 from artworks.signals import ArtworkEvent
+from common.tasks import enqueue
 
 from . import redis_index
 
@@ -288,14 +289,13 @@ def enqueue_user_sync(task, *, user_id: int) -> None:
 
 
 def _enqueue_or_run(task, args: tuple, kwargs: dict, what: str) -> None:
+    if enqueue(task, *args, **kwargs):
+        return
+    logger.info("could not queue %s for %s; running it here", task.name, what)
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply(args=args, kwargs=kwargs)
     except Exception:
-        logger.warning("could not queue %s for %s; running it here", task.name, what)
-        try:
-            task.apply(args=args, kwargs=kwargs)
-        except Exception:
-            logger.exception("Redis index sync failed for %s", what)
+        logger.exception("Redis index sync failed for %s", what)
 
 
 def _refill(name: str, key: str, write: Callable[[], bool]) -> None:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tools the tests need beyond Python: Debian's Chromium (browser tests), Java (the Nu HTML
-# checker), nginx (the reverse-proxy tests in tests/deploy/) and the pinned npm test tools
-# (vnu-jar, axe-core). Installs only what is missing, so a prepared machine pays nothing; CI
-# runs as root and may use apt-get.
+# checker), nginx (the reverse-proxy tests), redis-server (the Redis outage test) and the pinned
+# npm test tools (vnu-jar, axe-core). Installs only what is missing, so a prepared machine pays
+# nothing; CI runs as root and may use apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,8 @@ command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 # nginx in front of the site (protected media through X-Accel-Redirect).
 [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null 2>&1 || apt_packages+=(nginx)
+# The Redis outage test starts (and kills) a redis-server of its own.
+command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
 # Chinese glyphs for the zh-hans screenshots.
 fc-list 2>/dev/null | grep -i "cjk" >/dev/null || apt_packages+=(fonts-noto-cjk)
 

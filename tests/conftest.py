@@ -42,6 +42,29 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _private_file_cache(tmp_path_factory):
+    """The embedded default cache is a folder every process of a checkout shares (a running
+    `make run` included); the tests get their own, and hand it to the processes they start
+    (CACHE_DIR), so those share it with the test like a real deployment's processes do."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("FileBasedCache"):
+        yield
+        return
+    location = str(tmp_path_factory.mktemp("cache"))
+    previous = os.environ.get("CACHE_DIR")
+    os.environ["CACHE_DIR"] = location
+    with override_settings(CACHES={"default": {**default, "LOCATION": location}}):
+        yield
+    if previous is None:
+        os.environ.pop("CACHE_DIR", None)
+    else:
+        os.environ["CACHE_DIR"] = previous
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _tasks_run_in_process():
     # Tests run tasks in-process (after commit) unless a test starts a real worker itself.
     previous = celery_app.conf.task_always_eager

@@ -1,46 +1,46 @@
-"""Protected media behind a real nginx: the site decides, nginx sends the bytes. The media
-view answers X-Accel-Redirect to an `internal` location aliasing MEDIA_ROOT, which clients
-cannot reach themselves; a takedown answers 404 through nginx at once."""
+"""Protected media behind the production nginx config (deploy/nginx/aicommunity.conf, rendered
+and booted by tests/deploy/nginx.py): the site decides, nginx sends the bytes. The real media
+view answers X-Accel-Redirect to the config's `internal` /protected-media/ location, which
+clients cannot reach themselves; a takedown answers 404 through nginx at once, a restore
+brings the files back, and a draft's files reach its author only.
+
+The site runs in a thread of the test process (as gunicorn would run it, with
+TRUSTED_PROXY_COUNT=1 and MEDIA_X_ACCEL_REDIRECT_PREFIX=/protected-media/), so the tests make
+and take down artworks through the services, in the test's own database. One nginx and one
+site serve the whole module."""
 
 from __future__ import annotations
 
-import grp
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
+from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
+from django.test import Client
 
 from artworks import services
-from tests.conftest import IN_CI
-from tests.factories import PublishedArtworkFactory, UserFactory, tiny_jpeg
+from artworks.models import Artwork
+from artworks.selectors import artwork_media_names
+from tests.deploy.nginx import nginx_binary, running_nginx
+from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+PROTECTED = "/protected-media/"  # the config's internal location
+CONTENT_TYPES = {"jpg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def site(settings, monkeypatch):
+@contextmanager
+def site_in_a_thread() -> Iterator[int]:
     """The whole site in a thread, as gunicorn would run it: unlike pytest-django's
     live_server, without Django's test-only handler that serves MEDIA_URL from disk itself
-    (and would bypass the media view)."""
+    (and would bypass the media view). Yields its port."""
     from django.db import connections
     from django.test import testcases
 
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
     shared = {
         conn.alias: conn
         for conn in connections.all()
@@ -48,114 +48,129 @@ def site(settings, monkeypatch):
     }
     for conn in shared.values():
         conn.inc_thread_sharing()
-    with monkeypatch.context() as patch:
-        patch.setattr(testcases, "_MediaFilesHandler", lambda app: app)
-        thread = testcases.LiveServerThread(
-            "127.0.0.1", static_handler=lambda app: app, connections_override=shared, port=0
-        )
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
     try:
-        yield f"http://127.0.0.1:{thread.port}"
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(testcases, "_MediaFilesHandler", lambda app: app)
+            thread = testcases.LiveServerThread(
+                "127.0.0.1", static_handler=lambda app: app, connections_override=shared, port=0
+            )
+            thread.daemon = True
+            thread.start()
+            thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        try:
+            yield thread.port
+        finally:
+            thread.terminate()
     finally:
-        thread.terminate()
         for conn in shared.values():
             conn.dec_thread_sharing()
 
 
-@pytest.fixture
-def nginx(site, media_root, tmp_path, settings):
-    if not Path(NGINX).exists():
-        message = "nginx is not installed (scripts/test_setup.sh installs it)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    settings.MEDIA_X_ACCEL_REDIRECT_PREFIX = "/protected-media/"
-    media_root.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    prefix = tmp_path / "nginx"
-    prefix.mkdir()
-    temp_paths = "\n".join(
-        f"{kind}_temp_path {prefix}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    # Started as root (CI), workers would run as nobody, who cannot read pytest's private
-    # temporary directories: keep them as whoever runs the tests (ignored when not root).
-    worker_user = (
-        f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
-        if os.geteuid() == 0
-        else ""
-    )
-    (prefix / "nginx.conf").write_text(
-        f"""
-daemon off;
-{worker_user}
-pid {prefix}/nginx.pid;
-error_log stderr warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    {temp_paths}
-    server {{
-        listen 127.0.0.1:{port};
-        location /protected-media/ {{
-            internal;
-            alias {media_root}/;
-        }}
-        location / {{
-            proxy_pass {site};
-            proxy_set_header Host $host;
-        }}
-    }}
-}}
-"""
-    )
-    process = subprocess.Popen(
-        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "stderr"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {process.stderr.read()!r}") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@pytest.fixture(scope="module")
+def media_dir(tmp_path_factory) -> Path:
+    """MEDIA_ROOT for the module: nginx's internal location aliases it."""
+    return tmp_path_factory.mktemp("media")
 
 
-def test_nginx_sends_a_public_file_and_stops_at_a_takedown(
-    nginx, django_capture_on_commit_callbacks
+@pytest.fixture(scope="module")
+def nginx(django_db_setup, media_dir, tmp_path_factory) -> Iterator[str]:
+    """nginx's base URL, the deploy config in front of the site."""
+    nginx_binary()  # skip, or fail when CI=true, before booting anything
+    base = tmp_path_factory.mktemp("media-nginx")
+    with (
+        site_in_a_thread() as port,
+        running_nginx(
+            base / "nginx",
+            upstream=f"127.0.0.1:{port}",
+            static_root=base / "staticfiles",
+            media_root=media_dir,
+        ) as proxy,
+    ):
+        yield proxy.url
+
+
+@pytest.fixture(autouse=True)
+def _behind_nginx(settings, _isolated_media, media_dir):
+    settings.MEDIA_ROOT = media_dir
+    settings.MEDIA_X_ACCEL_REDIRECT_PREFIX = PROTECTED
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+
+
+def get(url: str, **kwargs) -> requests.Response:
+    return requests.get(url, timeout=10, allow_redirects=False, **kwargs)
+
+
+def with_thumbnails(artwork: Artwork) -> list[str]:
+    """Make the artwork's thumbnails; its stored files, original first."""
+    services.artwork_make_thumbnails(artwork_id=artwork.pk)
+    artwork.refresh_from_db()
+    names = sorted(artwork_media_names(artwork) - {artwork.original.name})
+    assert any(name.endswith(".webp") for name in names), names
+    return [artwork.original.name, *names]
+
+
+def fetched_from_nginx(url: str, name: str, media_dir: Path, **kwargs) -> requests.Response:
+    """GET the file's URL: the stored bytes, their type, and nginx itself sent them (a range
+    is answered 206, which Django's file responses never do; a video player seeking needs
+    it). Returns the whole answer."""
+    stored = (media_dir / name).read_bytes()
+    response = get(url, **kwargs)
+    assert response.status_code == 200, name
+    assert response.content == stored, name
+    assert response.headers["Content-Type"] == CONTENT_TYPES[name.rsplit(".", 1)[-1]], name
+    assert "X-Accel-Redirect" not in response.headers
+    part = get(url, headers={"Range": "bytes=2-9"}, **kwargs)
+    assert (part.status_code, part.content) == (206, stored[2:10]), name
+    return response
+
+
+def test_public_files_are_sent_by_nginx_until_a_takedown_and_again_after_a_restore(
+    nginx, media_dir
 ):
-    author = UserFactory()
-    artwork = PublishedArtworkFactory(user=author)
-    url = nginx + artwork.url
-
-    response = requests.get(url, timeout=5)
-    assert response.status_code == 200
-    assert response.content == tiny_jpeg()
-    assert response.headers["Content-Type"] == "image/jpeg"
-    assert response.headers["Cache-Control"] == "public, max-age=300"
-    # the internal location is not a way around the view
-    direct = requests.get(f"{nginx}/protected-media/{artwork.original.name}", timeout=5)
-    assert direct.status_code == 404
+    artwork = PublishedArtworkFactory(user=UserFactory())
+    names = with_thumbnails(artwork)
+    urls = {name: nginx + default_storage.url(name) for name in names}
+    public = f"public, max-age={django_settings.MEDIA_PUBLIC_MAX_AGE}"
+    for name, url in urls.items():  # served, and the artwork cache is now warm
+        response = fetched_from_nginx(url, name, media_dir)
+        assert response.headers["Cache-Control"] == public  # Django's, kept by nginx
+        # The internal location is no way around the view.
+        assert get(f"{nginx}{PROTECTED}{name}").status_code == 404, name
 
     staff = UserFactory(is_staff=True, is_superuser=True)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.artwork_hide(artwork=artwork, actor=staff, reason="test")
-    assert requests.get(url, timeout=5).status_code == 404
-    assert default_storage.exists(artwork.original.name)  # hidden, not deleted
+    services.artwork_hide(artwork=artwork, actor=staff, reason="test")
+    for name, url in urls.items():
+        response = get(url)
+        assert response.status_code == 404, name
+        assert "no-store" in response.headers["Cache-Control"]
+        assert response.content != (media_dir / name).read_bytes()
+        assert default_storage.exists(name)  # hidden, not deleted
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.artwork_restore(artwork=artwork, actor=staff)
-    assert requests.get(url, timeout=5).content == tiny_jpeg()
+    services.artwork_restore(artwork=Artwork.objects.get(pk=artwork.pk), actor=staff)
+    for name, url in urls.items():
+        response = fetched_from_nginx(url, name, media_dir)
+        assert response.headers["Cache-Control"] == public
+
+
+def test_a_drafts_files_reach_its_author_only_and_are_never_cached(nginx, media_dir):
+    author = UserFactory()
+    draft = ArtworkFactory(user=author)
+    names = with_thumbnails(draft)
+    client = Client()
+    client.force_login(author)
+    session = {
+        django_settings.SESSION_COOKIE_NAME: client.cookies[
+            django_settings.SESSION_COOKIE_NAME
+        ].value
+    }
+    for name in names:
+        url = nginx + default_storage.url(name)
+        refused = get(url)
+        assert refused.status_code == 404, name
+        assert refused.content != (media_dir / name).read_bytes()
+        allowed = fetched_from_nginx(url, name, media_dir, cookies=session)
+        assert allowed.headers["Cache-Control"] == "private, no-store"
+        assert get(f"{nginx}{PROTECTED}{name}", cookies=session).status_code == 404, name

@@ -135,3 +135,19 @@ def test_healthz_degrades_but_stays_up_when_the_broker_is_down(settings, broker_
     assert healthy
     assert report["status"] == "degraded"
     assert report["checks"]["broker"]["ok"] is False
+
+
+def test_a_generation_with_the_broker_down_runs_here_without_waiting(broker_down, transactional_db):
+    """The broker refuses at once (no reconnect loop), and the draft is generated in this
+    process instead of failing: the member's request neither waits nor loses its work."""
+    user = UserFactory()
+    started = time.monotonic()
+    artwork = services.artwork_generate(author=user, prompt="a red sunset", width=64, height=64)
+    assert time.monotonic() - started < 1.0  # was 2 s: the broker connect retried
+    for _ in range(200):
+        artwork.refresh_from_db()
+        if artwork.generation_status == Artwork.GenerationStatus.DONE:
+            break
+        time.sleep(0.05)
+    assert artwork.generation_status == Artwork.GenerationStatus.DONE
+    assert default_storage.exists(artwork.original.name)

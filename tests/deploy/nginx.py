@@ -1,6 +1,10 @@
 """Debian's nginx with deploy/nginx/aicommunity.conf, run by a test: rendered with the test's
 paths and ports, wrapped in what Debian's /etc/nginx/nginx.conf provides, every file (pid,
-logs, temporary bodies) under the test's own prefix, on a free loopback port."""
+logs, temporary bodies) under the test's own prefix, on a free loopback port.
+
+The one way the tests boot nginx (tests/deploy/test_nginx.py in front of gunicorn,
+tests/artworks/test_media_nginx.py in front of the site in a thread): `running_nginx`.
+Without nginx a test is skipped, or fails when CI=true."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +99,10 @@ class Nginx:
     process: subprocess.Popen
     prefix: Path
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
 
 def start_nginx(prefix: Path, *, upstream: str, static_root: Path, media_root: Path) -> Nginx:
     binary = nginx_binary()
@@ -128,3 +138,15 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def running_nginx(
+    prefix: Path, *, upstream: str, static_root: Path, media_root: Path
+) -> Iterator[Nginx]:
+    """The deploy config in front of `upstream` (host:port), stopped on leaving."""
+    nginx = start_nginx(prefix, upstream=upstream, static_root=static_root, media_root=media_root)
+    try:
+        yield nginx
+    finally:
+        stop(nginx.process)

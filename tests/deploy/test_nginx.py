@@ -1,11 +1,13 @@
 """The production topology for real: Debian's nginx with deploy/nginx/aicommunity.conf in front
-of gunicorn running the site (TRUSTED_PROXY_COUNT=1, a temporary SQLite database), and clients
-connecting from many loopback addresses (Linux routes all of 127.0.0.0/8 to lo).
+of gunicorn running the site (TRUSTED_PROXY_COUNT=1, MEDIA_X_ACCEL_REDIRECT_PREFIX as the
+config expects, a temporary SQLite database), and clients connecting from many loopback
+addresses (Linux routes all of 127.0.0.0/8 to lo).
 
 What must hold: one client's failed sign-ins never lock out another client or another account;
 a client-sent X-Forwarded-For is ignored; the limits still hold per client and per account;
-the API login limit is per client; a body over the cap is refused by nginx; the internal media
-location cannot be asked for; /static/ never reaches Django."""
+the API login limit is per client; a body over the cap is refused by nginx; /static/ never
+reaches Django. Media through the same config and the real media view (X-Accel-Redirect to
+the internal location, takedowns, drafts): tests/artworks/test_media_nginx.py."""
 
 from __future__ import annotations
 
@@ -16,13 +18,11 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,7 +33,7 @@ from tests.deploy.nginx import (
     Nginx,
     free_port,
     nginx_binary,
-    start_nginx,
+    running_nginx,
     stop,
     wait_for_port,
 )
@@ -128,7 +128,6 @@ class Site:
     gunicorn: subprocess.Popen
     access_log: Path
     static_root: Path
-    media_root: Path
 
     def visitor(self, n: int) -> Visitor:
         return Visitor(address=f"127.0.0.{n}", port=self.nginx.port)
@@ -172,6 +171,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
         MEDIA_ROOT=str(media_root),
         STATIC_ROOT=str(static_root),
         TRUSTED_PROXY_COUNT="1",
+        MEDIA_X_ACCEL_REDIRECT_PREFIX="/protected-media/",
         # The site's settings with a cheap password hasher (the tests sign in dozens of times)
         # and cache keys of this run's own (no counter of an earlier run can leak in).
         DJANGO_SETTINGS_MODULE="tests.deploy.site_settings",
@@ -219,19 +219,16 @@ def site(tmp_path_factory) -> Iterator[Site]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    nginx = None
     try:
         wait_for_port(app_port, gunicorn, error_log)
-        nginx = start_nginx(
+        with running_nginx(
             base / "nginx",
             upstream=f"127.0.0.1:{app_port}",
             static_root=static_root,
             media_root=media_root,
-        )
-        yield Site(nginx, gunicorn, access_log, static_root, media_root)
+        ) as nginx:
+            yield Site(nginx, gunicorn, access_log, static_root)
     finally:
-        if nginx is not None:
-            stop(nginx.process)
         stop(gunicorn)
 
 
@@ -299,17 +296,6 @@ def test_a_body_over_the_cap_is_refused_by_nginx_before_django_reads_it(site):
     assert not site.django_saw("/api/artworks/upload")
 
 
-def test_the_internal_media_location_cannot_be_asked_for(site):
-    key = "artworks/original/0f1e2d3c-aaaa-bbbb-cccc-000000000001.jpg"
-    (site.media_root / key).parent.mkdir(parents=True, exist_ok=True)
-    (site.media_root / key).write_bytes(b"\xff\xd8\xff not for you")
-    visitor = site.visitor(14)
-    assert visitor.request("GET", f"/protected-media/{key}").status == 404
-    # /media/ itself is Django's to answer (it checks who may see the file).
-    visitor.request("GET", f"/media/{key}")
-    assert site.django_saw(f"/media/{key}")
-
-
 def test_static_files_are_served_by_nginx_with_long_caching(site):
     manifest = json.loads((site.static_root / "staticfiles.json").read_text())["paths"]
     hashed = manifest["css/app.css"]
@@ -325,49 +311,3 @@ def test_static_files_are_served_by_nginx_with_long_caching(site):
     assert "immutable" not in plain.headers["Cache-Control"]
     assert not site.django_saw(f"/static/{hashed}")
     assert not site.django_saw("/static/css/app.css")
-
-
-class _MediaViewStandIn(BaseHTTPRequestHandler):
-    """Plays the part of Django's media view (its contract with nginx): allowed → an
-    X-Accel-Redirect to the storage key, with the cache policy the file deserves."""
-
-    def do_GET(self) -> None:
-        key = self.path.removeprefix("/media/")
-        self.send_response(200)
-        self.send_header("X-Accel-Redirect", f"/protected-media/{key}")
-        self.send_header("Cache-Control", "private, max-age=60")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-def test_nginx_sends_the_file_django_points_to_with_djangos_cache_policy(tmp_path):
-    nginx_binary()
-    media_root = tmp_path / "media"
-    key = "artworks/thumb/0f1e2d3c-aaaa-bbbb-cccc-000000000002_320.webp"
-    (media_root / key).parent.mkdir(parents=True)
-    (media_root / key).write_bytes(b"RIFF....WEBPVP8 a thumbnail")
-    app = ThreadingHTTPServer(("127.0.0.1", 0), _MediaViewStandIn)
-    threading.Thread(target=app.serve_forever, daemon=True).start()
-    nginx = None
-    try:
-        nginx = start_nginx(
-            tmp_path / "nginx",
-            upstream=f"127.0.0.1:{app.server_address[1]}",
-            static_root=tmp_path / "static",
-            media_root=media_root,
-        )
-        visitor = Visitor(address="127.0.0.16", port=nginx.port)
-        response = visitor.request("GET", f"/media/{key}")
-        assert response.status == 200
-        assert response.body == (media_root / key).read_bytes()
-        assert response.headers["Cache-Control"] == "private, max-age=60"
-        assert response.headers["Content-Type"] == "image/webp"
-        assert "X-Accel-Redirect" not in response.headers
-    finally:
-        if nginx is not None:
-            stop(nginx.process)
-        app.shutdown()
-        app.server_close()
