@@ -13,6 +13,7 @@ from django.template.loader import get_template
 
 from artworks.models import Artwork
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
+from tests.member_pages import collect_member_pages, member_world
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,20 @@ def test_text_on_a_page_cannot_become_a_nonce(client, world, settings):
     assert second["X-Page-Cache"] == "hit"
     assert "csp-nonce-placeholder nonce-" in second.content.decode()
     assert header_nonce(second) not in first.content.decode()
+
+
+def test_member_pages_have_no_inline_style_or_handler_and_nonced_scripts():
+    """Sign-in, sign-up, password reset, settings, create, delete, report and 429 pages, with
+    their form errors (the same pages the Nu checker validates)."""
+    pages = collect_member_pages(member_world(), "en")
+    assert len(pages) > 10
+    for name, html in pages.items():
+        assert not EVENT_HANDLER.search(html), f"{name}: inline event handler"
+        assert not STYLE_ATTRIBUTE.search(html), f"{name}: style attribute"
+        if name.startswith("too many attempts"):
+            continue  # rendered there from a bare RequestFactory request, outside middleware
+        nonces = inline_script_nonces(html)
+        assert nonces and all(nonces), f"{name}: an inline script without a nonce"
 
 
 def test_no_template_has_an_inline_event_handler_or_style():
