@@ -3,6 +3,7 @@ inline script and carries this response's nonce; no inline styles or event handl
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -228,3 +229,22 @@ def test_images_from_the_bucket_are_allowed():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout
     assert "https://acct.r2.cloudflarestorage.com" in out.split("|")[0].split()
+
+
+def test_google_sign_in_may_leave_for_the_consent_page():
+    """form-action also governs the redirect after a POST (Chromium): "Continue with Google"
+    posts to this site, which redirects to Google's consent page."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "aicommunity.settings"}
+    run = functools.partial(
+        subprocess.run, [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run(env=env, check=True).stdout.split() == ["'self'"]
+    with_google = {**env, "GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": "secret"}
+    assert run(env=with_google, check=True).stdout.split() == [
+        "'self'",
+        "https://accounts.google.com",
+    ]
