@@ -16,7 +16,7 @@ from tests.page_tools import ARTIFACTS, DESKTOP, PHONE, sign_in
 
 from .test_pages_browser import make_artwork
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 # Every violation the page reports, and the console's CSP errors, are collected per page.
 WATCH_VIOLATIONS = """
