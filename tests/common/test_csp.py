@@ -67,7 +67,8 @@ def assert_strict_policy(response) -> None:
 @pytest.fixture
 def world():
     owner = UserFactory(username="owner")
-    art = PublishedArtworkFactory(user=owner, title="Policy piece")
+    thumbnail = {"width": 320, "height": 240, "format": "webp", "name": "artworks/thumb/p_320.webp"}
+    art = PublishedArtworkFactory(user=owner, title="Policy piece", thumbnails=[thumbnail])
     draft = ArtworkFactory(user=owner, title="Draft piece")
     PublishedArtworkFactory(kind=Artwork.Kind.VIDEO, content_type="video/mp4", title="Clip")
     return {"owner": owner, "art": art, "draft": draft}
