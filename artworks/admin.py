@@ -21,6 +21,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from . import permissions, services
 from .models import Artwork, Favorite, Like
 from .selectors import artwork_is_visible_to
+from .templatetags.artwork_media import color_data_uri
 
 
 def artwork_thumbnail_url(artwork: Artwork) -> str:
@@ -41,16 +42,16 @@ def artwork_thumbnail_html(artwork: Artwork, *, width: int = 64):
         round(width * artwork.height / artwork.width) if artwork.width and artwork.height else width
     )
     if not url:
+        # A swatch of the dominant colour as an image: the CSP allows no style attributes.
         return format_html(
-            '<span style="display:inline-block;width:{}px;height:{}px;background:{}" '
-            'title="{}"></span>',
+            '<img src="{}" width="{}" height="{}" alt="" title="{}">',
+            color_data_uri(artwork.placeholder_color or "") or color_data_uri("#ddd"),
             width,
             height,
-            artwork.placeholder_color or "#ddd",
             _("No thumbnail yet"),
         )
     return format_html(
-        '<img src="{}" width="{}" height="{}" alt="{}" loading="lazy" style="object-fit:cover">',
+        '<img src="{}" width="{}" height="{}" alt="{}" loading="lazy">',
         url,
         width,
         height,

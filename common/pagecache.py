@@ -9,6 +9,12 @@ ever gets a page older than the last change. The version and the copy are read i
 trip (MGET). Signed-in visitors, htmx fragments of signed-in pages, and responses that set
 cookies or carry a one-time message are never cached.
 
+The page carries the Content-Security-Policy nonce of the response it was rendered for (the
+theme script's). A nonce must never be served twice, so the stored copy has a placeholder in
+its place, and every hit gets this response's own nonce (the one the CSP middleware, outside
+this one, puts in the header). The placeholder is derived from SECRET_KEY: text on a page
+cannot spell it, so no one can plant a nonce-to-be in a cached page.
+
 On by default with Redis (REDIS_URL). The embedded default's file cache is shared by every
 process too, so the page cache is correct there as well; it stays off by default there only
 because PAGE_CACHE_SECONDS says so (see settings).
@@ -23,6 +29,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
 
 VERSION_KEY = "pagecache:version"
 HIT_HEADER = "X-Page-Cache"
@@ -35,6 +42,32 @@ def _new_version() -> str:
     # embedded default increments by read-then-write, so two processes bumping at once could
     # both write the same number and a page rendered between them would pass as current.
     return uuid.uuid4().hex
+
+
+def _nonce_placeholder() -> bytes:
+    return (
+        b"csp-nonce-" + salted_hmac("pagecache.csp-nonce", "placeholder").hexdigest()[:24].encode()
+    )
+
+
+def _used_nonce(request: HttpRequest) -> str:
+    """This response's CSP nonce if the page used it ("" if not). django-csp's request.csp_nonce
+    is lazy and is truthy only once something has read it."""
+    nonce = getattr(request, "csp_nonce", None)
+    return str(nonce) if nonce else ""
+
+
+def _content_to_store(request: HttpRequest, content: bytes) -> bytes:
+    nonce = _used_nonce(request)
+    return content.replace(nonce.encode(), _nonce_placeholder()) if nonce else content
+
+
+def _content_to_serve(request: HttpRequest, stored: bytes) -> bytes:
+    placeholder = _nonce_placeholder()
+    if placeholder not in stored:
+        return stored
+    # Reading request.csp_nonce makes one for this response; the CSP middleware sends it.
+    return stored.replace(placeholder, str(getattr(request, "csp_nonce", "")).encode())
 
 
 def bump_version() -> None:
@@ -94,9 +127,8 @@ class AnonymousPageCacheMiddleware:
         ):
             key, version = pending
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            cache.set(
-                key, (version, response.content, headers), timeout=settings.PAGE_CACHE_SECONDS
-            )
+            content = _content_to_store(request, response.content)
+            cache.set(key, (version, content, headers), timeout=settings.PAGE_CACHE_SECONDS)
             response[HIT_HEADER] = "miss"
         return response
 
@@ -113,7 +145,7 @@ class AnonymousPageCacheMiddleware:
             request._page_cache_pending = (key, version)
             return None
         _version, content, headers = cached
-        response = HttpResponse(content)
+        response = HttpResponse(_content_to_serve(request, content))
         for name, value in headers.items():
             response[name] = value
         response[HIT_HEADER] = "hit"

@@ -202,6 +202,8 @@ def feed(request: HttpRequest) -> HttpResponse:
         "feed_tabs": feed_tabs,
         "meta": meta,
         "heading": title,
+        # The feed's grid shares its row with the sidebar: its cards' `sizes` differ.
+        "card_sizes": "feed",
     }
     return _render_list(request, "feed/feed.html", context)
 

@@ -1,10 +1,20 @@
-"""Artwork images and videos in pages: responsive <img> over the stored thumbnails, a
-dominant-colour / blurred placeholder behind them, and <video preload="none"> with a poster.
+"""Artwork images and videos in pages: a <picture> with one typed <source> per thumbnail format
+(AVIF, then WebP) over an <img> fallback, a blurred placeholder behind it, and
+<video preload="none"> with a poster.
+
+Every format gets its own typed <source>: a browser chooses a source by type first and only then
+by width, so one that cannot decode AVIF never picks an AVIF file (listing both formats in one
+srcset is invalid and makes the choice by width alone).
+
+The placeholder is a tiny <img> with a data: URI under the real image, not an inline style: the
+Content-Security-Policy allows no style attributes (style-src 'self'), and img-src allows data:.
 
 Before the thumbnail task has run, the original file is used instead, so a fresh artwork is
 never shown broken."""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from django import template
 from django.core.files.storage import default_storage
@@ -16,18 +26,56 @@ from common.seo import absolute_url
 
 register = template.Library()
 
-# The grid's column widths (see static/css/app.css .grid): 2 columns on phones, up to 5.
+# Slot widths per layout, from static/css/app.css. Container: at most 1440px with a gutter of
+# clamp(1rem, 3vw, 2rem) each side; grid gaps of up to 1.25rem.
+# .grid (profile, "more from"): 2 columns on phones, 3 from 600px, 4 from 900px, 5 from 1200px.
 GRID_SIZES = (
-    "(min-width: 1440px) 272px, (min-width: 1200px) 20vw, (min-width: 900px) 25vw, "
-    "(min-width: 600px) 33vw, 50vw"
+    "(min-width: 1440px) 260px, (min-width: 1200px) calc((100vw - 144px) / 5), "
+    "(min-width: 900px) calc((100vw - 124px) / 4), (min-width: 600px) calc((100vw - 80px) / 3), "
+    "calc(50vw - 24px)"
 )
-DETAIL_SIZES = "(min-width: 1100px) 60vw, 100vw"
-STRIP_SIZES = "(min-width: 900px) 240px, 45vw"
+# The feed's grid sits beside a 232px sidebar (+ 2rem gap) from 1024px: 3 columns up to
+# 1199px, 4 up to 1499px, then 5 in the 1440px container.
+FEED_SIZES = (
+    "(min-width: 1500px) 220px, (min-width: 1200px) calc((100vw - 388px) / 4), "
+    "(min-width: 1024px) calc((100vw - 368px) / 3), (min-width: 600px) calc((100vw - 80px) / 3), "
+    "calc(50vw - 24px)"
+)
+# The artwork page's stage: the container's width, less the 380px panel from 1100px.
+DETAIL_SIZES = (
+    "(min-width: 1440px) 960px, (min-width: 1100px) calc(100vw - 480px), calc(100vw - 32px)"
+)
+# A strip's columns: minmax(150px, 45vw) on phones, 240px from 900px.
+STRIP_SIZES = "(min-width: 900px) 240px, max(150px, 45vw)"
+SIZES = {"grid": GRID_SIZES, "feed": FEED_SIZES, "detail": DETAIL_SIZES, "strip": STRIP_SIZES}
+
+# Best first: a browser takes the first <source> whose type it can decode.
+FORMAT_ORDER = ("avif", "webp", "jpeg", "jpg", "png")
+MIME_TYPES = {
+    "avif": "image/avif",
+    "webp": "image/webp",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+}
+# The <img> fallback: the most widely decodable format available.
+FALLBACK_ORDER = ("jpeg", "jpg", "png", "webp", "avif")
 
 
 def _thumbnails(artwork: Artwork) -> list[dict]:
     thumbs = [t for t in (artwork.thumbnails or []) if t.get("name") and t.get("width")]
     return sorted(thumbs, key=lambda t: int(t["width"]))
+
+
+def _thumbnails_by_format(artwork: Artwork) -> dict[str, list[dict]]:
+    """{format: thumbnails sorted by width}, best format first; entries without a known
+    format count as WebP (the only format before AVIF was added)."""
+    groups: dict[str, list[dict]] = {}
+    for thumb in _thumbnails(artwork):
+        fmt = str(thumb.get("format") or "webp").lower()
+        if fmt in MIME_TYPES:
+            groups.setdefault(fmt, []).append(thumb)
+    return {fmt: groups[fmt] for fmt in FORMAT_ORDER if fmt in groups}
 
 
 def _storage_url(name: str) -> str:
@@ -39,33 +87,49 @@ def artwork_alt(artwork: Artwork) -> str:
     return artwork.alt_text or artwork.title
 
 
-def _placeholder_style(artwork: Artwork) -> str:
-    parts = []
-    if artwork.placeholder_color:
-        parts.append(f"background-color:{artwork.placeholder_color}")
+def _placeholder_src(artwork: Artwork) -> str:
+    """The blurred preview as a data: URI, else the dominant colour as a one-pixel SVG."""
     if artwork.placeholder_data and artwork.placeholder_data.startswith("data:image/"):
-        # The data URI is made by the media task from Pillow output: base64, no quotes.
-        parts.append(f"background-image:url({artwork.placeholder_data})")
-    return ";".join(parts)
+        # Made by the media task from Pillow output: base64, no quotes.
+        return artwork.placeholder_data
+    return color_data_uri(artwork.placeholder_color or "")
 
 
-def _image_source(artwork: Artwork) -> tuple[str, str, int | None, int | None]:
-    """(src, srcset, width, height) for the still image of an artwork: the thumbnails when
-    ready, else a video's poster, else the original image."""
-    thumbs = _thumbnails(artwork)
-    if thumbs:
-        largest = thumbs[-1]
-        srcset = ", ".join(f"{_storage_url(t['name'])} {int(t['width'])}w" for t in thumbs)
-        middle = thumbs[min(1, len(thumbs) - 1)]
-        return (
-            _storage_url(middle["name"]),
-            srcset,
-            int(largest["width"]),
-            int(largest["height"]),
-        )
-    if artwork.kind == Artwork.Kind.VIDEO:
-        return _storage_url(artwork.poster), "", artwork.width, artwork.height
-    return artwork.url, "", artwork.width, artwork.height
+def color_data_uri(color: str) -> str:
+    """A "#rgb"/"#rrggbb" colour as a one-pixel SVG data: URI ("" for anything else): a coloured
+    box without a style attribute."""
+    if len(color) not in (4, 7) or not color.startswith("#") or not color[1:].isalnum():
+        return ""
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'>"
+        f"<rect width='1' height='1' fill='{color}'/></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe="/:=' ")
+
+
+def _placeholder(artwork: Artwork) -> SafeString:
+    src = _placeholder_src(artwork)
+    if not src:
+        return SafeString("")
+    # Decorative (alt=""), never lazy: it must be there before the real image.
+    return format_html('<img class="media-placeholder" src="{}" alt="">', src)
+
+
+def _srcset(thumbs: list[dict]) -> str:
+    return ", ".join(f"{_storage_url(t['name'])} {int(t['width'])}w" for t in thumbs)
+
+
+def _fallback(groups: dict[str, list[dict]]) -> dict:
+    """The <img src>: a middle width (not the smallest: it is upscaled on wide screens) of the
+    most widely decodable format."""
+    fmt = next(f for f in FALLBACK_ORDER if f in groups)
+    thumbs = groups[fmt]
+    return thumbs[min(1, len(thumbs) - 1)]
+
+
+def _frame(css_class: str, inner: SafeString, placeholder: SafeString) -> SafeString:
+    classes = f"media-frame {css_class}".strip()
+    return format_html('<span class="{}">{}{}</span>', classes, placeholder, inner)
 
 
 @register.simple_tag
@@ -76,35 +140,46 @@ def artwork_img(
     css_class: str = "",
     priority: bool = False,
 ) -> SafeString:
-    """The artwork's still image. `eager` for the first row (above the fold), lazy below;
-    `priority` adds fetchpriority=high for a page's main image."""
-    src, srcset, width, height = _image_source(artwork)
-    sizes_value = {"grid": GRID_SIZES, "detail": DETAIL_SIZES, "strip": STRIP_SIZES}.get(
-        sizes, sizes
-    )
-    attrs: list[tuple[str, object]] = [("src", src)]
-    if srcset:
-        attrs += [("srcset", srcset), ("sizes", sizes_value)]
-    attrs.append(("alt", artwork_alt(artwork)))
+    """The artwork's still image. `sizes` names a layout (grid, feed, detail, strip) or is a
+    sizes value; `eager` for the first row (above the fold), lazy below; `priority` adds
+    fetchpriority=high for a page's main image."""
+    sizes_value = SIZES.get(sizes, sizes)
+    groups = _thumbnails_by_format(artwork)
+    sources: list[tuple[str, str]] = []
+    if groups:
+        all_thumbs = [t for thumbs in groups.values() for t in thumbs]
+        largest = max(all_thumbs, key=lambda t: int(t["width"]))
+        src = _storage_url(_fallback(groups)["name"])
+        width, height = int(largest["width"]), int(largest.get("height") or 0) or None
+        sources = [(MIME_TYPES[fmt], _srcset(thumbs)) for fmt, thumbs in groups.items()]
+    elif artwork.kind == Artwork.Kind.VIDEO:
+        src, width, height = _storage_url(artwork.poster), artwork.width, artwork.height
+    else:
+        src, width, height = artwork.url, artwork.width, artwork.height
+
+    placeholder = _placeholder(artwork)
+    if not src:
+        # Nothing to show yet (a video without poster): a sized box over the placeholder.
+        pending = format_html(
+            '<span class="media-pending" role="img" aria-label="{}"></span>', artwork_alt(artwork)
+        )
+        return _frame(css_class, pending, placeholder)
+
+    attrs: list[tuple[str, object]] = [("src", src), ("alt", artwork_alt(artwork))]
     if width and height:
         attrs += [("width", width), ("height", height)]
     attrs += [("loading", "eager" if eager else "lazy"), ("decoding", "auto" if eager else "async")]
     if priority:
         attrs.append(("fetchpriority", "high"))
-    if css_class:
-        attrs.append(("class", css_class))
-    style = _placeholder_style(artwork)
-    if style:
-        attrs.append(("style", style))
-    if not src:
-        # Nothing to show yet (a video without poster): a sized, coloured box keeps the layout.
-        return format_html(
-            '<span class="media-pending {}" role="img" aria-label="{}"{}></span>',
-            css_class,
-            artwork_alt(artwork),
-            format_html(' style="{}"', style) if style else "",
-        )
-    return format_html("<img{}>", format_html_join("", ' {}="{}"', attrs))
+    img = format_html("<img{}>", format_html_join("", ' {}="{}"', attrs))
+    if not sources:
+        return _frame(css_class, img, placeholder)
+    source_tags = format_html_join(
+        "",
+        '<source type="{}" srcset="{}" sizes="{}">',
+        ((mime, srcset, sizes_value) for mime, srcset in sources),
+    )
+    return _frame(css_class, format_html("<picture>{}{}</picture>", source_tags, img), placeholder)
 
 
 @register.simple_tag
@@ -112,20 +187,18 @@ def artwork_video(artwork: Artwork, css_class: str = "") -> SafeString:
     """A video that downloads nothing until played, with its poster frame."""
     poster = _storage_url(artwork.poster)
     if not poster:
-        thumbs = _thumbnails(artwork)
-        poster = _storage_url(thumbs[-1]["name"]) if thumbs else ""
+        groups = _thumbnails_by_format(artwork)
+        if groups:
+            poster = _storage_url(
+                groups[next(f for f in FALLBACK_ORDER if f in groups)][-1]["name"]
+            )
     attrs: list[tuple[str, object]] = [("preload", "none")]
     if poster:
         attrs.append(("poster", poster))
     if artwork.width and artwork.height:
         attrs += [("width", artwork.width), ("height", artwork.height)]
-    if css_class:
-        attrs.append(("class", css_class))
-    style = _placeholder_style(artwork)
-    if style:
-        attrs.append(("style", style))
     attrs.append(("aria-label", artwork_alt(artwork)))
-    return format_html(
+    video = format_html(
         '<video controls playsinline{}><source src="{}"{}><a href="{}">{}</a></video>',
         format_html_join("", ' {}="{}"', attrs),
         artwork.url,
@@ -133,15 +206,19 @@ def artwork_video(artwork: Artwork, css_class: str = "") -> SafeString:
         artwork.url,
         artwork_alt(artwork),
     )
+    return _frame(css_class, video, _placeholder(artwork))
 
 
 def artwork_image_url(
     artwork: Artwork, *, min_width: int = 1200
 ) -> tuple[str, int | None, int | None]:
     """(absolute URL, width, height) of the best still image for link previews: the smallest
-    thumbnail at least `min_width` wide, else the largest one, else the poster or original."""
-    thumbs = _thumbnails(artwork)
-    if thumbs:
+    thumbnail at least `min_width` wide, else the largest one, else the poster or original.
+    Link previews and image sitemaps get one URL, so it is in the most widely decodable format
+    (WebP before AVIF)."""
+    groups = _thumbnails_by_format(artwork)
+    if groups:
+        thumbs = groups[next(f for f in FALLBACK_ORDER if f in groups)]
         chosen = next((t for t in thumbs if int(t["width"]) >= min_width), thumbs[-1])
         return (
             absolute_url(_storage_url(chosen["name"])),

@@ -41,8 +41,10 @@ def initials(name: str) -> str:
 
 @register.filter
 def avatar_hue(key: str) -> int:
-    """A stable hue per user, so a letter avatar keeps its colour everywhere."""
-    return zlib.crc32((key or "").encode()) % 360
+    """A stable hue class (0–23, the `avatar-hue-N` classes of app.css, 15° apart) per user, so
+    a letter avatar keeps its colour everywhere. Classes, not a style attribute: the CSP allows
+    no inline styles."""
+    return zlib.crc32((key or "").encode()) % 24
 
 
 @register.filter

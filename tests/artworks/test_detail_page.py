@@ -219,8 +219,11 @@ class TestSeo:
 
 class TestMediaMarkup:
     def test_responsive_image_with_placeholder(self, client):
+        avif = [
+            {**t, "format": "avif", "name": t["name"].replace(".webp", ".avif")} for t in THUMBS
+        ]
         art = PublishedArtworkFactory(
-            thumbnails=THUMBS,
+            thumbnails=[*THUMBS, *avif],
             width=1280,
             height=960,
             placeholder_color="#336699",
@@ -228,17 +231,29 @@ class TestMediaMarkup:
             alt_text="Alt from the author",
         )
         html = client.get(art.get_absolute_url()).content.decode()
-        img = re.search(r'<img src="/media/artworks/thumb/x_640.webp"[^>]*>', html).group(0)
+        picture = re.search(r"<picture>.*?</picture>", html).group(0)
+        # One typed source per format, best first; the <img> is the WebP fallback.
+        assert picture.startswith(
+            '<picture><source type="image/avif" srcset="/media/artworks/thumb/x_320.avif 320w, '
+            '/media/artworks/thumb/x_640.avif 640w, /media/artworks/thumb/x_1280.avif 1280w" '
+            'sizes="(min-width: 1440px) 960px, '
+        )
         assert (
-            'srcset="/media/artworks/thumb/x_320.webp 320w, /media/artworks/thumb/x_640.webp '
-            '640w, /media/artworks/thumb/x_1280.webp 1280w"'
-        ) in img
-        assert 'sizes="' in img
+            '<source type="image/webp" srcset="/media/artworks/thumb/x_320.webp 320w, '
+            '/media/artworks/thumb/x_640.webp 640w, /media/artworks/thumb/x_1280.webp 1280w"'
+        ) in picture
+        img = re.search(r"<img [^>]*>", picture).group(0)
+        assert img.startswith('<img src="/media/artworks/thumb/x_640.webp"')
+        assert "srcset" not in img
         assert 'width="1280" height="960"' in img
         assert 'alt="Alt from the author"' in img
         assert 'loading="eager"' in img and 'fetchpriority="high"' in img
-        assert "background-color:#336699" in img
-        assert "background-image:url(data:image/webp;base64,AAAA)" in img
+        # The blurred placeholder is an image under the picture, not a style attribute.
+        assert 'style="' not in html
+        assert (
+            '<span class="media-frame"><img class="media-placeholder" '
+            'src="data:image/webp;base64,AAAA" alt=""><picture>'
+        ) in html
 
     def test_falls_back_to_original_before_thumbnails(self, client):
         art = PublishedArtworkFactory(thumbnails=[], title="Fresh")

@@ -61,7 +61,7 @@ def test_sign_in_generate_watch_progress_publish_and_find_in_feed(
         status.wait_for(state="visible", timeout=5000)
         assert status.get_attribute("data-state") in {"queued", "running"}
         page.screenshot(path=str(ARTIFACTS / "create-flow-progress.png"))
-        image = page.locator(".artwork-stage img")
+        image = page.locator(".artwork-stage img:not(.media-placeholder)")
         image.wait_for(state="visible", timeout=30000)
         assert page.locator(".generation-status").count() == 0
         page.screenshot(path=str(ARTIFACTS / "create-flow-done.png"))

@@ -134,13 +134,18 @@ def test_feed_cards_images_and_load_more(browser, community, live_server):
     page.goto(live_server.url + "/feed?tab=new")
     cards = page.locator("#artwork-grid .art-card")
     assert cards.count() == 24
-    first_img = cards.first.locator("img")
+    first_img = cards.first.locator("picture img")
     assert first_img.get_attribute("loading") == "eager"
-    assert "320w" in first_img.get_attribute("srcset")
-    assert cards.nth(10).locator("img").get_attribute("loading") == "lazy"
+    # One typed source per format, each with its widths.
+    for mime, ext in (("image/avif", "avif"), ("image/webp", "webp")):
+        srcset = cards.first.locator(f'source[type="{mime}"]').get_attribute("srcset")
+        assert "320w" in srcset and all(
+            c.split()[0].endswith(f".{ext}") for c in srcset.split(", ")
+        ), srcset
+    assert cards.nth(10).locator("picture img").get_attribute("loading") == "lazy"
     # Images really load (not broken) in the first row.
     assert page.evaluate(
-        "() => [...document.querySelectorAll('#artwork-grid img')].slice(0, 5)"
+        "() => [...document.querySelectorAll('#artwork-grid picture img')].slice(0, 5)"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     # Scrolling to the end loads the next page in place (htmx infinite scroll).
