@@ -19,7 +19,7 @@ from artworks.selectors import artwork_media_names
 from common.storage import s3_storage_options
 from tests.artworks.samples import image_bytes, video_bytes
 from tests.artworks.takedowns import TAKEDOWNS
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -327,7 +327,7 @@ def test_on_s3_a_drafts_files_reach_its_author_only(bucket, user):
     member = Client()
     member.force_login(UserFactory())
     assert member.get(artwork.url).status_code == 404
-    for viewer in (user, UserFactory(is_staff=True)):
+    for viewer in (user, make_moderator()):
         client = Client()
         client.force_login(viewer)
         assert fetch_through_site(client, artwork.url).startswith(b"\x89PNG")
