@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing above reads the body (CSRF reads it later, in process_view); the language and
+    # the member are known, so the refusal page speaks the member's language.
+    "common.body_limit.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -316,11 +319,30 @@ STORAGES = {
 WHITENOISE_MANIFEST_STRICT = False
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploaded files above 2.5 MB stream to a temporary file instead of memory; request bodies
+# (other than files) are capped at 2.5 MB. Larger bodies are refused with 413 before they are
+# read (common.body_limit), except on the upload endpoints in UPLOAD_BODY_LIMITS.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "common.body_limit.BodyLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 UPLOAD_MAX_IMAGE_BYTES = env.int("UPLOAD_MAX_IMAGE_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_VIDEO_BYTES = env.int("UPLOAD_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# Frames × width × height of an animated image (GIF, APNG, animated WebP): its decoded size.
+UPLOAD_MAX_ANIMATION_PIXELS = env.int("UPLOAD_MAX_ANIMATION_PIXELS", default=50_000_000)
+# The largest file each upload endpoint takes (URL name → the settings that bound it); the
+# request body may be that plus a small margin for the other form fields.
+UPLOAD_BODY_LIMITS = {
+    "artworks:create": ("UPLOAD_MAX_VIDEO_BYTES", "UPLOAD_MAX_IMAGE_BYTES"),
+    "api:upload": ("UPLOAD_MAX_VIDEO_BYTES", "UPLOAD_MAX_IMAGE_BYTES"),
+    "api:generate": ("UPLOAD_MAX_IMAGE_BYTES",),
+    "accounts:settings": ("AVATAR_MAX_BYTES",),
+    "admin:accounts_user_change": ("AVATAR_MAX_BYTES",),
+}
 UPLOAD_MAX_VIDEO_SECONDS = env.int("UPLOAD_MAX_VIDEO_SECONDS", default=60)
 THUMBNAIL_WIDTHS = [320, 640, 1280]
 

@@ -1,0 +1,56 @@
+"""Opening untrusted images with an explicit pixel limit.
+
+Pillow's own guard (`Image.MAX_IMAGE_PIXELS`) is process-wide: switching it off for one caller
+switches it off for every library in the process. It stays at Pillow's default as a backstop;
+each caller states its own, smaller limit here, checked from the header before any pixel is
+decoded.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from PIL import Image
+
+ORIENTATION_TAG = 0x0112
+# EXIF orientation → the transposition that shows the picture upright (as ImageOps does).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+class TooManyPixels(ValueError):
+    def __init__(self, *, width: int, height: int, max_pixels: int) -> None:
+        super().__init__(f"{width} × {height} is more than {max_pixels} pixels")
+        self.width, self.height, self.max_pixels = width, height, max_pixels
+
+
+def open_image(source: IO[bytes], *, max_pixels: int) -> Image.Image:
+    """`Image.open` (lazy: only the header is read) refusing more than `max_pixels` per frame.
+    Raises TooManyPixels, or whatever Pillow raises for a file it cannot identify."""
+    try:
+        image = Image.open(source)
+    except Image.DecompressionBombError:
+        # Beyond even Pillow's backstop: the exact size is not known here.
+        raise TooManyPixels(width=0, height=0, max_pixels=max_pixels) from None
+    width, height = image.size
+    if width <= 0 or height <= 0 or width * height > max_pixels:
+        image.close()
+        raise TooManyPixels(width=width, height=height, max_pixels=max_pixels)
+    return image
+
+
+def upright_transposition(image: Image.Image) -> Image.Transpose | None:
+    """The transposition the image's EXIF orientation asks for (None when upright). Read
+    before decoding, so that a large picture can be reduced first and turned afterwards."""
+    try:
+        orientation = image.getexif().get(ORIENTATION_TAG, 1)
+    except Exception:  # unreadable EXIF is treated as absent, as browsers do
+        return None
+    return _UPRIGHT.get(orientation)
