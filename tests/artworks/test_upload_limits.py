@@ -18,7 +18,7 @@ from tests.artworks import samples
 
 pytestmark = pytest.mark.django_db
 
-PILLOW_DEFAULT_MAX_PIXELS = int(1024 * 1024 * 1024 // 4 // 3)
+PILLOW_DEFAULT_MAX_PIXELS = 1024 * 1024 * 1024 // 4 // 3
 
 
 def post_upload(client, *, via: str, data: bytes, name: str):
