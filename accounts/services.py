@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from common.images import TooManyPixels, open_image, upright_transposition
+from common.images import TooManyPixels, open_image, reduce_in_strips, upright_transposition
 
 from .models import StaffAction, User
 from .signals import UserEvent, user_moderated
@@ -100,17 +100,12 @@ def avatar_render(data: bytes) -> bytes:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(_("That file is not an image we can read.")) from exc
 
-    # Only a square of `size` survives: shrink before turning and converting, so that a large
-    # picture is held in full once, briefly.
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    # Only a square of `size` survives: shrink (in strips) before turning, so that a large
+    # picture is held in full once.
     factor = min(image.size) // (2 * size)
-    if factor >= 2:
-        image = image.reduce(factor)
+    image = reduce_in_strips(image, factor if factor >= 2 else 1, flatten=False)
     if transposition is not None:
         image = image.transpose(transposition)
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "A" in image.mode else "RGB")
     image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     image.save(buf, "WEBP", quality=85, method=4)  # no exif= argument: metadata is dropped

@@ -331,7 +331,11 @@ FILE_UPLOAD_HANDLERS = [
 ]
 UPLOAD_MAX_IMAGE_BYTES = env.int("UPLOAD_MAX_IMAGE_BYTES", default=20 * 1024 * 1024)
 UPLOAD_MAX_VIDEO_BYTES = env.int("UPLOAD_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
-UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
+# One decoded frame: 8K UHD. Pillow holds 4 bytes a pixel (133 MB here), and a worker must
+# stay within 300 MB while it cleans an upload and renders its thumbnails.
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=7680 * 4320)
+# A video frame: 4K UHD. Decoding holds several frames at once, so its size bounds memory.
+UPLOAD_MAX_VIDEO_PIXELS = env.int("UPLOAD_MAX_VIDEO_PIXELS", default=3840 * 2160)
 # Frames × width × height of an animated image (GIF, APNG, animated WebP): its decoded size.
 UPLOAD_MAX_ANIMATION_PIXELS = env.int("UPLOAD_MAX_ANIMATION_PIXELS", default=50_000_000)
 # The largest file each upload endpoint takes (URL name → the settings that bound it); the

@@ -11,7 +11,7 @@ from typing import IO
 from django.conf import settings
 from PIL import Image, ImageFilter, features
 
-from common.images import open_image, upright_transposition
+from common.images import open_image, reduce_in_strips, upright_transposition
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ def _open_rgb(source: bytes | IO[bytes]) -> tuple[Image.Image, tuple[int, int]]:
     upright size of the full picture.
 
     Memory stays near one decoded copy of the original: a JPEG is decoded at a reduced scale
-    (DCT scaling), other formats are reduced right after decoding, and turning upright and
-    flattening transparency happen on the reduced picture."""
+    (DCT scaling), other formats are reduced and flattened in strips right after decoding,
+    and turning upright happens on the reduced picture."""
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     image = open_image(source, max_pixels=settings.UPLOAD_MAX_PIXELS)
@@ -53,28 +53,20 @@ def _open_rgb(source: bytes | IO[bytes]) -> tuple[Image.Image, tuple[int, int]]:
     swaps = transposition in _SWAPS_SIDES
     stored_width, stored_height = image.size
     width, height = (stored_height, stored_width) if swaps else (stored_width, stored_height)
-    # Twice the widest thumbnail keeps the LANCZOS resize below as sharp as from the original.
-    keep = 2 * max(settings.THUMBNAIL_WIDTHS)
-    if image.format == "JPEG" and width > keep:
-        scale = keep / width
+    # Decoded (JPEG) or reduced (box filter) no smaller than the widest thumbnail: LANCZOS
+    # then resizes from there.
+    widest = max(settings.THUMBNAIL_WIDTHS)
+    if image.format == "JPEG" and width > widest:
+        scale = widest / width
         image.draft(
             "RGB",
             (max(1, math.ceil(stored_width * scale)), max(1, math.ceil(stored_height * scale))),
         )
     image.load()
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):  # palette and other modes cannot reduce
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    factor = (image.height if swaps else image.width) // keep
-    if factor >= 2:
-        image = image.reduce(factor)
+    factor = max(1, (image.height if swaps else image.width) // widest)
+    image = reduce_in_strips(image, factor, flatten=True)
     if transposition is not None:
         image = image.transpose(transposition)
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    if image.mode == "RGBA":
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.getchannel("A"))
-        image = background
     return image, (width, height)
 
 

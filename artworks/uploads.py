@@ -28,13 +28,14 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, features
+from PIL import Image, features
 
-from common.images import TooManyPixels, open_image
+from common.images import TooManyPixels, open_image, upright_transposition
 
 # Besides the decoded-size limit (UPLOAD_MAX_ANIMATION_PIXELS), a cap on the frame count:
 # each frame costs a seek and an encode however small it is.
 MAX_ANIMATION_FRAMES = 600
+PROGRESSIVE_JPEG_MAX_PIXELS = 8_000_000
 IMAGE_FORMATS = {
     # Pillow format → (extension, content type)
     "JPEG": ("jpg", "image/jpeg"),
@@ -253,8 +254,9 @@ def _strip(image: Image.Image) -> Image.Image:
 def _reencode_still(image: Image.Image) -> CleanFile:
     source_format = image.format
     lossless = bool(image.info.get("lossless", False))
-    # In place: a turned copy next to the original would double the largest allocation.
-    ImageOps.exif_transpose(image, in_place=True)
+    transposition = upright_transposition(image)
+    if transposition is not None:
+        image = _turned(image, transposition)
     upright = _strip(image)
     out_format = source_format
     if out_format == "AVIF" and not features.check("avif"):
@@ -265,7 +267,11 @@ def _reencode_still(image: Image.Image) -> CleanFile:
     if out_format == "JPEG":
         if upright.mode not in ("RGB", "L", "CMYK"):
             upright = upright.convert("RGB")
-        upright.save(buf, "JPEG", quality=92, optimize=True, progressive=True, **extra)
+        # A progressive or optimised JPEG is encoded from a buffer of the whole picture's
+        # coefficients (about 3 bytes a pixel): worth it for a picture shown whole, not for a
+        # 40-megapixel original whose thumbnails are what pages show.
+        compact = upright.width * upright.height <= PROGRESSIVE_JPEG_MAX_PIXELS
+        upright.save(buf, "JPEG", quality=92, optimize=compact, progressive=compact, **extra)
     elif out_format == "PNG":
         upright.save(buf, "PNG", optimize=True, **extra)
     elif out_format == "GIF":
@@ -280,6 +286,68 @@ def _reencode_still(image: Image.Image) -> CleanFile:
         upright.save(buf, "AVIF", quality=85, **extra)
     ext, content_type = IMAGE_FORMATS[out_format]
     return _clean_image_file(buf, ext=ext, content_type=content_type, size=upright.size)
+
+
+# Strips of at most this many bytes carry a picture through a temporary file while it turns.
+STRIP_BYTES = 8 * 1024 * 1024
+
+
+def _turned(image: Image.Image, transposition: Image.Transpose) -> Image.Image:
+    """The picture turned upright, holding one decoded copy at a time: `transpose()` would
+    hold the original and the turned copy together (twice 160 MB for 40 megapixels). The rows
+    go to a temporary file in strips, the original is closed, and the turned picture is
+    assembled from the strips. Closes `image`."""
+    mode, (width, height) = image.mode, image.size
+    if mode not in TURNABLE_MODES:  # palette images: one byte a pixel, turned directly
+        turned = image.transpose(transposition)
+        turned.info = dict(image.info)
+        return turned
+    info = dict(image.info)
+    rows = max(1, STRIP_BYTES // (width * 4))
+    strips: list[tuple[int, int, int]] = []  # (top, rows, bytes)
+    with tempfile.TemporaryFile() as spill:
+        for top in range(0, height, rows):
+            count = min(rows, height - top)
+            raw = image.crop((0, top, width, top + count)).tobytes()
+            spill.write(raw)
+            strips.append((top, count, len(raw)))
+        image.close()  # releases the decoded pixels before the turned copy exists
+        swaps = transposition in SWAPPING_TRANSPOSITIONS
+        turned = Image.new(mode, (height, width) if swaps else (width, height))
+        spill.seek(0)
+        for top, count, size in strips:
+            strip = Image.frombytes(mode, (width, count), spill.read(size))
+            turned.paste(
+                strip.transpose(transposition),
+                _strip_position(transposition, top=top, count=count, height=height),
+            )
+    turned.info = info
+    return turned
+
+
+TURNABLE_MODES = {"RGB", "RGBA", "L", "LA", "CMYK", "I", "F", "I;16"}
+SWAPPING_TRANSPOSITIONS = {
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+}
+
+
+def _strip_position(
+    transposition: Image.Transpose, *, top: int, count: int, height: int
+) -> tuple[int, int]:
+    """Where rows [top, top + count) of a picture `height` rows high land once turned."""
+    from_bottom = height - top - count
+    return {
+        Image.Transpose.FLIP_LEFT_RIGHT: (0, top),
+        Image.Transpose.FLIP_TOP_BOTTOM: (0, from_bottom),
+        Image.Transpose.ROTATE_180: (0, from_bottom),
+        Image.Transpose.ROTATE_90: (top, 0),
+        Image.Transpose.TRANSPOSE: (top, 0),
+        Image.Transpose.ROTATE_270: (from_bottom, 0),
+        Image.Transpose.TRANSVERSE: (from_bottom, 0),
+    }[transposition]
 
 
 def _clean_image_file(
@@ -395,7 +463,7 @@ def _probe(source, *, container: str) -> dict:
     width, height = stream.codec_context.width, stream.codec_context.height
     if not width or not height:
         raise _video_error()
-    if width * height > settings.UPLOAD_MAX_PIXELS:
+    if width * height > min(settings.UPLOAD_MAX_VIDEO_PIXELS, settings.UPLOAD_MAX_PIXELS):
         raise _refuse(_("The video's frames are too large."))
     limit = settings.UPLOAD_MAX_VIDEO_SECONDS
     # The header's duration may only shorten the work: a header can claim anything.

@@ -54,3 +54,38 @@ def upright_transposition(image: Image.Image) -> Image.Transpose | None:
     except Exception:  # unreadable EXIF is treated as absent, as browsers do
         return None
     return _UPRIGHT.get(orientation)
+
+
+# Strips of about this many bytes: small next to a large picture, large enough to be quick.
+STRIP_BYTES = 8 * 1024 * 1024
+
+
+def _as_rgb_or_rgba(image: Image.Image, *, flatten: bool) -> Image.Image:
+    if image.mode not in ("RGB", "RGBA"):
+        has_alpha = "A" in image.mode or "transparency" in image.info
+        image = image.convert("RGBA" if has_alpha else "RGB")
+    if flatten and image.mode == "RGBA":
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image, mask=image.getchannel("A"))
+        image = background
+    return image
+
+
+def reduce_in_strips(image: Image.Image, factor: int, *, flatten: bool) -> Image.Image:
+    """The picture shrunk `factor` times (box filter) as RGB (flattened onto white when
+    `flatten`) or RGBA, worked through in strips: `Image.reduce` on a picture with alpha, or a
+    mode conversion, would first make a second full-size copy of it."""
+    width, height = image.size
+    has_alpha = "A" in image.mode or "transparency" in image.info
+    out_mode = "RGBA" if has_alpha and not flatten else "RGB"
+    if factor <= 1 and image.mode == out_mode:
+        return image
+    out = Image.new(out_mode, (-(-width // factor), -(-height // factor)))
+    rows = max(factor, STRIP_BYTES // (width * 4) // factor * factor)
+    for top in range(0, height, rows):
+        strip = image.crop((0, top, width, min(height, top + rows)))
+        strip = _as_rgb_or_rgba(strip, flatten=flatten)
+        if factor > 1:
+            strip = strip.reduce(factor)
+        out.paste(strip, (0, top // factor))
+    return out
