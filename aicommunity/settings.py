@@ -334,6 +334,14 @@ UPLOAD_MAX_VIDEO_BYTES = env.int("UPLOAD_MAX_VIDEO_BYTES", default=100 * 1024 * 
 # One decoded frame: 8K UHD. Pillow holds 4 bytes a pixel (133 MB here), and a worker must
 # stay within 300 MB while it cleans an upload and renders its thumbnails.
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=7680 * 4320)
+# WebP and AVIF cost far more memory a pixel: through Pillow, libwebp and libavif an upload's
+# clean-up and thumbnails take about 35 bytes a pixel (measured with bench/upload_memory.py),
+# against 4-8 for JPEG, PNG and GIF. Their frames are limited to 2048 × 2048, the largest
+# size the generators make, so that any accepted upload stays within the same memory.
+UPLOAD_MAX_PIXELS_BY_FORMAT = {
+    "WEBP": env.int("UPLOAD_MAX_WEBP_PIXELS", default=2048 * 2048),
+    "AVIF": env.int("UPLOAD_MAX_AVIF_PIXELS", default=2048 * 2048),
+}
 # A video frame: 4K UHD. Decoding holds several frames at once, so its size bounds memory.
 UPLOAD_MAX_VIDEO_PIXELS = env.int("UPLOAD_MAX_VIDEO_PIXELS", default=3840 * 2160)
 # Frames × width × height of an animated image (GIF, APNG, animated WebP): its decoded size.

@@ -191,7 +191,7 @@ def clean_image(source: bytes | IO[bytes], *, expected: str | None = None) -> Cl
     try:
         image = open_image(source, max_pixels=max_pixels)
     except TooManyPixels as exc:
-        raise _too_many_pixels(max_pixels, exc.width, exc.height) from None
+        raise _too_many_pixels(exc.max_pixels, exc.width, exc.height) from None
     except Exception:
         raise _decode_error() from None
     if image.format not in IMAGE_FORMATS or (

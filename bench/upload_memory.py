@@ -57,7 +57,10 @@ CASES = {
     "still-jpeg-rotated": Case(
         "still-jpeg-rotated", "/api/artworks/upload", "file", "still.jpg", 201
     ),
+    "still-webp": Case("still-webp", "/api/artworks/upload", "file", "still.webp", 201),
+    "still-avif": Case("still-avif", "/api/artworks/upload", "file", "still.avif", 201),
     "animation": Case("animation", "/api/artworks/upload", "file", "animation.gif", 201),
+    "animation-webp": Case("animation-webp", "/api/artworks/upload", "file", "animation.webp", 201),
     "video": Case("video", "/api/artworks/upload", "file", "video.mp4", 201),
     "avatar": Case(
         "avatar", "/settings/profile", "avatar", "avatar.png", 302, (("username", "{username}"),)
@@ -114,6 +117,59 @@ def make_still_jpeg_rotated(settings) -> bytes:
     exif[0x0112] = 6
     buf = io.BytesIO()
     image.save(buf, "JPEG", quality=90, exif=exif.tobytes())
+    return buf.getvalue()
+
+
+def _largest_still_of(settings, image_format: str) -> tuple[int, int]:
+    from common.images import max_pixels_for
+
+    return _largest_frame(max_pixels_for(image_format, max_pixels=settings.UPLOAD_MAX_PIXELS))
+
+
+def make_still_webp(settings) -> bytes:
+    """A WebP of the most pixels accepted for WebP (libwebp needs more memory a pixel)."""
+    image = _gradient_rgba(_largest_still_of(settings, "WEBP"))
+    buf = io.BytesIO()
+    image.save(buf, "WEBP", quality=80, method=0)
+    return buf.getvalue()
+
+
+def make_still_avif(settings) -> bytes:
+    """An AVIF of the most pixels accepted for AVIF (libavif needs the most memory a pixel)."""
+    image = _gradient_rgba(_largest_still_of(settings, "AVIF")).convert("RGB")
+    buf = io.BytesIO()
+    image.save(buf, "AVIF", quality=60, speed=10)
+    return buf.getvalue()
+
+
+def make_animation_webp(settings) -> bytes:
+    """An animated WebP of the largest frames accepted for WebP, as many as the animation
+    limit allows."""
+    from PIL import ImageDraw
+
+    width, height = _largest_still_of(settings, "WEBP")
+    frames = max(2, settings.UPLOAD_MAX_ANIMATION_PIXELS // (width * height))
+    background = _gradient_rgba((width, height)).convert("RGB")
+
+    def frame(index: int):
+        picture = background.copy()
+        ImageDraw.Draw(picture).rectangle(
+            (index * width // frames, 0, index * width // frames + width // 8, height),
+            fill=(index * 50 % 256, 40, 200),
+        )
+        return picture
+
+    buf = io.BytesIO()
+    frame(0).save(
+        buf,
+        "WEBP",
+        save_all=True,
+        append_images=(frame(i) for i in range(1, frames)),
+        duration=200,
+        loop=0,
+        quality=60,
+        method=0,
+    )
     return buf.getvalue()
 
 
@@ -204,11 +260,14 @@ def make_small(case: Case) -> bytes:
             for packet in stream.encode():
                 out.mux(packet)
         return buf.getvalue()
-    if case.name == "animation":
+    if case.name.startswith("animation"):
+        fmt = "WEBP" if case.name == "animation-webp" else "GIF"
         frames = [Image.new("RGB", (32, 32), (i * 40, 0, 0)) for i in range(4)]
-        frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=80)
+        frames[0].save(buf, fmt, save_all=True, append_images=frames[1:], duration=80)
         return buf.getvalue()
-    fmt = "JPEG" if case.name == "still-jpeg-rotated" else "PNG"
+    fmt = {"still-jpeg-rotated": "JPEG", "still-webp": "WEBP", "still-avif": "AVIF"}.get(
+        case.name, "PNG"
+    )
     Image.new("RGB", (64, 48), (10, 200, 30)).save(buf, fmt)
     return buf.getvalue()
 
@@ -216,7 +275,10 @@ def make_small(case: Case) -> bytes:
 MAKERS = {
     "still-png": make_still_png,
     "still-jpeg-rotated": make_still_jpeg_rotated,
+    "still-webp": make_still_webp,
+    "still-avif": make_still_avif,
     "animation": make_animation,
+    "animation-webp": make_animation_webp,
     "video": make_video,
     "avatar": make_avatar,
 }

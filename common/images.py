@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from django.conf import settings
 from PIL import Image
 
 ORIENTATION_TAG = 0x0112
@@ -31,15 +32,24 @@ class TooManyPixels(ValueError):
         self.width, self.height, self.max_pixels = width, height, max_pixels
 
 
+def max_pixels_for(image_format: str | None, *, max_pixels: int) -> int:
+    """`max_pixels`, or the stricter limit of a format that costs more memory a pixel to
+    decode and encode (settings.UPLOAD_MAX_PIXELS_BY_FORMAT)."""
+    stricter = settings.UPLOAD_MAX_PIXELS_BY_FORMAT.get(image_format or "", max_pixels)
+    return min(max_pixels, stricter)
+
+
 def open_image(source: IO[bytes], *, max_pixels: int) -> Image.Image:
-    """`Image.open` (lazy: only the header is read) refusing more than `max_pixels` per frame.
-    Raises TooManyPixels, or whatever Pillow raises for a file it cannot identify."""
+    """`Image.open` (lazy: only the header is read) refusing more than `max_pixels` per frame
+    (or its format's stricter limit). Raises TooManyPixels, or whatever Pillow raises for a
+    file it cannot identify."""
     try:
         image = Image.open(source)
     except Image.DecompressionBombError:
         # Beyond even Pillow's backstop: the exact size is not known here.
         raise TooManyPixels(width=0, height=0, max_pixels=max_pixels) from None
     width, height = image.size
+    max_pixels = max_pixels_for(image.format, max_pixels=max_pixels)
     if width <= 0 or height <= 0 or width * height > max_pixels:
         image.close()
         raise TooManyPixels(width=width, height=height, max_pixels=max_pixels)

@@ -179,3 +179,32 @@ def test_pillows_bomb_guard_stays_on_and_limits_are_explicit():
     assert open_image(io.BytesIO(png), max_pixels=40 * 30).size == (40, 30)
     with pytest.raises(TooManyPixels):
         open_image(io.BytesIO(png), max_pixels=40 * 30 - 1)
+
+
+# --- large stills in bounded memory --------------------------------------------------------
+
+
+@pytest.mark.parametrize("transposition", list(Image.Transpose))
+def test_turning_upright_through_strips_matches_transpose(transposition, monkeypatch):
+    monkeypatch.setattr(uploads, "STRIP_BYTES", 37 * 4 * 3)  # three rows a strip, and a rest
+    picture = Image.effect_noise((37, 23), 60).convert("RGB")
+    turned = uploads._turned(picture.copy(), transposition)
+    expected = picture.transpose(transposition)
+    assert turned.size == expected.size
+    assert turned.tobytes() == expected.tobytes()
+
+
+def test_reducing_in_strips_matches_reduce(monkeypatch):
+    import common.images
+
+    monkeypatch.setattr(common.images, "STRIP_BYTES", 50 * 4 * 6)
+    picture = Image.effect_noise((50, 31), 60).convert("RGB")
+    reduced = common.images.reduce_in_strips(picture, 3, flatten=True)
+    assert reduced.tobytes() == picture.reduce(3).tobytes()
+
+
+def test_webp_and_avif_have_their_own_pixel_limit(settings):
+    settings.UPLOAD_MAX_PIXELS_BY_FORMAT = {"WEBP": 40 * 30 - 1}
+    with pytest.raises(ValidationError, match=r"too large \(40 × 30\)"):
+        uploads.clean_upload(io.BytesIO(samples.image_bytes("WEBP", size=(40, 30))))
+    assert uploads.clean_upload(io.BytesIO(samples.image_bytes("PNG", size=(40, 30))))
