@@ -9,6 +9,8 @@ apt_packages=()
 [[ -x /usr/bin/chromium ]] || apt_packages+=(chromium chromium-driver)
 command -v java >/dev/null 2>&1 || apt_packages+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
+# GNU time: bench/upload_memory.py (and its slow test) reads each process's peak memory.
+[[ -x /usr/bin/time ]] || apt_packages+=(time)
 # Chinese glyphs for the zh-hans screenshots.
 fc-list 2>/dev/null | grep -i "cjk" >/dev/null || apt_packages+=(fonts-noto-cjk)
 
