@@ -100,19 +100,36 @@ def _gradient_rgba(size: tuple[int, int]):
     return Image.merge("RGBA", (across, down, across.rotate(180), down.rotate(180)))
 
 
+def _with_noise(image, *, noise_bytes: int):
+    """A band of noise across the top: it does not compress, so the file gets close to the
+    byte limit (and the re-encoded copy is as large)."""
+    from PIL import Image
+
+    bands = len(image.getbands())
+    rows = max(1, noise_bytes // (image.width * bands))
+    noise = os.urandom(image.width * rows * bands)
+    image.paste(Image.frombytes(image.mode, (image.width, rows), noise), (0, 0))
+    return image
+
+
 def make_still_png(settings) -> bytes:
-    """A PNG of the most pixels accepted, with an alpha channel (4 bytes a pixel decoded)."""
+    """A PNG of the most pixels accepted, with an alpha channel (4 bytes a pixel decoded),
+    near the byte limit."""
     image = _gradient_rgba(_largest_frame(settings.UPLOAD_MAX_PIXELS))
+    image = _with_noise(image, noise_bytes=settings.UPLOAD_MAX_IMAGE_BYTES * 3 // 4)
     buf = io.BytesIO()
     image.save(buf, "PNG", compress_level=6)
     return buf.getvalue()
 
 
 def make_still_jpeg_rotated(settings) -> bytes:
-    """A JPEG of the most pixels accepted that must be turned upright (EXIF orientation 6)."""
+    """A JPEG of the most pixels accepted that must be turned upright (EXIF orientation 6),
+    near the byte limit."""
     from PIL import Image
 
     image = _gradient_rgba(_largest_frame(settings.UPLOAD_MAX_PIXELS)).convert("RGB")
+    # At this quality JPEG keeps noise in about a third of its raw size.
+    image = _with_noise(image, noise_bytes=settings.UPLOAD_MAX_IMAGE_BYTES * 2)
     exif = Image.Exif()
     exif[0x0112] = 6
     buf = io.BytesIO()
