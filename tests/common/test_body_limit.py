@@ -181,3 +181,9 @@ def test_uploads_above_a_few_megabytes_go_to_a_temporary_file(settings):
     request = RequestFactory().post("/api/artworks/upload")
     handlers = [load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS]
     assert type(handlers[-1]).__name__ == "TemporaryFileUploadHandler"
+
+
+def test_the_schema_documents_413_on_the_upload_endpoints(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ("/api/artworks/upload", "/api/artworks/generate"):
+        assert "413" in paths[path]["post"]["responses"], path
