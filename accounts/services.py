@@ -25,6 +25,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from common.images import TooManyPixels, open_image, reduce_in_strips, upright_transposition
+
 from .models import StaffAction, User
 from .selectors import can_restore_user, can_suspend_user
 from .signals import UserEvent, user_moderated
@@ -83,22 +85,28 @@ def avatar_render(data: bytes) -> bytes:
             _("The image is too large (at most %(mb)d MB).")
             % {"mb": settings.AVATAR_MAX_BYTES // (1024 * 1024)}
         )
+    size = settings.AVATAR_SIZE
     try:
-        image = Image.open(io.BytesIO(data))
+        image = open_image(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS)
         if image.format not in AVATAR_FORMATS:
             raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."))
-        if image.width * image.height > settings.UPLOAD_MAX_PIXELS:
-            raise ValidationError(_("The image has too many pixels."))
+        transposition = upright_transposition(image)
+        if image.format == "JPEG":
+            image.draft("RGB", (2 * size, 2 * size))  # decode at a reduced scale (DCT scaling)
         image.load()
+    except TooManyPixels as exc:
+        raise ValidationError(_("The image has too many pixels.")) from exc
     except ValidationError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(_("That file is not an image we can read.")) from exc
 
-    image = ImageOps.exif_transpose(image)
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    size = settings.AVATAR_SIZE
+    # Only a square of `size` survives: shrink (in strips) before turning, so that a large
+    # picture is held in full once.
+    factor = min(image.size) // (2 * size)
+    image = reduce_in_strips(image, factor if factor >= 2 else 1, flatten=False)
+    if transposition is not None:
+        image = image.transpose(transposition)
     image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     image.save(buf, "WEBP", quality=85, method=4)  # no exif= argument: metadata is dropped

@@ -134,7 +134,15 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
 @router.post(
     "/generate",
     auth=api_auth,
-    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    # 413: a body larger than the largest reference image (common.body_limit).
+    response={
+        202: ArtworkOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
     openapi_extra=GENERATE_BODY,
     summary="Generate an artwork from a prompt (returns the draft at once)",
 )
@@ -166,7 +174,15 @@ def generate(request: HttpRequest):
 @router.post(
     "/upload",
     auth=api_auth,
-    response={201: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut, 503: ErrorOut},
+    # 413: a body larger than the largest video (common.body_limit).
+    response={
+        201: ArtworkOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        413: ErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
     summary="Upload an image or video as a new draft",
 )
 def upload(

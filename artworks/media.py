@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from dataclasses import dataclass, field
+from typing import IO
 
 from django.conf import settings
-from PIL import Image, ImageFilter, ImageOps, features
+from PIL import Image, ImageFilter, features
 
-Image.MAX_IMAGE_PIXELS = None  # limits are enforced by upload validation, with a clear error
+from common.images import open_image, reduce_in_strips, upright_transposition
 
 
 @dataclass(frozen=True)
@@ -37,17 +39,43 @@ def thumbnail_formats() -> list[tuple[str, dict]]:
     return formats
 
 
-def _open_rgb(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
+def _open_rgb(source: bytes | IO[bytes]) -> tuple[Image.Image, tuple[int, int]]:
+    """The picture upright, in RGB, no larger than needed for the widest thumbnail, and the
+    upright size of the full picture.
+
+    Memory stays near one decoded copy of the original: a JPEG is decoded at a reduced scale
+    (DCT scaling), other formats are reduced and flattened in strips right after decoding,
+    and turning upright happens on the reduced picture."""
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    image = open_image(source, max_pixels=settings.UPLOAD_MAX_PIXELS)
+    transposition = upright_transposition(image)
+    swaps = transposition in _SWAPS_SIDES
+    stored_width, stored_height = image.size
+    width, height = (stored_height, stored_width) if swaps else (stored_width, stored_height)
+    # Decoded (JPEG) or reduced (box filter) no smaller than the widest thumbnail: LANCZOS
+    # then resizes from there.
+    widest = max(settings.THUMBNAIL_WIDTHS)
+    if image.format == "JPEG" and width > widest:
+        scale = widest / width
+        image.draft(
+            "RGB",
+            (max(1, math.ceil(stored_width * scale)), max(1, math.ceil(stored_height * scale))),
+        )
     image.load()
-    image = ImageOps.exif_transpose(image)  # apply orientation, then forget EXIF
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    if image.mode == "RGBA":
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.split()[3])
-        image = background
-    return image
+    factor = max(1, (image.height if swaps else image.width) // widest)
+    image = reduce_in_strips(image, factor, flatten=True)
+    if transposition is not None:
+        image = image.transpose(transposition)
+    return image, (width, height)
+
+
+_SWAPS_SIDES = {
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_270,
+}
 
 
 def dominant_color(image: Image.Image) -> str:
@@ -66,19 +94,13 @@ def placeholder_data_uri(image: Image.Image) -> str:
     return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def render_image_derivatives(data: bytes) -> Derivatives:
-    image = _open_rgb(data)
-    width, height = image.size
+def render_image_derivatives(source: bytes | IO[bytes]) -> Derivatives:
+    image, (width, height) = _open_rgb(source)
     thumbs: list[Thumbnail] = []
     widths = sorted({min(w, width) for w in settings.THUMBNAIL_WIDTHS})
     for target in widths:
-        resized = (
-            image
-            if target == width
-            else image.resize(
-                (target, max(1, round(height * target / width))), Image.Resampling.LANCZOS
-            )
-        )
+        size = (target, max(1, round(height * target / width)))
+        resized = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
         for fmt, options in thumbnail_formats():
             buf = io.BytesIO()
             resized.save(buf, fmt.upper(), **options)  # no exif= argument: EXIF is dropped
@@ -92,12 +114,14 @@ def render_image_derivatives(data: bytes) -> Derivatives:
     )
 
 
-def video_poster_jpeg(data: bytes, *, at_seconds: float = 1.0) -> bytes:
+def video_poster_jpeg(source: bytes | IO[bytes], *, at_seconds: float = 1.0) -> bytes:
     """A poster frame for a video: the frame near `at_seconds` (or the first one, for clips
     shorter than that), as a JPEG."""
     import av
 
-    with av.open(io.BytesIO(data)) as container:
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    with av.open(source) as container:
         stream = container.streams.video[0]
         poster = None
         for frame in container.decode(stream):

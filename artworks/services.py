@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -128,7 +129,7 @@ def artwork_create_draft(
     title: str,
     source: str,
     kind: str = Artwork.Kind.IMAGE,
-    content: bytes | None = None,
+    content: bytes | File | None = None,
     ext: str = "",
     content_type: str = "",
     width: int | None = None,
@@ -172,7 +173,7 @@ def artwork_create_draft(
             stored_name = _store_original(artwork=artwork, content=content, ext=ext)
             artwork.original.name = stored_name
             artwork.content_type = content_type
-            artwork.file_size = len(content)
+            artwork.file_size = content.size if isinstance(content, File) else len(content)
             artwork.width, artwork.height = width, height
             artwork.duration_seconds = duration_seconds
         with transaction.atomic():
@@ -188,9 +189,10 @@ def artwork_create_draft(
     return artwork
 
 
-def _store_original(*, artwork: Artwork, content: bytes, ext: str) -> str:
+def _store_original(*, artwork: Artwork, content: bytes | File, ext: str) -> str:
     key = storage_keys.original_key(artwork.uuid, ext)
-    return default_storage.save(key, ContentFile(content))
+    # A File (an upload's temporary file) is copied in chunks, never read whole.
+    return default_storage.save(key, content if isinstance(content, File) else ContentFile(content))
 
 
 def artwork_attach_original(
@@ -254,21 +256,21 @@ def artwork_upload(
 ) -> Artwork:
     """A draft from an uploaded image or video. The file is validated and cleaned first
     (`artworks.uploads`); a refused file raises ValidationError and leaves nothing behind."""
-    cleaned = uploads.clean_upload(file)
-    return artwork_create_draft(
-        author=author,
-        title=title,
-        source=Artwork.Source.UPLOADED,
-        kind=cleaned.kind,
-        content=cleaned.data,
-        ext=cleaned.ext,
-        content_type=cleaned.content_type,
-        width=cleaned.width,
-        height=cleaned.height,
-        duration_seconds=cleaned.duration_seconds,
-        description=description,
-        alt_text=alt_text,
-    )
+    with uploads.clean_upload(file) as cleaned:
+        return artwork_create_draft(
+            author=author,
+            title=title,
+            source=Artwork.Source.UPLOADED,
+            kind=cleaned.kind,
+            content=cleaned.as_file(),
+            ext=cleaned.ext,
+            content_type=cleaned.content_type,
+            width=cleaned.width,
+            height=cleaned.height,
+            duration_seconds=cleaned.duration_seconds,
+            description=description,
+            alt_text=alt_text,
+        )
 
 
 # --- generation ---------------------------------------------------------------------------
@@ -306,10 +308,11 @@ def _reference_png(file: IO[bytes]) -> bytes:
 
     from PIL import Image
 
-    cleaned = uploads.clean_upload(file, allow_video=False)
-    image = Image.open(io.BytesIO(cleaned.data))
-    image.load()
-    image.thumbnail((REFERENCE_MAX_SIDE, REFERENCE_MAX_SIDE))
+    with uploads.clean_upload(file, allow_video=False) as cleaned:
+        image = Image.open(cleaned.file)
+        # thumbnail() decodes a JPEG at a reduced scale where it can.
+        image.thumbnail((REFERENCE_MAX_SIDE, REFERENCE_MAX_SIDE))
+        image.load()  # a small image is left untouched, still lazy
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA")
     buf = io.BytesIO()
@@ -876,15 +879,17 @@ def artwork_make_thumbnails(*, artwork_id: int) -> Artwork | None:
     if not artwork.original:
         return artwork
     Artwork.objects.filter(pk=artwork_id).update(thumb_attempts=F("thumb_attempts") + 1)
-    with default_storage.open(artwork.original.name, "rb") as fh:
-        data = fh.read()
     poster_name = ""
     try:
-        if artwork.kind == Artwork.Kind.VIDEO:
-            # Thumbnails of a video are made from its poster frame.
-            data = video_poster_jpeg(data)
-            poster_name = _save_replacing(storage_keys.poster_key(artwork.uuid), data)
-        derivatives = render_image_derivatives(data)
+        # Read from the open file, never whole into memory (a video may be 100 MB).
+        with default_storage.open(artwork.original.name, "rb") as original:
+            if artwork.kind == Artwork.Kind.VIDEO:
+                # Thumbnails of a video are made from its poster frame.
+                poster = video_poster_jpeg(original)
+                poster_name = _save_replacing(storage_keys.poster_key(artwork.uuid), poster)
+                derivatives = render_image_derivatives(poster)
+            else:
+                derivatives = render_image_derivatives(original)
     except Exception as exc:
         with transaction.atomic():
             Artwork.objects.filter(pk=artwork_id).update(thumb_status=Artwork.ThumbStatus.FAILED)

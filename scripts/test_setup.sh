@@ -14,6 +14,8 @@ command -v npm >/dev/null 2>&1 || apt_packages+=(nodejs npm)
 [[ -x /usr/sbin/nginx ]] || command -v nginx >/dev/null 2>&1 || apt_packages+=(nginx)
 # The Redis outage test starts (and kills) a redis-server of its own.
 command -v redis-server >/dev/null 2>&1 || apt_packages+=(redis-server)
+# GNU time: bench/upload_memory.py (and its slow test) reads each process's peak memory.
+[[ -x /usr/bin/time ]] || apt_packages+=(time)
 # Chinese glyphs for the zh-hans screenshots.
 fc-list 2>/dev/null | grep -i "cjk" >/dev/null || apt_packages+=(fonts-noto-cjk)
 

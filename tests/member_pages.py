@@ -89,6 +89,14 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
     keep("too many attempts", response, 429)
 
     client.force_login(world.member)
+    # A body declared larger than any upload is refused with 413 before it is read.
+    too_large = client.post(
+        "/create",
+        data=b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(200 * 1024 * 1024),
+    )
+    keep("upload too large", too_large, 413)
     keep("logout confirmation", client.get("/accounts/logout/"))
     keep("password change", client.get("/accounts/password/change/"))
     keep(
