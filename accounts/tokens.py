@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# allauth's jwkkit reaches `cryptography.hazmat.primitives.serialization` as an attribute of
+# a lazily imported package; in a process where nothing imported that submodule yet, issuing
+# a token failed with AttributeError.
+import cryptography.hazmat.primitives.serialization  # noqa: F401
 from allauth.headless import app_settings as headless_settings
 from allauth.headless.internal.sessionkit import new_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
