@@ -6,16 +6,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from common import ratelimit
+from common.api import ErrorOut, errors
 
 from . import google, tokens
 from .api_auth import api_auth
 from .models import User
 
 router = Router(tags=["auth"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class UserOut(Schema):
@@ -62,10 +59,7 @@ def _token_out(user: User, pair: tokens.TokenPair) -> dict:
     }
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut, 503: ErrorOut}
-
-
-@router.post("/login", response={200: TokenOut, **ERRORS}, auth=None)
+@router.post("/login", response={200: TokenOut, **errors(400, 401, 403, 422, 429, 503)}, auth=None)
 def login(request: HttpRequest, payload: LoginIn):
     """Exchange a Google ID token for an access token and a refresh token."""
     if ratelimit.hit(scope="api_login", key=ratelimit.client_key(request)):
@@ -80,7 +74,7 @@ def login(request: HttpRequest, payload: LoginIn):
     return Status(200, _token_out(user, pair))
 
 
-@router.post("/refresh", response={200: TokenOut, **ERRORS}, auth=None)
+@router.post("/refresh", response={200: TokenOut, **errors(400, 401, 422)}, auth=None)
 def refresh(request: HttpRequest, payload: RefreshIn):
     """Trade a refresh token for a new pair. Each refresh token works once."""
     pair = tokens.token_pair_refresh(refresh_token=payload.refresh_token)
@@ -92,7 +86,7 @@ def refresh(request: HttpRequest, payload: RefreshIn):
     return Status(200, _token_out(user, pair))
 
 
-@router.get("/me", response={200: UserOut, 401: ErrorOut}, auth=api_auth)
+@router.get("/me", response={200: UserOut, 401: ErrorOut, 403: ErrorOut}, auth=api_auth)
 def me(request: HttpRequest):
     """The signed-in user (by bearer token or by session)."""
     return Status(200, user_out(request.user))

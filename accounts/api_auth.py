@@ -65,3 +65,12 @@ jwt_bearer_auth = JWTBearerAuth()
 session_auth = SessionCsrfAuth()
 api_auth: list = [jwt_bearer_auth, session_auth]
 api_optional_auth: list = [*api_auth, _anonymous]
+# In the OpenAPI schema: either credential, or none at all (`{}`): signing in only
+# personalises the answer.
+OPTIONAL_AUTH_OPENAPI = {
+    "security": [
+        {type(jwt_bearer_auth).__name__: []},
+        {type(session_auth).__name__: []},
+        {},
+    ]
+}

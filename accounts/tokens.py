@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# allauth's key loader uses `cryptography.hazmat.primitives.serialization` without importing
+# it; a process that has not imported it elsewhere (a fresh `issue_token`) would fail.
+import cryptography.hazmat.primitives.serialization  # noqa: F401
 from allauth.headless import app_settings as headless_settings
 from allauth.headless.internal.sessionkit import new_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal

@@ -12,12 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
-from accounts.api_auth import api_auth, api_optional_auth
+from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from common import ratelimit
+from common.api import BODY_ERRORS, COMMON_ERRORS, errors
 
 from . import services
 from .models import Artwork
@@ -25,10 +27,6 @@ from .schemas import ArtworkOut, artwork_out
 from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_reaction_state
 
 router = Router(tags=["artworks"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class GenerateIn(Schema):
@@ -95,6 +93,8 @@ def _detail(request: HttpRequest, artwork: Artwork) -> dict:
 
 def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
     """The body as JSON, or as multipart form fields with an optional `file`."""
+    if request.content_type not in {"multipart/form-data", "application/json", ""}:
+        raise HttpError(415, _("Send the body as application/json or multipart/form-data."))
     if request.content_type == "multipart/form-data":
         raw = {k: v for k, v in request.POST.items() if v != ""}
         reference = request.FILES.get("file")
@@ -121,7 +121,7 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
 @router.post(
     "/generate",
     auth=api_auth,
-    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={202: ArtworkOut, **BODY_ERRORS, **errors(429)},
     openapi_extra=GENERATE_BODY,
     summary="Generate an artwork from a prompt (returns the draft at once)",
 )
@@ -153,7 +153,7 @@ def generate(request: HttpRequest):
 @router.post(
     "/upload",
     auth=api_auth,
-    response={201: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={201: ArtworkOut, **BODY_ERRORS, **errors(429)},
     summary="Upload an image or video as a new draft",
 )
 def upload(
@@ -195,7 +195,8 @@ def _own(request: HttpRequest, artwork_id: int, *, staff_too: bool = False) -> A
 @router.get(
     "/{int:artwork_id}",
     auth=api_optional_auth,
-    response={200: ArtworkOut, 404: ErrorOut},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(404)},
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
     summary="One artwork with its author (a draft for its author only)",
 )
 def detail(request: HttpRequest, artwork_id: int):
@@ -211,7 +212,7 @@ def detail(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/publish",
     auth=api_auth,
-    response={200: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(400, 404)},
     summary="Publish a draft",
 )
 def publish(request: HttpRequest, artwork_id: int):
@@ -222,7 +223,7 @@ def publish(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/unpublish",
     auth=api_auth,
-    response={200: ArtworkOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(404)},
     summary="Turn a published artwork back into a draft",
 )
 def unpublish(request: HttpRequest, artwork_id: int):
@@ -233,7 +234,7 @@ def unpublish(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/retry",
     auth=api_auth,
-    response={202: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={202: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 429)},
     summary="Retry a failed generation",
 )
 def retry(request: HttpRequest, artwork_id: int):
@@ -249,7 +250,7 @@ def retry(request: HttpRequest, artwork_id: int):
 @router.delete(
     "/{int:artwork_id}",
     auth=api_auth,
-    response={200: DeletedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: DeletedOut, **COMMON_ERRORS, **errors(404)},
     summary="Delete an artwork and its files",
 )
 def delete(request: HttpRequest, artwork_id: int):
