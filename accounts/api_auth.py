@@ -42,6 +42,7 @@ class JWTBearerAuth(HttpBearer):
         if user is None:
             raise AuthenticationError(message="The access token is invalid or has expired.")
         request.user = user
+        request.access_token = token  # POST /api/auth/logout revokes the sign-in it belongs to
         return user
 
 
