@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from accounts.api import router as auth_router
 from artworks.api import router as artworks_router
 from artworks.reactions_api import router as reactions_router
+from common.exceptions import StateConflict
 from feed.api import router as feed_router
 
 api = NinjaAPI(
@@ -52,6 +53,11 @@ def _unauthenticated(request, exc):
     return api.create_response(
         request, {"detail": message or "Authentication required."}, status=401
     )
+
+
+@api.exception_handler(StateConflict)
+def _conflict(request, exc):
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
 
 
 @api.exception_handler(ValidationError)

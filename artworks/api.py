@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import Field, StrictBool
 from pydantic import ValidationError as PydanticValidationError
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
@@ -29,23 +29,47 @@ from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_
 router = Router(tags=["artworks"])
 
 
+# The OpenAPI schema states the service's limits (services._validate_generation) so that what
+# it calls valid is what the service accepts; the service itself checks them, with its own
+# messages, for the website's form too.
+_SIDE_LIMITS = {"minimum": services.GENERATION_MIN_SIDE, "maximum": services.GENERATION_MAX_SIDE}
+_SIDE = r"(?:6[4-9]|[7-9]\d|[1-9]\d{2}|1\d{3}|20[0-3]\d|204[0-8])"  # 64 … 2048
+
+
 class GenerateIn(Schema):
-    prompt: str = Field(..., max_length=2000)
+    prompt: str = Field(..., max_length=2000, json_schema_extra={"pattern": r"\S"})
     negative_prompt: str = Field("", max_length=2000)
     # Either width and height, or size "WxH".
-    width: int | None = None
-    height: int | None = None
-    size: str | None = Field(None, pattern=r"^\d{2,4}x\d{2,4}$")
-    seed: int | None = None
+    width: int | None = Field(None, json_schema_extra=_SIDE_LIMITS)
+    height: int | None = Field(None, json_schema_extra=_SIDE_LIMITS)
+    size: str | None = Field(
+        None, pattern=r"^\d{2,4}x\d{2,4}$", json_schema_extra={"pattern": rf"^{_SIDE}x{_SIDE}$"}
+    )
+    seed: int | None = Field(None, json_schema_extra={"minimum": 0, "maximum": services.MAX_SEED})
     title: str = Field("", max_length=200)
     description: str = Field("", max_length=5000)
     alt_text: str = Field("", max_length=300)
-    prompt_hidden: bool = False
+    # Strict: "0", "no" or "maybe" are not booleans (a form's spellings are read above).
+    prompt_hidden: StrictBool = False
 
 
 class DeletedOut(Schema):
     deleted: bool
     artwork_id: int
+
+
+def _form_fields(properties: dict) -> dict:
+    """A form field cannot be null (it is left out instead): `anyOf [X, null]` becomes X."""
+    fields = {}
+    for name, schema in properties.items():
+        schema = dict(schema)
+        options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+        if len(options) == 1:
+            schema = {**options[0], **schema}
+            if schema.get("default") is None:
+                schema.pop("default", None)
+        fields[name] = schema
+    return fields
 
 
 GENERATE_BODY = {
@@ -56,7 +80,7 @@ GENERATE_BODY = {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        **GenerateIn.model_json_schema()["properties"],
+                        **_form_fields(GenerateIn.model_json_schema()["properties"]),
                         "file": {
                             "type": "string",
                             "format": "binary",
@@ -99,7 +123,13 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
         raw = {k: v for k, v in request.POST.items() if v != ""}
         reference = request.FILES.get("file")
         if "prompt_hidden" in raw:
-            raw["prompt_hidden"] = raw["prompt_hidden"].lower() in {"1", "true", "on", "yes"}
+            # A boolean in a form is "true"/"false" (or a checkbox's "on"); anything else is
+            # left for the schema to refuse rather than read as "no".
+            flag = raw["prompt_hidden"].lower()
+            if flag in {"true", "on"}:
+                raw["prompt_hidden"] = True
+            elif flag == "false":
+                raw["prompt_hidden"] = False
     else:
         try:
             raw = json.loads(request.body or b"{}")
@@ -212,7 +242,7 @@ def detail(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/publish",
     auth=api_auth,
-    response={200: ArtworkOut, **COMMON_ERRORS, **errors(400, 404)},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 409)},
     summary="Publish a draft",
 )
 def publish(request: HttpRequest, artwork_id: int):
@@ -234,7 +264,7 @@ def unpublish(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/retry",
     auth=api_auth,
-    response={202: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 429)},
+    response={202: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 409, 429)},
     summary="Retry a failed generation",
 )
 def retry(request: HttpRequest, artwork_id: int):

@@ -5,6 +5,7 @@ statuses each kind of endpoint can answer, so that each one is declared in the O
 - 401: no or bad credentials (also on endpoints where signing in is optional: a bad token)
 - 403: a signed-in session without a CSRF token, or not allowed
 - 404: no such thing (also for malformed ids in the path)
+- 409: not in a state that allows it (retrying a generation that did not fail)
 - 415: a body in a content type the endpoint does not read
 - 422: well-formed input that breaks the declared schema (a missing field, a limit out of range)
 - 429: rate limited

@@ -122,3 +122,21 @@ def test_a_published_artwork_reads_as_json_for_anonymous_and_bearer(client, bear
     artwork = PublishedArtworkFactory()
     assert client.get(f"/api/artworks/{artwork.pk}").json()["id"] == artwork.pk
     assert client.get(f"/api/artworks/{artwork.pk}", **bearer).json()["id"] == artwork.pk
+
+
+@pytest.mark.parametrize("value", ["{}", "0", "maybe"])
+def test_generate_refuses_a_prompt_hidden_that_is_not_a_boolean(client, bearer, value):
+    response = client.post(
+        "/api/artworks/generate", {"prompt": "a lighthouse", "prompt_hidden": value}, **bearer
+    )
+    assert_json_error(response, 400)
+    assert "prompt_hidden" in response.json()["detail"]
+    assert not Artwork.objects.exists()
+
+
+def test_generate_reads_a_boolean_or_a_checkbox_from_a_form(client, bearer):
+    hidden = client.post(
+        "/api/artworks/generate", {"prompt": "a lighthouse", "prompt_hidden": "on"}, **bearer
+    )
+    assert hidden.status_code == 202
+    assert Artwork.objects.get().prompt_hidden is True

@@ -30,8 +30,11 @@ def test_schemathesis_finds_no_contract_failures(
     live_server,
     transactional_db,
     tmp_path,
+    settings,
     google,  # noqa: F811
 ):
+    # Generation is fuzzed, not just rate-limited (the limits have tests of their own).
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_create": (100000, 3600)}
     member = UserFactory(username="fuzzer")
     PublishedArtworkFactory.create_batch(3)
     PublishedArtworkFactory(user=member)
