@@ -120,7 +120,8 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
     if request.content_type not in {"multipart/form-data", "application/json", ""}:
         raise HttpError(415, _("Send the body as application/json or multipart/form-data."))
     if request.content_type == "multipart/form-data":
-        raw = {k: v for k, v in request.POST.items() if v != ""}
+        # Every field sent counts, empty ones too: an empty size or seed is not "absent".
+        raw = dict(request.POST.items())
         reference = request.FILES.get("file")
         if "prompt_hidden" in raw:
             # A boolean in a form is "true"/"false" (or a checkbox's "on"); anything else is
@@ -139,7 +140,10 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
             raise ValidationError(_("The body must be a JSON object."))
         reference = None
     try:
-        return GenerateIn.model_validate(raw), reference
+        # JSON carries types, so they must match the schema ("64" is not an integer); form
+        # fields are all text and are read as the schema's types.
+        strict = True if request.content_type != "multipart/form-data" else None
+        return GenerateIn.model_validate(raw, strict=strict), reference
     except PydanticValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"

@@ -140,3 +140,29 @@ def test_generate_reads_a_boolean_or_a_checkbox_from_a_form(client, bearer):
     )
     assert hidden.status_code == 202
     assert Artwork.objects.get().prompt_hidden is True
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "a lighthouse", "width": "512"},
+        {"prompt": "a lighthouse", "seed": True},
+        {"prompt": "a lighthouse", "prompt_hidden": "false"},
+        {"prompt": 42},
+    ],
+)
+def test_generate_refuses_json_of_the_wrong_type(client, bearer, body):
+    response = client.post(
+        "/api/artworks/generate", data=json.dumps(body), content_type="application/json", **bearer
+    )
+    assert_json_error(response, 400)
+    assert not Artwork.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["size", "seed", "width"])
+def test_generate_refuses_an_empty_form_field_the_schema_does_not_allow(client, bearer, field):
+    response = client.post(
+        "/api/artworks/generate", {"prompt": "a lighthouse", field: ""}, **bearer
+    )
+    assert_json_error(response, 400)
+    assert not Artwork.objects.exists()
