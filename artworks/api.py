@@ -163,9 +163,14 @@ def generate(request: HttpRequest):
     if _limited(request):
         return _too_many()
     payload, reference = _generate_input(request)
-    width, height = payload.width or 1024, payload.height or 1024
+    # A width of 0 is a mistake to report, not a request for the default.
+    width = 1024 if payload.width is None else payload.width
+    height = 1024 if payload.height is None else payload.height
     if payload.size:
         w, _sep, h = payload.size.partition("x")
+        given = {"width": payload.width, "height": payload.height}
+        if any(v is not None and v != int(s) for v, s in zip(given.values(), (w, h), strict=True)):
+            raise ValidationError(_("Give either size or width and height, not different ones."))
         width, height = int(w), int(h)
     artwork = services.artwork_generate(
         author=request.user,

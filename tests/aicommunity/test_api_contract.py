@@ -166,3 +166,19 @@ def test_generate_refuses_an_empty_form_field_the_schema_does_not_allow(client, 
     )
     assert_json_error(response, 400)
     assert not Artwork.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "a lighthouse", "width": 64, "height": 63, "size": "64x64"},
+        {"prompt": "a lighthouse", "width": 0},
+        {"prompt": "a lighthouse", "height": 0, "size": "512x512"},
+    ],
+)
+def test_generate_refuses_sizes_out_of_range_even_beside_a_valid_size(client, bearer, body):
+    response = client.post(
+        "/api/artworks/generate", data=json.dumps(body), content_type="application/json", **bearer
+    )
+    assert_json_error(response, 400)
+    assert not Artwork.objects.exists()
