@@ -27,10 +27,11 @@ def test_healthz_is_503_when_the_database_is_unreachable_and_tells_the_public_no
         response = client.get("/healthz")
     assert response.status_code == 503
     # Only ok/failing per check: no exception text, host, backend or timing.
-    assert response.json() == {
-        "status": "down",
-        "checks": {"database": {"ok": False}, "cache": {"ok": True}},
-    }
+    body = response.json()
+    assert set(body) == {"status", "checks"} and body["status"] == "down"
+    assert all(check.keys() == {"ok"} for check in body["checks"].values()), body
+    assert body["checks"]["database"] == {"ok": False}
+    assert body["checks"]["cache"] == {"ok": True}
     assert b"internal" not in response.content
 
 
@@ -43,10 +44,12 @@ def test_healthz_shows_the_public_no_exception_text_and_staff_the_details(client
         staff = client.get("/healthz")
     for public in (anonymous, member):
         assert public.status_code == 200
-        assert public.json() == {
-            "status": "degraded",
-            "checks": {"database": {"ok": True}, "cache": {"ok": False}},
-        }
+        body = public.json()
+        assert set(body) == {"status", "checks"} and body["status"] == "degraded"
+        assert all(check.keys() == {"ok"} for check in body["checks"].values()), body
+        assert body["checks"]["database"] == {"ok": True}
+        assert body["checks"]["cache"] == {"ok": False}
+        assert b"cache-3" not in public.content
     assert staff.status_code == 200
     body = staff.json()
     assert body["status"] == "degraded"
