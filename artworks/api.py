@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from common import ratelimit
-from common.api import BODY_ERRORS, COMMON_ERRORS, errors
+from common.api import BODY_ERRORS, COMMON_ERRORS, NO_NUL, SafeText, errors
 
 from . import services
 from .models import Artwork
@@ -37,8 +37,14 @@ _SIDE = r"(?:6[4-9]|[7-9]\d|[1-9]\d{2}|1\d{3}|20[0-3]\d|204[0-8])"  # 64 … 204
 
 
 class GenerateIn(Schema):
-    prompt: str = Field(..., max_length=2000, json_schema_extra={"pattern": r"\S"})
-    negative_prompt: str = Field("", max_length=2000)
+    # Not blank and no NUL in the schema; a blank prompt gets the service's own message.
+    prompt: str = Field(
+        ...,
+        max_length=2000,
+        pattern=NO_NUL,
+        json_schema_extra={"pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"},
+    )
+    negative_prompt: SafeText = Field("", max_length=2000)
     # Either width and height, or size "WxH".
     width: int | None = Field(None, json_schema_extra=_SIDE_LIMITS)
     height: int | None = Field(None, json_schema_extra=_SIDE_LIMITS)
@@ -46,9 +52,9 @@ class GenerateIn(Schema):
         None, pattern=r"^\d{2,4}x\d{2,4}$", json_schema_extra={"pattern": rf"^{_SIDE}x{_SIDE}$"}
     )
     seed: int | None = Field(None, json_schema_extra={"minimum": 0, "maximum": services.MAX_SEED})
-    title: str = Field("", max_length=200)
-    description: str = Field("", max_length=5000)
-    alt_text: str = Field("", max_length=300)
+    title: SafeText = Field("", max_length=200)
+    description: SafeText = Field("", max_length=5000)
+    alt_text: SafeText = Field("", max_length=300)
     # Strict: "0", "no" or "maybe" are not booleans (a form's spellings are read above).
     prompt_hidden: StrictBool = False
 
@@ -198,9 +204,9 @@ def generate(request: HttpRequest):
 def upload(
     request: HttpRequest,
     file: File[UploadedFile | None] = None,
-    title: Form[str] = "",
-    description: Form[str] = "",
-    alt_text: Form[str] = "",
+    title: str = Form("", pattern=NO_NUL),
+    description: str = Form("", pattern=NO_NUL),
+    alt_text: str = Form("", pattern=NO_NUL),
 ):
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))

@@ -13,7 +13,15 @@ statuses each kind of endpoint can answer, so that each one is declared in the O
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import Field
+
+# Text that can be stored: PostgreSQL text cannot hold NUL characters, so they are refused at
+# the door (as Django's form fields do) instead of failing at the database with a 500.
+NO_NUL = r"^[^\x00]*$"
+SafeText = Annotated[str, Field(pattern=NO_NUL)]
 
 
 class ErrorOut(Schema):

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tokens import token_pair_issue
 from aicommunity.api import api
 from artworks.models import Artwork
-from tests.factories import PublishedArtworkFactory
+from tests.factories import PublishedArtworkFactory, tiny_jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +183,28 @@ def test_generate_refuses_sizes_out_of_range_even_beside_a_valid_size(client, be
     )
     assert_json_error(response, 400)
     assert not Artwork.objects.exists()
+
+
+def test_text_with_a_nul_character_is_refused_before_the_database(client, bearer):
+    # PostgreSQL cannot store NUL in text: it used to surface as a 500.
+    response = client.post(
+        "/api/artworks/generate",
+        data=json.dumps({"prompt": "a light\x00house"}),
+        content_type="application/json",
+        **bearer,
+    )
+    assert_json_error(response, 400)
+    upload = client.post(
+        "/api/artworks/upload",
+        {"file": SimpleUploadedFile("a.jpg", tiny_jpeg(), "image/jpeg"), "title": "x\x00y"},
+        **bearer,
+    )
+    assert_json_error(upload, 422)
+    assert not Artwork.objects.exists()
+
+
+def test_the_schema_says_text_fields_hold_no_nul():
+    body = SCHEMA["paths"]["/api/artworks/generate"]["post"]["requestBody"]["content"]
+    properties = body["application/json"]["schema"]["properties"]
+    assert "\\x00" in properties["prompt"]["pattern"]
+    assert "\\x00" in properties["title"]["pattern"]
