@@ -208,3 +208,36 @@ def test_the_schema_says_text_fields_hold_no_nul():
     properties = body["application/json"]["schema"]["properties"]
     assert "\\x00" in properties["prompt"]["pattern"]
     assert "\\x00" in properties["title"]["pattern"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("get", "/api/artworks/generate", "POST"),
+        ("put", "/api/feed", "GET"),
+        ("patch", "/api/auth/me", "GET"),
+    ],
+)
+def test_a_method_an_endpoint_does_not_take_is_405_json_with_allow(client, method, path, allow):
+    response = getattr(client, method)(path)
+    assert_json_error(response, 405)
+    assert response["Allow"] == allow
+
+
+def test_an_unhandled_error_under_api_is_500_json(client):
+    from unittest import mock
+
+    from django.db import OperationalError, connection
+
+    client.raise_request_exception = False
+    secret = "could not connect to server db-9.internal"
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError(secret)):
+        response = client.get("/api/feed")
+    body = assert_json_error(response, 500)
+    assert "db-9" not in body["detail"]
+
+
+def test_pages_outside_the_api_keep_their_html_errors(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
