@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from common import ratelimit
+from common.api import ErrorOut, errors
 
 from . import google, tokens
 from .api_auth import api_auth
 from .models import User
 
 router = Router(tags=["auth"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class UserOut(Schema):
@@ -62,10 +60,7 @@ def _token_out(user: User, pair: tokens.TokenPair) -> dict:
     }
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut, 503: ErrorOut}
-
-
-@router.post("/login", response={200: TokenOut, **ERRORS}, auth=None)
+@router.post("/login", response={200: TokenOut, **errors(400, 401, 403, 422, 429, 503)}, auth=None)
 def login(request: HttpRequest, payload: LoginIn):
     """Exchange a Google ID token for an access token and a refresh token."""
     try:
@@ -84,10 +79,20 @@ def login(request: HttpRequest, payload: LoginIn):
     return Status(200, _token_out(user, pair))
 
 
-@router.post("/refresh", response={200: TokenOut, **ERRORS}, auth=None)
+@router.post("/refresh", response={200: TokenOut, **errors(400, 401, 422)}, auth=None)
 def refresh(request: HttpRequest, payload: RefreshIn):
-    """Trade a refresh token for a new pair. Each refresh token works once."""
-    pair = tokens.token_pair_refresh(refresh_token=payload.refresh_token)
+    """Trade a refresh token for a new pair. Each refresh token works once: presenting a used
+    one again revokes every token of that sign-in (401), as it means the token was copied."""
+    try:
+        pair = tokens.token_pair_refresh(refresh_token=payload.refresh_token)
+    except tokens.RefreshTokenReused:
+        return Status(
+            401,
+            {
+                "detail": "This refresh token was already used; every token of this sign-in "
+                "is now revoked. Sign in again."
+            },
+        )
     if pair is None:
         return Status(401, {"detail": "The refresh token is invalid, expired or already used."})
     user = tokens.user_for_access_token(pair.access_token)
@@ -96,7 +101,24 @@ def refresh(request: HttpRequest, payload: RefreshIn):
     return Status(200, _token_out(user, pair))
 
 
-@router.get("/me", response={200: UserOut, 401: ErrorOut}, auth=api_auth)
+class LoggedOutOut(Schema):
+    logged_out: bool
+
+
+@router.post("/logout", response={200: LoggedOutOut, **errors(401, 403)}, auth=api_auth)
+def logout(request: HttpRequest):
+    """Sign out. With a bearer token: every refresh token of that sign-in stops working at
+    once; access tokens already issued expire on their own within their lifetime
+    (`expires_in`, 900 s by default). With the site's session: the browser is signed out."""
+    access_token = getattr(request, "access_token", None)
+    if access_token:
+        tokens.token_family_revoke(access_token=access_token)
+    else:
+        django_logout(request)
+    return Status(200, {"logged_out": True})
+
+
+@router.get("/me", response={200: UserOut, 401: ErrorOut, 403: ErrorOut}, auth=api_auth)
 def me(request: HttpRequest):
     """The signed-in user (by bearer token or by session)."""
     return Status(200, user_out(request.user))

@@ -9,6 +9,10 @@ POST /api/auth/login, validated by allauth headless' JWT strategy) and the site'
 
 A request that presents a bearer token is judged by that token alone: an expired or tampered
 token is a 401, never a silent fall-back to the session or to anonymous.
+
+Who comes first, then CSRF: a caller with no credentials at all gets 401 (they need to sign
+in, and a CSRF token would not help), and only a signed-in session without a valid CSRF token
+gets 403.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import AuthenticationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from .tokens import user_for_access_token
 
@@ -38,7 +42,18 @@ class JWTBearerAuth(HttpBearer):
         if user is None:
             raise AuthenticationError(message="The access token is invalid or has expired.")
         request.user = user
+        request.access_token = token  # POST /api/auth/logout revokes the sign-in it belongs to
         return user
+
+
+class SessionCsrfAuth(SessionAuth):
+    """The site's session, with the CSRF check only for a session that is signed in (ninja's
+    own checks CSRF first, so an anonymous write is a 403 "CSRF check Failed")."""
+
+    def __call__(self, request: HttpRequest):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 def _anonymous(request: HttpRequest):
@@ -48,5 +63,15 @@ def _anonymous(request: HttpRequest):
 
 
 jwt_bearer_auth = JWTBearerAuth()
-api_auth: list = [jwt_bearer_auth, django_auth]
+session_auth = SessionCsrfAuth()
+api_auth: list = [jwt_bearer_auth, session_auth]
 api_optional_auth: list = [*api_auth, _anonymous]
+# In the OpenAPI schema: either credential, or none at all (`{}`): signing in only
+# personalises the answer.
+OPTIONAL_AUTH_OPENAPI = {
+    "security": [
+        {type(jwt_bearer_auth).__name__: []},
+        {type(session_auth).__name__: []},
+        {},
+    ]
+}

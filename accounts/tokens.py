@@ -1,16 +1,23 @@
 """API tokens, issued, refreshed and validated by allauth headless' JWT strategy.
 
 Every token pair is anchored to a server-side session that holds the signed-in user and the
-refresh tokens still valid for it: refreshing rotates the refresh token (the old one stops
-working), and deleting the session (or deactivating the user) revokes the pair."""
+refresh tokens still valid for it: one session per sign-in, so the session is the token
+*family* (every refresh token descended from that sign-in). Refreshing rotates the refresh
+token (the old one stops working); deleting the session revokes the family.
+
+- Reuse: a rotated refresh token presented again means two parties hold it (one of them a
+  thief), so the whole family is revoked and both must sign in again.
+- Sign-out (`POST /api/auth/logout`) deletes the family's session.
+- A password change or deactivation makes the session's user check fail: refresh refused.
+- Access tokens are not looked up per request (no query on the hot path); a revoked family's
+  access tokens run out within `HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN` (900 s by default)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-# allauth's jwkkit reaches `cryptography.hazmat.primitives.serialization` as an attribute of
-# a lazily imported package; in a process where nothing imported that submodule yet, issuing
-# a token failed with AttributeError.
+# allauth's key loader uses `cryptography.hazmat.primitives.serialization` without importing
+# it; a process that has not imported it elsewhere (a fresh `issue_token`) would fail.
 import cryptography.hazmat.primitives.serialization  # noqa: F401
 from allauth.headless import app_settings as headless_settings
 from allauth.headless.internal.sessionkit import new_session
@@ -58,8 +65,28 @@ def token_pair_issue(*, user: User) -> TokenPair:
     return token_pair_for_signed_in_request(request)
 
 
+class RefreshTokenReused(Exception):
+    """A refresh token that was already exchanged came back: its family is now revoked."""
+
+
+def _family_session(claims: dict):
+    return jwt_internal.get_token_session(claims)
+
+
 def token_pair_refresh(*, refresh_token: str) -> TokenPair | None:
-    """A new pair for a valid refresh token, which is used up; None when it is not valid."""
+    """A new pair for a valid refresh token, which is used up; None when it is not valid.
+    Raises RefreshTokenReused (after revoking every token of its sign-in) when the token is
+    one this server issued for a live sign-in but has already been exchanged."""
+    claims = jwt_internal.decode_token(refresh_token, "refresh")
+    if claims is None:
+        return None  # not ours, tampered, expired, or not a refresh token
+    session = _family_session(claims)
+    if session is None:
+        return None  # signed out, revoked, or the session expired
+    if claims["jti"] not in jwt_internal.get_refresh_token_state(session):
+        # Genuinely signed for this live sign-in, yet no longer on its list: it was rotated.
+        session.delete()
+        raise RefreshTokenReused
     result = headless_settings.TOKEN_STRATEGY.refresh_token(refresh_token)
     if result is None:
         return None
@@ -69,6 +96,17 @@ def token_pair_refresh(*, refresh_token: str) -> TokenPair | None:
         refresh_token=next_refresh_token,
         expires_in=headless_settings.JWT_ACCESS_TOKEN_EXPIRES_IN,
     )
+
+
+def token_family_revoke(*, access_token: str) -> bool:
+    """Sign out the sign-in an access token belongs to: every refresh token of its family
+    stops working at once. False when there was nothing (left) to revoke."""
+    claims = jwt_internal.decode_token(access_token, "access")
+    session = _family_session(claims) if claims is not None else None
+    if session is None:
+        return False
+    session.delete()
+    return True
 
 
 def user_for_access_token(token: str) -> User | None:

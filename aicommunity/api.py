@@ -1,15 +1,27 @@
 """The JSON API (django-ninja). Each app contributes a router; OpenAPI at /api/openapi.json.
 
-Errors are always JSON of the form {"detail": ...}."""
+Every answer under /api/ is JSON, errors of the form {"detail": "<a sentence>"} (one schema,
+`common.api.ErrorOut`): unknown paths and malformed ids too (`api_not_found`, wired after the
+API in the URLconf), unparseable bodies (400), and schema violations (422, with the problems
+spelled out in the sentence)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
 
 from accounts.api import router as auth_router
 from artworks.api import router as artworks_router
 from artworks.reactions_api import router as reactions_router
+from common.exceptions import StateConflict
 from feed.api import router as feed_router
 
 api = NinjaAPI(
@@ -19,10 +31,12 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
+NOT_FOUND = "Not found."
+
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"detail": "Not found."}, status=404)
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
@@ -41,9 +55,44 @@ def _unauthenticated(request, exc):
     )
 
 
+@api.exception_handler(StateConflict)
+def _conflict(request, exc):
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request, exc):
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_violation(request, exc):
+    # ninja answers a list of pydantic errors; clients get one sentence like every other error.
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in error.get('loc', ())) or 'request'}: {error['msg']}"
+        for error in exc.errors
+    )
+    return api.create_response(request, {"detail": problems or "Invalid input."}, status=422)
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request, exc):
+    # e.g. multipart/form-data without a boundary: Django refuses to parse it.
+    return api.create_response(
+        request, {"detail": f"The multipart body cannot be read: {exc}"}, status=400
+    )
+
+
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def _bad_request(request, exc):
+    return api.create_response(request, {"detail": "The request cannot be read."}, status=400)
+
+
+@csrf_exempt  # it changes nothing; a POST to a wrong path is a 404, not a CSRF failure
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any /api/ path no endpoint matches, including ids that are not numbers."""
+    return JsonResponse({"detail": NOT_FOUND}, status=404)
 
 
 api.add_router("/auth", auth_router)

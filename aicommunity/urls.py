@@ -28,12 +28,13 @@ from artworks.media_views import media
 from common.views import healthz
 from feed.urls import seo_urlpatterns
 
-from .api import api
+from .api import api, api_not_found
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("login", LoginView.as_view(), name="login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

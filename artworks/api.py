@@ -13,12 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import Field, StrictBool
 from pydantic import ValidationError as PydanticValidationError
 
-from accounts.api_auth import api_auth, api_optional_auth
+from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from common import ratelimit
+from common.api import BODY_ERRORS, COMMON_ERRORS, NO_NUL, SafeText, errors
 
 from . import permissions, services
 from .models import Artwork
@@ -28,22 +30,34 @@ from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_
 router = Router(tags=["artworks"])
 
 
-class ErrorOut(Schema):
-    detail: str
+# The OpenAPI schema states the service's limits (services._validate_generation) so that what
+# it calls valid is what the service accepts; the service itself checks them, with its own
+# messages, for the website's form too.
+_SIDE_LIMITS = {"minimum": services.GENERATION_MIN_SIDE, "maximum": services.GENERATION_MAX_SIDE}
+_SIDE = r"(?:6[4-9]|[7-9]\d|[1-9]\d{2}|1\d{3}|20[0-3]\d|204[0-8])"  # 64 … 2048
 
 
 class GenerateIn(Schema):
-    prompt: str = Field(..., max_length=2000)
-    negative_prompt: str = Field("", max_length=2000)
+    # Not blank and no NUL in the schema; a blank prompt gets the service's own message.
+    prompt: str = Field(
+        ...,
+        max_length=2000,
+        pattern=NO_NUL,
+        json_schema_extra={"pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"},
+    )
+    negative_prompt: SafeText = Field("", max_length=2000)
     # Either width and height, or size "WxH".
-    width: int | None = None
-    height: int | None = None
-    size: str | None = Field(None, pattern=r"^\d{2,4}x\d{2,4}$")
-    seed: int | None = None
-    title: str = Field("", max_length=200)
-    description: str = Field("", max_length=5000)
-    alt_text: str = Field("", max_length=300)
-    prompt_hidden: bool = False
+    width: int | None = Field(None, json_schema_extra=_SIDE_LIMITS)
+    height: int | None = Field(None, json_schema_extra=_SIDE_LIMITS)
+    size: str | None = Field(
+        None, pattern=r"^\d{2,4}x\d{2,4}$", json_schema_extra={"pattern": rf"^{_SIDE}x{_SIDE}$"}
+    )
+    seed: int | None = Field(None, json_schema_extra={"minimum": 0, "maximum": services.MAX_SEED})
+    title: SafeText = Field("", max_length=200)
+    description: SafeText = Field("", max_length=5000)
+    alt_text: SafeText = Field("", max_length=300)
+    # Strict: "0", "no" or "maybe" are not booleans (a form's spellings are read above).
+    prompt_hidden: StrictBool = False
 
 
 class ArtworkEditIn(Schema):
@@ -60,6 +74,20 @@ class DeletedOut(Schema):
     artwork_id: int
 
 
+def _form_fields(properties: dict) -> dict:
+    """A form field cannot be null (it is left out instead): `anyOf [X, null]` becomes X."""
+    fields = {}
+    for name, schema in properties.items():
+        schema = dict(schema)
+        options = [o for o in schema.pop("anyOf", []) if o.get("type") != "null"]
+        if len(options) == 1:
+            schema = {**options[0], **schema}
+            if schema.get("default") is None:
+                schema.pop("default", None)
+        fields[name] = schema
+    return fields
+
+
 GENERATE_BODY = {
     "requestBody": {
         "content": {
@@ -68,7 +96,7 @@ GENERATE_BODY = {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        **GenerateIn.model_json_schema()["properties"],
+                        **_form_fields(GenerateIn.model_json_schema()["properties"]),
                         "file": {
                             "type": "string",
                             "format": "binary",
@@ -108,11 +136,20 @@ def _detail(request: HttpRequest, artwork: Artwork) -> dict:
 
 def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
     """The body as JSON, or as multipart form fields with an optional `file`."""
+    if request.content_type not in {"multipart/form-data", "application/json", ""}:
+        raise HttpError(415, _("Send the body as application/json or multipart/form-data."))
     if request.content_type == "multipart/form-data":
-        raw = {k: v for k, v in request.POST.items() if v != ""}
+        # Every field sent counts, empty ones too: an empty size or seed is not "absent".
+        raw = dict(request.POST.items())
         reference = request.FILES.get("file")
         if "prompt_hidden" in raw:
-            raw["prompt_hidden"] = raw["prompt_hidden"].lower() in {"1", "true", "on", "yes"}
+            # A boolean in a form is "true"/"false" (or a checkbox's "on"); anything else is
+            # left for the schema to refuse rather than read as "no".
+            flag = raw["prompt_hidden"].lower()
+            if flag in {"true", "on"}:
+                raw["prompt_hidden"] = True
+            elif flag == "false":
+                raw["prompt_hidden"] = False
     else:
         try:
             raw = json.loads(request.body or b"{}")
@@ -122,7 +159,10 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
             raise ValidationError(_("The body must be a JSON object."))
         reference = None
     try:
-        return GenerateIn.model_validate(raw), reference
+        # JSON carries types, so they must match the schema ("64" is not an integer); form
+        # fields are all text and are read as the schema's types.
+        strict = True if request.content_type != "multipart/form-data" else None
+        return GenerateIn.model_validate(raw, strict=strict), reference
     except PydanticValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
@@ -135,14 +175,7 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
     "/generate",
     auth=api_auth,
     # 413: a body larger than the largest reference image (common.body_limit).
-    response={
-        202: ArtworkOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        413: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={202: ArtworkOut, **BODY_ERRORS, **errors(413, 429, 503)},
     openapi_extra=GENERATE_BODY,
     summary="Generate an artwork from a prompt (returns the draft at once)",
 )
@@ -150,9 +183,14 @@ def generate(request: HttpRequest):
     if (refusal := _limit_refusal(request)) is not None:
         return refusal
     payload, reference = _generate_input(request)
-    width, height = payload.width or 1024, payload.height or 1024
+    # A width of 0 is a mistake to report, not a request for the default.
+    width = 1024 if payload.width is None else payload.width
+    height = 1024 if payload.height is None else payload.height
     if payload.size:
         w, _sep, h = payload.size.partition("x")
+        given = {"width": payload.width, "height": payload.height}
+        if any(v is not None and v != int(s) for v, s in zip(given.values(), (w, h), strict=True)):
+            raise ValidationError(_("Give either size or width and height, not different ones."))
         width, height = int(w), int(h)
     artwork = services.artwork_generate(
         author=request.user,
@@ -175,22 +213,15 @@ def generate(request: HttpRequest):
     "/upload",
     auth=api_auth,
     # 413: a body larger than the largest video (common.body_limit).
-    response={
-        201: ArtworkOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        413: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={201: ArtworkOut, **BODY_ERRORS, **errors(413, 429, 503)},
     summary="Upload an image or video as a new draft",
 )
 def upload(
     request: HttpRequest,
     file: File[UploadedFile | None] = None,
-    title: Form[str] = "",
-    description: Form[str] = "",
-    alt_text: Form[str] = "",
+    title: str = Form("", pattern=NO_NUL),
+    description: str = Form("", pattern=NO_NUL),
+    alt_text: str = Form("", pattern=NO_NUL),
 ):
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
@@ -225,7 +256,8 @@ def _allowed(request: HttpRequest, artwork_id: int, rule: Callable[..., bool]) -
 @router.get(
     "/{int:artwork_id}",
     auth=api_optional_auth,
-    response={200: ArtworkOut, 404: ErrorOut},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(404)},
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
     summary="One artwork with its author (a draft for its author only)",
 )
 def detail(request: HttpRequest, artwork_id: int):
@@ -241,7 +273,7 @@ def detail(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/publish",
     auth=api_auth,
-    response={200: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 409)},
     summary="Publish a draft",
 )
 def publish(request: HttpRequest, artwork_id: int):
@@ -255,7 +287,7 @@ def publish(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/unpublish",
     auth=api_auth,
-    response={200: ArtworkOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(404)},
     summary="Turn a published artwork back into a draft",
 )
 def unpublish(request: HttpRequest, artwork_id: int):
@@ -269,15 +301,7 @@ def unpublish(request: HttpRequest, artwork_id: int):
 @router.post(
     "/{int:artwork_id}/retry",
     auth=api_auth,
-    response={
-        202: ArtworkOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        429: ErrorOut,
-        503: ErrorOut,
-    },
+    response={202: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 409, 429, 503)},
     summary="Retry a failed generation",
 )
 def retry(request: HttpRequest, artwork_id: int):
@@ -294,7 +318,7 @@ def retry(request: HttpRequest, artwork_id: int):
 @router.delete(
     "/{int:artwork_id}",
     auth=api_auth,
-    response={200: DeletedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: DeletedOut, **COMMON_ERRORS, **errors(404)},
     summary="Delete an artwork and its files",
 )
 def delete(request: HttpRequest, artwork_id: int):
@@ -306,7 +330,7 @@ def delete(request: HttpRequest, artwork_id: int):
 @router.patch(
     "/{int:artwork_id}",
     auth=api_auth,
-    response={200: ArtworkOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={200: ArtworkOut, **BODY_ERRORS, **errors(404)},
     summary="Edit the title, description or alt text, or hide or show the prompt",
 )
 def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn):

@@ -13,15 +13,12 @@ from ninja import Router, Schema, Status
 
 from accounts.api_auth import api_auth
 from common import ratelimit
+from common.api import COMMON_ERRORS, errors
 
 from . import services
 from .models import Artwork
 
 router = Router(tags=["reactions"])
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class LikeOut(Schema):
@@ -44,8 +41,8 @@ def _react(request: HttpRequest, service: Callable[..., Artwork], artwork_id: in
 
 
 _TOO_MANY_DETAIL = "Too many reactions in a short time; try again in a minute."
-_RESPONSES_LIKE = {200: LikeOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
-_RESPONSES_FAVORITE = {200: FavoriteOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+_RESPONSES_LIKE = {200: LikeOut, **COMMON_ERRORS, **errors(404, 429)}
+_RESPONSES_FAVORITE = {200: FavoriteOut, **COMMON_ERRORS, **errors(404, 429)}
 
 
 def _like_out(artwork: Artwork | None, liked: bool):
@@ -60,21 +57,21 @@ def _favorite_out(artwork: Artwork | None, favorite: bool):
     return Status(200, {"is_favorite": favorite, "favorite_count": artwork.favorite_count})
 
 
-@router.post("/artworks/{artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
+@router.post("/artworks/{int:artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
 def like(request: HttpRequest, artwork_id: int):
     return _like_out(_react(request, services.artwork_like, artwork_id), True)
 
 
-@router.delete("/artworks/{artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
+@router.delete("/artworks/{int:artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
 def unlike(request: HttpRequest, artwork_id: int):
     return _like_out(_react(request, services.artwork_unlike, artwork_id), False)
 
 
-@router.post("/artworks/{artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
+@router.post("/artworks/{int:artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
 def favorite(request: HttpRequest, artwork_id: int):
     return _favorite_out(_react(request, services.artwork_favorite, artwork_id), True)
 
 
-@router.delete("/artworks/{artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
+@router.delete("/artworks/{int:artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
 def unfavorite(request: HttpRequest, artwork_id: int):
     return _favorite_out(_react(request, services.artwork_unfavorite, artwork_id), False)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import StaffAction
 from accounts.services import staff_action_record
+from common.exceptions import StateConflict
 from common.tasks import enqueue, enqueue_on_commit
 
 from . import permissions, storage_keys, uploads
@@ -528,7 +529,7 @@ def artwork_retry_generation(*, artwork: Artwork, actor: User) -> Artwork:
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if not generation_can_retry(locked):
-            raise ValidationError(_("Only a failed generation can be retried."))
+            raise StateConflict(_("Only a failed generation can be retried."))
         locked.generation_status = Artwork.GenerationStatus.QUEUED
         locked.generation_error = ""
         locked.save(update_fields=["generation_status", "generation_error", "updated_at"])
@@ -547,7 +548,7 @@ def artwork_publish(*, artwork: Artwork, actor: User) -> Artwork:
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         if not locked.original:
-            raise ValidationError(_("This artwork has no image yet; wait for it to finish."))
+            raise StateConflict(_("This artwork has no image yet; wait for it to finish."))
         if locked.status == Artwork.Status.PUBLISHED:
             return locked
         locked.status = Artwork.Status.PUBLISHED

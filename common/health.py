@@ -1,4 +1,7 @@
-"""Health checks reported by /healthz. Each check returns a small dict and never raises."""
+"""Health checks reported by /healthz. Each check returns a small dict and never raises.
+
+The full report (exception text, backends, queue depths) is for staff only: an exception
+message can name hosts, ports, users or paths, which the public has no business seeing."""
 
 from __future__ import annotations
 
@@ -72,3 +75,11 @@ def health_report() -> tuple[bool, dict[str, Any]]:
     healthy = checks["database"]["ok"]
     status = "ok" if all(c["ok"] for c in checks.values()) else ("degraded" if healthy else "down")
     return healthy, {"status": status, "checks": checks}
+
+
+def health_summary(report: dict[str, Any]) -> dict[str, Any]:
+    """What the public may see of a report: the overall status and ok/failing per check."""
+    return {
+        "status": report["status"],
+        "checks": {name: {"ok": check["ok"]} for name, check in report["checks"].items()},
+    }

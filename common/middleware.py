@@ -27,3 +27,35 @@ class QueryLanguageMiddleware:
         if code in self.codes:
             response.headers.setdefault("Content-Language", code)
         return response
+
+
+class ApiJsonErrorsMiddleware:
+    """Every error under /api/ is JSON, {"detail": …}, whoever produced it: the API's own
+    handlers already answer JSON; this catches what answers before or around them (405 from
+    the router, 500 from an unhandled exception, a 400/413 from Django reading the request).
+    Headers such as Allow and Retry-After are kept. With DEBUG on, a 500 keeps Django's
+    traceback page. Goes near the top, so it sees the other middlewares' answers too."""
+
+    PREFIX = "/api/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith(self.PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+            or (settings.DEBUG and response.status_code >= 500)
+        ):
+            return response
+        from django.http import JsonResponse
+
+        replacement = JsonResponse(
+            {"detail": f"{response.reason_phrase}."}, status=response.status_code
+        )
+        for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary", "Cache-Control"):
+            if header in response:
+                replacement[header] = response[header]
+        return replacement

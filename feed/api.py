@@ -9,11 +9,12 @@ from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
-from accounts.api_auth import api_auth, api_optional_auth
+from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from artworks.schemas import ArtworkPageOut, artwork_out
 from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state
+from common.api import COMMON_ERRORS, errors
 
 from .selectors import (
     DEFAULT_PAGE_SIZE,
@@ -28,11 +29,7 @@ from .selectors import (
 router = Router(tags=["feed"])
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-_LIST_RESPONSES = {200: ArtworkPageOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_LIST_RESPONSES = {200: ArtworkPageOut, **COMMON_ERRORS, **errors(400, 404)}
 
 
 def _viewer(request: HttpRequest):
@@ -68,7 +65,9 @@ def _active_user(user_id: int):
     return user
 
 
-@router.get("/feed", response=_LIST_RESPONSES, auth=api_optional_auth)
+@router.get(
+    "/feed", response=_LIST_RESPONSES, auth=api_optional_auth, openapi_extra=OPTIONAL_AUTH_OPENAPI
+)
 def feed(
     request: HttpRequest,
     tab: Literal["hot", "new"] = "hot",
@@ -83,7 +82,12 @@ def feed(
     return Status(200, _page_out(page, _viewer(request)))
 
 
-@router.get("/users/{user_id}/artworks", response=_LIST_RESPONSES, auth=api_optional_auth)
+@router.get(
+    "/users/{int:user_id}/artworks",
+    response=_LIST_RESPONSES,
+    auth=api_optional_auth,
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+)
 def user_artworks(
     request: HttpRequest,
     user_id: int,
@@ -107,7 +111,7 @@ def user_artworks(
     return Status(200, _page_out(page, viewer))
 
 
-@router.get("/users/{user_id}/favorites", response=_LIST_RESPONSES, auth=api_auth)
+@router.get("/users/{int:user_id}/favorites", response=_LIST_RESPONSES, auth=api_auth)
 def user_favorites(
     request: HttpRequest,
     user_id: int,

@@ -37,6 +37,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def email_verified(obj, create, extracted, **kwargs):
+        # Members have confirmed their address (sign-in requires it); pass
+        # email_verified=False for one who has not.
+        if create and extracted is not False:
+            from accounts.services import user_email_mark_verified
+
+            user_email_mark_verified(user=obj)
+
 
 class ArtworkFactory(factory.django.DjangoModelFactory):
     """A draft with a real (tiny) original in storage."""

@@ -76,6 +76,8 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
             {"email": "not-an-email", "username": "a", "password1": "x", "password2": "y"},
         ),
     )
+    # Sign-up always ends on "check your email" (mandatory verification: no enumeration).
+    keep("check your email", client.get("/accounts/confirm-email/"))
     keep("password reset", client.get("/accounts/password/reset/"))
     keep("password reset errors", client.post("/accounts/password/reset/", {"email": "nope"}))
     keep("password reset done", client.get("/accounts/password/reset/done/"))

@@ -16,6 +16,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 ME = "/api/auth/me"
 REFRESH = "/api/auth/refresh"
+LOGOUT = "/api/auth/logout"
 
 
 def bearer(token: str) -> dict:
@@ -38,11 +39,70 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(client, user):
     assert body["user"]["id"] == user.pk
     assert client.get(ME, **bearer(body["access_token"])).json()["id"] == user.pk
 
+    # The new one works once too.
+    second = refresh(client, body["refresh_token"])
+    assert second.status_code == 200
+    assert refresh(client, body["refresh_token"]).status_code == 401
+
+
+def test_reusing_a_rotated_refresh_token_revokes_its_whole_family(client, user):
+    """Two parties hold the same refresh token (one of them a thief): whoever comes second
+    ends the sign-in for both. Other sign-ins of the same member are untouched."""
+    other_sign_in = token_pair_issue(user=user)
+    pair = token_pair_issue(user=user)
+    second = refresh(client, pair.refresh_token).json()
+    third = refresh(client, second["refresh_token"]).json()
+
     reused = refresh(client, pair.refresh_token)
     assert reused.status_code == 401
+    assert reused["Content-Type"].startswith("application/json")
     assert "already used" in reused.json()["detail"]
-    # The new one still works (once).
-    assert refresh(client, body["refresh_token"]).status_code == 200
+    assert "revoked" in reused.json()["detail"]
+    # Every descendant of that sign-in is dead, including the newest one.
+    assert refresh(client, third["refresh_token"]).status_code == 401
+    assert refresh(client, second["refresh_token"]).status_code == 401
+    assert refresh(client, other_sign_in.refresh_token).status_code == 200
+
+
+def test_logout_revokes_the_sign_ins_refresh_tokens(client, user):
+    other_sign_in = token_pair_issue(user=user)
+    pair = token_pair_issue(user=user)
+    rotated = refresh(client, pair.refresh_token).json()
+    response = client.post(LOGOUT, **bearer(rotated["access_token"]))
+    assert response.status_code == 200
+    assert response.json() == {"logged_out": True}
+    after = refresh(client, rotated["refresh_token"])
+    assert after.status_code == 401
+    assert after["Content-Type"].startswith("application/json")
+    assert refresh(client, other_sign_in.refresh_token).status_code == 200
+    # Logging out twice is harmless.
+    assert client.post(LOGOUT, **bearer(rotated["access_token"])).status_code == 200
+
+
+def test_logout_needs_credentials_and_signs_a_session_out(client, user):
+    anonymous = client.post(LOGOUT)
+    assert anonymous.status_code == 401
+    assert anonymous.json() == {"detail": "Authentication required."}
+    client.force_login(user)
+    assert client.get(ME).status_code == 200
+    assert client.post(LOGOUT).status_code == 200
+    assert client.get(ME).status_code == 401
+
+
+def test_logout_is_in_the_openapi_schema(client):
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/auth/logout"]["post"]
+    assert {"200", "401", "403"} <= set(operation["responses"])
+    assert "refresh token" in operation["description"]
+
+
+def test_access_tokens_live_900_seconds_the_bound_for_revocation(user, settings):
+    # Access tokens are checked by signature alone; after a sign-out, a password change or a
+    # revoked family they run out within this lifetime (README: "Tokens").
+    assert settings.HEADLESS_JWT_ACCESS_TOKEN_EXPIRES_IN == 900
+    claims = jwt.decode(
+        token_pair_issue(user=user).access_token, options={"verify_signature": False}
+    )
+    assert claims["exp"] - claims["iat"] == 900
 
 
 def test_an_access_token_is_not_a_refresh_token(client, user):

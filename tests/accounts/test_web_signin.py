@@ -52,8 +52,19 @@ def test_email_sign_up_sign_in_and_logout_through_the_forms(browser):
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == "/accounts/confirm-email/"
     user = User.objects.get(username="grace")
     assert user.email == "grace@example.com"
+    # Not signed in until the address is confirmed (the mail is printed to the console).
+    assert browser.get("/api/auth/me").status_code == 401
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["grace@example.com"]
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    confirm_page = browser.get(link.group(1))
+    assert confirm_page.status_code == 200
+    confirmed = browser.post(link.group(1), {"csrfmiddlewaretoken": csrf_from(confirm_page)})
+    assert confirmed.status_code == 302
+    assert user.emailaddress_set.get().verified
     assert browser.get("/api/auth/me").json()["username"] == "grace"
 
     logout_page = browser.get("/accounts/logout/")
@@ -237,3 +248,33 @@ def test_continue_with_google_creates_the_user_then_reuses_it(
     user.refresh_from_db()
     assert user.name == "Ada Lovelace"  # later sign-ins do not overwrite the profile
     assert again.get("/api/auth/me").json()["id"] == user.pk
+
+
+def test_a_member_with_an_unconfirmed_address_is_asked_to_confirm_it_at_sign_in(browser):
+    UserFactory(username="newbie", email="newbie@example.com", email_verified=False)
+    page = browser.get("/login")
+    response = browser.post(
+        "/login",
+        {"csrfmiddlewaretoken": csrf_from(page), "login": "newbie", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert browser.get("/api/auth/me").status_code == 401
+    assert [m.to for m in mail.outbox] == [["newbie@example.com"]]
+
+
+def test_a_member_whose_address_is_marked_verified_signs_in_at_once(browser):
+    from accounts.services import user_email_mark_verified
+
+    member = User.objects.create_user(username="aurora", email="aurora@demo.example")
+    member.set_password(PASSWORD)
+    member.save()
+    user_email_mark_verified(user=member)
+    user_email_mark_verified(user=member)  # idempotent, like seed_demo
+    assert member.emailaddress_set.get().verified
+    page = browser.get("/login")
+    response = browser.post(
+        "/login",
+        {"csrfmiddlewaretoken": csrf_from(page), "login": "aurora", "password": PASSWORD},
+    )
+    assert response.status_code == 302 and response["Location"] == "/feed"

@@ -143,12 +143,23 @@ def test_publish_unpublish_and_delete(
     assert stored_files() == []
 
 
-def test_publishing_before_the_image_exists_is_a_400(client, user):
+def test_publishing_before_the_image_exists_is_a_409_conflict(client, user):
+    # A well-formed request for something not in a state that allows it: 409, not 400.
     draft = ArtworkFactory(user=user, with_file=False, generation_status="queued")
     client.force_login(user)
     response = client.post(f"/api/artworks/{draft.pk}/publish")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "wait for it to finish" in response.json()["detail"]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_retrying_a_generation_that_did_not_fail_is_a_409_conflict(client, user):
+    artwork = ArtworkFactory(user=user)  # generation done
+    client.force_login(user)
+    response = client.post(f"/api/artworks/{artwork.pk}/retry")
+    assert response.status_code == 409
+    assert "Only a failed generation" in response.json()["detail"]
 
 
 def test_detail_shows_a_draft_to_its_author_only(client, user, other_user):

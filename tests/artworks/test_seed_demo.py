@@ -34,5 +34,11 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
         assert artwork.like_count == artwork.likes.count()
         assert artwork.favorite_count == artwork.favorites.count()
 
+    # Demo members sign in at once: their addresses count as confirmed.
+    from allauth.account.models import EmailAddress
+
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == users
+
     call_command("seed_demo", verbosity=0)
     assert counts() == (users, artworks, likes, favorites)
+    assert EmailAddress.objects.count() == users

@@ -16,16 +16,46 @@ def test_healthz_reports_database_and_cache(client):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_healthz_is_503_when_the_database_is_unreachable(client):
-    with mock.patch.object(
-        connection, "cursor", side_effect=OperationalError("connection refused")
-    ):
+DB_ERROR = 'connection to server at "db-7.internal" (10.0.3.7), port 5432 failed: refused'
+CACHE_ERROR = "Error 111 connecting to cache-3.internal:6379. Connection refused."
+
+
+def test_healthz_is_503_when_the_database_is_unreachable_and_tells_the_public_no_more(
+    client, staff_user
+):
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError(DB_ERROR)):
         response = client.get("/healthz")
     assert response.status_code == 503
+    # Only ok/failing per check: no exception text, host, backend or timing.
     body = response.json()
-    assert body["status"] == "down"
-    assert body["checks"]["database"]["ok"] is False
-    assert "connection refused" in body["checks"]["database"]["error"]
+    assert set(body) == {"status", "checks"} and body["status"] == "down"
+    assert all(check.keys() == {"ok"} for check in body["checks"].values()), body
+    assert body["checks"]["database"] == {"ok": False}
+    assert body["checks"]["cache"] == {"ok": True}
+    assert b"internal" not in response.content
+
+
+def test_healthz_shows_the_public_no_exception_text_and_staff_the_details(client, user, staff_user):
+    with mock.patch("common.health.cache.set", side_effect=ConnectionError(CACHE_ERROR)):
+        anonymous = client.get("/healthz")
+        client.force_login(user)
+        member = client.get("/healthz")
+        client.force_login(staff_user)
+        staff = client.get("/healthz")
+    for public in (anonymous, member):
+        assert public.status_code == 200
+        body = public.json()
+        assert set(body) == {"status", "checks"} and body["status"] == "degraded"
+        assert all(check.keys() == {"ok"} for check in body["checks"].values()), body
+        assert body["checks"]["database"] == {"ok": True}
+        assert body["checks"]["cache"] == {"ok": False}
+        assert b"cache-3" not in public.content
+    assert staff.status_code == 200
+    body = staff.json()
+    assert body["status"] == "degraded"
+    assert CACHE_ERROR in body["checks"]["cache"]["error"]
+    assert body["checks"]["database"]["vendor"] == connection.vendor
+    assert "ms" in body["checks"]["database"]
 
 
 def test_healthz_stays_up_when_only_the_cache_fails(client):

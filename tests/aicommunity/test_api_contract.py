@@ -1,0 +1,243 @@
+"""Every answer under /api/ is JSON and declared in the OpenAPI schema: unknown paths and
+malformed ids are 404 JSON, unreadable bodies 400, foreign content types 415, schema
+violations 422 with one sentence — never an HTML page, never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.tokens import token_pair_issue
+from aicommunity.api import api
+from artworks.models import Artwork
+from tests.factories import PublishedArtworkFactory, tiny_jpeg
+
+pytestmark = pytest.mark.django_db
+
+SCHEMA = api.get_openapi_schema()
+OPERATIONS = [
+    (method, path, operation)
+    for path, operations in SCHEMA["paths"].items()
+    for method, operation in operations.items()
+]
+
+
+@pytest.fixture
+def bearer(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_pair_issue(user=user).access_token}"}
+
+
+def assert_json_error(response, status: int) -> dict:
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith("application/json"), response.content[:500]
+    body = response.json()
+    assert set(body) == {"detail"} and isinstance(body["detail"], str) and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/nothing-here"),
+        ("get", "/api/artworks/null,null"),
+        ("post", "/api/artworks/null,null/publish"),
+        ("post", "/api/artworks/abc/like"),
+        ("delete", "/api/artworks/1.5/favorite"),
+        ("get", "/api/users/me/artworks"),
+        ("get", "/api/users/-1/favorites"),
+        ("post", "/api/auth/nope"),
+    ],
+)
+def test_unknown_paths_and_malformed_ids_are_404_json(client, bearer, method, path):
+    assert_json_error(getattr(client, method)(path, **bearer), 404)
+
+
+def test_a_missing_artwork_is_404_json_on_every_artwork_operation(client, bearer):
+    missing = (Artwork.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    for method, path, _operation in OPERATIONS:
+        if "{artwork_id}" in path:
+            url = path.replace("{artwork_id}", str(missing))
+            assert_json_error(getattr(client, method)(url, **bearer), 404)
+
+
+@pytest.mark.parametrize("path", ["/api/artworks/generate", "/api/artworks/upload"])
+def test_multipart_without_a_boundary_is_400_json_not_500(client, bearer, path):
+    response = client.post(path, data=b"prompt=x", content_type="multipart/form-data", **bearer)
+    assert_json_error(response, 400)
+    assert not Artwork.objects.exists()
+
+
+def test_a_foreign_content_type_on_generate_is_415_json(client, bearer):
+    response = client.post(
+        "/api/artworks/generate",
+        data=json.dumps({"prompt": "a lighthouse"}),
+        content_type="text/plain",
+        **bearer,
+    )
+    assert_json_error(response, 415)
+    assert not Artwork.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/auth/login", "/api/auth/refresh"])
+def test_an_unparseable_body_is_400_json(client, path):
+    response = client.post(path, data=b"{not json", content_type="application/json")
+    assert_json_error(response, 400)
+
+
+def test_a_schema_violation_is_422_with_one_sentence(client):
+    body = assert_json_error(client.get("/api/feed?limit=0"), 422)
+    assert "limit" in body["detail"]
+    body = assert_json_error(
+        client.post("/api/auth/refresh", data="{}", content_type="application/json"), 422
+    )
+    assert "refresh_token" in body["detail"] or "payload" in body["detail"]
+
+
+def test_every_operation_declares_its_errors_with_the_one_error_schema():
+    for method, path, operation in OPERATIONS:
+        responses = operation["responses"]
+        label = f"{method.upper()} {path}"
+        # Parameters or a body can break the schema; a protected endpoint can be refused.
+        if operation.get("parameters") or operation.get("requestBody"):
+            assert "422" in responses or 422 in responses, label
+        if operation.get("security"):
+            assert {401, 403} <= set(map(int, responses)), label
+        if "{artwork_id}" in path or "{user_id}" in path:
+            assert 404 in set(map(int, responses)), label
+        for status, response in responses.items():
+            if int(status) >= 400:
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ErrorOut", (label, status)
+
+
+def test_endpoints_where_signing_in_is_optional_say_so_in_the_schema():
+    optional = {"/api/feed", "/api/artworks/{artwork_id}", "/api/users/{user_id}/artworks"}
+    for method, path, operation in OPERATIONS:
+        if method == "get" and path in optional:
+            assert {} in operation["security"], path
+
+
+def test_a_published_artwork_reads_as_json_for_anonymous_and_bearer(client, bearer):
+    artwork = PublishedArtworkFactory()
+    assert client.get(f"/api/artworks/{artwork.pk}").json()["id"] == artwork.pk
+    assert client.get(f"/api/artworks/{artwork.pk}", **bearer).json()["id"] == artwork.pk
+
+
+@pytest.mark.parametrize("value", ["{}", "0", "maybe"])
+def test_generate_refuses_a_prompt_hidden_that_is_not_a_boolean(client, bearer, value):
+    response = client.post(
+        "/api/artworks/generate", {"prompt": "a lighthouse", "prompt_hidden": value}, **bearer
+    )
+    assert_json_error(response, 400)
+    assert "prompt_hidden" in response.json()["detail"]
+    assert not Artwork.objects.exists()
+
+
+def test_generate_reads_a_boolean_or_a_checkbox_from_a_form(client, bearer):
+    hidden = client.post(
+        "/api/artworks/generate", {"prompt": "a lighthouse", "prompt_hidden": "on"}, **bearer
+    )
+    assert hidden.status_code == 202
+    assert Artwork.objects.get().prompt_hidden is True
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "a lighthouse", "width": "512"},
+        {"prompt": "a lighthouse", "seed": True},
+        {"prompt": "a lighthouse", "prompt_hidden": "false"},
+        {"prompt": 42},
+    ],
+)
+def test_generate_refuses_json_of_the_wrong_type(client, bearer, body):
+    response = client.post(
+        "/api/artworks/generate", data=json.dumps(body), content_type="application/json", **bearer
+    )
+    assert_json_error(response, 400)
+    assert not Artwork.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["size", "seed", "width"])
+def test_generate_refuses_an_empty_form_field_the_schema_does_not_allow(client, bearer, field):
+    response = client.post(
+        "/api/artworks/generate", {"prompt": "a lighthouse", field: ""}, **bearer
+    )
+    assert_json_error(response, 400)
+    assert not Artwork.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"prompt": "a lighthouse", "width": 64, "height": 63, "size": "64x64"},
+        {"prompt": "a lighthouse", "width": 0},
+        {"prompt": "a lighthouse", "height": 0, "size": "512x512"},
+    ],
+)
+def test_generate_refuses_sizes_out_of_range_even_beside_a_valid_size(client, bearer, body):
+    response = client.post(
+        "/api/artworks/generate", data=json.dumps(body), content_type="application/json", **bearer
+    )
+    assert_json_error(response, 400)
+    assert not Artwork.objects.exists()
+
+
+def test_text_with_a_nul_character_is_refused_before_the_database(client, bearer):
+    # PostgreSQL cannot store NUL in text: it used to surface as a 500.
+    response = client.post(
+        "/api/artworks/generate",
+        data=json.dumps({"prompt": "a light\x00house"}),
+        content_type="application/json",
+        **bearer,
+    )
+    assert_json_error(response, 400)
+    upload = client.post(
+        "/api/artworks/upload",
+        {"file": SimpleUploadedFile("a.jpg", tiny_jpeg(), "image/jpeg"), "title": "x\x00y"},
+        **bearer,
+    )
+    assert_json_error(upload, 422)
+    assert not Artwork.objects.exists()
+
+
+def test_the_schema_says_text_fields_hold_no_nul():
+    body = SCHEMA["paths"]["/api/artworks/generate"]["post"]["requestBody"]["content"]
+    properties = body["application/json"]["schema"]["properties"]
+    assert "\\x00" in properties["prompt"]["pattern"]
+    assert "\\x00" in properties["title"]["pattern"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("get", "/api/artworks/generate", "POST"),
+        ("put", "/api/feed", "GET"),
+        ("patch", "/api/auth/me", "GET"),
+    ],
+)
+def test_a_method_an_endpoint_does_not_take_is_405_json_with_allow(client, method, path, allow):
+    response = getattr(client, method)(path)
+    assert_json_error(response, 405)
+    assert response["Allow"] == allow
+
+
+def test_an_unhandled_error_under_api_is_500_json(client):
+    from unittest import mock
+
+    from django.db import OperationalError, connection
+
+    client.raise_request_exception = False
+    secret = "could not connect to server db-9.internal"
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError(secret)):
+        response = client.get("/api/feed")
+    body = assert_json_error(response, 500)
+    assert "db-9" not in body["detail"]
+
+
+def test_pages_outside_the_api_keep_their_html_errors(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
