@@ -27,9 +27,11 @@ def member():
 
 def normalised(response, email: str) -> tuple:
     """Status, redirect and page text with what legitimately differs taken out: the CSRF
-    token and the address the visitor typed (echoing it back tells them nothing)."""
+    token, the per-response CSP nonce and the address the visitor typed (echoing it back
+    tells them nothing)."""
     text = response.content.decode()
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "csrf", text)
+    text = re.sub(r'nonce="[^"]+"', "nonce", text)
     text = text.replace(email, "EMAIL")
     return response.status_code, response.get("Location"), text
 

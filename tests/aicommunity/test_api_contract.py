@@ -59,7 +59,10 @@ def test_a_missing_artwork_is_404_json_on_every_artwork_operation(client, bearer
     for method, path, _operation in OPERATIONS:
         if "{artwork_id}" in path:
             url = path.replace("{artwork_id}", str(missing))
-            assert_json_error(getattr(client, method)(url, **bearer), 404)
+            # A body the operation accepts, so that only the missing artwork can refuse it.
+            body = {"data": json.dumps({"title": "x"}), "content_type": "application/json"}
+            response = getattr(client, method)(url, **(body if method == "patch" else {}), **bearer)
+            assert_json_error(response, 404)
 
 
 @pytest.mark.parametrize("path", ["/api/artworks/generate", "/api/artworks/upload"])
