@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
@@ -63,10 +63,19 @@ class GenerateIn(Schema):
 class ArtworkEditIn(Schema):
     """Only the fields sent are changed."""
 
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=5000)
-    alt_text: str | None = Field(None, max_length=300)
-    prompt_hidden: bool | None = None
+    title: str | None = Field(None, min_length=1, max_length=200, pattern=NO_NUL)
+    description: str | None = Field(None, max_length=5000, pattern=NO_NUL)
+    alt_text: str | None = Field(None, max_length=300, pattern=NO_NUL)
+    prompt_hidden: StrictBool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: object) -> object:
+        # Every field is optional, so without this a JSON array or scalar would read as an
+        # empty edit: ninja's Schema reads any input through attribute access (DjangoGetter).
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
 
 
 class DeletedOut(Schema):

@@ -244,3 +244,19 @@ def test_pages_outside_the_api_keep_their_html_errors(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[null, null]", "5", '"title"', '{"title": "a\\u0000b"}', '{"prompt_hidden": "yes"}'],
+)
+def test_an_edit_that_is_not_an_object_of_the_right_types_is_422_and_changes_nothing(
+    client, user, bearer, body
+):
+    artwork = PublishedArtworkFactory(user=user, title="Kept")
+    response = client.patch(
+        f"/api/artworks/{artwork.pk}", data=body, content_type="application/json", **bearer
+    )
+    assert_json_error(response, 422)
+    artwork.refresh_from_db()
+    assert artwork.title == "Kept"

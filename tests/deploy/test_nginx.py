@@ -187,14 +187,15 @@ def site(tmp_path_factory) -> Iterator[Site]:
         "-c",
         "from django.core.management import call_command\n"
         "from accounts.models import User\n"
+        "from accounts.services import user_email_mark_verified\n"
         "call_command('migrate', interactive=False, verbosity=0)\n"
         "call_command('collectstatic', interactive=False, verbosity=0)\n"
         f"for name in {ACCOUNTS!r}:\n"
-        "    User.objects.create_user(username=name, email=name + '@example.com', "
-        f"password={PASSWORD!r})\n"
+        "    user_email_mark_verified(user=User.objects.create_user(username=name, "
+        f"email=name + '@example.com', password={PASSWORD!r}))\n"
         f"for name in {STAFF!r}:\n"
-        "    User.objects.create_user(username=name, email=name + '@example.com', "
-        f"password={PASSWORD!r}, is_staff=True)",
+        "    user_email_mark_verified(user=User.objects.create_user(username=name, "
+        f"email=name + '@example.com', password={PASSWORD!r}, is_staff=True))",
     )
 
     app_port = free_port()
