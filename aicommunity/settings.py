@@ -82,7 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache: every response, cached or not, gets the header and a fresh nonce.
-    "csp.middleware.CSPMiddleware",
+    "common.csp.BuiltOnceCSPMiddleware",
     "common.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -263,10 +263,9 @@ CELERY_TASK_ROUTES = {
 
 # Whole pages for anonymous visitors (common/pagecache.py): needs a cache shared by every
 # process, which both Redis and the embedded file cache are (tests/common/
-# test_multiprocess_cache.py runs it on two workers). On by default only with Redis until its
-# cost on the file cache is measured. Invalidated exactly on every change; the lifetime only
-# bounds memory.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 0)
+# test_multiprocess_cache.py runs it on two workers), so it is on by default everywhere; 0
+# turns it off. Invalidated exactly on every change; the lifetime only bounds memory.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_VIEWS = {
     "feed:landing",
     "feed:features",

@@ -15,13 +15,13 @@ its place, and every hit gets this response's own nonce (the one the CSP middlew
 this one, puts in the header). The placeholder is derived from SECRET_KEY: text on a page
 cannot spell it, so no one can plant a nonce-to-be in a cached page.
 
-On by default with Redis (REDIS_URL). The embedded default's file cache is shared by every
-process too, so the page cache is correct there as well; it stays off by default there only
-because PAGE_CACHE_SECONDS says so (see settings).
+On by default, with Redis (REDIS_URL) or with the embedded default's file cache, which is
+shared by every process too (PAGE_CACHE_SECONDS=0 turns it off).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -45,8 +45,15 @@ def _new_version() -> str:
 
 
 def _nonce_placeholder() -> bytes:
+    return _placeholder_for(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _placeholder_for(secret: str) -> bytes:
+    # Computed once per secret rather than on every cache hit.
     return (
-        b"csp-nonce-" + salted_hmac("pagecache.csp-nonce", "placeholder").hexdigest()[:24].encode()
+        b"csp-nonce-"
+        + salted_hmac("pagecache.csp-nonce", "placeholder", secret=secret).hexdigest()[:24].encode()
     )
 
 

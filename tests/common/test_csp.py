@@ -249,3 +249,18 @@ def test_google_sign_in_may_leave_for_the_consent_page():
         "'self'",
         "https://accounts.google.com",
     ]
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds(client):
+    from csp.utils import build_policy
+
+    header = client.get("/features")["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", header).group(1)
+    assert header == build_policy(nonce=nonce)
+    assert client.get("/features")["Content-Security-Policy"] != header  # a fresh nonce
+
+
+def test_a_changed_policy_setting_takes_effect_at_once(client, settings):
+    client.get("/features")
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/features")["Content-Security-Policy"] == "default-src 'none'"
