@@ -37,6 +37,7 @@ from tests.deploy.nginx import (
     stop,
     wait_for_port,
 )
+from tests.site_process import manage
 
 pytestmark = pytest.mark.slow
 PASSWORD = "a-long-and-unusual-passphrase"
@@ -146,15 +147,7 @@ class Site:
 
 
 def run_manage(env: dict, *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = manage(env, *args, check=False)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
 
 
