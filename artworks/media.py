@@ -114,6 +114,10 @@ def render_image_derivatives(source: bytes | IO[bytes]) -> Derivatives:
     )
 
 
+# A poster is shown at most this wide (the player's width on a large screen).
+POSTER_MAX_WIDTH = 1920
+
+
 def video_poster_jpeg(source: bytes | IO[bytes], *, at_seconds: float = 1.0) -> bytes:
     """A poster frame for a video: the frame near `at_seconds` (or the first one, for clips
     shorter than that), as a JPEG."""
@@ -123,6 +127,9 @@ def video_poster_jpeg(source: bytes | IO[bytes], *, at_seconds: float = 1.0) -> 
         source = io.BytesIO(source)
     with av.open(source) as container:
         stream = container.streams.video[0]
+        # One decoding thread: frame threading keeps a full frame per thread in memory.
+        stream.thread_type = "SLICE"
+        stream.codec_context.thread_count = 1
         poster = None
         for frame in container.decode(stream):
             poster = frame
@@ -130,7 +137,12 @@ def video_poster_jpeg(source: bytes | IO[bytes], *, at_seconds: float = 1.0) -> 
                 break
         if poster is None:
             raise ValueError("the video has no decodable frame")
-        image = poster.to_image()
+        # Scaled while converting: a full 4K RGB frame would cost a 100 MB peak for a poster
+        # no page shows wider than the largest thumbnail.
+        width, height = poster.width, poster.height
+        if width > POSTER_MAX_WIDTH:
+            width, height = POSTER_MAX_WIDTH, max(1, round(height * POSTER_MAX_WIDTH / width))
+        image = poster.to_image(width=width, height=height)
     buf = io.BytesIO()
     image.convert("RGB").save(buf, "JPEG", quality=85, optimize=True, progressive=True)
     return buf.getvalue()

@@ -476,6 +476,9 @@ def _probe(source, *, container: str) -> dict:
         raise _video_error()
     # A real frame must decode: a header glued onto garbage is not a video.
     decoded = False
+    # One decoding thread: frame threading keeps a full frame per thread (4K: 12 MB each).
+    stream.thread_type = "SLICE"
+    stream.codec_context.thread_count = 1
     for frame in source.decode(video=0):
         decoded = frame.width > 0
         break
