@@ -39,6 +39,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The checkout whose site is measured (--site-root: another commit's worktree, to compare).
+SITE = ROOT
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 BASE_PORT = 8301
@@ -128,7 +130,7 @@ def topology_env(name: str, workdir: Path) -> dict[str, str]:
 def manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(  # noqa: S603 (our own manage.py)
         [PYTHON, "manage.py", *args],
-        cwd=ROOT,
+        cwd=SITE,
         env=env,
         capture_output=True,
         text=True,
@@ -234,7 +236,7 @@ def gunicorn(
 ) -> Iterator[None]:
     process = subprocess.Popen(  # noqa: S603
         [GUNICORN, app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", *QUIET],
-        cwd=ROOT,
+        cwd=ROOT if app.startswith("bench.") else SITE,
         env=env,
         start_new_session=True,
     )
@@ -445,7 +447,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a row misses its floor")
+    parser.add_argument(
+        "--site-root",
+        type=Path,
+        default=ROOT,
+        help="measure the site of this checkout (e.g. a worktree of an older commit)",
+    )
     args = parser.parse_args(argv)
+    global SITE
+    SITE = args.site_root.resolve()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     topologies = ["embedded", "postgres"] if args.topology == "both" else [args.topology]
