@@ -84,3 +84,51 @@ def test_the_language_switch_works_without_a_token(client):
     response = strict.post("/i18n/setlang/", {"language": "zh-hans", "next": "/feed"})
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "zh-hans"
+
+
+def test_a_like_drops_only_the_pages_that_show_the_artwork(
+    client, page_cache, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    liked = PublishedArtworkFactory(title="Liked one")
+    beside = PublishedArtworkFactory(title="Same author", user=liked.user)
+    unrelated = PublishedArtworkFactory(title="Someone else's")
+    pages = [
+        liked.get_absolute_url(),
+        beside.get_absolute_url(),  # shows the liked one in its "more by the author" strip
+        unrelated.get_absolute_url(),
+        "/feed",
+        f"/user/{unrelated.user.username}",
+    ]
+    fan = UserFactory()
+    for url in pages:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_like(artwork_id=liked.pk, user=fan)
+
+    with django_assert_num_queries(0):
+        assert client.get(unrelated.get_absolute_url())["X-Page-Cache"] == "hit"
+    for url in [liked.get_absolute_url(), beside.get_absolute_url(), "/feed"]:
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss", url
+    # The other page shows the liked one (and its count) in its strip: that is why it went.
+    assert "Liked one" in client.get(beside.get_absolute_url()).content.decode()
+    assert client.get(beside.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_a_culled_version_never_lets_an_old_copy_pass(client, page_cache):
+    from django.core.cache import cache
+
+    from common import pagecache
+
+    artwork = PublishedArtworkFactory()
+    url = artwork.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    # The file cache culls entries at random when full: a tag's version may go missing.
+    cache.delete(pagecache.tag_key(pagecache.author_tag(artwork.user_id)))
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    cache.delete(pagecache.tag_key(pagecache.artwork_tag(artwork.pk)))
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"
