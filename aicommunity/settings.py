@@ -272,6 +272,10 @@ PAGE_CACHE_VIEWS = {
     "feed:feed",
     "feed:profile",
     "artworks:detail",
+    # The JSON API's public reads, for callers without credentials.
+    "api:feed",
+    "api:detail",
+    "api:user_artworks",
 }
 
 # --- Storage ------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Whole-page cache for anonymous visitors, with exact invalidation.
 
-Anonymous visitors of the public pages (landing, features, feed, profiles, artwork pages) all
-see the same HTML for a given URL and language, so it is rendered once and served from the
-shared cache. Every cached page remembers the versions of what it shows, read before it was
-rendered; a copy whose versions are no longer current is a miss, so no visitor ever gets a
-page older than the last change that shows on it:
+Anonymous visitors of the public pages (landing, features, feed, profiles, artwork pages, and
+the JSON API's public reads) all see the same response for a given URL and language, so it is
+rendered once and served from the shared cache. Every cached page remembers the versions of
+what it shows, read before it was rendered; a copy whose versions are no longer current is a
+miss, so no visitor ever gets a page older than the last change that shows on it:
 
 - the site-wide version: a change that shows everywhere (a member's name or picture, a
   suspension) bumps it;
@@ -185,6 +185,9 @@ def _cacheable_request(request: HttpRequest) -> bool:
     if match is None or match.view_name not in settings.PAGE_CACHE_VIEWS:
         return False
     if request.user.is_authenticated:
+        return False
+    # An API call with a token is a member's, whatever the session says.
+    if "HTTP_AUTHORIZATION" in request.META:
         return False
     # A pending one-time message ("You have signed out") belongs to this visitor only.
     if "messages" in request.COOKIES:

@@ -132,3 +132,33 @@ def test_a_culled_version_never_lets_an_old_copy_pass(client, page_cache):
     cache.delete(pagecache.tag_key(pagecache.artwork_tag(artwork.pk)))
     assert client.get(url)["X-Page-Cache"] == "miss"
     assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_the_apis_public_reads_are_cached_for_callers_without_credentials(
+    client, page_cache, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from accounts.tokens import token_pair_issue
+
+    artwork = PublishedArtworkFactory(title="Listed")
+    fan = UserFactory()
+    for url in ["/api/feed", f"/api/artworks/{artwork.pk}"]:
+        first = client.get(url)
+        assert first["X-Page-Cache"] == "miss"
+        with django_assert_num_queries(0):
+            second = client.get(url)
+        assert second["X-Page-Cache"] == "hit"
+        assert second.json() == first.json()
+        assert second["Content-Type"] == "application/json; charset=utf-8"
+
+    # A caller with a token gets its own answer (its liked state), never a shared copy.
+    token = token_pair_issue(user=fan).access_token
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_like(artwork_id=artwork.pk, user=fan)
+    mine = client.get("/api/feed", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert "X-Page-Cache" not in mine
+    assert mine.json()["items"][0]["isLiked"] is True
+    # The like reached the shared copy too: its count, and no one's liked state.
+    shared = client.get("/api/feed")
+    assert shared["X-Page-Cache"] == "miss"
+    assert shared.json()["items"][0]["like_count"] == 1
+    assert shared.json()["items"][0]["isLiked"] is None
