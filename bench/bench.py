@@ -71,6 +71,7 @@ ROWS = [
     Row("POST/DELETE like, 50 members", "/api/artworks/", "likes", 0.25, 50),
 ]
 COLD_P99_MS = 200
+RSS_LIMIT_MB = 150
 COLD_LOAD = "2s"  # the first seconds of load on emptied caches
 HEALTH = "/healthz"
 QUIET = ["--log-level", "warning"]
@@ -233,7 +234,7 @@ def wait_until_ready(port: int, path: str, timeout: float = 60) -> None:
 @contextlib.contextmanager
 def gunicorn(
     app: str, port: int, env: dict[str, str], workers: int, *, ready_path: str = "/"
-) -> Iterator[None]:
+) -> Iterator[int]:
     process = subprocess.Popen(  # noqa: S603
         [GUNICORN, app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", *QUIET],
         cwd=ROOT if app.startswith("bench.") else SITE,
@@ -242,7 +243,7 @@ def gunicorn(
     )
     try:
         wait_until_ready(port, ready_path)
-        yield
+        yield process.pid
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -316,6 +317,17 @@ def row_args(row: Row, fixture: dict, workdir: Path) -> tuple[str, list[str]]:
 # --- cold start -------------------------------------------------------------------------------
 
 
+def workers_rss_mb(master_pid: int) -> list[float]:
+    """The resident memory of each worker of a gunicorn master."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        with contextlib.suppress(FileNotFoundError):
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1)) / 1024)
+    return sorted(round(size, 1) for size in sizes)
+
+
 def clear_cache(env: dict[str, str]) -> None:
     manage(
         env,
@@ -375,6 +387,35 @@ def cold_start(env: dict[str, str], fixture: dict, *, workers: int, connections:
 FLUSH_REDIS = "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()"
 
 
+def measure_row(
+    row: Row,
+    result: RowResult,
+    fixture: dict,
+    workdir: Path,
+    topology: str,
+    number: int,
+    options: dict,
+) -> int:
+    """One round of one row: the minimal app, then the site. Returns the site's requests."""
+    baseline = wrk(f"http://127.0.0.1:{BASE_PORT}/", args=[], **options)
+    path, extra = row_args(row, fixture, workdir)
+    site = wrk(f"http://127.0.0.1:{SITE_PORT}{path}", args=extra, **options)
+    ratio = site.rps / baseline.rps
+    result.rounds.append({**asdict(site), "baseline_rps": baseline.rps, "ratio": round(ratio, 4)})
+    print(
+        f"  [{topology} round {number}] {row.label:<30} {site.rps:>9.1f} req/s  "
+        f"p99 {site.p99_ms:>7.1f} ms  ratio {ratio:.3f}"
+        + (f"  non-2xx {site.non_2xx}" if site.non_2xx else ""),
+        file=sys.stderr,
+    )
+    return int(site.rps * _seconds(options["duration"]))
+
+
+def _seconds(duration: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)([smh]?)", duration).groups()
+    return float(value) * {"": 1, "s": 1, "m": 60, "h": 3600}[unit]
+
+
 def run_topology(topology: str, args: argparse.Namespace) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"aic-bench-{topology}-"))
     env = topology_env(topology, workdir)
@@ -387,31 +428,19 @@ def run_topology(topology: str, args: argparse.Namespace) -> dict:
     base_env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
     results = [RowResult(row.label, row.floor, row.p99_ms) for row in ROWS]
     options = {"duration": args.duration, "connections": args.connections}
+    memory = {}
+    served = 0
     with (
         gunicorn("bench.minimal_app:application", BASE_PORT, base_env, args.workers),
-        gunicorn("aicommunity.wsgi", SITE_PORT, env, args.workers, ready_path=HEALTH),
+        gunicorn("aicommunity.wsgi", SITE_PORT, env, args.workers, ready_path=HEALTH) as site,
     ):
         for number in range(1, args.rounds + 1):
             for row, result in zip(ROWS, results, strict=True):
-                baseline = wrk(f"http://127.0.0.1:{BASE_PORT}/", args=[], **options)
-                path, extra = row_args(row, fixture, workdir)
-                site = wrk(f"http://127.0.0.1:{SITE_PORT}{path}", args=extra, **options)
-                result.rounds.append(
-                    {
-                        **asdict(site),
-                        "baseline_rps": baseline.rps,
-                        "ratio": round(site.rps / baseline.rps, 4),
-                    }
-                )
-                print(
-                    f"  [{topology} round {number}] {row.label:<30} {site.rps:>9.1f} req/s  "
-                    f"p99 {site.p99_ms:>7.1f} ms  ratio {site.rps / baseline.rps:.3f}"
-                    + (f"  non-2xx {site.non_2xx}" if site.non_2xx else ""),
-                    file=sys.stderr,
-                )
+                served += measure_row(row, result, fixture, workdir, topology, number, options)
+            memory[f"after round {number} ({served} requests)"] = workers_rss_mb(site)
     cold = cold_start(env, fixture, workers=args.workers, connections=args.connections)
     shutil.rmtree(workdir, ignore_errors=True)
-    return {"rows": results, "cold": cold}
+    return {"rows": results, "cold": cold, "memory": memory}
 
 
 def print_table(topology: str, outcome: dict, rounds: int) -> bool:
@@ -430,6 +459,10 @@ def print_table(topology: str, outcome: dict, rounds: int) -> bool:
         )
     baseline = statistics.median(x["baseline_rps"] for r in outcome["rows"] for x in r.rounds)
     print(f"| minimal app | {baseline:.1f} | | 1 | | |")
+    print("\nRSS of each site worker (MB, limit 150):\n")
+    for label, sizes in outcome["memory"].items():
+        print(f"- {label}: {', '.join(map(str, sizes))}")
+        all_met &= max(sizes, default=0) <= RSS_LIMIT_MB
     print(f"\ncold start (p99 limit {COLD_P99_MS} ms):\n")
     for label, ms in outcome["cold"].items():
         ok = ms <= COLD_P99_MS
@@ -469,7 +502,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(
             json.dumps(
                 {
-                    name: {"rows": [asdict(r) for r in o["rows"]], "cold": o["cold"]}
+                    name: {
+                        "rows": [asdict(r) for r in o["rows"]],
+                        "cold": o["cold"],
+                        "memory": o["memory"],
+                    }
                     for name, o in outcomes.items()
                 },
                 indent=2,
