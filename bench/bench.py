@@ -426,7 +426,9 @@ def run_topology(topology: str, args: argparse.Namespace) -> dict:
         )
     fixture = prepare(env, topology)
     base_env = {k: v for k, v in env.items() if k != "DJANGO_SETTINGS_MODULE"}
-    results = [RowResult(row.label, row.floor, row.p99_ms) for row in ROWS]
+    wanted = [part.strip() for part in args.rows.split(",") if part.strip()]
+    rows = [row for row in ROWS if not wanted or any(part in row.label for part in wanted)]
+    results = [RowResult(row.label, row.floor, row.p99_ms) for row in rows]
     options = {"duration": args.duration, "connections": args.connections}
     memory = {}
     served = 0
@@ -435,10 +437,14 @@ def run_topology(topology: str, args: argparse.Namespace) -> dict:
         gunicorn("aicommunity.wsgi", SITE_PORT, env, args.workers, ready_path=HEALTH) as site,
     ):
         for number in range(1, args.rounds + 1):
-            for row, result in zip(ROWS, results, strict=True):
+            for row, result in zip(rows, results, strict=True):
                 served += measure_row(row, result, fixture, workdir, topology, number, options)
             memory[f"after round {number} ({served} requests)"] = workers_rss_mb(site)
-    cold = cold_start(env, fixture, workers=args.workers, connections=args.connections)
+    cold = (
+        {}
+        if args.no_cold
+        else cold_start(env, fixture, workers=args.workers, connections=args.connections)
+    )
     shutil.rmtree(workdir, ignore_errors=True)
     return {"rows": results, "cold": cold, "memory": memory}
 
@@ -480,6 +486,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a row misses its floor")
+    parser.add_argument(
+        "--rows",
+        default="",
+        help="only the rows whose label contains one of these, comma-separated",
+    )
+    parser.add_argument("--no-cold", action="store_true", help="skip the cold start")
     parser.add_argument(
         "--site-root",
         type=Path,
