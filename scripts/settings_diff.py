@@ -133,18 +133,11 @@ else:
 def _settings(root: Path, variables: dict[str, str], jwt_key: str) -> dict[str, object]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "PYTHONPATH": str(root)}
     env.update({k: jwt_key if v == "@jwt" else v for k, v in variables.items()})
-    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
-        [sys.executable, "-c", _CHILD, str(root)],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"{root}: {result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    command = [sys.executable, "-c", _CHILD, str(root)]  # our own interpreter and code
+    out = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)  # noqa: S603
+    if out.returncode != 0:
+        raise SystemExit(f"{root}: {out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _extract(base: str, into: Path) -> None:
