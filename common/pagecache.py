@@ -38,6 +38,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.crypto import salted_hmac
 
 VERSION_KEY = "pagecache:version"
@@ -218,7 +219,13 @@ class AnonymousPageCacheMiddleware:
             response[HIT_HEADER] = "miss"
         return response
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
         if settings.PAGE_CACHE_SECONDS <= 0 or not _cacheable_request(request):
             return None
         key = page_key(request)

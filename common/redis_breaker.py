@@ -116,7 +116,8 @@ class BreakerConnection(redis.Connection):
 def redis_cache_settings(
     url: str, *, key_prefix: str, connect_timeout: float, socket_timeout: float
 ) -> dict[str, object]:
-    """The CACHES entry for a Redis cache that degrades instead of failing (settings.py)."""
+    """The CACHES entry for a Redis cache that degrades instead of failing
+    (aicommunity/settings/cache.py)."""
     options: dict[str, object] = {
         "CLIENT_CLASS": "django_redis.client.DefaultClient",
         # Short: a Redis that does not answer must cost a page milliseconds.
