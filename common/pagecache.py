@@ -128,7 +128,7 @@ def _route_tags(view_kwargs: dict) -> list[str]:
     return [artwork_tag(artwork_id)] if artwork_id is not None else [LISTS]
 
 
-def _current(keys: list[str], found: dict) -> dict[str, str] | None:
+def current_versions(keys: list[str], found: dict) -> dict[str, str] | None:
     """The current version of each key, from `found` (a get_many) where it is there. A missing
     one (never bumped yet, or culled) is given a fresh version: a copy rendered before it went
     missing must not pass as current. None when the cache cannot say."""
@@ -147,7 +147,7 @@ def _lookup(key: str, tags: list[str]) -> tuple[dict[str, str] | None, tuple | N
     The versions are None when the cache cannot say (then nothing is served or stored)."""
     keys = [VERSION_KEY, *(tag_key(tag) for tag in tags)]
     found = cache.get_many([*keys, key])
-    versions = _current(keys, found)
+    versions = current_versions(keys, found)
     cached = found.get(key)
     if versions is None or cached is None or not isinstance(cached[0], dict):
         return versions, None
@@ -172,7 +172,7 @@ def depends_on(request: HttpRequest, *tags: str) -> None:
         return
     key, versions = pending
     keys = [tag_key(tag) for tag in tags]
-    current = _current(keys, cache.get_many(keys))
+    current = current_versions(keys, cache.get_many(keys))
     if current is None:
         request._page_cache_pending = None  # the cache cannot say: keep no copy
         return

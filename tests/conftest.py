@@ -97,6 +97,7 @@ def _no_page_cache(settings):
     # Tests change rows directly (factories) between requests; the whole-page cache is
     # invalidated by announced changes only, so it is off unless a test turns it on.
     settings.PAGE_CACHE_SECONDS = 0
+    settings.CARD_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -59,6 +59,8 @@ ARTWORK_CACHE_SECONDS = env.int("ARTWORK_CACHE_SECONDS", default=300)
 # test_multiprocess_cache.py runs it on two workers), so it is on by default everywhere; 0
 # turns it off. Invalidated exactly on every change; the lifetime only bounds memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Rendered artwork cards (artworks/cards.py), for every viewer; 0 turns it off.
+CARD_CACHE_SECONDS = env.int("CARD_CACHE_SECONDS", default=600)
 PAGE_CACHE_VIEWS = {
     "feed:landing",
     "feed:features",
