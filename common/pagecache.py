@@ -37,15 +37,24 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
+from django.utils.http import parse_etags, quote_etag
 
 VERSION_KEY = "pagecache:version"
 LISTS = "lists"
 HIT_HEADER = "X-Page-Cache"
 # Headers worth restoring on a cached copy (Set-Cookie never is).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "X-Robots-Tag")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Vary",
+    "Cache-Control",
+    "X-Robots-Tag",
+    "ETag",
+)
 
 
 def _new_version() -> str:
@@ -197,6 +206,28 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not (session is not None and session.get("_messages"))
 
 
+def _personal(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    return authenticated or "HTTP_AUTHORIZATION" in request.META
+
+
+def _shareable(response: HttpResponse, content: bytes) -> None:
+    """Headers that let a CDN keep an anonymous answer: an ETag (304 on revalidation) and
+    `s-maxage` with `stale-while-revalidate`. Only for answers that are the same bytes for
+    everyone: a page carrying a per-response CSP nonce stays with the browser and this cache."""
+    if _nonce_placeholder() in content or "Cache-Control" in response:
+        return
+    response["ETag"] = quote_etag(hashlib.sha256(content).hexdigest()[:32])
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=settings.PAGE_CDN_MAX_AGE,
+        stale_while_revalidate=settings.PAGE_CDN_STALE_SECONDS,
+    )
+
+
 class AnonymousPageCacheMiddleware:
     """Goes last in MIDDLEWARE: it needs the user, the session and the resolved view."""
 
@@ -213,10 +244,14 @@ class AnonymousPageCacheMiddleware:
             and not response.cookies
         ):
             key, versions = pending
-            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             content = _content_to_store(request, response.content)
+            _shareable(response, content)
+            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             cache.set(key, (versions, content, headers), timeout=settings.PAGE_CACHE_SECONDS)
             response[HIT_HEADER] = "miss"
+        elif _personal(request) and "Cache-Control" not in response:
+            # A member's page or answer: never for a shared cache.
+            patch_cache_control(response, private=True)
         return response
 
     def process_view(
@@ -238,6 +273,14 @@ class AnonymousPageCacheMiddleware:
             request._page_cache_pending = (key, versions)
             return None
         _version, content, headers = cached
+        etag = headers.get("ETag")
+        if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+            for name in ("ETag", "Cache-Control", "Vary"):
+                if name in headers:
+                    response[name] = headers[name]
+            response[HIT_HEADER] = "hit"
+            return response
         response = HttpResponse(_content_to_serve(request, content))
         for name, value in headers.items():
             response[name] = value

@@ -59,6 +59,11 @@ ARTWORK_CACHE_SECONDS = env.int("ARTWORK_CACHE_SECONDS", default=300)
 # test_multiprocess_cache.py runs it on two workers), so it is on by default everywhere; 0
 # turns it off. Invalidated exactly on every change; the lifetime only bounds memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# How long a CDN may keep an anonymous answer that is the same bytes for everyone (the JSON
+# API's public reads), and serve it stale while it asks again. A takedown reaches such a CDN
+# copy this much later at most.
+PAGE_CDN_MAX_AGE = env.int("PAGE_CDN_MAX_AGE", default=60)
+PAGE_CDN_STALE_SECONDS = env.int("PAGE_CDN_STALE_SECONDS", default=30)
 # Rendered artwork cards (artworks/cards.py), for every viewer; 0 turns it off.
 CARD_CACHE_SECONDS = env.int("CARD_CACHE_SECONDS", default=600)
 PAGE_CACHE_VIEWS = {

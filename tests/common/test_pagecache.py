@@ -162,3 +162,46 @@ def test_the_apis_public_reads_are_cached_for_callers_without_credentials(
     assert shared["X-Page-Cache"] == "miss"
     assert shared.json()["items"][0]["like_count"] == 1
     assert shared.json()["items"][0]["isLiked"] is None
+
+
+def test_an_anonymous_api_answer_is_for_cdns_and_revalidates_with_its_etag(
+    client, page_cache, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CDN_MAX_AGE, settings.PAGE_CDN_STALE_SECONDS = 60, 30
+    artwork = PublishedArtworkFactory()
+    first = client.get("/api/feed")
+    cache_control = set(first["Cache-Control"].replace(" ", "").split(","))
+    assert cache_control == {"public", "max-age=0", "s-maxage=60", "stale-while-revalidate=30"}
+    etag = first["ETag"]
+    with django_assert_num_queries(0):
+        again = client.get("/api/feed", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert not again.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_like(artwork_id=artwork.pk, user=UserFactory())
+    changed = client.get("/api/feed", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_a_members_answers_are_private(client, page_cache, user):
+    from accounts.tokens import token_pair_issue
+
+    token = token_pair_issue(user=user).access_token
+    with_token = client.get("/api/feed", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert "private" in with_token["Cache-Control"]
+    assert "ETag" not in with_token
+    client.force_login(user)
+    for url in ["/feed", "/api/feed", f"/user/{user.username}"]:
+        response = client.get(url)
+        assert "private" in response["Cache-Control"], url
+        assert "public" not in response["Cache-Control"], url
+
+
+def test_a_page_with_a_nonce_is_not_offered_to_shared_caches(client, page_cache):
+    PublishedArtworkFactory()
+    response = client.get("/feed")
+    assert "s-maxage" not in response.get("Cache-Control", "")
+    assert "ETag" not in response
