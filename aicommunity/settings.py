@@ -197,6 +197,8 @@ USER_ARTWORKS_LIST_LENGTH = env.int("USER_ARTWORKS_LIST_LENGTH", default=1000)
 # the timeout only bounds what no announcement covers (e.g. an author renaming themselves).
 ARTWORK_CACHE_SECONDS = env.int("ARTWORK_CACHE_SECONDS", default=300)
 
+from common.tasks import Queue  # noqa: E402  (the queue names, defined once)
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 # Without a broker, tasks run in-process (they are enqueued after commit by the services).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -235,8 +237,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", de
 CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_QUEUES_ALL = ["default", "generation", "media", "feed"]
+CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
+CELERY_QUEUES_ALL = [queue.value for queue in Queue]
 CELERY_BEAT_SCHEDULE = {
     "retry-stale-media": {"task": "artworks.tasks.retry_stale_media", "schedule": 300.0},
     "sweep-orphan-media": {"task": "artworks.tasks.sweep_orphan_media", "schedule": 3600.0},
@@ -256,9 +258,9 @@ MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=5)
 MEDIA_ORPHAN_GRACE_HOURS = env.int("MEDIA_ORPHAN_GRACE_HOURS", default=24)
 ABANDONED_DRAFT_DAYS = env.int("ABANDONED_DRAFT_DAYS", default=7)
 CELERY_TASK_ROUTES = {
-    "artworks.tasks.generate_*": {"queue": "generation"},
-    "artworks.tasks.make_*": {"queue": "media"},
-    "feed.tasks.*": {"queue": "feed"},
+    "artworks.tasks.generate_*": {"queue": Queue.GENERATION.value},
+    "artworks.tasks.make_*": {"queue": Queue.MEDIA.value},
+    "feed.tasks.*": {"queue": Queue.FEED.value},
 }
 
 # Whole pages for anonymous visitors (common/pagecache.py): needs a cache shared by every
