@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.db import transaction
+from allauth.socialaccount.models import SocialLogin
+from django.forms import Form
 from django.http import HttpRequest
 
 from common.client_address import client_ip
+from common.tasks import enqueue
 
 from . import services
 from .models import User
@@ -23,7 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # its own reading of X-Forwarded-For would be a second rule that could drift.
         return client_ip(request)
 
-    def add_message(self, request: HttpRequest, *args, **kwargs) -> None:
+    def add_message(self, request: HttpRequest, *args: object, **kwargs: object) -> None:
         if getattr(request, QUIET_REQUEST_ATTR, False):
             return
         super().add_message(request, *args, **kwargs)
@@ -34,7 +36,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    def populate_user(self, request: HttpRequest, sociallogin, data: dict) -> User:
+    def populate_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, str | None]
+    ) -> User:
         """The first Google sign-in: display name and email from Google, a free username
         derived from them. (Later sign-ins find the existing user and skip this.)"""
         user: User = sociallogin.user
@@ -49,12 +53,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.username = services.username_suggest(name=user.name, email=user.email)
         return user
 
-    def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
+    def save_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, form: Form | None = None
+    ) -> User:
         user = super().save_user(request, sociallogin, form=form)
         picture = (sociallogin.account.extra_data or {}).get("picture")
         if picture and not user.profile_pic:
             # Outside-world I/O stays off the sign-in path: a task copies the picture after
-            # commit, and any failure there leaves the user without an avatar.
-            user_id = user.pk
-            transaction.on_commit(lambda: fetch_remote_avatar.delay(user_id, picture))
+            # commit, and any failure there (the broker's too) leaves the user without an
+            # avatar.
+            enqueue(fetch_remote_avatar, user.pk, picture)
         return user

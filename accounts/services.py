@@ -14,18 +14,20 @@ import logging
 import re
 import secrets
 import unicodedata
+from typing import Protocol
 from urllib.parse import urlparse
 
 import requests
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from common.images import TooManyPixels, open_image, reduce_in_strips, upright_transposition
+from common.signals import send_on_commit
+from common.storage import delete_quietly, delete_quietly_on_commit
 
 from .models import StaffAction, User
 from .selectors import can_restore_user, can_suspend_user
@@ -123,14 +125,7 @@ def _replace_avatar(*, user: User, webp: bytes | None) -> None:
     new_name = user.profile_pic.name if user.profile_pic else ""
     if old_name and old_name != new_name:
         # Only once the new state is committed: a rollback must leave the old file in place.
-        transaction.on_commit(lambda: _delete_quietly(old_name))
-
-
-def _delete_quietly(name: str) -> None:
-    try:
-        default_storage.delete(name)
-    except Exception:  # storage hiccups must not break the request that triggered cleanup
-        logger.warning("Could not delete old avatar %s", name, exc_info=True)
+        delete_quietly_on_commit([old_name])
 
 
 @transaction.atomic
@@ -160,7 +155,7 @@ def user_update_profile(
         user.save()
     except Exception:
         if new_file:
-            _delete_quietly(new_file)
+            delete_quietly([new_file])
         raise
     return user
 
@@ -227,24 +222,13 @@ def staff_action_record(
     )
 
 
-def _announce(*, user_id: int, event: str) -> None:
-    def send() -> None:
-        for receiver, result in user_moderated.send_robust(
-            sender=User, user_id=user_id, event=event
-        ):
-            if isinstance(result, Exception):
-                logger.error(
-                    "user_moderated receiver %r failed for user %s (%s): %r",
-                    receiver,
-                    user_id,
-                    event,
-                    result,
-                )
+class MemberRule(Protocol):
+    """A predicate of `accounts.selectors`: may `actor` do this to `user`?"""
 
-    transaction.on_commit(send)
+    def __call__(self, *, actor: User | None, user: User | None = None) -> bool: ...
 
 
-def _require_member_power(rule, *, actor: User, user: User, staff_message: str) -> None:
+def _require_member_power(rule: MemberRule, *, actor: User, user: User, staff_message: str) -> None:
     if not rule(actor=actor, user=user):
         if (user.is_staff or user.is_superuser) and not actor.is_superuser:
             raise PermissionDenied(staff_message)
@@ -263,23 +247,7 @@ def user_suspend(*, user: User, actor: User, reason: str) -> User:
         user=user,
         staff_message=_("Only a superuser can suspend a staff account."),
     )
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.is_active:
-            return locked
-        locked.is_active = False
-        locked.save(update_fields=["is_active"])
-        staff_action_record(
-            actor=actor,
-            action=StaffAction.Action.USER_SUSPEND,
-            target_type=StaffAction.TargetType.USER,
-            target_id=locked.pk,
-            target_repr=locked.username,
-            reason=reason,
-        )
-        _announce(user_id=locked.pk, event=UserEvent.SUSPENDED)
-    user.is_active = False
-    return locked
+    return _set_active(user=user, actor=actor, active=False, reason=reason)
 
 
 def user_restore(*, user: User, actor: User) -> User:
@@ -292,21 +260,32 @@ def user_restore(*, user: User, actor: User) -> User:
         user=user,
         staff_message=_("Only a superuser can restore a staff account."),
     )
+    return _set_active(user=user, actor=actor, active=True)
+
+
+def _set_active(*, user: User, actor: User, active: bool, reason: str = "") -> User:
+    """Suspend (`active=False`) or restore a member, logged and announced; doing it again
+    changes nothing."""
+    if active:
+        action, event = StaffAction.Action.USER_RESTORE, UserEvent.RESTORED
+    else:
+        action, event = StaffAction.Action.USER_SUSPEND, UserEvent.SUSPENDED
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.is_active:
+        if locked.is_active == active:
             return locked
-        locked.is_active = True
+        locked.is_active = active
         locked.save(update_fields=["is_active"])
         staff_action_record(
             actor=actor,
-            action=StaffAction.Action.USER_RESTORE,
+            action=action,
             target_type=StaffAction.TargetType.USER,
             target_id=locked.pk,
             target_repr=locked.username,
+            reason=reason,
         )
-        _announce(user_id=locked.pk, event=UserEvent.RESTORED)
-    user.is_active = True
+        send_on_commit(user_moderated, sender=User, user_id=locked.pk, event=event)
+    user.is_active = active
     return locked
 
 

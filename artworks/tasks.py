@@ -1,24 +1,19 @@
 """Celery tasks: thin wrappers that load by id and call a service. Each is idempotent, so a
-redelivery (acks_late: a task whose worker died is delivered again) changes nothing more."""
+redelivery (acks_late: a task whose worker died is delivered again) changes nothing more.
+Queues: CELERY_TASK_ROUTES (settings) sends generate_* to "generation", make_* to "media"."""
 
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 
+from common.tasks import RETRY_POLICY
+
 from . import services
 
-RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
-
-@shared_task(bind=True, **RETRY)
-def make_thumbnails(self, artwork_id: int) -> None:
+@shared_task(**RETRY_POLICY)
+def make_thumbnails(artwork_id: int) -> None:
     services.artwork_make_thumbnails(artwork_id=artwork_id)
 
 

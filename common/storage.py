@@ -10,7 +10,9 @@ takedowns")."""
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +20,7 @@ import botocore.config
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -30,9 +33,17 @@ from django.utils.encoding import filepath_to_uri
 from django.utils.http import http_date
 from storages.backends.s3 import S3Storage
 
+logger = logging.getLogger(__name__)
+
 
 class PrivateS3Storage(S3Storage):
-    def url(self, name: str, parameters=None, expire=None, http_method=None) -> str:
+    def url(
+        self,
+        name: str,
+        parameters: dict[str, object] | None = None,
+        expire: int | None = None,
+        http_method: str | None = None,
+    ) -> str:
         # Pages, the API, feeds and the admin all build media URLs through here.
         return f"{settings.MEDIA_URL}{filepath_to_uri(name)}"
 
@@ -146,3 +157,23 @@ def media_not_found() -> HttpResponse:
     response = HttpResponseNotFound(content_type="text/plain")
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def delete_quietly(names: Iterable[str]) -> None:
+    """Delete stored files, logging (never raising) what the storage refuses: a cleanup must
+    not break the request or task that triggered it, and the orphan sweep removes what is
+    left behind."""
+    for name in names:
+        if not name:
+            continue
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.warning("could not delete %s from storage", name, exc_info=True)
+
+
+def delete_quietly_on_commit(names: Iterable[str]) -> None:
+    """`delete_quietly` once the transaction commits: a rollback leaves the files in place."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: delete_quietly(names))

@@ -1,10 +1,15 @@
-"""Enqueueing that never breaks the request that asked for it.
+"""How every task is put on a queue: `enqueue`, and the queue names and retry policy.
 
-Services call `enqueue_on_commit(task, ...)`. After the transaction commits the task is sent
-to the broker (or run in-process when there is none). If the broker is down, the failure is
-logged and the request still succeeds: the caller's fallback takes over (the periodic jobs
-(beat) find the work that is still pending and do it later, or the caller runs it here), so
-nothing is lost.
+`enqueue(task, ...)` sends the task once the surrounding transaction commits (so a worker
+never reads a state that is not committed yet), or runs it in-process when there is no
+broker (the embedded default). When the broker cannot take it, the request that asked still
+succeeds and the caller's `on_broker_down` decides what happens instead, in one place:
+
+- `BrokerDown.LEAVE_PENDING` (the default): log it; the work stays pending in the database
+  and a periodic job (beat) finds it and does it later, so nothing is lost;
+- `BrokerDown.RUN_HERE`: run the task in this process now (idempotent, bounded work);
+- a callable: the caller's own fallback (a generation runs beside the request, or its draft
+  is marked failed).
 
 A send tries the broker once with a short connect timeout (settings); after a refusal,
 senders in this process skip the broker for CELERY_BROKER_RETRY_SECONDS, so an outage costs
@@ -12,15 +17,48 @@ each request nothing rather than a timeout per task."""
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Final
 
-from celery import Task
 from django.conf import settings
 from django.db import transaction
 
+if TYPE_CHECKING:
+    from celery import Task
+
 logger = logging.getLogger(__name__)
+
+
+class Queue(enum.StrEnum):
+    """Every queue a worker consumes; settings route tasks to them (CELERY_TASK_ROUTES)."""
+
+    DEFAULT = "default"
+    GENERATION = "generation"
+    MEDIA = "media"
+    FEED = "feed"
+
+
+# Keyword arguments of `@shared_task` for work that may meet a passing outage (storage,
+# Redis): retried with exponential backoff and jitter, at most 5 times, at most 10 min apart.
+RETRY_POLICY: Final[dict[str, object]] = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+class BrokerDown(enum.Enum):
+    """What happens to a task the broker cannot take (see the module's docstring)."""
+
+    LEAVE_PENDING = "leave pending"
+    RUN_HERE = "run here"
 
 
 class _BrokerPause:
@@ -44,7 +82,52 @@ class _BrokerPause:
 broker_pause = _BrokerPause()
 
 
-def enqueue(task: Task, *args, **kwargs) -> bool:
+def enqueue(
+    task: Task,
+    *args: object,
+    on_broker_down: BrokerDown | Callable[[], None] = BrokerDown.LEAVE_PENDING,
+    fallback_without_broker: bool = False,
+    after_commit: bool = True,
+    **kwargs: object,
+) -> None:
+    """Put `task(*args, **kwargs)` on its queue once the transaction commits.
+
+    `fallback_without_broker`: with no broker (eager mode), call the `on_broker_down`
+    callable instead of running the task in-process (a long task then runs beside the
+    request rather than inside it). `after_commit=False` is for callers that write nothing
+    (a reader, a recovery hook): the task is sent at once, even inside a transaction."""
+    send = partial(_send_or_fall_back, task, args, kwargs, on_broker_down, fallback_without_broker)
+    if after_commit:
+        transaction.on_commit(send)
+    else:
+        send()
+
+
+def _send_or_fall_back(
+    task: Task,
+    args: tuple[object, ...],
+    kwargs: dict[str, object],
+    on_broker_down: BrokerDown | Callable[[], None],
+    fallback_without_broker: bool,
+) -> None:
+    if callable(on_broker_down) and fallback_without_broker and task.app.conf.task_always_eager:
+        on_broker_down()
+    elif not _send(task, args, kwargs):
+        if on_broker_down is BrokerDown.RUN_HERE:
+            _run_here(task, args, kwargs)
+        elif callable(on_broker_down):
+            on_broker_down()
+
+
+def _run_here(task: Task, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
+    logger.info("could not queue %s%r; running it here", task.name, args)
+    try:
+        task.apply(args=args, kwargs=kwargs)
+    except Exception:
+        logger.exception("%s%r failed", task.name, args)
+
+
+def _send(task: Task, args: tuple[object, ...], kwargs: dict[str, object]) -> bool:
     """Send one task now; False (logged) when the broker cannot take it."""
     conf = task.app.conf
     broker = "" if conf.task_always_eager else str(conf.broker_url)
@@ -65,9 +148,3 @@ def enqueue(task: Task, *args, **kwargs) -> bool:
             )
         return False
     return True
-
-
-def enqueue_on_commit(task: Task, *args, **kwargs) -> None:
-    """Send after commit; when the broker is down the work stays pending in the database and
-    the periodic retry (beat) picks it up."""
-    transaction.on_commit(lambda: enqueue(task, *args, **kwargs))

@@ -4,21 +4,18 @@ the index could not answer (feed.signals), and has it repaired."""
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.dispatch import receiver
 
 from accounts.signals import user_moderated
 from artworks.signals import artwork_changed
+from common.tasks import enqueue
 
 from . import services
 from .redis_index import feed_index
 from .services import enqueue_sync, enqueue_user_sync
 from .signals import index_missed, index_stale
 from .tasks import sync_artwork, sync_user
-
-logger = logging.getLogger(__name__)
 
 
 @receiver(artwork_changed, dispatch_uid="feed.sync_artwork")
@@ -51,10 +48,8 @@ def _reconcile_after_outage() -> None:
     from .tasks import reconcile_redis
 
     if feed_index.claim("reconcile-after-outage", seconds=60):
-        try:
-            reconcile_redis.apply_async(retry=False)
-        except Exception:
-            logger.warning("could not queue the reconcile after a Redis outage", exc_info=True)
+        # A broker that is down too leaves it to beat's periodic reconcile.
+        enqueue(reconcile_redis, after_commit=False)
 
 
 feed_index.set_recovery_hook(_reconcile_after_outage)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db.models import BooleanField, Case, QuerySet, Value, When
@@ -22,9 +22,12 @@ from django.db.models import BooleanField, Case, QuerySet, Value, When
 from artworks.models import Artwork, Favorite
 from artworks.selectors import artwork_public_q, artworks_public
 from artworks.signals import ArtworkEvent
-from common.tasks import enqueue
+from common.tasks import BrokerDown, enqueue
 
 from .redis_index import feed_index
+
+if TYPE_CHECKING:
+    from celery import Task
 
 logger = logging.getLogger(__name__)
 
@@ -272,28 +275,26 @@ def index_resync_later(artwork_ids: list[int]) -> None:
 
     for artwork_id in artwork_ids:
         if feed_index.claim(f"resync:{artwork_id}", seconds=_RESYNC_CLAIM_SECONDS):
-            enqueue_sync(sync_artwork, artwork_id=artwork_id, user_id=None, event="")
+            # A reader writes nothing to wait for: send at once.
+            enqueue(
+                sync_artwork,
+                artwork_id,
+                None,
+                event="",
+                on_broker_down=BrokerDown.RUN_HERE,
+                after_commit=False,
+            )
 
 
-def enqueue_sync(task, *, artwork_id: int, user_id: int | None, event: str) -> None:
-    """Queue a sync; when the broker cannot take it, run it here (it is idempotent and Redis
-    calls are bounded by short timeouts)."""
-    _enqueue_or_run(task, (artwork_id, user_id), {"event": event}, f"artwork {artwork_id}")
+def enqueue_sync(task: Task, *, artwork_id: int, user_id: int | None, event: str) -> None:
+    """Queue a sync after commit; when the broker cannot take it, run it here (it is
+    idempotent and Redis calls are bounded by short timeouts)."""
+    enqueue(task, artwork_id, user_id, event=event, on_broker_down=BrokerDown.RUN_HERE)
 
 
-def enqueue_user_sync(task, *, user_id: int) -> None:
+def enqueue_user_sync(task: Task, *, user_id: int) -> None:
     """Queue the sync of all of a user's artworks (see index_sync_user), or run it here."""
-    _enqueue_or_run(task, (user_id,), {}, f"user {user_id}")
-
-
-def _enqueue_or_run(task, args: tuple, kwargs: dict, what: str) -> None:
-    if enqueue(task, *args, **kwargs):
-        return
-    logger.info("could not queue %s for %s; running it here", task.name, what)
-    try:
-        task.apply(args=args, kwargs=kwargs)
-    except Exception:
-        logger.exception("Redis index sync failed for %s", what)
+    enqueue(task, user_id, on_broker_down=BrokerDown.RUN_HERE)
 
 
 def _refill(name: str, key: str, write: Callable[[], object]) -> None:

@@ -6,6 +6,8 @@ after commit (and a generation in a background thread of the web process)."""
 
 from __future__ import annotations
 
+from common.tasks import Queue
+
 from .base import env
 from .cache import REDIS_URL
 
@@ -47,8 +49,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", de
 CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_QUEUES_ALL = ["default", "generation", "media", "feed"]
+CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
+CELERY_QUEUES_ALL = [queue.value for queue in Queue]
 CELERY_BEAT_SCHEDULE = {
     "retry-stale-media": {"task": "artworks.tasks.retry_stale_media", "schedule": 300.0},
     "sweep-orphan-media": {"task": "artworks.tasks.sweep_orphan_media", "schedule": 3600.0},
@@ -68,7 +70,7 @@ MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=5)
 MEDIA_ORPHAN_GRACE_HOURS = env.int("MEDIA_ORPHAN_GRACE_HOURS", default=24)
 ABANDONED_DRAFT_DAYS = env.int("ABANDONED_DRAFT_DAYS", default=7)
 CELERY_TASK_ROUTES = {
-    "artworks.tasks.generate_*": {"queue": "generation"},
-    "artworks.tasks.make_*": {"queue": "media"},
-    "feed.tasks.*": {"queue": "feed"},
+    "artworks.tasks.generate_*": {"queue": Queue.GENERATION.value},
+    "artworks.tasks.make_*": {"queue": Queue.MEDIA.value},
+    "feed.tasks.*": {"queue": Queue.FEED.value},
 }

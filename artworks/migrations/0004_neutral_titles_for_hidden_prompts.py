@@ -10,7 +10,7 @@ NEUTRAL_TITLE = "Untitled"
 
 
 def _derived(text: str, prompt: str) -> bool:
-    # The same rule as artworks.services._derived_from_prompt, frozen here.
+    # The same rule as artworks.services._base.derived_from_prompt, frozen here.
     text, prompt = (text or "").strip(), (prompt or "").strip()
     return bool(text and prompt) and text in (prompt, prompt[:80].strip())
 

@@ -14,7 +14,7 @@ def prompt_visible_to(artwork, user) -> bool:
 
 @register.filter
 def can_retry_generation(artwork) -> bool:
-    return generation_can_retry(artwork)
+    return generation_can_retry(artwork=artwork)
 
 
 @register.filter

@@ -158,7 +158,7 @@ def test_a_storage_failure_while_attaching_leaves_no_file(
     def broken_attach(**kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(services, "artwork_attach_original", broken_attach)
+    monkeypatch.setattr(services.generation_run, "artwork_attach_original", broken_attach)
     with django_capture_on_commit_callbacks(execute=True):
         artwork = generate(user)
     artwork.refresh_from_db()

@@ -8,6 +8,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 from artworks import services
 from artworks.models import Artwork
@@ -156,7 +157,7 @@ def test_only_the_author_changes_prompt_visibility_in_the_service():
         UserFactory(),
         AnonymousUser(),
     ):
-        with pytest.raises(services.PermissionDenied):
+        with pytest.raises(PermissionDenied):
             services.artwork_edit(artwork=artwork, actor=actor, changes={"prompt_hidden": False})
     artwork.refresh_from_db()
     assert artwork.prompt_hidden

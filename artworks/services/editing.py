@@ -1,0 +1,81 @@
+"""Changing an artwork's text, and whether its prompt is shown."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import StaffAction
+
+from .. import permissions
+from ..models import Artwork
+from ..signals import ArtworkEvent
+from ._base import announce, derived_from_prompt, is_author, log_staff_action
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+TEXT_FIELDS = permissions.TEXT_FIELDS
+# What `artwork_edit` changes: the text, and the author's choice to show the prompt.
+EDITABLE_FIELDS = (*TEXT_FIELDS, "prompt_hidden")
+
+
+def artwork_edit(
+    *, artwork: Artwork, actor: User, changes: dict[str, object], reason: str = ""
+) -> Artwork:
+    """Change an artwork's text (the author; staff correcting e.g. an abusive title, logged)
+    and whether its prompt is shown (the author alone).
+
+    Hiding the prompt also replaces what was made from it — a default title (and the slug
+    made from it; the old slug then redirects to the new one) or an alt text that repeats it
+    — unless this same edit sets them: otherwise the words would stay on every page, in the
+    API, the sitemap and link previews. The change is announced, so caches drop the old text.
+    """
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
+    if not permissions.can_change_fields(actor=actor, artwork=artwork, fields=changes):
+        raise PermissionDenied(_("You do not have permission to do that."))
+    with transaction.atomic():
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        changed = {f: v for f, v in changes.items() if getattr(locked, f) != v}
+        if not changed:
+            return locked
+        for field, value in changed.items():
+            setattr(locked, field, value)
+        _follow_text_changes(locked, changes=changes, changed=changed)
+        locked.full_clean(exclude=["original", "user"])
+        locked.save(update_fields=[*changed, "updated_at"])
+        if not is_author(artwork=locked, actor=actor):
+            log_staff_action(
+                actor=actor,
+                artwork=locked,
+                action=StaffAction.Action.ARTWORK_EDIT,
+                reason=reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"})),
+            )
+        announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
+    return locked
+
+
+def _follow_text_changes(
+    locked: Artwork, *, changes: dict[str, object], changed: dict[str, object]
+) -> None:
+    """What follows from the edit: a trimmed title, the words a newly hidden prompt would
+    give away, the slug of a new title. Records each in `changed`."""
+    if "title" in changed:
+        locked.title = (locked.title or "").strip()[:200] or locked.title
+    if changed.get("prompt_hidden"):
+        if "title" not in changes and derived_from_prompt(locked.title, prompt=locked.prompt):
+            locked.title = _("Untitled")
+            changed["title"] = locked.title
+        if "alt_text" not in changes and derived_from_prompt(locked.alt_text, prompt=locked.prompt):
+            locked.alt_text = ""  # pages fall back to the (neutral) title
+            changed["alt_text"] = locked.alt_text
+    if "title" in changed:
+        locked.slug = Artwork.slug_for(locked.title)
+        changed["slug"] = locked.slug

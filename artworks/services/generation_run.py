@@ -1,0 +1,158 @@
+"""Running one generation: in the task, or beside the request when there is no broker.
+
+The draft goes running → done (its original attached) or failed, with a reason the author
+can read (stored in English, translated when shown), and no file left behind."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext_noop
+
+from common.storage import delete_quietly
+
+from .. import storage_keys, uploads
+from ..models import Artwork
+from ..providers import GenerationRequest, ProviderError, get_provider
+from ..signals import ArtworkEvent
+from ._base import announce
+from .creation import artwork_attach_original
+
+if TYPE_CHECKING:
+    from artworks.uploads import CleanFile
+
+logger = logging.getLogger(__name__)
+
+
+class _Generated(NamedTuple):
+    image: CleanFile
+    provider: str
+    model: str
+    seed: int | None
+
+
+def artwork_run_generation(*, artwork_id: int) -> Artwork | None:
+    """Run one generation: queued/running/failed → running → done (original attached) or
+    failed (with a reason the author can read). Idempotent: a finished draft is left alone.
+    A failure leaves no file behind."""
+    artwork, started = _start_running(artwork_id)
+    if not started:
+        return artwork
+    reference_name = storage_keys.reference_key(artwork.uuid)
+    reference = None
+    if default_storage.exists(reference_name):
+        with default_storage.open(reference_name, "rb") as fh:
+            reference = fh.read()
+    generated = _generate_image(artwork, reference=reference)
+    if isinstance(generated, str):
+        return _fail(artwork_id, reason=generated)
+    try:
+        done = artwork_attach_original(
+            artwork_id=artwork_id,
+            content=generated.image.data,
+            ext=generated.image.ext,
+            content_type=generated.image.content_type,
+            width=generated.image.width,
+            height=generated.image.height,
+            provider=generated.provider,
+            model=generated.model,
+            seed=generated.seed,
+        )
+    except Exception:
+        logger.exception("storing the generated image of artwork %s failed", artwork_id)
+        return _fail(artwork_id, reason=gettext_noop("The picture could not be stored. Try again."))
+    if done is not None and reference is not None:
+        delete_quietly([reference_name])
+    return done
+
+
+def _start_running(artwork_id: int) -> tuple[Artwork | None, bool]:
+    """Mark the draft running (announced): (the draft, True). A deleted or finished draft is
+    left as it is: (it or None, False)."""
+    with transaction.atomic():
+        artwork = Artwork.objects.select_for_update().filter(pk=artwork_id).first()
+        if artwork is None or artwork.original:
+            return artwork, False
+        if artwork.generation_status == Artwork.GenerationStatus.DONE:
+            return artwork, False
+        artwork.generation_status = Artwork.GenerationStatus.RUNNING
+        artwork.generation_error = ""
+        artwork.save(update_fields=["generation_status", "generation_error", "updated_at"])
+        announce(artwork_id=artwork.pk, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
+    return artwork, True
+
+
+def _generate_image(artwork: Artwork, *, reference: bytes | None) -> _Generated | str:
+    """The provider's picture, cleaned like an upload; or why there is none (an English
+    message id)."""
+    width, _sep, height = (artwork.size or "1024x1024").partition("x")
+    try:
+        provider = get_provider()
+        result = provider.generate(
+            GenerationRequest(
+                prompt=artwork.prompt,
+                negative_prompt=artwork.negative_prompt,
+                width=int(width),
+                height=int(height),
+                seed=artwork.seed,
+                reference_image=reference,
+            )
+        )
+        cleaned = uploads.clean_image(result.data)
+    except ProviderError as exc:
+        logger.info("generation of artwork %s failed: %s", artwork.pk, exc.reason)
+        return exc.reason
+    except ValidationError:
+        return gettext_noop("The image service returned a picture that could not be read.")
+    except Exception:
+        logger.exception("generation of artwork %s crashed", artwork.pk)
+        return gettext_noop("The generation failed unexpectedly. Try again.")
+    return _Generated(image=cleaned, provider=provider.name, model=result.model, seed=result.seed)
+
+
+def _fail(artwork_id: int, *, reason: str) -> Artwork | None:
+    mark_generation_failed(artwork_id=artwork_id, reason=reason)
+    return Artwork.objects.filter(pk=artwork_id).first()
+
+
+def mark_generation_failed(*, artwork_id: int, reason: str) -> None:
+    """Failed, with `reason` (an English message id: the site's own reasons are gettext_noop
+    ids, translated when shown in the reader's language). A draft with its original is left
+    alone."""
+    with transaction.atomic():
+        artwork = Artwork.objects.select_for_update().filter(pk=artwork_id).first()
+        if artwork is None or artwork.original:
+            return
+        artwork.generation_status = Artwork.GenerationStatus.FAILED
+        artwork.generation_error = reason[:1000]
+        artwork.save(update_fields=["generation_status", "generation_error", "updated_at"])
+        announce(artwork_id=artwork.pk, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
+
+
+def generate_beside_request(artwork_id: int) -> None:
+    """Run the generation in a thread of this process, so that the request returns at once."""
+    try:
+        threading.Thread(target=_generate_in_thread, args=(artwork_id,), daemon=True).start()
+    except Exception:
+        # Not even a thread: the draft must not wait forever for a task that never comes.
+        logger.exception("could not start the generation of artwork %s", artwork_id)
+        mark_generation_failed(
+            artwork_id=artwork_id,
+            reason=gettext_noop("The generation queue is unavailable. Try again in a moment."),
+        )
+
+
+def _generate_in_thread(artwork_id: int) -> None:
+    from django.db import connection
+
+    try:
+        artwork_run_generation(artwork_id=artwork_id)
+    except Exception:
+        logger.exception("background generation of artwork %s crashed", artwork_id)
+    finally:
+        connection.close()

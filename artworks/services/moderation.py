@@ -1,0 +1,113 @@
+"""Staff moderation of artworks: hide, restore, feature, unfeature. Each change writes one
+staff-log entry in its transaction and is announced after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import StaffAction
+
+from .. import permissions
+from ..models import Artwork
+from ..signals import ArtworkEvent
+from ._base import ArtworkRule, announce, log_staff_action, require
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+Changes = dict[str, object]
+
+
+@dataclass(frozen=True)
+class _Moderation:
+    """A staff change: the fields it sets (or what it makes of the locked row), the rule that
+    allows it, its staff-log action and its event; `check` refuses a row (it raises)."""
+
+    changes: Changes | Callable[[Artwork], Changes]
+    rule: ArtworkRule
+    action: str
+    event: str
+    check: Callable[[Artwork], None] | None = None
+
+
+def _require_featurable(artwork: Artwork) -> None:
+    if artwork.status != Artwork.Status.PUBLISHED or artwork.is_hidden:
+        raise ValidationError(_("Only published, visible artworks can be featured."))
+
+
+_HIDE = _Moderation(
+    changes={"moderation": Artwork.Moderation.HIDDEN},
+    rule=permissions.can_hide_artwork,
+    action=StaffAction.Action.ARTWORK_HIDE,
+    event=ArtworkEvent.HIDDEN,
+)
+_RESTORE = _Moderation(
+    changes={"moderation": Artwork.Moderation.VISIBLE},
+    rule=permissions.can_restore_artwork,
+    action=StaffAction.Action.ARTWORK_RESTORE,
+    event=ArtworkEvent.RESTORED,
+)
+_FEATURE = _Moderation(
+    changes=lambda locked: {"featured_at": locked.featured_at or timezone.now()},
+    rule=permissions.can_feature_artwork,
+    action=StaffAction.Action.ARTWORK_FEATURE,
+    event=ArtworkEvent.FEATURED,
+    check=_require_featurable,
+)
+_UNFEATURE = _Moderation(
+    changes={"featured_at": None},
+    rule=permissions.can_feature_artwork,
+    action=StaffAction.Action.ARTWORK_UNFEATURE,
+    event=ArtworkEvent.UNFEATURED,
+)
+
+
+def artwork_hide(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """Hide an artwork from everyone but staff — its author included — wherever it appears."""
+    return _moderate(_HIDE, artwork=artwork, actor=actor, reason=reason)
+
+
+def artwork_restore(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """Undo `artwork_hide`: the artwork is back wherever its status allows."""
+    return _moderate(_RESTORE, artwork=artwork, actor=actor, reason=reason)
+
+
+def artwork_feature(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """Pin an artwork first on the landing page (`artworks_featured`). Featuring an artwork
+    that is already featured keeps its original date."""
+    return _moderate(_FEATURE, artwork=artwork, actor=actor, reason=reason)
+
+
+def artwork_unfeature(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
+    """Take an artwork off the landing page's featured place."""
+    return _moderate(_UNFEATURE, artwork=artwork, actor=actor, reason=reason)
+
+
+def _moderate(
+    moderation: _Moderation, *, artwork: Artwork, actor: User, reason: str = ""
+) -> Artwork:
+    """Check the rule, lock, apply the changes unless already in place (idempotent: no log,
+    no event then), log, announce after commit."""
+    require(moderation.rule, artwork=artwork, actor=actor)
+    with transaction.atomic():
+        locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        changes = moderation.changes
+        if callable(changes):
+            changes = changes(locked)
+        if all(getattr(locked, field) == value for field, value in changes.items()):
+            return locked
+        if moderation.check is not None:
+            moderation.check(locked)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=[*changes, "updated_at"])
+        log_staff_action(actor=actor, artwork=locked, action=moderation.action, reason=reason)
+        announce(artwork_id=locked.pk, user_id=locked.user_id, event=moderation.event)
+    return locked
