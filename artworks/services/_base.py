@@ -26,10 +26,17 @@ class ArtworkRule(Protocol):
     def __call__(self, *, actor: User | None, artwork: Artwork | None = None) -> bool: ...
 
 
-def announce(*, artwork_id: int, user_id: int, event: str) -> None:
-    """Send `artwork_changed` once the surrounding transaction commits."""
+def announce(*, artwork_id: int, user_id: int, event: str, author_id: int | None = None) -> None:
+    """Send `artwork_changed` once the surrounding transaction commits. `user_id` is the
+    author, or for a reaction the member who reacted (then `author_id` is the author)."""
+    payload = {} if author_id is None else {"author_id": author_id}
     send_on_commit(
-        artwork_changed, sender=Artwork, artwork_id=artwork_id, user_id=user_id, event=event
+        artwork_changed,
+        sender=Artwork,
+        artwork_id=artwork_id,
+        user_id=user_id,
+        event=event,
+        **payload,
     )
 
 

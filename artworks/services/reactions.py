@@ -65,7 +65,7 @@ def _react(reaction: _Reaction, *, user: User, artwork_id: int, add: bool) -> Ar
             setattr(artwork, reaction.counter, rows.filter(artwork=artwork).count())
             _store_counts(artwork)
             event = reaction.added if add else reaction.removed
-            announce(artwork_id=artwork.pk, user_id=user.pk, event=event)
+            announce(artwork_id=artwork.pk, user_id=user.pk, event=event, author_id=artwork.user_id)
     return artwork
 
 
