@@ -7,37 +7,25 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 
 from . import permissions, services
+from .images import artwork_smallest_image_url, color_data_uri
 from .models import Artwork, Favorite, Like
 from .selectors import artwork_is_visible_to
-from .templatetags.artwork_media import color_data_uri
 
 
-def artwork_thumbnail_url(artwork: Artwork) -> str:
-    """The smallest WebP thumbnail (else the smallest of any format, else the video poster)."""
-    thumbs = [t for t in artwork.thumbnails or [] if t.get("name")]
-    webp = [t for t in thumbs if t.get("format") == "webp"]
-    pool = webp or thumbs
-    if pool:
-        return default_storage.url(min(pool, key=lambda t: t.get("width") or 0)["name"])
-    if artwork.poster:
-        return default_storage.url(artwork.poster)
-    return ""
-
-
-def artwork_thumbnail_html(artwork: Artwork, *, width: int = 64):
-    url = artwork_thumbnail_url(artwork)
+def artwork_thumbnail_html(artwork: Artwork, *, width: int = 64) -> SafeString:
+    url = artwork_smallest_image_url(artwork)
     height = (
         round(width * artwork.height / artwork.width) if artwork.width and artwork.height else width
     )
