@@ -132,7 +132,7 @@ def _limit_refusal(request: HttpRequest) -> Status | None:
     return None
 
 
-def _detail(request: HttpRequest, artwork: Artwork) -> dict:
+def _detail(request: HttpRequest, artwork: Artwork) -> ArtworkOut:
     liked, favorited = artwork_reaction_state(viewer=request.user, artwork_ids=[artwork.pk])
     signed_in = request.user.is_authenticated
     return artwork_out(
