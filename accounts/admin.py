@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -21,6 +20,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from . import services
 from .forms import StaffSignInForm
 from .models import StaffAction, User
+from .registry import register_staff_target_admin, staff_target_admin_url_name
 from .selectors import can_change_user, can_grant_powers, can_restore_user, can_suspend_user
 
 # Staff sign in under the site's lockout; see StaffSignInForm.
@@ -36,7 +36,6 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "is_active",
         "is_staff",
-        "artwork_count",
         "date_joined",
         "last_login",
     )
@@ -49,7 +48,7 @@ class UserAdmin(DjangoUserAdmin):
     show_full_result_count = False
     # Facet counts are one COUNT per filter option over the whole table.
     show_facets = admin.ShowFacets.NEVER
-    readonly_fields = ("is_active", "last_login", "date_joined", "artwork_count", "profile_link")
+    readonly_fields = ("is_active", "last_login", "date_joined", "profile_link")
     actions = ("suspend", "restore")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -58,33 +57,11 @@ class UserAdmin(DjangoUserAdmin):
             gettext_lazy("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (gettext_lazy("Activity"), {"fields": ("artwork_count", "last_login", "date_joined")}),
+        (gettext_lazy("Activity"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )
-
-    def get_queryset(self, request):
-        # A correlated count: evaluated only for the rows on the page.
-        from django.apps import apps
-
-        artwork_model = apps.get_model("artworks", "Artwork")  # accounts never imports artworks
-        counts = (
-            artwork_model.objects.filter(user=OuterRef("pk"))
-            .order_by()
-            .values("user")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_artwork_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
-        )
-
-    @admin.display(description=gettext_lazy("artworks"), ordering="_artwork_count")
-    def artwork_count(self, obj: User) -> int:
-        return getattr(obj, "_artwork_count", 0)
 
     @admin.display(description=gettext_lazy("profile"))
     def profile_link(self, obj: User):
@@ -148,11 +125,8 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
-_TARGET_ADMIN_URLS = {
-    StaffAction.TargetType.ARTWORK: "admin:artworks_artwork_change",
-    StaffAction.TargetType.USER: "admin:accounts_user_change",
-    StaffAction.TargetType.REPORT: "admin:moderation_report_change",
-}
+# Artworks and reports register their own admin pages (accounts.registry).
+register_staff_target_admin(StaffAction.TargetType.USER, "admin:accounts_user_change")
 
 
 @admin.register(StaffAction)
@@ -174,9 +148,12 @@ class StaffActionAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("target"))
     def target(self, obj: StaffAction):
+        url_name = staff_target_admin_url_name(obj.target_type)
         try:
-            url = reverse(_TARGET_ADMIN_URLS[obj.target_type], args=[obj.target_id])
-        except (KeyError, NoReverseMatch):
+            url = reverse(url_name, args=[obj.target_id]) if url_name else None
+        except NoReverseMatch:
+            url = None
+        if url is None:
             return obj.target_repr
         label = f"{obj.get_target_type_display()} {obj.target_repr}"
         if obj.action == StaffAction.Action.ARTWORK_DELETE:

@@ -14,6 +14,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import StaffAction
+from accounts.registry import register_staff_target_admin
 from accounts.selectors import can_suspend_user
 from artworks.admin import artwork_thumbnail_html
 from artworks.permissions import can_hide_artwork
@@ -232,3 +234,6 @@ class ReportAdmin(admin.ModelAdmin):
         self._resolve(
             request, queryset, Report.Resolution.DISMISS, _("Dismissed {count} report(s).")
         )
+
+
+register_staff_target_admin(StaffAction.TargetType.REPORT, "admin:moderation_report_change")
