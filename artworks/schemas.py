@@ -60,8 +60,8 @@ def _with_prompt(artwork: Artwork, context: ArtworkContext, value: T) -> T | Non
     return value if artwork_prompt_visible_to(artwork=artwork, viewer=context["viewer"]) else None
 
 
-# One artwork for one viewer: made from an Artwork by `artwork_out` (or a page of them by
-# `artwork_page_out`), which give the resolvers their ArtworkContext. (No docstring: it would
+# One artwork for one viewer: validated from an Artwork (or a page of them, by ArtworkPageOut)
+# with the context `artwork_context` makes, which the resolvers read. (No docstring: it would
 # become the schema's description in the OpenAPI document.)
 class ArtworkOut(Schema):
     id: int
@@ -145,6 +145,18 @@ class ArtworkPageOut(Schema):
     next_cursor: str | None
 
 
+def artwork_context(
+    *,
+    viewer: User | AnonymousUser | None,
+    liked_ids: set[int] | None = None,
+    favorited_ids: set[int] | None = None,
+) -> ArtworkContext:
+    """The validation context of ArtworkOut (and of ArtworkPageOut, for a page of them).
+    `liked_ids` / `favorited_ids` come from `artwork_reaction_state` (None: the viewer is
+    anonymous → null flags)."""
+    return ArtworkContext(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
+
+
 def artwork_out(
     artwork: Artwork,
     *,
@@ -152,20 +164,6 @@ def artwork_out(
     liked_ids: set[int] | None = None,
     favorited_ids: set[int] | None = None,
 ) -> ArtworkOut:
-    """The API representation of one artwork for this viewer. `liked_ids` / `favorited_ids`
-    come from `artwork_reaction_state` (None: the viewer is anonymous → null flags)."""
-    context = ArtworkContext(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
+    """The API representation of one artwork for this viewer."""
+    context = artwork_context(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
     return ArtworkOut.model_validate(artwork, context=context)
-
-
-def artwork_page_out(
-    page: object,
-    *,
-    viewer: User | AnonymousUser | None,
-    liked_ids: set[int] | None = None,
-    favorited_ids: set[int] | None = None,
-) -> ArtworkPageOut:
-    """A page of artworks (anything with `items` and `next_cursor`) for this viewer, as
-    `artwork_out` gives each one."""
-    context = ArtworkContext(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
-    return ArtworkPageOut.model_validate(page, context=context)

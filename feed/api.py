@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
-from artworks.schemas import ArtworkPageOut, artwork_page_out
+from artworks.schemas import ArtworkPageOut, artwork_context
 from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state
 from common.api import COMMON_ERRORS, errors
 
@@ -48,7 +48,8 @@ def _page_out(page: Page, viewer: User | None) -> ArtworkPageOut:
         liked, favorited = artwork_reaction_state(
             viewer=viewer, artwork_ids=[a.pk for a in page.items]
         )
-    return artwork_page_out(page, viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+    context = artwork_context(viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+    return ArtworkPageOut.model_validate(page, context=context)
 
 
 def _bad_cursor(exc: InvalidCursor) -> Status:
