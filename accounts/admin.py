@@ -6,6 +6,8 @@ change them or their passwords (they lack `accounts.change_user`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -64,28 +66,28 @@ class UserAdmin(DjangoUserAdmin):
     )
 
     @admin.display(description=gettext_lazy("profile"))
-    def profile_link(self, obj: User):
+    def profile_link(self, obj: User) -> str:
         if not obj.pk or not obj.is_active:
             return "—"
         url = obj.get_absolute_url()
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', url)
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return can_change_user(actor=request.user, user=obj)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if not can_grant_powers(actor=request.user):
             fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return fields
 
-    def has_suspend_permission(self, request) -> bool:
+    def has_suspend_permission(self, request: HttpRequest) -> bool:
         return can_suspend_user(actor=request.user)
 
-    def has_restore_permission(self, request) -> bool:
+    def has_restore_permission(self, request: HttpRequest) -> bool:
         return can_restore_user(actor=request.user)
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable, str, str]]:
         actions = super().get_actions(request)
         # Deleting members is for superusers from the member's page, not a bulk action.
         actions.pop("delete_selected", None)
@@ -95,7 +97,7 @@ class UserAdmin(DjangoUserAdmin):
         description=gettext_lazy("Suspend (no sign-in; artworks hidden from the public)"),
         permissions=["suspend"],
     )
-    def suspend(self, request: HttpRequest, queryset: QuerySet[User]):
+    def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         reason = action_reason(request)
         if not reason:
             self.message_user(
@@ -115,7 +117,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(
         description=gettext_lazy("Restore (lift the suspension)"), permissions=["restore"]
     )
-    def restore(self, request: HttpRequest, queryset: QuerySet[User]):
+    def restore(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         run_for_each(
             self,
             request,
@@ -147,7 +149,7 @@ class StaffActionAdmin(admin.ModelAdmin):
     raw_id_fields = ("actor",)
 
     @admin.display(description=gettext_lazy("target"))
-    def target(self, obj: StaffAction):
+    def target(self, obj: StaffAction) -> str:
         url_name = staff_target_admin_url_name(obj.target_type)
         try:
             url = reverse(url_name, args=[obj.target_id]) if url_name else None
@@ -160,11 +162,11 @@ class StaffActionAdmin(admin.ModelAdmin):
             return label  # the row is gone
         return format_html('<a href="{}">{}</a>', url, label)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: StaffAction | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: StaffAction | None = None) -> bool:
         return False

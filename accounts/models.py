@@ -76,7 +76,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: object, **kwargs: object) -> None:
         # Normalise case so the case-insensitive constraints and lookups agree.
         if self.email:
             self.email = self.email.strip().lower()
