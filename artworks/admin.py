@@ -10,8 +10,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,6 +24,7 @@ from accounts.admin import UserAdmin
 from accounts.models import StaffAction, User
 from accounts.registry import register_staff_target_admin
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.querysets import count_per_row
 
 from . import permissions, services
 from .images import artwork_smallest_image_url, color_data_uri
@@ -459,18 +459,11 @@ class MemberAdmin(UserAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        # A correlated count: evaluated only for the rows on the page.
-        counts = (
-            Artwork.objects.filter(user=OuterRef("pk"))
-            .order_by()
-            .values("user")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        artworks = Artwork.objects.filter(user=OuterRef("pk"))
         return (
             super()
             .get_queryset(request)
-            .annotate(_artwork_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+            .annotate(_artwork_count=count_per_row(artworks, per="user"))
         )
 
     @admin.display(description=gettext_lazy("artworks"), ordering="_artwork_count")

@@ -5,8 +5,7 @@ artwork has, filters by status, reason and date, and actions that resolve throug
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -20,6 +19,7 @@ from accounts.selectors import can_suspend_user
 from artworks.admin import artwork_thumbnail_html
 from artworks.permissions import can_hide_artwork
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.querysets import count_per_row
 
 from . import services
 from .models import Report
@@ -106,17 +106,11 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        open_counts = (
-            Report.objects.filter(artwork=OuterRef("artwork"), status=Report.Status.OPEN)
-            .order_by()
-            .values("artwork")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        open_reports = Report.objects.filter(artwork=OuterRef("artwork"), status=Report.Status.OPEN)
         return (
             super()
             .get_queryset(request)
-            .annotate(_open_on_artwork=Coalesce(Subquery(open_counts, IntegerField()), 0))
+            .annotate(_open_on_artwork=count_per_row(open_reports, per="artwork"))
         )
 
     def has_add_permission(self, request):
