@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pytest_django.fixtures import SettingsWrapper
+from django.test import override_settings
 
 from accounts.validators import username_is_reserved
 
 
-def test_reserved_names_in_any_case(settings: SettingsWrapper) -> None:
-    settings.ACCOUNT_USERNAME_BLACKLIST = ["admin", "Feed"]
+@override_settings(ACCOUNT_USERNAME_BLACKLIST=["admin", "Feed"])
+def test_reserved_names_in_any_case() -> None:
     assert username_is_reserved("admin")
     assert username_is_reserved("ADMIN")
     assert username_is_reserved("feed")
