@@ -6,10 +6,11 @@ change them or their passwords (they lack `accounts.change_user`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -21,6 +22,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from . import services
 from .forms import StaffSignInForm
 from .models import StaffAction, User
+from .registry import register_staff_target_admin, staff_target_admin_url_name
 from .selectors import can_change_user, can_grant_powers, can_restore_user, can_suspend_user
 
 # Staff sign in under the site's lockout; see StaffSignInForm.
@@ -36,7 +38,6 @@ class UserAdmin(DjangoUserAdmin):
         "email",
         "is_active",
         "is_staff",
-        "artwork_count",
         "date_joined",
         "last_login",
     )
@@ -49,7 +50,7 @@ class UserAdmin(DjangoUserAdmin):
     show_full_result_count = False
     # Facet counts are one COUNT per filter option over the whole table.
     show_facets = admin.ShowFacets.NEVER
-    readonly_fields = ("is_active", "last_login", "date_joined", "artwork_count", "profile_link")
+    readonly_fields = ("is_active", "last_login", "date_joined", "profile_link")
     actions = ("suspend", "restore")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
@@ -58,57 +59,35 @@ class UserAdmin(DjangoUserAdmin):
             gettext_lazy("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        (gettext_lazy("Activity"), {"fields": ("artwork_count", "last_login", "date_joined")}),
+        (gettext_lazy("Activity"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )
 
-    def get_queryset(self, request):
-        # A correlated count: evaluated only for the rows on the page.
-        from django.apps import apps
-
-        artwork_model = apps.get_model("artworks", "Artwork")  # accounts never imports artworks
-        counts = (
-            artwork_model.objects.filter(user=OuterRef("pk"))
-            .order_by()
-            .values("user")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_artwork_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
-        )
-
-    @admin.display(description=gettext_lazy("artworks"), ordering="_artwork_count")
-    def artwork_count(self, obj: User) -> int:
-        return getattr(obj, "_artwork_count", 0)
-
     @admin.display(description=gettext_lazy("profile"))
-    def profile_link(self, obj: User):
+    def profile_link(self, obj: User) -> str:
         if not obj.pk or not obj.is_active:
             return "—"
         url = obj.get_absolute_url()
         return format_html('<a href="{0}" target="_blank" rel="noopener">{0}</a>', url)
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return can_change_user(actor=request.user, user=obj)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if not can_grant_powers(actor=request.user):
             fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
         return fields
 
-    def has_suspend_permission(self, request) -> bool:
+    def has_suspend_permission(self, request: HttpRequest) -> bool:
         return can_suspend_user(actor=request.user)
 
-    def has_restore_permission(self, request) -> bool:
+    def has_restore_permission(self, request: HttpRequest) -> bool:
         return can_restore_user(actor=request.user)
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable, str, str]]:
         actions = super().get_actions(request)
         # Deleting members is for superusers from the member's page, not a bulk action.
         actions.pop("delete_selected", None)
@@ -118,7 +97,7 @@ class UserAdmin(DjangoUserAdmin):
         description=gettext_lazy("Suspend (no sign-in; artworks hidden from the public)"),
         permissions=["suspend"],
     )
-    def suspend(self, request: HttpRequest, queryset: QuerySet[User]):
+    def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         reason = action_reason(request)
         if not reason:
             self.message_user(
@@ -138,7 +117,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(
         description=gettext_lazy("Restore (lift the suspension)"), permissions=["restore"]
     )
-    def restore(self, request: HttpRequest, queryset: QuerySet[User]):
+    def restore(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         run_for_each(
             self,
             request,
@@ -148,11 +127,8 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
-_TARGET_ADMIN_URLS = {
-    StaffAction.TargetType.ARTWORK: "admin:artworks_artwork_change",
-    StaffAction.TargetType.USER: "admin:accounts_user_change",
-    StaffAction.TargetType.REPORT: "admin:moderation_report_change",
-}
+# Artworks and reports register their own admin pages (accounts.registry).
+register_staff_target_admin(StaffAction.TargetType.USER, "admin:accounts_user_change")
 
 
 @admin.register(StaffAction)
@@ -173,21 +149,24 @@ class StaffActionAdmin(admin.ModelAdmin):
     raw_id_fields = ("actor",)
 
     @admin.display(description=gettext_lazy("target"))
-    def target(self, obj: StaffAction):
+    def target(self, obj: StaffAction) -> str:
+        url_name = staff_target_admin_url_name(obj.target_type)
         try:
-            url = reverse(_TARGET_ADMIN_URLS[obj.target_type], args=[obj.target_id])
-        except (KeyError, NoReverseMatch):
+            url = reverse(url_name, args=[obj.target_id]) if url_name else None
+        except NoReverseMatch:
+            url = None
+        if url is None:
             return obj.target_repr
         label = f"{obj.get_target_type_display()} {obj.target_repr}"
         if obj.action == StaffAction.Action.ARTWORK_DELETE:
             return label  # the row is gone
         return format_html('<a href="{}">{}</a>', url, label)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: StaffAction | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: StaffAction | None = None) -> bool:
         return False

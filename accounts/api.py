@@ -61,7 +61,7 @@ def _token_out(user: User, pair: tokens.TokenPair) -> dict:
 
 
 @router.post("/login", response={200: TokenOut, **errors(400, 401, 403, 422, 429, 503)}, auth=None)
-def login(request: HttpRequest, payload: LoginIn):
+def login(request: HttpRequest, payload: LoginIn) -> Status:
     """Exchange a Google ID token for an access token and a refresh token."""
     try:
         if ratelimit.hit(scope="api_login", key=ratelimit.client_key(request)):
@@ -80,7 +80,7 @@ def login(request: HttpRequest, payload: LoginIn):
 
 
 @router.post("/refresh", response={200: TokenOut, **errors(400, 401, 422)}, auth=None)
-def refresh(request: HttpRequest, payload: RefreshIn):
+def refresh(request: HttpRequest, payload: RefreshIn) -> Status:
     """Trade a refresh token for a new pair. Each refresh token works once: presenting a used
     one again revokes every token of that sign-in (401), as it means the token was copied."""
     try:
@@ -106,7 +106,7 @@ class LoggedOutOut(Schema):
 
 
 @router.post("/logout", response={200: LoggedOutOut, **errors(401, 403)}, auth=api_auth)
-def logout(request: HttpRequest):
+def logout(request: HttpRequest) -> Status:
     """Sign out. With a bearer token: every refresh token of that sign-in stops working at
     once; access tokens already issued expire on their own within their lifetime
     (`expires_in`, 900 s by default). With the site's session: the browser is signed out."""
@@ -119,6 +119,6 @@ def logout(request: HttpRequest):
 
 
 @router.get("/me", response={200: UserOut, 401: ErrorOut, 403: ErrorOut}, auth=api_auth)
-def me(request: HttpRequest):
+def me(request: HttpRequest) -> Status:
     """The signed-in user (by bearer token or by session)."""
     return Status(200, user_out(request.user))

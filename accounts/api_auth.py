@@ -22,11 +22,12 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from .models import User
 from .tokens import user_for_access_token
 
 
 class JWTBearerAuth(HttpBearer):
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> User | None:
         header = request.headers.get("Authorization", "")
         if not header:
             return None  # not ours: let session auth have a go
@@ -37,7 +38,7 @@ class JWTBearerAuth(HttpBearer):
             )
         return self.authenticate(request, token.strip())
 
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         user = user_for_access_token(token)
         if user is None:
             raise AuthenticationError(message="The access token is invalid or has expired.")
@@ -50,13 +51,13 @@ class SessionCsrfAuth(SessionAuth):
     """The site's session, with the CSRF check only for a session that is signed in (ninja's
     own checks CSRF first, so an anonymous write is a 403 "CSRF check Failed")."""
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> User | None:
         if not request.user.is_authenticated:
             return None
         return super().__call__(request)
 
 
-def _anonymous(request: HttpRequest):
+def _anonymous(request: HttpRequest) -> AnonymousUser:
     # Lets anonymous callers through for endpoints that merely personalise their answer.
     request.user = getattr(request, "user", None) or AnonymousUser()
     return AnonymousUser()

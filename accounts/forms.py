@@ -7,6 +7,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import USERNAME_PATTERN, User
+from .validators import username_is_reserved
 
 
 class ProfileForm(forms.Form):
@@ -34,14 +35,13 @@ class ProfileForm(forms.Form):
     )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
-        blocked = {name.lower() for name in settings.ACCOUNT_USERNAME_BLACKLIST}
-        if username.lower() in blocked:
+        if username_is_reserved(username):
             raise forms.ValidationError(_("That username is reserved."))
         taken = User.objects.filter(username__iexact=username).exclude(pk=self.user.pk).exists()
         if taken:

@@ -8,8 +8,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from .registry import profile_url
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,30}$"
 
@@ -75,7 +76,7 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: object, **kwargs: object) -> None:
         # Normalise case so the case-insensitive constraints and lookups agree.
         if self.email:
             self.email = self.email.strip().lower()
@@ -92,7 +93,8 @@ class User(AbstractUser):
         return self.display_name
 
     def get_absolute_url(self) -> str:
-        return reverse("feed:profile", args=[self.username])
+        # The page is another app's (feed): it registers where it lives.
+        return profile_url(self.username)
 
 
 class StaffAction(models.Model):

@@ -32,6 +32,7 @@ from common.storage import delete_quietly, delete_quietly_on_commit
 from .models import StaffAction, User
 from .selectors import can_restore_user, can_suspend_user
 from .signals import UserEvent, user_moderated
+from .validators import username_is_reserved
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,7 @@ def _username_base(text: str) -> str:
 
 
 def _username_available(username: str) -> bool:
-    blocked = {name.lower() for name in settings.ACCOUNT_USERNAME_BLACKLIST}
-    if username.lower() in blocked:
+    if username_is_reserved(username):
         return False
     return not User.objects.filter(username__iexact=username).exists()
 

@@ -5,39 +5,35 @@ removes files."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.admin import UserAdmin
+from accounts.models import StaffAction, User
+from accounts.registry import register_staff_target_admin
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.querysets import count_per_row
 
 from . import permissions, services
+from .images import artwork_smallest_image_url, color_data_uri
 from .models import Artwork, Favorite, Like
 from .selectors import artwork_is_visible_to
-from .templatetags.artwork_media import color_data_uri
 
 
-def artwork_thumbnail_url(artwork: Artwork) -> str:
-    """The smallest WebP thumbnail (else the smallest of any format, else the video poster)."""
-    thumbs = [t for t in artwork.thumbnails or [] if t.get("name")]
-    webp = [t for t in thumbs if t.get("format") == "webp"]
-    pool = webp or thumbs
-    if pool:
-        return default_storage.url(min(pool, key=lambda t: t.get("width") or 0)["name"])
-    if artwork.poster:
-        return default_storage.url(artwork.poster)
-    return ""
-
-
-def artwork_thumbnail_html(artwork: Artwork, *, width: int = 64):
-    url = artwork_thumbnail_url(artwork)
+def artwork_thumbnail_html(artwork: Artwork, *, width: int = 64) -> SafeString:
+    url = artwork_smallest_image_url(artwork)
     height = (
         round(width * artwork.height / artwork.width) if artwork.width and artwork.height else width
     )
@@ -63,10 +59,10 @@ class FeaturedFilter(admin.SimpleListFilter):
     title = gettext_lazy("featured")
     parameter_name = "featured"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("yes", _("Featured")), ("no", _("Not featured"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Artwork]) -> QuerySet[Artwork]:
         if self.value() == "yes":
             return queryset.filter(featured_at__isnull=False)
         if self.value() == "no":
@@ -78,10 +74,10 @@ class AuthorStateFilter(admin.SimpleListFilter):
     title = gettext_lazy("author")
     parameter_name = "author_state"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("active", _("Active")), ("suspended", _("Suspended"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Artwork]) -> QuerySet[Artwork]:
         if self.value() == "active":
             return queryset.filter(user__is_active=True)
         if self.value() == "suspended":
@@ -89,13 +85,21 @@ class AuthorStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _moderation_action(service, description, *, done, permission: str):
+def _moderation_action(
+    service: Callable[..., Artwork],
+    description: str | Promise,
+    *,
+    done: str | Promise,
+    permission: str,
+) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Artwork]], None]:
     """An admin action that runs one moderation service per selected artwork, with the
     reason typed into the action bar. It is offered to whom `has_<permission>_permission`
     (an `artworks.permissions` predicate) allows; the service asks it again per artwork."""
 
     @admin.action(description=description, permissions=[permission])
-    def action(modeladmin, request: HttpRequest, queryset: QuerySet[Artwork]):
+    def action(
+        modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Artwork]
+    ) -> None:
         reason = action_reason(request)
         run_for_each(
             modeladmin,
@@ -208,42 +212,44 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     # --- list and form ---------------------------------------------------------------------
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Artwork | None = None) -> list[str]:
         # Only text staff may correct is editable; state changes go through the actions, and
         # whether the prompt is shown is its author's choice alone (read-only here).
         shown = [f for _name, opts in self.fieldsets for f in opts["fields"]]
         return [f for f in shown if f not in services.TEXT_FIELDS]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # artworks are made by members (generate/upload), with their files
 
     # Each permission below is the predicate the site and the API ask too.
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Artwork | None = None) -> bool:
         return permissions.can_edit_artwork(actor=request.user, artwork=obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Artwork | None = None) -> bool:
         return permissions.can_delete_artwork(actor=request.user, artwork=obj)
 
-    def has_hide_permission(self, request) -> bool:
+    def has_hide_permission(self, request: HttpRequest) -> bool:
         return permissions.can_hide_artwork(actor=request.user)
 
-    def has_restore_permission(self, request) -> bool:
+    def has_restore_permission(self, request: HttpRequest) -> bool:
         return permissions.can_restore_artwork(actor=request.user)
 
-    def has_unpublish_permission(self, request) -> bool:
+    def has_unpublish_permission(self, request: HttpRequest) -> bool:
         return permissions.can_unpublish_artwork(actor=request.user)
 
-    def has_feature_permission(self, request) -> bool:
+    def has_feature_permission(self, request: HttpRequest) -> bool:
         return permissions.can_feature_artwork(actor=request.user)
 
-    def get_actions(self, request):
+    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable, str, str]]:
         actions = super().get_actions(request)
         # Django's bulk delete skips the service: no file removal, no announcement.
         actions.pop("delete_selected", None)
         return actions
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Artwork], search_term: str
+    ) -> tuple[QuerySet[Artwork], bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip().lstrip("#")
         if term.isdigit():
@@ -251,15 +257,15 @@ class ArtworkAdmin(admin.ModelAdmin):
         return results, may_have_duplicates
 
     @admin.display(description=gettext_lazy("preview"))
-    def preview(self, obj: Artwork):
+    def preview(self, obj: Artwork) -> SafeString:
         return artwork_thumbnail_html(obj)
 
     @admin.display(description=gettext_lazy("preview"))
-    def large_preview(self, obj: Artwork):
+    def large_preview(self, obj: Artwork) -> SafeString:
         return artwork_thumbnail_html(obj, width=320)
 
     @admin.display(description=gettext_lazy("author"), ordering="user__username")
-    def author(self, obj: Artwork):
+    def author(self, obj: Artwork) -> SafeString:
         url = reverse("admin:accounts_user_change", args=[obj.user_id])
         label = obj.user.username if obj.user.is_active else f"{obj.user.username} (suspended)"
         return format_html('<a href="{}">{}</a>', url, label)
@@ -279,7 +285,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         return _("The author and staff (draft)")
 
     @admin.display(description=gettext_lazy("public page"))
-    def public_link(self, obj: Artwork):
+    def public_link(self, obj: Artwork) -> str:
         if not artwork_is_visible_to(artwork=obj, viewer=None):
             return "—"
         return format_html(
@@ -287,18 +293,22 @@ class ArtworkAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=gettext_lazy("original file"))
-    def original_link(self, obj: Artwork):
+    def original_link(self, obj: Artwork) -> str:
         if not obj.original:
             return "—"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.url, obj.original.name
         )
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Artwork, form: forms.ModelForm, change: bool
+    ) -> None:
         changes = {f: form.cleaned_data[f] for f in form.changed_data if f in services.TEXT_FIELDS}
         services.artwork_edit(artwork=obj, actor=request.user, changes=changes)
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: QuerySet[Artwork] | list[Artwork], request: HttpRequest
+    ) -> tuple[list, dict, set, list]:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         # An artwork's reactions and reports go with it by design; their admins are read-only
         # (no delete permission), which must not block deleting the artwork itself.
@@ -314,10 +324,10 @@ class ArtworkAdmin(admin.ModelAdmin):
         }
         return deleted, model_count, perms_needed, protected
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Artwork) -> None:
         services.artwork_delete(artwork=obj, actor=request.user)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Artwork]) -> None:
         for artwork in queryset:
             services.artwork_delete(artwork=artwork, actor=request.user)
 
@@ -357,7 +367,9 @@ class ArtworkAdmin(admin.ModelAdmin):
     @admin.action(
         description=gettext_lazy("Delete permanently, with files"), permissions=["delete"]
     )
-    def delete_with_files(self, request: HttpRequest, queryset: QuerySet[Artwork]):
+    def delete_with_files(
+        self, request: HttpRequest, queryset: QuerySet[Artwork]
+    ) -> TemplateResponse | None:
         reason = action_reason(request)
         if request.POST.get("post") == "yes":
             run_for_each(
@@ -404,13 +416,13 @@ class _ReactionAdmin(admin.ModelAdmin):
     # Facet counts are one COUNT per filter option over the whole table.
     show_facets = admin.ShowFacets.NEVER
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Like | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Like | None = None) -> bool:
         return False
 
 
@@ -422,3 +434,43 @@ class LikeAdmin(_ReactionAdmin):
 @admin.register(Favorite)
 class FavoriteAdmin(_ReactionAdmin):
     pass
+
+
+# --- members: the accounts admin with each member's artwork count ---------------------------
+
+
+def _inserted(names: tuple[str, ...], name: str, *, after: str) -> tuple[str, ...]:
+    at = names.index(after) + 1
+    return (*names[:at], name, *names[at:])
+
+
+class MemberAdmin(UserAdmin):
+    """The member admin of `accounts`, with the number of artworks of each member: artworks
+    extends it (accounts, the lower app, never names artworks)."""
+
+    list_display = _inserted(UserAdmin.list_display, "artwork_count", after="is_staff")
+    readonly_fields = _inserted(UserAdmin.readonly_fields, "artwork_count", after="date_joined")
+    # The count leads the activity fieldset (the one with the last sign-in).
+    fieldsets = tuple(
+        (title, {**options, "fields": ("artwork_count", *options["fields"])})
+        if "last_login" in options["fields"]
+        else (title, options)
+        for title, options in UserAdmin.fieldsets
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        artworks = Artwork.objects.filter(user=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_artwork_count=count_per_row(artworks, per="user"))
+        )
+
+    @admin.display(description=gettext_lazy("artworks"), ordering="_artwork_count")
+    def artwork_count(self, obj: User) -> int:
+        return getattr(obj, "_artwork_count", 0)
+
+
+admin.site.unregister(User)
+admin.site.register(User, MemberAdmin)
+register_staff_target_admin(StaffAction.TargetType.ARTWORK, "admin:artworks_artwork_change")

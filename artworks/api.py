@@ -132,7 +132,7 @@ def _limit_refusal(request: HttpRequest) -> Status | None:
     return None
 
 
-def _detail(request: HttpRequest, artwork: Artwork) -> dict:
+def _detail(request: HttpRequest, artwork: Artwork) -> ArtworkOut:
     liked, favorited = artwork_reaction_state(viewer=request.user, artwork_ids=[artwork.pk])
     signed_in = request.user.is_authenticated
     return artwork_out(
@@ -188,7 +188,7 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
     openapi_extra=GENERATE_BODY,
     summary="Generate an artwork from a prompt (returns the draft at once)",
 )
-def generate(request: HttpRequest):
+def generate(request: HttpRequest) -> Status:
     if (refusal := _limit_refusal(request)) is not None:
         return refusal
     payload, reference = _generate_input(request)
@@ -231,7 +231,7 @@ def upload(
     title: str = Form("", pattern=NO_NUL),
     description: str = Form("", pattern=NO_NUL),
     alt_text: str = Form("", pattern=NO_NUL),
-):
+) -> Status:
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
     if (refusal := _limit_refusal(request)) is not None:
@@ -269,7 +269,7 @@ def _allowed(request: HttpRequest, artwork_id: int, rule: Callable[..., bool]) -
     openapi_extra=OPTIONAL_AUTH_OPENAPI,
     summary="One artwork with its author (a draft for its author only)",
 )
-def detail(request: HttpRequest, artwork_id: int):
+def detail(request: HttpRequest, artwork_id: int) -> Status:
     # Read through the cache (read only: the object may be a cached copy); the actions below
     # write, so they load the row itself.
     try:
@@ -285,7 +285,7 @@ def detail(request: HttpRequest, artwork_id: int):
     response={200: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 409)},
     summary="Publish a draft",
 )
-def publish(request: HttpRequest, artwork_id: int):
+def publish(request: HttpRequest, artwork_id: int) -> Status:
     artwork = services.artwork_publish(
         artwork=_allowed(request, artwork_id, permissions.can_publish_artwork),
         actor=request.user,
@@ -299,7 +299,7 @@ def publish(request: HttpRequest, artwork_id: int):
     response={200: ArtworkOut, **COMMON_ERRORS, **errors(404)},
     summary="Turn a published artwork back into a draft",
 )
-def unpublish(request: HttpRequest, artwork_id: int):
+def unpublish(request: HttpRequest, artwork_id: int) -> Status:
     artwork = services.artwork_unpublish(
         artwork=_allowed(request, artwork_id, permissions.can_unpublish_artwork),
         actor=request.user,
@@ -313,7 +313,7 @@ def unpublish(request: HttpRequest, artwork_id: int):
     response={202: ArtworkOut, **COMMON_ERRORS, **errors(400, 404, 409, 429, 503)},
     summary="Retry a failed generation",
 )
-def retry(request: HttpRequest, artwork_id: int):
+def retry(request: HttpRequest, artwork_id: int) -> Status:
     if (refusal := _limit_refusal(request)) is not None:
         return refusal
     artwork = services.artwork_retry_generation(
@@ -330,7 +330,7 @@ def retry(request: HttpRequest, artwork_id: int):
     response={200: DeletedOut, **COMMON_ERRORS, **errors(404)},
     summary="Delete an artwork and its files",
 )
-def delete(request: HttpRequest, artwork_id: int):
+def delete(request: HttpRequest, artwork_id: int) -> Status:
     artwork = _allowed(request, artwork_id, permissions.can_delete_artwork)
     services.artwork_delete(artwork=artwork, actor=request.user)
     return Status(200, {"deleted": True, "artwork_id": artwork_id})
@@ -342,7 +342,7 @@ def delete(request: HttpRequest, artwork_id: int):
     response={200: ArtworkOut, **BODY_ERRORS, **errors(404)},
     summary="Edit the title, description or alt text, or hide or show the prompt",
 )
-def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn):
+def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn) -> Status:
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     artwork = _visible(request, artwork_id)
     if not permissions.can_change_fields(actor=request.user, artwork=artwork, fields=changes):

@@ -10,28 +10,33 @@ without JavaScript (redirect back with a message) and with htmx (a fragment is r
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common import ratelimit
+from common.redirects import safe_next_url
 
 from . import permissions, services
 from .forms import GenerateForm, UploadForm
 from .models import Artwork
 from .selectors import artwork_get_visible
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 TABS = ("generate", "upload")
 
 
-def _attach_errors(form, error: ValidationError, *, default_field: str | None) -> None:
+def _attach_errors(form: forms.Form, error: ValidationError, *, default_field: str | None) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
             form.add_error(field if field in form.fields else default_field, errors)
@@ -85,7 +90,7 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "artworks/create.html", {"form": form, "tab": tab}, status=status)
 
 
-def _create_from(form, *, tab: str, user) -> Artwork:
+def _create_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
     data = form.cleaned_data
     details = {
         "title": data["title"],
@@ -121,13 +126,9 @@ def _allowed_artwork(request: HttpRequest, artwork_id: int, rule: Callable[..., 
     return artwork
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return fallback
+def _next_url(request: HttpRequest, artwork: Artwork) -> str:
+    """Back to where the action was asked from (a safe `next`), else the artwork's page."""
+    return safe_next_url(request) or artwork.get_absolute_url()
 
 
 def _after_action(
@@ -141,14 +142,14 @@ def _after_action(
                 "artwork": artwork,
                 "notice": notice,
                 "error": error,
-                "next": _next_url(request, artwork.get_absolute_url()),
+                "next": _next_url(request, artwork),
             },
         )
     if error:
         messages.error(request, error)
     elif notice:
         messages.success(request, notice)
-    return redirect(_next_url(request, artwork.get_absolute_url()))
+    return redirect(_next_url(request, artwork))
 
 
 @login_required
@@ -178,7 +179,7 @@ def prompt_visibility(request: HttpRequest, artwork_id: int) -> HttpResponse:
     )
     messages.success(request, notice)
     # A plain form (no htmx swap): the title and the address may change with it.
-    return redirect(_next_url(request, artwork.get_absolute_url()))
+    return redirect(_next_url(request, artwork))
 
 
 @login_required
@@ -197,7 +198,7 @@ def delete(request: HttpRequest, artwork_id: int) -> HttpResponse:
         return render(
             request,
             "artworks/delete_confirm.html",
-            {"artwork": artwork, "next": _next_url(request, artwork.get_absolute_url())},
+            {"artwork": artwork, "next": _next_url(request, artwork)},
         )
     author = artwork.user
     services.artwork_delete(artwork=artwork, actor=request.user)
@@ -219,7 +220,7 @@ def retry_generation(request: HttpRequest, artwork_id: int) -> HttpResponse:
         if request.htmx:
             return _status_fragment(request, artwork, error=error)
         messages.error(request, error)
-        return redirect(_next_url(request, artwork.get_absolute_url()))
+        return redirect(_next_url(request, artwork))
     try:
         artwork = services.artwork_retry_generation(artwork=artwork, actor=request.user)
     except ValidationError as error:
@@ -227,12 +228,12 @@ def retry_generation(request: HttpRequest, artwork_id: int) -> HttpResponse:
         if request.htmx:
             return _status_fragment(request, artwork, error=message)
         messages.error(request, message)
-        return redirect(_next_url(request, artwork.get_absolute_url()))
+        return redirect(_next_url(request, artwork))
     artwork.refresh_from_db()
     if request.htmx:
         return _status_fragment(request, artwork)
     messages.success(request, _("Trying again."))
-    return redirect(_next_url(request, artwork.get_absolute_url()))
+    return redirect(_next_url(request, artwork))
 
 
 def _status_fragment(request: HttpRequest, artwork: Artwork, *, error: str = "") -> HttpResponse:

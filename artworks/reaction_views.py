@@ -17,11 +17,11 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common import ratelimit
+from common.redirects import safe_next_url
 
 from . import services
 from .models import Artwork
@@ -30,25 +30,16 @@ from .selectors import artwork_get_visible_cached, artwork_reaction_state
 PARTIAL = "artworks/partials/reactions.html"
 
 
-def _safe_next(request: HttpRequest) -> str | None:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return None
-
-
 def _back(request: HttpRequest, artwork: Artwork) -> str:
     """Where to come back to without JavaScript: the page the button was on, at its buttons."""
-    target = _safe_next(request) or artwork.get_absolute_url()
+    target = safe_next_url(request) or artwork.get_absolute_url()
     if "#" not in target:
         target += f"#reactions-{artwork.pk}"
     return target
 
 
 def _sign_in_first(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    page = _safe_next(request) or reverse("artworks:detail_short", args=[artwork_id])
+    page = safe_next_url(request) or reverse("artworks:detail_short", args=[artwork_id])
     login = f"{settings.LOGIN_URL}?{urlencode({'next': page})}"
     if request.htmx:
         # An expired session behind a page that still shows the buttons: a full navigation.
@@ -70,7 +61,7 @@ def _partial(
             "liked_ids": liked,
             "favorited_ids": favorited,
             "large": request.POST.get("large") == "1",
-            "next": _safe_next(request) or "",
+            "next": safe_next_url(request) or "",
             "reaction_error": error,
         },
         status=status,

@@ -31,7 +31,9 @@ class FavoriteOut(Schema):
     favorite_count: int
 
 
-def _react(request: HttpRequest, service: Callable[..., Artwork], artwork_id: int):
+def _react(
+    request: HttpRequest, service: Callable[..., Artwork], artwork_id: int
+) -> Artwork | None:
     if ratelimit.hit(scope="reaction", key=ratelimit.client_key(request)):
         return None
     try:
@@ -45,33 +47,33 @@ _RESPONSES_LIKE = {200: LikeOut, **COMMON_ERRORS, **errors(404, 429)}
 _RESPONSES_FAVORITE = {200: FavoriteOut, **COMMON_ERRORS, **errors(404, 429)}
 
 
-def _like_out(artwork: Artwork | None, liked: bool):
+def _like_out(artwork: Artwork | None, liked: bool) -> Status:
     if artwork is None:
         return Status(429, {"detail": _TOO_MANY_DETAIL})
     return Status(200, {"like_count": artwork.like_count, "isLiked": liked})
 
 
-def _favorite_out(artwork: Artwork | None, favorite: bool):
+def _favorite_out(artwork: Artwork | None, favorite: bool) -> Status:
     if artwork is None:
         return Status(429, {"detail": _TOO_MANY_DETAIL})
     return Status(200, {"is_favorite": favorite, "favorite_count": artwork.favorite_count})
 
 
 @router.post("/artworks/{int:artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
-def like(request: HttpRequest, artwork_id: int):
+def like(request: HttpRequest, artwork_id: int) -> Status:
     return _like_out(_react(request, services.artwork_like, artwork_id), True)
 
 
 @router.delete("/artworks/{int:artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
-def unlike(request: HttpRequest, artwork_id: int):
+def unlike(request: HttpRequest, artwork_id: int) -> Status:
     return _like_out(_react(request, services.artwork_unlike, artwork_id), False)
 
 
 @router.post("/artworks/{int:artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
-def favorite(request: HttpRequest, artwork_id: int):
+def favorite(request: HttpRequest, artwork_id: int) -> Status:
     return _favorite_out(_react(request, services.artwork_favorite, artwork_id), True)
 
 
 @router.delete("/artworks/{int:artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
-def unfavorite(request: HttpRequest, artwork_id: int):
+def unfavorite(request: HttpRequest, artwork_id: int) -> Status:
     return _favorite_out(_react(request, services.artwork_unfavorite, artwork_id), False)

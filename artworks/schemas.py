@@ -8,24 +8,40 @@ its author and staff.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext
 from ninja import Schema
+from pydantic import Field
 
 from .models import Artwork
 from .selectors import artwork_prompt_visible_to
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from accounts.models import User
+
+
+T = TypeVar("T")
+
+
+class ArtworkContext(TypedDict):
+    """What ArtworkOut's resolvers know of the request: the viewer, and the ids among the
+    artworks being serialised that the viewer liked and favorited (None for an anonymous
+    viewer: the flags are then null)."""
+
+    viewer: User | AnonymousUser | None
+    liked_ids: set[int] | None
+    favorited_ids: set[int] | None
 
 
 class AuthorOut(Schema):
     id: int
     username: str
-    name: str
-    profile_pic: str | None = None
+    name: str = Field(validation_alias="display_name")
+    profile_pic: str | None = None  # the FieldFile's URL, or None (ninja reads files so)
 
 
 class ThumbnailOut(Schema):
@@ -34,13 +50,25 @@ class ThumbnailOut(Schema):
     format: str
     url: str
 
+    @staticmethod
+    def resolve_url(thumbnail: dict[str, Any]) -> str:
+        return default_storage.url(thumbnail["name"])
 
+
+def _with_prompt(artwork: Artwork, context: ArtworkContext, value: T) -> T | None:
+    """`value` where the viewer may see the artwork's prompt, else None."""
+    return value if artwork_prompt_visible_to(artwork=artwork, viewer=context["viewer"]) else None
+
+
+# One artwork for one viewer: validated from an Artwork (or a page of them, by ArtworkPageOut)
+# with the context `artwork_context` makes, which the resolvers read. (No docstring: it would
+# become the schema's description in the OpenAPI document.)
 class ArtworkOut(Schema):
     id: int
-    artwork_id: int
+    artwork_id: int = Field(validation_alias="pk")
     title: str
     slug: str
-    page_url: str
+    page_url: str = Field(validation_alias="get_absolute_url")  # ninja calls a method
     url: str
     status: str
     moderation: str
@@ -68,9 +96,48 @@ class ArtworkOut(Schema):
     hot_score: float
     created_at: datetime
     published_at: datetime | None
-    author: AuthorOut
+    author: AuthorOut = Field(validation_alias="user")
     isLiked: bool | None = None
     is_favorite: bool | None = None
+
+    @staticmethod
+    def resolve_poster_url(artwork: Artwork) -> str | None:
+        return artwork.poster_url or None
+
+    @staticmethod
+    def resolve_alt_text(artwork: Artwork) -> str:
+        return artwork.alt_text or artwork.title
+
+    @staticmethod
+    def resolve_prompt(artwork: Artwork, context: ArtworkContext) -> str | None:
+        return _with_prompt(artwork, context, artwork.prompt)
+
+    @staticmethod
+    def resolve_negative_prompt(artwork: Artwork, context: ArtworkContext) -> str | None:
+        return _with_prompt(artwork, context, artwork.negative_prompt)
+
+    @staticmethod
+    def resolve_seed(artwork: Artwork, context: ArtworkContext) -> int | None:
+        return _with_prompt(artwork, context, artwork.seed)
+
+    @staticmethod
+    def resolve_generation_error(artwork: Artwork, context: ArtworkContext) -> str | None:
+        """For the author only. Stored in English; gettext("") would answer the catalog
+        header."""
+        viewer = context["viewer"]
+        if viewer is None or not viewer.is_authenticated or viewer.pk != artwork.user_id:
+            return None
+        return artwork.generation_error and gettext(artwork.generation_error)
+
+    @staticmethod
+    def resolve_isLiked(artwork: Artwork, context: ArtworkContext) -> bool | None:
+        liked_ids = context["liked_ids"]
+        return None if liked_ids is None else artwork.pk in liked_ids
+
+    @staticmethod
+    def resolve_is_favorite(artwork: Artwork, context: ArtworkContext) -> bool | None:
+        favorited_ids = context["favorited_ids"]
+        return None if favorited_ids is None else artwork.pk in favorited_ids
 
 
 class ArtworkPageOut(Schema):
@@ -78,71 +145,25 @@ class ArtworkPageOut(Schema):
     next_cursor: str | None
 
 
-def author_out(user: User) -> dict:
-    return {
-        "id": user.pk,
-        "username": user.username,
-        "name": user.display_name,
-        "profile_pic": user.profile_pic.url if user.profile_pic else None,
-    }
+def artwork_context(
+    *,
+    viewer: User | AnonymousUser | None,
+    liked_ids: set[int] | None = None,
+    favorited_ids: set[int] | None = None,
+) -> ArtworkContext:
+    """The validation context of ArtworkOut (and of ArtworkPageOut, for a page of them).
+    `liked_ids` / `favorited_ids` come from `artwork_reaction_state` (None: the viewer is
+    anonymous → null flags)."""
+    return ArtworkContext(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
 
 
 def artwork_out(
     artwork: Artwork,
     *,
-    viewer: User | None,
+    viewer: User | AnonymousUser | None,
     liked_ids: set[int] | None = None,
     favorited_ids: set[int] | None = None,
-) -> dict:
-    """The API representation of one artwork for this viewer. `liked_ids` / `favorited_ids`
-    come from `artwork_reaction_state` (None: the viewer is anonymous → null flags)."""
-    show_prompt = artwork_prompt_visible_to(artwork=artwork, viewer=viewer)
-    is_author = viewer is not None and viewer.is_authenticated and viewer.pk == artwork.user_id
-    return {
-        "id": artwork.pk,
-        "artwork_id": artwork.pk,
-        "title": artwork.title,
-        "slug": artwork.slug,
-        "page_url": artwork.get_absolute_url(),
-        "url": artwork.url,
-        "status": artwork.status,
-        "moderation": artwork.moderation,
-        "kind": artwork.kind,
-        "source": artwork.source,
-        "width": artwork.width,
-        "height": artwork.height,
-        "duration_seconds": artwork.duration_seconds,
-        "thumbnails": [
-            {
-                "width": t["width"],
-                "height": t["height"],
-                "format": t["format"],
-                "url": default_storage.url(t["name"]),
-            }
-            for t in artwork.thumbnails or []
-        ],
-        "poster_url": default_storage.url(artwork.poster) if artwork.poster else None,
-        "placeholder_color": artwork.placeholder_color,
-        "alt_text": artwork.alt_text or artwork.title,
-        "description": artwork.description,
-        "prompt": artwork.prompt if show_prompt else None,
-        "negative_prompt": artwork.negative_prompt if show_prompt else None,
-        "prompt_hidden": artwork.prompt_hidden,
-        "provider": artwork.provider,
-        "model": artwork.model,
-        "seed": artwork.seed if show_prompt else None,
-        "size": artwork.size,
-        "generation_status": artwork.generation_status,
-        # Stored in English; gettext("") would answer the catalog header.
-        "generation_error": (
-            (artwork.generation_error and gettext(artwork.generation_error)) if is_author else None
-        ),
-        "like_count": artwork.like_count,
-        "favorite_count": artwork.favorite_count,
-        "hot_score": artwork.hot_score,
-        "created_at": artwork.created_at,
-        "published_at": artwork.published_at,
-        "author": author_out(artwork.user),
-        "isLiked": None if liked_ids is None else artwork.pk in liked_ids,
-        "is_favorite": None if favorited_ids is None else artwork.pk in favorited_ids,
-    }
+) -> ArtworkOut:
+    """The API representation of one artwork for this viewer."""
+    context = artwork_context(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
+    return ArtworkOut.model_validate(artwork, context=context)

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from common.seo import PageMeta, absolute_url, shorten
+from common.seo import (
+    PageMeta,
+    absolute_url,
+    interaction_counters,
+    jsonld_thing,
+    person_jsonld,
+    shorten,
+)
 
+from .images import artwork_image_url
 from .models import Artwork
-from .templatetags.artwork_media import artwork_image_url
 
 
-def _person(user) -> dict[str, Any]:
-    person: dict[str, Any] = {
-        "@type": "Person",
-        "name": user.display_name,
-        "alternateName": f"@{user.username}",
-        "url": absolute_url(user.get_absolute_url()),
-    }
-    if user.profile_pic:
-        person["image"] = absolute_url(user.profile_pic.url)
-    return person
-
-
-def _iso(value) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -47,30 +43,20 @@ def artwork_jsonld(artwork: Artwork, *, prompt_visible: bool) -> dict[str, Any]:
     image_url = artwork_image_url(artwork)[0]
     page_url = absolute_url(artwork.get_absolute_url())
     is_video = artwork.kind == Artwork.Kind.VIDEO
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "VideoObject" if is_video else "ImageObject",
-        "name": artwork.title,
-        "description": artwork_description(artwork, prompt_visible=prompt_visible),
-        "url": page_url,
-        "mainEntityOfPage": page_url,
-        "author": _person(artwork.user),
-        "creator": _person(artwork.user),
-        "dateCreated": _iso(artwork.created_at),
-        "dateModified": _iso(artwork.updated_at),
-        "interactionStatistic": [
-            {
-                "@type": "InteractionCounter",
-                "interactionType": "https://schema.org/LikeAction",
-                "userInteractionCount": artwork.like_count,
-            },
-            {
-                "@type": "InteractionCounter",
-                "interactionType": "https://schema.org/BookmarkAction",
-                "userInteractionCount": artwork.favorite_count,
-            },
-        ],
-    }
+    data = jsonld_thing(
+        "VideoObject" if is_video else "ImageObject",
+        name=artwork.title,
+        description=artwork_description(artwork, prompt_visible=prompt_visible),
+        url=page_url,
+        mainEntityOfPage=page_url,
+        author=person_jsonld(artwork.user),
+        creator=person_jsonld(artwork.user),
+        dateCreated=_iso(artwork.created_at),
+        dateModified=_iso(artwork.updated_at),
+        interactionStatistic=interaction_counters(
+            LikeAction=artwork.like_count, BookmarkAction=artwork.favorite_count
+        ),
+    )
     if artwork.published_at:
         data["datePublished"] = _iso(artwork.published_at)
     if artwork.content_type:

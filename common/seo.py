@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 LANG_PARAM = "lang"
 DESCRIPTION_MAX = 160
+SCHEMA_ORG = "https://schema.org"
 
 
 def absolute_url(url: str) -> str:
@@ -90,3 +92,60 @@ def jsonld_script(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
     return format_html('<script type="application/ld+json">{}</script>', SafeString(text))
+
+
+# --- JSON-LD: the nodes every page's data is made of -----------------------------------------
+
+
+class PersonLike(Protocol):
+    """What a page says about a member (accounts.User has it)."""
+
+    username: str
+    profile_pic: FieldFile
+
+    @property
+    def display_name(self) -> str: ...
+
+    def get_absolute_url(self) -> str: ...
+
+
+def jsonld_thing(type_: str, **properties: object) -> dict[str, Any]:
+    """A top-level JSON-LD node: schema.org's @context, the @type, then `properties` in the
+    order given."""
+    return {"@context": SCHEMA_ORG, "@type": type_, **properties}
+
+
+def interaction_counters(**counts: int) -> list[dict[str, Any]]:
+    """schema.org InteractionCounters, one an action in the order given:
+    `interaction_counters(LikeAction=3)`."""
+    return [
+        {
+            "@type": "InteractionCounter",
+            "interactionType": f"{SCHEMA_ORG}/{action}",
+            "userInteractionCount": count,
+        }
+        for action, count in counts.items()
+    ]
+
+
+def person_jsonld(
+    person: PersonLike,
+    *,
+    identifier: str | None = None,
+    counters: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A member as a schema.org Person: name, @handle, profile URL and avatar; the profile page
+    adds the member's id and counters."""
+    data: dict[str, Any] = {
+        "@type": "Person",
+        "name": person.display_name,
+        "alternateName": f"@{person.username}",
+    }
+    if identifier is not None:
+        data["identifier"] = identifier
+    data["url"] = absolute_url(person.get_absolute_url())
+    if counters is not None:
+        data["interactionStatistic"] = counters
+    if person.profile_pic:
+        data["image"] = absolute_url(person.profile_pic.url)
+    return data

@@ -5,14 +5,14 @@ item; for anonymous callers they are null."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
-from artworks.schemas import ArtworkPageOut, artwork_out
+from artworks.schemas import ArtworkPageOut, artwork_context
 from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state
 from common.api import COMMON_ERRORS, errors
 
@@ -26,18 +26,21 @@ from .selectors import (
     user_favorites_page,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 router = Router(tags=["feed"])
 
 
 _LIST_RESPONSES = {200: ArtworkPageOut, **COMMON_ERRORS, **errors(400, 404)}
 
 
-def _viewer(request: HttpRequest):
+def _viewer(request: HttpRequest) -> User | None:
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 
 
-def _page_out(page: Page, viewer) -> dict:
+def _page_out(page: Page, viewer: User | None) -> ArtworkPageOut:
     """Two queries at most beyond the page itself: none for anonymous callers, one for the
     viewer's likes and favorites."""
     liked = favorited = None
@@ -45,20 +48,15 @@ def _page_out(page: Page, viewer) -> dict:
         liked, favorited = artwork_reaction_state(
             viewer=viewer, artwork_ids=[a.pk for a in page.items]
         )
-    return {
-        "items": [
-            artwork_out(a, viewer=viewer, liked_ids=liked, favorited_ids=favorited)
-            for a in page.items
-        ],
-        "next_cursor": page.next_cursor,
-    }
+    context = artwork_context(viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+    return ArtworkPageOut.model_validate(page, context=context)
 
 
-def _bad_cursor(exc: InvalidCursor):
+def _bad_cursor(exc: InvalidCursor) -> Status:
     return Status(400, {"detail": str(exc)})
 
 
-def _active_user(user_id: int):
+def _active_user(user_id: int) -> User:
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise Http404("No such user.")
@@ -73,7 +71,7 @@ def feed(
     tab: Literal["hot", "new"] = "hot",
     cursor: str | None = None,
     limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-):
+) -> Status:
     """The feed: `tab=hot` (hot score) or `tab=new` (newest published)."""
     try:
         page = feed_page(tab=tab, cursor=cursor or None, limit=limit)
@@ -94,7 +92,7 @@ def user_artworks(
     status: Literal["published", "draft"] = "published",
     cursor: str | None = None,
     limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-):
+) -> Status:
     """A user's published artworks, newest first; `status=draft` lists their drafts, for the
     user themselves (and staff) only."""
     author = _active_user(user_id)
@@ -117,7 +115,7 @@ def user_favorites(
     user_id: int,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-):
+) -> Status:
     """A user's favorites, most recently favorited first: for that user only."""
     viewer = _viewer(request)
     if viewer is None or viewer.pk != user_id:

@@ -4,16 +4,23 @@ private tabs are never listed: the rows come from the one visibility rule."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sites.models import Site
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from artworks.models import Artwork
 from artworks.selectors import artworks_public
-from artworks.templatetags.artwork_media import artwork_image_url
+
+if TYPE_CHECKING:
+    from accounts.models import User
+from artworks.images import artwork_image_url
 
 
 class SiteSitemap(Sitemap):
@@ -21,10 +28,10 @@ class SiteSitemap(Sitemap):
 
     limit = 5000
 
-    def get_domain(self, site=None) -> str:
+    def get_domain(self, site: Site | None = None) -> str:
         return urlparse(settings.SITE_URL).netloc
 
-    def get_protocol(self, protocol=None) -> str:
+    def get_protocol(self, protocol: str | None = None) -> str:
         return urlparse(settings.SITE_URL).scheme or "https"
 
 
@@ -45,7 +52,7 @@ class ArtworkSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.7
 
-    def items(self):
+    def items(self) -> QuerySet[Artwork]:
         return (
             artworks_public()
             .only(
@@ -65,10 +72,12 @@ class ArtworkSitemap(SiteSitemap):
             .order_by("-published_at", "-id")
         )
 
-    def lastmod(self, item: Artwork):
+    def lastmod(self, item: Artwork) -> datetime:
         return item.updated_at
 
-    def get_urls(self, page=1, site=None, protocol=None) -> list[dict]:
+    def get_urls(
+        self, page: int = 1, site: Site | None = None, protocol: str | None = None
+    ) -> list[dict]:
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         for url in urls:
             url["image"] = artwork_image_url(url["item"])[0]
@@ -79,7 +88,7 @@ class UserSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.5
 
-    def items(self):
+    def items(self) -> QuerySet[User]:
         creators = artworks_public().values("user_id")
         return (
             get_user_model()

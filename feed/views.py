@@ -3,10 +3,8 @@ its rows with one query through feed.selectors, whatever the number of artworks.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,54 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from artworks.models import Artwork
-from artworks.selectors import (
-    artwork_reaction_state,
-    artworks_featured,
-    artworks_public,
-    artworks_visible_to,
+from artworks.selectors import artwork_reaction_state, artworks_featured
+from common.seo import absolute_url
+
+from . import seo
+from .page_selectors import (
+    feed_tabs,
+    profile_counts,
+    profile_is_owner,
+    profile_page,
+    profile_tab_open_to,
+    profile_tabs,
+    site_stats,
 )
-from artworks.templatetags.artwork_media import artwork_image_url
-from common.seo import PageMeta, absolute_url
-
-from .selectors import (
-    FEED_TABS,
-    InvalidCursor,
-    Page,
-    feed_page,
-    hot_strip,
-    user_artworks_page,
-    user_favorites_page,
-)
-
-PROFILE_TABS = ("artworks", "drafts", "favorites")
-OWNER_ONLY_TABS = {"drafts", "favorites"}
+from .selectors import FEED_TABS, InvalidCursor, Page, feed_page, hot_strip
 
 
-def _preview_image(meta: PageMeta, artworks: list[Artwork]) -> PageMeta:
-    """Link previews of list pages show their first artwork (or the site's card)."""
-    if artworks:
-        meta.image, meta.image_width, meta.image_height = artwork_image_url(artworks[0])
-        meta.image_alt = artworks[0].alt_text or artworks[0].title
-    if not meta.image:
-        meta.image = absolute_url(settings.STATIC_URL + "img/og-default.png")
-        meta.image_width, meta.image_height = 1200, 630
-        meta.image_alt = settings.SITE_NAME
-    return meta
-
-
-def _site_jsonld() -> dict:
-    return {
-        "@context": "https://schema.org",
-        "@type": "WebSite",
-        "name": settings.SITE_NAME,
-        "url": absolute_url("/"),
-        "inLanguage": [code for code, _name in settings.LANGUAGES],
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-    }
-
-
-def _list_context(request: HttpRequest, page: Page) -> dict:
+def _list_context(request: HttpRequest, page: Page) -> dict[str, object]:
     liked, favorited = artwork_reaction_state(
         viewer=request.user, artwork_ids=[a.id for a in page.items]
     )
@@ -74,13 +41,19 @@ def _is_load_more(request: HttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-def _render_list(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+def _render_list(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
     if _is_load_more(request) and request.GET.get("cursor"):
         response = render(request, "feed/partials/artwork_page.html", context)
     else:
         response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _restart(request: HttpRequest, path: str, *, tab: str, default_tab: str) -> HttpResponse:
+    """Back to the first page of the tab, for a cursor that is not (or no longer) ours."""
+    messages.error(request, _("That page link is no longer valid. Here is the first page."))
+    return redirect(path + (f"?tab={tab}" if tab != default_tab else ""))
 
 
 LANDING_FEATURED = 8
@@ -95,58 +68,21 @@ def landing(request: HttpRequest) -> HttpResponse:
     featured_ids = {a.id for a in featured}
     strip = [a for a in hot_strip(limit=LANDING_HOT + len(featured)) if a.id not in featured_ids]
     strip = strip[:LANDING_HOT]
-    stats = artworks_public().aggregate(
-        artworks=Count("id"), creators=Count("user_id", distinct=True), likes=Sum("like_count")
-    )
-    meta = _preview_image(
-        PageMeta(
-            title=_("%(site)s — create, share and discover AI art") % {"site": settings.SITE_NAME},
-            description=_(
-                "A community for AI art: generate images from a prompt or upload your own, "
-                "publish them, and discover the most loved work of other creators."
-            ),
-            path=reverse("feed:landing"),
-            jsonld=[_site_jsonld()],
-        ),
-        featured + strip,
-    )
-    return render(
-        request,
-        "feed/landing.html",
-        {
-            "featured": featured,
-            "strip": strip,
-            "showcase": featured + strip,
-            "stats": stats,
-            "meta": meta,
-        },
-    )
+    context = {
+        "featured": featured,
+        "strip": strip,
+        "showcase": featured + strip,
+        "stats": site_stats(),
+        "meta": seo.landing_meta(featured + strip),
+    }
+    return render(request, "feed/landing.html", context)
 
 
 @require_safe
 def features(request: HttpRequest) -> HttpResponse:
     showcase = hot_strip(limit=8)
-    meta = _preview_image(
-        PageMeta(
-            title=_("Features · %(site)s") % {"site": settings.SITE_NAME},
-            description=_(
-                "Generate and upload, keep drafts, publish, like and favorite, a hot-ranked "
-                "feed, a JSON API and a server you can host yourself."
-            ),
-            path=reverse("feed:features"),
-            jsonld=[
-                {
-                    "@context": "https://schema.org",
-                    "@type": "WebPage",
-                    "name": _("Features"),
-                    "url": absolute_url(reverse("feed:features")),
-                    "isPartOf": {"@type": "WebSite", "url": absolute_url("/")},
-                }
-            ],
-        ),
-        showcase,
-    )
-    return render(request, "feed/features.html", {"showcase": showcase, "meta": meta})
+    context = {"showcase": showcase, "meta": seo.features_meta(showcase)}
+    return render(request, "feed/features.html", context)
 
 
 @require_safe
@@ -158,50 +94,13 @@ def feed(request: HttpRequest) -> HttpResponse:
     try:
         page = feed_page(tab=tab, cursor=cursor)
     except InvalidCursor:
-        messages.error(request, _("That page link is no longer valid. Here is the first page."))
-        return redirect(reverse("feed:feed") + ("?tab=new" if tab == "new" else ""))
-    params = {"tab": tab if tab != "hot" else "", "cursor": cursor or ""}
-    title = _("Hot AI art") if tab == "hot" else _("New AI art")
-    meta = _preview_image(
-        PageMeta(
-            title=f"{title} · {settings.SITE_NAME}",
-            description=_(
-                "The most loved AI artworks of the community, ranked by likes, favorites and "
-                "freshness."
-            )
-            if tab == "hot"
-            else _("The newest AI artworks published by the community."),
-            path=reverse("feed:feed"),
-            params=params,
-            jsonld=[
-                {
-                    "@context": "https://schema.org",
-                    "@type": "CollectionPage",
-                    "name": title,
-                    "url": absolute_url(reverse("feed:feed")),
-                    "isPartOf": {"@type": "WebSite", "url": absolute_url("/")},
-                }
-            ],
-        ),
-        page.items,
-    )
-    feed_url = reverse("feed:feed")
-    feed_tabs = [
-        {"key": "hot", "label": _("Hot"), "url": feed_url, "icon": "flame", "count": None},
-        {
-            "key": "new",
-            "label": _("New"),
-            "url": f"{feed_url}?tab=new",
-            "icon": "clock",
-            "count": None,
-        },
-    ]
+        return _restart(request, reverse("feed:feed"), tab=tab, default_tab="hot")
     context = {
         **_list_context(request, page),
         "tab": tab,
-        "feed_tabs": feed_tabs,
-        "meta": meta,
-        "heading": title,
+        "feed_tabs": feed_tabs(),
+        "meta": seo.feed_meta(tab=tab, cursor=cursor, items=page.items),
+        "heading": seo.feed_title(tab),
         # The feed's grid shares its row with the sidebar: its cards' `sizes` differ.
         "card_sizes": "feed",
     }
@@ -213,125 +112,23 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     author = get_object_or_404(get_user_model(), username__iexact=username, is_active=True)
     if username != author.username:
         return redirect(author.get_absolute_url(), permanent=True)
-    is_owner = request.user.is_authenticated and request.user.pk == author.pk
     tab = request.GET.get("tab") or "artworks"
-    if tab not in PROFILE_TABS or (tab in OWNER_ONLY_TABS and not is_owner):
-        # Someone else's drafts and favorites do not exist as far as visitors can tell.
+    if not profile_tab_open_to(tab=tab, author=author, viewer=request.user):
         raise Http404("No such tab.")
     cursor = request.GET.get("cursor") or None
     try:
-        if tab == "favorites":
-            page = user_favorites_page(owner=author, viewer=request.user, cursor=cursor)
-        else:
-            page = user_artworks_page(
-                author=author, viewer=request.user, drafts=tab == "drafts", cursor=cursor
-            )
+        page = profile_page(tab=tab, author=author, viewer=request.user, cursor=cursor)
     except InvalidCursor:
-        messages.error(request, _("That page link is no longer valid. Here is the first page."))
-        url = author.get_absolute_url()
-        return redirect(url + (f"?tab={tab}" if tab != "artworks" else ""))
-
-    counts = (
-        artworks_visible_to(viewer=request.user)
-        .filter(user=author)
-        .aggregate(
-            published=Count(
-                "id",
-                filter=Q(status=Artwork.Status.PUBLISHED, moderation=Artwork.Moderation.VISIBLE),
-            ),
-            drafts=Count("id", filter=Q(status=Artwork.Status.DRAFT)),
-            likes=Sum(
-                "like_count",
-                filter=Q(status=Artwork.Status.PUBLISHED, moderation=Artwork.Moderation.VISIBLE),
-            ),
-            favorites=Sum(
-                "favorite_count",
-                filter=Q(status=Artwork.Status.PUBLISHED, moderation=Artwork.Moderation.VISIBLE),
-            ),
-        )
-    )
-    profile_url = absolute_url(author.get_absolute_url())
-    person = {
-        "@type": "Person",
-        "name": author.display_name,
-        "alternateName": f"@{author.username}",
-        "identifier": str(author.pk),
-        "url": profile_url,
-        "interactionStatistic": [
-            {
-                "@type": "InteractionCounter",
-                "interactionType": "https://schema.org/WriteAction",
-                "userInteractionCount": counts["published"],
-            },
-            {
-                "@type": "InteractionCounter",
-                "interactionType": "https://schema.org/LikeAction",
-                "userInteractionCount": counts["likes"] or 0,
-            },
-        ],
-    }
-    if author.profile_pic:
-        person["image"] = absolute_url(author.profile_pic.url)
-    meta = _preview_image(
-        PageMeta(
-            title=_("%(name)s (@%(username)s) · %(site)s")
-            % {
-                "name": author.display_name,
-                "username": author.username,
-                "site": settings.SITE_NAME,
-            },
-            description=_("AI artworks by %(name)s (@%(username)s): %(count)s published.")
-            % {
-                "name": author.display_name,
-                "username": author.username,
-                "count": counts["published"],
-            },
-            path=author.get_absolute_url(),
-            params={"tab": tab if tab != "artworks" else "", "cursor": cursor or ""},
-            og_type="profile",
-            noindex=tab in OWNER_ONLY_TABS,
-            jsonld=[
-                {
-                    "@context": "https://schema.org",
-                    "@type": "ProfilePage",
-                    "url": profile_url,
-                    "dateCreated": author.date_joined.isoformat(),
-                    "mainEntity": person,
-                }
-            ],
-        ),
-        page.items if tab == "artworks" else [],
-    )
-    meta.extra_og["profile:username"] = author.username
-    if author.profile_pic and tab == "artworks" and not page.items:
-        meta.image = absolute_url(author.profile_pic.url)
-    base_url = author.get_absolute_url()
-    tabs = [
-        {"key": "artworks", "label": _("Artworks"), "url": base_url, "count": counts["published"]}
-    ]
-    if is_owner:
-        tabs += [
-            {
-                "key": "drafts",
-                "label": _("Drafts"),
-                "url": f"{base_url}?tab=drafts",
-                "count": counts["drafts"],
-                "icon": "lock",
-            },
-            {
-                "key": "favorites",
-                "label": _("Favorites"),
-                "url": f"{base_url}?tab=favorites",
-                "count": None,
-                "icon": "bookmark",
-            },
-        ]
+        return _restart(request, author.get_absolute_url(), tab=tab, default_tab="artworks")
+    counts = profile_counts(author=author, viewer=request.user)
+    is_owner = profile_is_owner(author=author, viewer=request.user)
+    meta = seo.profile_meta(author=author, tab=tab, cursor=cursor, counts=counts, items=page.items)
     context = {
         **_list_context(request, page),
         "author": author,
         "is_owner": is_owner,
         "tab": tab,
-        "tabs": tabs,
+        "tabs": profile_tabs(author=author, is_owner=is_owner, counts=counts),
         "counts": counts,
         "meta": meta,
     }

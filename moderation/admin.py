@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -19,10 +18,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import StaffAction
+from accounts.registry import register_staff_target_admin
 from accounts.selectors import can_suspend_user
 from artworks.admin import artwork_thumbnail_html
 from artworks.permissions import can_hide_artwork
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.querysets import count_per_row
 
 from . import services
 from .models import Report
@@ -111,17 +113,11 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
-        open_counts = (
-            Report.objects.filter(artwork=OuterRef("artwork"), status=Report.Status.OPEN)
-            .order_by()
-            .values("artwork")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        open_reports = Report.objects.filter(artwork=OuterRef("artwork"), status=Report.Status.OPEN)
         return (
             super()
             .get_queryset(request)
-            .annotate(_open_on_artwork=Coalesce(Subquery(open_counts, IntegerField()), 0))
+            .annotate(_open_on_artwork=count_per_row(open_reports, per="artwork"))
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -243,3 +239,6 @@ class ReportAdmin(admin.ModelAdmin):
         self._resolve(
             request, queryset, Report.Resolution.DISMISS, _("Dismissed {count} report(s).")
         )
+
+
+register_staff_target_admin(StaffAction.TargetType.REPORT, "admin:moderation_report_change")

@@ -14,15 +14,19 @@ never shown broken."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django import template
-from django.core.files.storage import default_storage
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from artworks.images import (
+    MIME_TYPES,
+    Thumbnail,
+    color_data_uri,
+    fallback_thumbnails,
+    storage_url,
+    thumbnails_by_format,
+)
 from artworks.models import Artwork
-from common.seo import absolute_url
 
 register = template.Library()
 
@@ -49,38 +53,6 @@ DETAIL_SIZES = (
 STRIP_SIZES = "(min-width: 900px) 240px, max(150px, 45vw)"
 SIZES = {"grid": GRID_SIZES, "feed": FEED_SIZES, "detail": DETAIL_SIZES, "strip": STRIP_SIZES}
 
-# Best first: a browser takes the first <source> whose type it can decode.
-FORMAT_ORDER = ("avif", "webp", "jpeg", "jpg", "png")
-MIME_TYPES = {
-    "avif": "image/avif",
-    "webp": "image/webp",
-    "jpeg": "image/jpeg",
-    "jpg": "image/jpeg",
-    "png": "image/png",
-}
-# The <img> fallback: the most widely decodable format available.
-FALLBACK_ORDER = ("jpeg", "jpg", "png", "webp", "avif")
-
-
-def _thumbnails(artwork: Artwork) -> list[dict]:
-    thumbs = [t for t in (artwork.thumbnails or []) if t.get("name") and t.get("width")]
-    return sorted(thumbs, key=lambda t: int(t["width"]))
-
-
-def _thumbnails_by_format(artwork: Artwork) -> dict[str, list[dict]]:
-    """{format: thumbnails sorted by width}, best format first; entries without a known
-    format count as WebP (the only format before AVIF was added)."""
-    groups: dict[str, list[dict]] = {}
-    for thumb in _thumbnails(artwork):
-        fmt = str(thumb.get("format") or "webp").lower()
-        if fmt in MIME_TYPES:
-            groups.setdefault(fmt, []).append(thumb)
-    return {fmt: groups[fmt] for fmt in FORMAT_ORDER if fmt in groups}
-
-
-def _storage_url(name: str) -> str:
-    return default_storage.url(name) if name else ""
-
 
 @register.simple_tag
 def artwork_alt(artwork: Artwork) -> str:
@@ -95,18 +67,6 @@ def _placeholder_src(artwork: Artwork) -> str:
     return color_data_uri(artwork.placeholder_color or "")
 
 
-def color_data_uri(color: str) -> str:
-    """A "#rgb"/"#rrggbb" colour as a one-pixel SVG data: URI ("" for anything else): a coloured
-    box without a style attribute."""
-    if len(color) not in (4, 7) or not color.startswith("#") or not color[1:].isalnum():
-        return ""
-    svg = (
-        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'>"
-        f"<rect width='1' height='1' fill='{color}'/></svg>"
-    )
-    return "data:image/svg+xml," + quote(svg, safe="/:=' ")
-
-
 def _placeholder(artwork: Artwork) -> SafeString:
     src = _placeholder_src(artwork)
     if not src:
@@ -115,15 +75,14 @@ def _placeholder(artwork: Artwork) -> SafeString:
     return format_html('<img class="media-placeholder" src="{}" alt="">', src)
 
 
-def _srcset(thumbs: list[dict]) -> str:
-    return ", ".join(f"{_storage_url(t['name'])} {int(t['width'])}w" for t in thumbs)
+def _srcset(thumbs: list[Thumbnail]) -> str:
+    return ", ".join(f"{storage_url(t['name'])} {int(t['width'])}w" for t in thumbs)
 
 
-def _fallback(groups: dict[str, list[dict]]) -> dict:
+def _fallback(groups: dict[str, list[Thumbnail]]) -> Thumbnail:
     """The <img src>: a middle width (not the smallest: it is upscaled on wide screens) of the
     most widely decodable format."""
-    fmt = next(f for f in FALLBACK_ORDER if f in groups)
-    thumbs = groups[fmt]
+    thumbs = fallback_thumbnails(groups)
     return thumbs[min(1, len(thumbs) - 1)]
 
 
@@ -144,16 +103,16 @@ def artwork_img(
     sizes value; `eager` for the first row (above the fold), lazy below; `priority` adds
     fetchpriority=high for a page's main image."""
     sizes_value = SIZES.get(sizes, sizes)
-    groups = _thumbnails_by_format(artwork)
+    groups = thumbnails_by_format(artwork)
     sources: list[tuple[str, str]] = []
     if groups:
         all_thumbs = [t for thumbs in groups.values() for t in thumbs]
         largest = max(all_thumbs, key=lambda t: int(t["width"]))
-        src = _storage_url(_fallback(groups)["name"])
+        src = storage_url(_fallback(groups)["name"])
         width, height = int(largest["width"]), int(largest.get("height") or 0) or None
         sources = [(MIME_TYPES[fmt], _srcset(thumbs)) for fmt, thumbs in groups.items()]
     elif artwork.kind == Artwork.Kind.VIDEO:
-        src, width, height = _storage_url(artwork.poster), artwork.width, artwork.height
+        src, width, height = storage_url(artwork.poster), artwork.width, artwork.height
     else:
         src, width, height = artwork.url, artwork.width, artwork.height
 
@@ -185,13 +144,11 @@ def artwork_img(
 @register.simple_tag
 def artwork_video(artwork: Artwork, css_class: str = "") -> SafeString:
     """A video that downloads nothing until played, with its poster frame."""
-    poster = _storage_url(artwork.poster)
+    poster = storage_url(artwork.poster)
     if not poster:
-        groups = _thumbnails_by_format(artwork)
+        groups = thumbnails_by_format(artwork)
         if groups:
-            poster = _storage_url(
-                groups[next(f for f in FALLBACK_ORDER if f in groups)][-1]["name"]
-            )
+            poster = storage_url(fallback_thumbnails(groups)[-1]["name"])
     attrs: list[tuple[str, object]] = [("preload", "none")]
     if poster:
         attrs.append(("poster", poster))
@@ -207,24 +164,3 @@ def artwork_video(artwork: Artwork, css_class: str = "") -> SafeString:
         artwork_alt(artwork),
     )
     return _frame(css_class, video, _placeholder(artwork))
-
-
-def artwork_image_url(
-    artwork: Artwork, *, min_width: int = 1200
-) -> tuple[str, int | None, int | None]:
-    """(absolute URL, width, height) of the best still image for link previews: the smallest
-    thumbnail at least `min_width` wide, else the largest one, else the poster or original.
-    Link previews and image sitemaps get one URL, so it is in the most widely decodable format
-    (WebP before AVIF)."""
-    groups = _thumbnails_by_format(artwork)
-    if groups:
-        thumbs = groups[next(f for f in FALLBACK_ORDER if f in groups)]
-        chosen = next((t for t in thumbs if int(t["width"]) >= min_width), thumbs[-1])
-        return (
-            absolute_url(_storage_url(chosen["name"])),
-            int(chosen["width"]),
-            int(chosen["height"]),
-        )
-    if artwork.kind == Artwork.Kind.VIDEO:
-        return absolute_url(_storage_url(artwork.poster)), artwork.width, artwork.height
-    return absolute_url(artwork.url), artwork.width, artwork.height

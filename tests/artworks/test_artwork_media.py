@@ -8,12 +8,12 @@ import re
 import pytest
 from django.template import Context, Template
 
+from artworks.images import artwork_image_url
 from artworks.templatetags.artwork_media import (
     DETAIL_SIZES,
     FEED_SIZES,
     GRID_SIZES,
     STRIP_SIZES,
-    artwork_image_url,
 )
 from tests.factories import PublishedArtworkFactory, UserFactory
 

@@ -95,6 +95,6 @@ def test_a_hidden_prompt_is_shown_to_its_author_and_staff_only(people):
     assert artwork_prompt_visible_to(artwork=artwork, viewer=people["staff"])
     for viewer in (people["stranger"], people["anonymous"], people["nobody"]):
         assert not artwork_prompt_visible_to(artwork=artwork, viewer=viewer)
-        data = artwork_out(artwork, viewer=viewer)
+        data = artwork_out(artwork, viewer=viewer).model_dump()
         assert data["prompt"] is None and "secret recipe" not in str(data)
-    assert artwork_out(artwork, viewer=people["author"])["prompt"] == "secret recipe"
+    assert artwork_out(artwork, viewer=people["author"]).prompt == "secret recipe"

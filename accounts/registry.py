@@ -1,0 +1,36 @@
+"""What accounts shows of the apps above it, filled in by those apps (from their
+AppConfig.ready or admin module): accounts is the lowest app and never names them, not even by
+a URL name or a model label.
+
+- the public page of a member (`User.get_absolute_url`), served by the read side;
+- the admin page of a staff-log entry's target (an artwork, a report), which the admin of the
+  app owning the target serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_profile_url: Callable[[str], str] | None = None
+_target_admin_url_names: dict[str, str] = {}
+
+
+def register_profile_url(build: Callable[[str], str]) -> None:
+    """`build(username)` gives the path of a member's public page."""
+    global _profile_url
+    _profile_url = build
+
+
+def profile_url(username: str) -> str:
+    """The path of a member's public page ("" while no app serves one)."""
+    return _profile_url(username) if _profile_url is not None else ""
+
+
+def register_staff_target_admin(target_type: str, url_name: str) -> None:
+    """The admin change view (its URL name, taking the target's id) of a staff-log target
+    type (`StaffAction.TargetType`)."""
+    _target_admin_url_names[target_type] = url_name
+
+
+def staff_target_admin_url_name(target_type: str) -> str | None:
+    return _target_admin_url_names.get(target_type)
