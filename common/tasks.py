@@ -1,4 +1,5 @@
-"""How every task is put on a queue: `enqueue`, and the queue names and retry policy.
+"""How every task is put on a queue: `enqueue`, and the retry policy. (The queues and which
+task goes to which are the project's: aicommunity/settings/tasks.py.)
 
 `enqueue(task, ...)` sends the task once the surrounding transaction commits (so a worker
 never reads a state that is not committed yet), or runs it in-process when there is no
@@ -32,15 +33,6 @@ if TYPE_CHECKING:
     from celery import Task
 
 logger = logging.getLogger(__name__)
-
-
-class Queue(enum.StrEnum):
-    """Every queue a worker consumes; settings route tasks to them (CELERY_TASK_ROUTES)."""
-
-    DEFAULT = "default"
-    GENERATION = "generation"
-    MEDIA = "media"
-    FEED = "feed"
 
 
 # Keyword arguments of `@shared_task` for work that may meet a passing outage (storage,

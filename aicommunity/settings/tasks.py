@@ -6,10 +6,21 @@ after commit (and a generation in a background thread of the web process)."""
 
 from __future__ import annotations
 
-from common.tasks import Queue
+import enum
 
 from .base import env
 from .cache import REDIS_URL
+
+
+class Queue(enum.StrEnum):
+    """Every queue a worker consumes (Procfile, deploy units); the routes below send each
+    app's tasks to one. The project knows every app, so the names live here, not in common."""
+
+    DEFAULT = "default"
+    GENERATION = "generation"
+    MEDIA = "media"
+    FEED = "feed"
+
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 # Without a broker, tasks run in-process (they are enqueued after commit by the services).
