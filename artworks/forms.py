@@ -101,7 +101,7 @@ class UploadForm(_ArtworkDetailsForm):
 
     field_order = ["file", "title", "description", "alt_text"]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Formatted per request: formatting at import time would freeze it in one language.
         self.fields["file"].help_text = _(
