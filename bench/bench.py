@@ -162,6 +162,7 @@ def ensure_postgres_database(url: str) -> None:
 
 FIXTURE = """
 import json
+import cryptography.hazmat.primitives.serialization  # allauth's JWT keys need it loaded
 from allauth.account.models import EmailAddress
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
