@@ -74,8 +74,7 @@ class _TwoOptionFilter(admin.SimpleListFilter):
 
 
 class FeaturedFilter(_TwoOptionFilter):
-    title = gettext_lazy("featured")
-    parameter_name = "featured"
+    title, parameter_name = gettext_lazy("featured"), "featured"
     options = {
         "yes": (gettext_lazy("Featured"), {"featured_at__isnull": False}),
         "no": (gettext_lazy("Not featured"), {"featured_at__isnull": True}),
@@ -83,8 +82,7 @@ class FeaturedFilter(_TwoOptionFilter):
 
 
 class AuthorStateFilter(_TwoOptionFilter):
-    title = gettext_lazy("author")
-    parameter_name = "author_state"
+    title, parameter_name = gettext_lazy("author"), "author_state"
     options = {
         "active": (gettext_lazy("Active"), {"user__is_active": True}),
         "suspended": (gettext_lazy("Suspended"), {"user__is_active": False}),
