@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.admin_base import ReadOnlyModelAdmin
 
 from . import services
 from .forms import StaffSignInForm
@@ -106,25 +107,20 @@ class UserAdmin(DjangoUserAdmin):
                 messages.ERROR,
             )
             return
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda u: services.user_suspend(user=u, actor=request.user, reason=reason),
-            done=_("Suspended {count} member(s)."),
-        )
+
+        def suspend_one(user: User) -> None:
+            services.user_suspend(user=user, actor=request.user, reason=reason)
+
+        run_for_each(self, request, queryset, suspend_one, done=_("Suspended {count} member(s)."))
 
     @admin.action(
         description=gettext_lazy("Restore (lift the suspension)"), permissions=["restore"]
     )
     def restore(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        run_for_each(
-            self,
-            request,
-            queryset,
-            lambda u: services.user_restore(user=u, actor=request.user),
-            done=_("Restored {count} member(s)."),
-        )
+        def restore_one(user: User) -> None:
+            services.user_restore(user=user, actor=request.user)
+
+        run_for_each(self, request, queryset, restore_one, done=_("Restored {count} member(s)."))
 
 
 # Artworks and reports register their own admin pages (accounts.registry).
@@ -132,7 +128,7 @@ register_staff_target_admin(StaffAction.TargetType.USER, "admin:accounts_user_ch
 
 
 @admin.register(StaffAction)
-class StaffActionAdmin(admin.ModelAdmin):
+class StaffActionAdmin(ReadOnlyModelAdmin):
     """The staff action log: read-only for everyone, superusers included."""
 
     list_display = ("created_at", "actor_username", "action", "target", "reason")
@@ -161,12 +157,3 @@ class StaffActionAdmin(admin.ModelAdmin):
         if obj.action == StaffAction.Action.ARTWORK_DELETE:
             return label  # the row is gone
         return format_html('<a href="{}">{}</a>', url, label)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: StaffAction | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: StaffAction | None = None) -> bool:
-        return False

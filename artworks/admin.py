@@ -24,6 +24,7 @@ from accounts.admin import UserAdmin
 from accounts.models import StaffAction, User
 from accounts.registry import register_staff_target_admin
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.admin_base import ReadOnlyModelAdmin
 from common.querysets import count_per_row
 
 from . import permissions, services
@@ -55,45 +56,48 @@ def artwork_thumbnail_html(artwork: Artwork, *, width: int = 64) -> SafeString:
     )
 
 
-class FeaturedFilter(admin.SimpleListFilter):
-    title = gettext_lazy("featured")
-    parameter_name = "featured"
+class _TwoOptionFilter(admin.SimpleListFilter):
+    """A list filter whose options are each one filter on the queryset: `options` maps the
+    option's value in the address to its label and the lookups it applies."""
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", _("Featured")), ("no", _("Not featured"))]
+    options: dict[str, tuple[Promise, dict[str, bool]]]
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, Promise]]:
+        return [(value, label) for value, (label, _lookups) in self.options.items()]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Artwork]) -> QuerySet[Artwork]:
-        if self.value() == "yes":
-            return queryset.filter(featured_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(featured_at__isnull=True)
+        if self.value() in self.options:
+            return queryset.filter(**self.options[self.value()][1])
         return queryset
 
 
-class AuthorStateFilter(admin.SimpleListFilter):
-    title = gettext_lazy("author")
-    parameter_name = "author_state"
+class FeaturedFilter(_TwoOptionFilter):
+    title, parameter_name = gettext_lazy("featured"), "featured"
+    options = {
+        "yes": (gettext_lazy("Featured"), {"featured_at__isnull": False}),
+        "no": (gettext_lazy("Not featured"), {"featured_at__isnull": True}),
+    }
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("active", _("Active")), ("suspended", _("Suspended"))]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Artwork]) -> QuerySet[Artwork]:
-        if self.value() == "active":
-            return queryset.filter(user__is_active=True)
-        if self.value() == "suspended":
-            return queryset.filter(user__is_active=False)
-        return queryset
+class AuthorStateFilter(_TwoOptionFilter):
+    title, parameter_name = gettext_lazy("author"), "author_state"
+    options = {
+        "active": (gettext_lazy("Active"), {"user__is_active": True}),
+        "suspended": (gettext_lazy("Suspended"), {"user__is_active": False}),
+    }
 
 
 def _moderation_action(
+    name: str,
     service: Callable[..., Artwork],
-    description: str | Promise,
-    *,
-    done: str | Promise,
     permission: str,
+    description: str | Promise,
+    done: str | Promise,
 ) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Artwork]], None]:
-    """An admin action that runs one moderation service per selected artwork, with the
-    reason typed into the action bar. It is offered to whom `has_<permission>_permission`
+    """The admin action `name`, which runs one moderation service per selected artwork, with
+    the reason typed into the action bar. It is offered to whom `has_<permission>_permission`
     (an `artworks.permissions` predicate) allows; the service asks it again per artwork."""
 
     @admin.action(description=description, permissions=[permission])
@@ -101,15 +105,31 @@ def _moderation_action(
         modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Artwork]
     ) -> None:
         reason = action_reason(request)
-        run_for_each(
-            modeladmin,
-            request,
-            queryset,
-            lambda a: service(artwork=a, actor=request.user, reason=reason),
-            done=str(done),
-        )
 
+        def apply(artwork: Artwork) -> None:
+            service(artwork=artwork, actor=request.user, reason=reason)
+
+        run_for_each(modeladmin, request, queryset, apply, done=str(done))
+
+    action.__name__ = name  # the admin knows an action by its function's name
     return action
+
+
+# The moderation actions: name, service, permission, description, message when done.
+# fmt: off
+_MODERATION_ACTIONS = (
+    ("hide", services.artwork_hide, "hide",
+     gettext_lazy("Hide from everyone but staff"), gettext_lazy("Hid {count} artwork(s).")),
+    ("restore", services.artwork_restore, "restore",
+     gettext_lazy("Restore (undo hide)"), gettext_lazy("Restored {count} artwork(s).")),
+    ("unpublish", services.artwork_unpublish, "unpublish",
+     gettext_lazy("Unpublish (back to draft)"), gettext_lazy("Unpublished {count} artwork(s).")),
+    ("feature", services.artwork_feature, "feature",
+     gettext_lazy("Feature on the landing page"), gettext_lazy("Featured {count} artwork(s).")),
+    ("unfeature", services.artwork_unfeature, "feature",
+     gettext_lazy("Stop featuring"), gettext_lazy("Stopped featuring {count} artwork(s).")),
+)
+# fmt: on
 
 
 @admin.register(Artwork)
@@ -149,7 +169,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     raw_id_fields = ("user",)
     date_hierarchy = "created_at"
-    actions = ("hide", "restore", "unpublish", "feature", "unfeature", "delete_with_files")
+    actions = (*(_moderation_action(*row) for row in _MODERATION_ACTIONS), "delete_with_files")
     fieldsets = (
         (None, {"fields": ("large_preview", "title", "description", "alt_text", "prompt_hidden")}),
         (
@@ -333,37 +353,6 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     # --- actions ---------------------------------------------------------------------------
 
-    hide = _moderation_action(
-        services.artwork_hide,
-        gettext_lazy("Hide from everyone but staff"),
-        done=gettext_lazy("Hid {count} artwork(s)."),
-        permission="hide",
-    )
-    restore = _moderation_action(
-        services.artwork_restore,
-        gettext_lazy("Restore (undo hide)"),
-        done=gettext_lazy("Restored {count} artwork(s)."),
-        permission="restore",
-    )
-    unpublish = _moderation_action(
-        services.artwork_unpublish,
-        gettext_lazy("Unpublish (back to draft)"),
-        done=gettext_lazy("Unpublished {count} artwork(s)."),
-        permission="unpublish",
-    )
-    feature = _moderation_action(
-        services.artwork_feature,
-        gettext_lazy("Feature on the landing page"),
-        done=gettext_lazy("Featured {count} artwork(s)."),
-        permission="feature",
-    )
-    unfeature = _moderation_action(
-        services.artwork_unfeature,
-        gettext_lazy("Stop featuring"),
-        done=gettext_lazy("Stopped featuring {count} artwork(s)."),
-        permission="feature",
-    )
-
     @admin.action(
         description=gettext_lazy("Delete permanently, with files"), permissions=["delete"]
     )
@@ -372,13 +361,12 @@ class ArtworkAdmin(admin.ModelAdmin):
     ) -> TemplateResponse | None:
         reason = action_reason(request)
         if request.POST.get("post") == "yes":
-            run_for_each(
-                self,
-                request,
-                queryset,
-                lambda a: services.artwork_delete(artwork=a, actor=request.user, reason=reason),
-                done=_("Deleted {count} artwork(s) and their files."),
-            )
+
+            def delete(artwork: Artwork) -> None:
+                services.artwork_delete(artwork=artwork, actor=request.user, reason=reason)
+
+            done = _("Deleted {count} artwork(s) and their files.")
+            run_for_each(self, request, queryset, delete, done=done)
             return None
         rows = list(queryset.select_related("user")[:501])
         if not rows:
@@ -399,7 +387,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         )
 
 
-class _ReactionAdmin(admin.ModelAdmin):
+class _ReactionAdmin(ReadOnlyModelAdmin):
     """Likes and favorites are read-only here: a change outside the reaction services would
     leave the artwork's counters and hot score wrong."""
 
@@ -415,15 +403,6 @@ class _ReactionAdmin(admin.ModelAdmin):
     show_full_result_count = False
     # Facet counts are one COUNT per filter option over the whole table.
     show_facets = admin.ShowFacets.NEVER
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Like | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Like | None = None) -> bool:
-        return False
 
 
 @admin.register(Like)

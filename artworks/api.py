@@ -262,6 +262,18 @@ def _allowed(request: HttpRequest, artwork_id: int, rule: Callable[..., bool]) -
     return artwork
 
 
+def _change(
+    request: HttpRequest,
+    artwork_id: int,
+    rule: Callable[..., bool],
+    service: Callable[..., Artwork],
+) -> Status:
+    """`service` applied to the artwork by the caller, if `rule` lets them (see `_allowed`);
+    the answer is the artwork as it is now."""
+    artwork = service(artwork=_allowed(request, artwork_id, rule), actor=request.user)
+    return Status(200, _detail(request, artwork))
+
+
 @router.get(
     "/{int:artwork_id}",
     auth=api_optional_auth,
@@ -286,11 +298,7 @@ def detail(request: HttpRequest, artwork_id: int) -> Status:
     summary="Publish a draft",
 )
 def publish(request: HttpRequest, artwork_id: int) -> Status:
-    artwork = services.artwork_publish(
-        artwork=_allowed(request, artwork_id, permissions.can_publish_artwork),
-        actor=request.user,
-    )
-    return Status(200, _detail(request, artwork))
+    return _change(request, artwork_id, permissions.can_publish_artwork, services.artwork_publish)
 
 
 @router.post(
@@ -300,11 +308,9 @@ def publish(request: HttpRequest, artwork_id: int) -> Status:
     summary="Turn a published artwork back into a draft",
 )
 def unpublish(request: HttpRequest, artwork_id: int) -> Status:
-    artwork = services.artwork_unpublish(
-        artwork=_allowed(request, artwork_id, permissions.can_unpublish_artwork),
-        actor=request.user,
+    return _change(
+        request, artwork_id, permissions.can_unpublish_artwork, services.artwork_unpublish
     )
-    return Status(200, _detail(request, artwork))
 
 
 @router.post(

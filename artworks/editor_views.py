@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -152,15 +153,37 @@ def _after_action(
     return redirect(_next_url(request, artwork))
 
 
+# The status changes of the artwork page, by name: who may, the service, what to say after.
+_STATUS_CHANGES = {
+    "publish": (
+        permissions.can_publish_artwork,
+        services.artwork_publish,
+        gettext_lazy("Published. It is now in the feed."),
+    ),
+    "unpublish": (
+        permissions.can_unpublish_artwork,
+        services.artwork_unpublish,
+        gettext_lazy("Unpublished. Only you can see it now."),
+    ),
+}
+
+
+def _change_status(request: HttpRequest, artwork_id: int, change: str) -> HttpResponse:
+    """One of `_STATUS_CHANGES`, if the member may; a refusal of the service is shown as
+    the error."""
+    rule, service, notice = _STATUS_CHANGES[change]
+    artwork = _allowed_artwork(request, artwork_id, rule)
+    try:
+        artwork = service(artwork=artwork, actor=request.user)
+    except ValidationError as error:
+        return _after_action(request, artwork, error=" ".join(error.messages))
+    return _after_action(request, artwork, notice=str(notice))
+
+
 @login_required
 @require_POST
 def publish(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    artwork = _allowed_artwork(request, artwork_id, permissions.can_publish_artwork)
-    try:
-        artwork = services.artwork_publish(artwork=artwork, actor=request.user)
-    except ValidationError as error:
-        return _after_action(request, artwork, error=" ".join(error.messages))
-    return _after_action(request, artwork, notice=_("Published. It is now in the feed."))
+    return _change_status(request, artwork_id, "publish")
 
 
 @login_required
@@ -185,9 +208,7 @@ def prompt_visibility(request: HttpRequest, artwork_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def unpublish(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    artwork = _allowed_artwork(request, artwork_id, permissions.can_unpublish_artwork)
-    artwork = services.artwork_unpublish(artwork=artwork, actor=request.user)
-    return _after_action(request, artwork, notice=_("Unpublished. Only you can see it now."))
+    return _change_status(request, artwork_id, "unpublish")
 
 
 @login_required

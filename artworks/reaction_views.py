@@ -91,21 +91,19 @@ def _react(request: HttpRequest, artwork_id: int, service: Callable[..., Artwork
     return redirect(_back(request, artwork))
 
 
-@require_POST
-def like(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    return _react(request, artwork_id, services.artwork_like)
+def _reaction_view(service: Callable[..., Artwork]) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The POST-only view that applies `service` to the artwork (see `_react`), named after it
+    (`artwork_like` → `like`)."""
+
+    @require_POST
+    def view(request: HttpRequest, artwork_id: int) -> HttpResponse:
+        return _react(request, artwork_id, service)
+
+    view.__name__ = view.__qualname__ = service.__name__.removeprefix("artwork_")
+    return view
 
 
-@require_POST
-def unlike(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    return _react(request, artwork_id, services.artwork_unlike)
-
-
-@require_POST
-def favorite(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    return _react(request, artwork_id, services.artwork_favorite)
-
-
-@require_POST
-def unfavorite(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    return _react(request, artwork_id, services.artwork_unfavorite)
+like = _reaction_view(services.artwork_like)
+unlike = _reaction_view(services.artwork_unlike)
+favorite = _reaction_view(services.artwork_favorite)
+unfavorite = _reaction_view(services.artwork_unfavorite)

@@ -59,21 +59,29 @@ def _favorite_out(artwork: Artwork | None, favorite: bool) -> Status:
     return Status(200, {"is_favorite": favorite, "favorite_count": artwork.favorite_count})
 
 
-@router.post("/artworks/{int:artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
 def like(request: HttpRequest, artwork_id: int) -> Status:
     return _like_out(_react(request, services.artwork_like, artwork_id), True)
 
 
-@router.delete("/artworks/{int:artwork_id}/like", response=_RESPONSES_LIKE, auth=api_auth)
 def unlike(request: HttpRequest, artwork_id: int) -> Status:
     return _like_out(_react(request, services.artwork_unlike, artwork_id), False)
 
 
-@router.post("/artworks/{int:artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
 def favorite(request: HttpRequest, artwork_id: int) -> Status:
     return _favorite_out(_react(request, services.artwork_favorite, artwork_id), True)
 
 
-@router.delete("/artworks/{int:artwork_id}/favorite", response=_RESPONSES_FAVORITE, auth=api_auth)
 def unfavorite(request: HttpRequest, artwork_id: int) -> Status:
     return _favorite_out(_react(request, services.artwork_unfavorite, artwork_id), False)
+
+
+# The routes, one operation each (its id is the view's name): method, path, view, responses.
+_LIKE_PATH = "/artworks/{int:artwork_id}/like"
+_FAVORITE_PATH = "/artworks/{int:artwork_id}/favorite"
+for _method, _path, _view, _responses in (
+    ("POST", _LIKE_PATH, like, _RESPONSES_LIKE),
+    ("DELETE", _LIKE_PATH, unlike, _RESPONSES_LIKE),
+    ("POST", _FAVORITE_PATH, favorite, _RESPONSES_FAVORITE),
+    ("DELETE", _FAVORITE_PATH, unfavorite, _RESPONSES_FAVORITE),
+):
+    router.add_api_operation(_path, [_method], _view, response=_responses, auth=api_auth)

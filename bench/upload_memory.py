@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.conf import LazySettings
     from PIL.Image import Image
 
@@ -117,14 +119,27 @@ def _with_noise(image: Image, *, noise_bytes: int) -> Image:
     return image
 
 
+def _encoded(image: Image, image_format: str, **options: object) -> bytes:
+    """The image saved in `image_format` with Pillow's `options`."""
+    buf = io.BytesIO()
+    image.save(buf, image_format, **options)
+    return buf.getvalue()
+
+
+def _animation(
+    frame: Callable[[int], Image], frames: int, image_format: str, **options: object
+) -> bytes:
+    """One looping animation of the pictures `frame(0)` … `frame(frames - 1)`."""
+    rest = (frame(i) for i in range(1, frames))
+    return _encoded(frame(0), image_format, save_all=True, append_images=rest, loop=0, **options)
+
+
 def make_still_png(settings: LazySettings) -> bytes:
     """A PNG of the most pixels accepted, with an alpha channel (4 bytes a pixel decoded),
     near the byte limit."""
     image = _gradient_rgba(_largest_frame(settings.UPLOAD_MAX_PIXELS))
     image = _with_noise(image, noise_bytes=settings.UPLOAD_MAX_IMAGE_BYTES * 3 // 4)
-    buf = io.BytesIO()
-    image.save(buf, "PNG", compress_level=6)
-    return buf.getvalue()
+    return _encoded(image, "PNG", compress_level=6)
 
 
 def make_still_jpeg_rotated(settings: LazySettings) -> bytes:
@@ -137,9 +152,7 @@ def make_still_jpeg_rotated(settings: LazySettings) -> bytes:
     image = _with_noise(image, noise_bytes=settings.UPLOAD_MAX_IMAGE_BYTES * 2)
     exif = Image.Exif()
     exif[0x0112] = 6
-    buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=90, exif=exif.tobytes())
-    return buf.getvalue()
+    return _encoded(image, "JPEG", quality=90, exif=exif.tobytes())
 
 
 def _largest_still_of(settings: LazySettings, image_format: str) -> tuple[int, int]:
@@ -151,17 +164,13 @@ def _largest_still_of(settings: LazySettings, image_format: str) -> tuple[int, i
 def make_still_webp(settings: LazySettings) -> bytes:
     """A WebP of the most pixels accepted for WebP (libwebp needs more memory a pixel)."""
     image = _gradient_rgba(_largest_still_of(settings, "WEBP"))
-    buf = io.BytesIO()
-    image.save(buf, "WEBP", quality=80, method=0)
-    return buf.getvalue()
+    return _encoded(image, "WEBP", quality=80, method=0)
 
 
 def make_still_avif(settings: LazySettings) -> bytes:
     """An AVIF of the most pixels accepted for AVIF (libavif needs the most memory a pixel)."""
     image = _gradient_rgba(_largest_still_of(settings, "AVIF")).convert("RGB")
-    buf = io.BytesIO()
-    image.save(buf, "AVIF", quality=60, speed=10)
-    return buf.getvalue()
+    return _encoded(image, "AVIF", quality=60, speed=10)
 
 
 def make_animation_webp(settings: LazySettings) -> bytes:
@@ -181,18 +190,7 @@ def make_animation_webp(settings: LazySettings) -> bytes:
         )
         return picture
 
-    buf = io.BytesIO()
-    frame(0).save(
-        buf,
-        "WEBP",
-        save_all=True,
-        append_images=(frame(i) for i in range(1, frames)),
-        duration=200,
-        loop=0,
-        quality=60,
-        method=0,
-    )
-    return buf.getvalue()
+    return _animation(frame, frames, "WEBP", duration=200, quality=60, method=0)
 
 
 def make_animation(settings: LazySettings) -> bytes:
@@ -212,16 +210,7 @@ def make_animation(settings: LazySettings) -> bytes:
         ImageDraw.Draw(picture).rectangle((offset, 0, offset + side // 8, side), fill=255)
         return picture
 
-    buf = io.BytesIO()
-    frame(0).save(
-        buf,
-        "GIF",
-        save_all=True,
-        append_images=(frame(i) for i in range(1, frames)),
-        duration=50,
-        loop=0,
-    )
-    return buf.getvalue()
+    return _animation(frame, frames, "GIF", duration=50)
 
 
 def make_video(settings: LazySettings) -> bytes:

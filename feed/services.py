@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from artworks.models import Artwork, Favorite
 from artworks.selectors import artwork_public_q, artworks_public
@@ -62,16 +62,17 @@ class ArtworkState(NamedTuple):
 # --- what the database says ---------------------------------------------------------------
 
 
+def _true_when(condition: Q) -> Case:
+    """A boolean column: true for the rows that meet `condition`."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
 def _artwork_state(artwork_id: int) -> ArtworkState | None:
     row = (
         Artwork.objects.filter(pk=artwork_id)
-        .annotate(
-            is_public=Case(
-                When(artwork_public_q(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        .annotate(is_public=_true_when(artwork_public_q()))
         .values_list("user_id", "is_public", "hot_score", "like_count")
         .first()
     )
@@ -211,13 +212,7 @@ def _user_artwork_states(user_id: int) -> list[tuple[int, ArtworkState]]:
     """Every artwork of the user with its current state, in one query."""
     rows = (
         Artwork.objects.filter(user_id=user_id)
-        .annotate(
-            is_public=Case(
-                When(artwork_public_q(), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        .annotate(is_public=_true_when(artwork_public_q()))
         .order_by("id")
         .values_list("id", "user_id", "is_public", "hot_score", "like_count")
     )
@@ -236,13 +231,7 @@ def _user_favorites_of_fans(user_id: int) -> list[tuple[int, int, bool]]:
     public_ids = artworks_public().filter(user_id=user_id).values("id")
     rows = (
         Favorite.objects.filter(artwork__user_id=user_id)
-        .annotate(
-            is_public=Case(
-                When(artwork_id__in=public_ids, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+        .annotate(is_public=_true_when(Q(artwork_id__in=public_ids)))
         .order_by("user_id", "artwork_id")
         .values_list("user_id", "artwork_id", "is_public")
     )

@@ -59,6 +59,17 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.filter(status=self.value())
 
 
+# What each resolve action reports when done, by the resolution it applies.
+_RESOLVED = {
+    Report.Resolution.HIDE_ARTWORK: gettext_lazy(
+        "Hid the artwork of {count} report(s); its open reports are resolved."
+    ),
+    Report.Resolution.SUSPEND_AUTHOR: gettext_lazy("Suspended the author of {count} report(s)."),
+    Report.Resolution.NO_ACTION: gettext_lazy("Resolved {count} report(s) without action."),
+    Report.Resolution.DISMISS: gettext_lazy("Dismissed {count} report(s)."),
+}
+
+
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
     action_form = ReasonActionForm
@@ -183,9 +194,7 @@ class ReportAdmin(admin.ModelAdmin):
             return True
         return super().lookup_allowed(lookup, value, request)
 
-    def _resolve(
-        self, request: HttpRequest, queryset: QuerySet[Report], action: str, done: str
-    ) -> None:
+    def _resolve(self, request: HttpRequest, queryset: QuerySet[Report], action: str) -> None:
         note = action_reason(request)
 
         def apply(report: Report) -> None:
@@ -199,46 +208,29 @@ class ReportAdmin(admin.ModelAdmin):
             request,
             queryset.filter(status=Report.Status.OPEN).select_related("artwork"),
             apply,
-            done=done,
+            done=str(_RESOLVED[action]),
         )
 
     @admin.action(
         description=gettext_lazy("Resolve: hide the artwork"), permissions=["resolve_hide"]
     )
     def resolve_hide_artwork(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
-        self._resolve(
-            request,
-            queryset,
-            Report.Resolution.HIDE_ARTWORK,
-            _("Hid the artwork of {count} report(s); its open reports are resolved."),
-        )
+        self._resolve(request, queryset, Report.Resolution.HIDE_ARTWORK)
 
     @admin.action(
         description=gettext_lazy("Resolve: suspend the author"),
         permissions=["resolve_suspend"],
     )
     def resolve_suspend_author(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
-        self._resolve(
-            request,
-            queryset,
-            Report.Resolution.SUSPEND_AUTHOR,
-            _("Suspended the author of {count} report(s)."),
-        )
+        self._resolve(request, queryset, Report.Resolution.SUSPEND_AUTHOR)
 
     @admin.action(description=gettext_lazy("Resolve without action"), permissions=["resolve"])
     def resolve_no_action(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
-        self._resolve(
-            request,
-            queryset,
-            Report.Resolution.NO_ACTION,
-            _("Resolved {count} report(s) without action."),
-        )
+        self._resolve(request, queryset, Report.Resolution.NO_ACTION)
 
     @admin.action(description=gettext_lazy("Dismiss (unfounded)"), permissions=["resolve"])
     def dismiss(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
-        self._resolve(
-            request, queryset, Report.Resolution.DISMISS, _("Dismissed {count} report(s).")
-        )
+        self._resolve(request, queryset, Report.Resolution.DISMISS)
 
 
 register_staff_target_admin(StaffAction.TargetType.REPORT, "admin:moderation_report_change")

@@ -11,13 +11,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The keywords of one string, each kept in the attribute of its name (and extended by the
+# continuation lines after it), and whether it begins a new entry.
+_KEYWORDS = (("msgctxt", True), ("msgid_plural", False), ("msgid", True), ("msgstr", False))
+
+
 class _PoReader:
     """Reads a .po file line by line; an entry is stored when the next one begins (or at the
     end), unless it is marked fuzzy or has no translation."""
 
     def __init__(self) -> None:
         self.messages: dict[str, str] = {}
-        # Which string a continuation line ("...") extends.
+        # Which string a continuation line ("...") extends: a keyword, or a plural form.
         self.section: str | tuple[str, int] | None = None
         self._start_entry()
 
@@ -54,38 +59,24 @@ class _PoReader:
             self._keyword(line)
 
     def _keyword(self, line: str) -> None:
-        if line.startswith("msgctxt "):
-            if self.msgstr is not None or self.plural:
-                self.flush()
-            self.msgctxt = ast.literal_eval(line[8:])
-            self.section = "ctxt"
-        elif line.startswith("msgid_plural "):
-            self.msgid_plural = ast.literal_eval(line[13:])
-            self.section = "plural_id"
-        elif line.startswith("msgid "):
-            if self.msgstr is not None or self.plural:
-                self.flush()
-            self.msgid = ast.literal_eval(line[6:])
-            self.section = "id"
-        elif line.startswith("msgstr["):
+        if line.startswith("msgstr["):
             index = int(line[7 : line.index("]")])
             self.plural[index] = ast.literal_eval(line[line.index("]") + 1 :].strip())
             self.section = ("plural", index)
-        elif line.startswith("msgstr "):
-            self.msgstr = ast.literal_eval(line[7:])
-            self.section = "str"
+            return
+        for keyword, begins_entry in _KEYWORDS:
+            if line.startswith(f"{keyword} "):
+                if begins_entry and (self.msgstr is not None or self.plural):
+                    self.flush()
+                setattr(self, keyword, ast.literal_eval(line[len(keyword) + 1 :]))
+                self.section = keyword
+                return
 
     def _continue(self, text: str) -> None:
-        if self.section == "ctxt":
-            self.msgctxt += text
-        elif self.section == "id":
-            self.msgid += text
-        elif self.section == "plural_id":
-            self.msgid_plural += text
-        elif self.section == "str":
-            self.msgstr += text
-        elif isinstance(self.section, tuple):
+        if isinstance(self.section, tuple):
             self.plural[self.section[1]] += text
+        elif self.section is not None:
+            setattr(self, self.section, getattr(self, self.section) + text)
 
 
 def parse_po(path: Path) -> dict[str, str]:
