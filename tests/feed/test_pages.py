@@ -169,7 +169,7 @@ class TestFeedWithRedisWarm:
     def test_anonymous_feed_is_at_most_two_queries(
         self, client, redis_index, django_assert_max_num_queries, monkeypatch, tab, n
     ):
-        from feed import services
+        from feed.services import repair as services
 
         publish_many(n)
         call_command("rebuild_redis")
