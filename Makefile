@@ -64,10 +64,11 @@ test-tools:
 test: install-dev messages test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Lint, format check and migration check (run by .ci/run)
+## Lint, format check, functions over 60 lines and migration check (run by .ci/run)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/long_functions.py
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:

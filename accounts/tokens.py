@@ -15,6 +15,7 @@ token (the old one stops working); deleting the session revokes the family.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 # allauth's key loader uses `cryptography.hazmat.primitives.serialization` without importing
 # it; a process that has not imported it elsewhere (a fresh `issue_token`) would fail.
@@ -25,6 +26,9 @@ from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
 
 from .models import User
 
@@ -69,7 +73,7 @@ class RefreshTokenReused(Exception):
     """A refresh token that was already exchanged came back: its family is now revoked."""
 
 
-def _family_session(claims: dict):
+def _family_session(claims: dict) -> SessionBase | None:
     return jwt_internal.get_token_session(claims)
 
 

@@ -5,13 +5,15 @@ Every answer under /api/ is JSON, errors of the form {"detail": "<a sentence>"} 
 API in the URLconf), unparseable bodies (400), and schema violations (422, with the problems
 spelled out in the sentence)."""
 
+from __future__ import annotations
+
 from django.core.exceptions import (
     BadRequest,
     PermissionDenied,
     SuspiciousOperation,
     ValidationError,
 )
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
@@ -35,19 +37,19 @@ NOT_FOUND = "Not found."
 
 
 @api.exception_handler(Http404)
-def _not_found(request, exc):
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": NOT_FOUND}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc):
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(
         request, {"detail": str(exc) or "You do not have permission to do that."}, status=403
     )
 
 
 @api.exception_handler(AuthenticationError)
-def _unauthenticated(request, exc):
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     # ninja's own default message is a bare "Unauthorized"; say what is needed instead.
     message = exc.message if exc.message and exc.message != "Unauthorized" else ""
     return api.create_response(
@@ -56,17 +58,17 @@ def _unauthenticated(request, exc):
 
 
 @api.exception_handler(StateConflict)
-def _conflict(request, exc):
+def _conflict(request: HttpRequest, exc: StateConflict) -> HttpResponse:
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
 
 
 @api.exception_handler(ValidationError)
-def _invalid(request, exc):
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
 
 
 @api.exception_handler(SchemaValidationError)
-def _schema_violation(request, exc):
+def _schema_violation(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     # ninja answers a list of pydantic errors; clients get one sentence like every other error.
     problems = "; ".join(
         f"{'.'.join(str(part) for part in error.get('loc', ())) or 'request'}: {error['msg']}"
@@ -76,7 +78,7 @@ def _schema_violation(request, exc):
 
 
 @api.exception_handler(MultiPartParserError)
-def _bad_multipart(request, exc):
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
     # e.g. multipart/form-data without a boundary: Django refuses to parse it.
     return api.create_response(
         request, {"detail": f"The multipart body cannot be read: {exc}"}, status=400
@@ -85,7 +87,7 @@ def _bad_multipart(request, exc):
 
 @api.exception_handler(BadRequest)
 @api.exception_handler(SuspiciousOperation)
-def _bad_request(request, exc):
+def _bad_request(request: HttpRequest, exc: BadRequest | SuspiciousOperation) -> HttpResponse:
     return api.create_response(request, {"detail": "The request cannot be read."}, status=400)
 
 

@@ -214,14 +214,21 @@ class Artwork(models.Model):
         return self.featured_at is not None
 
 
-class Like(models.Model):
-    """The blueprint's `artworks_like` table."""
+class Reaction(models.Model):
+    """One member's reaction to one artwork, at most once (a like, a favorite)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="%(class)ss"
     )
-    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="likes")
+    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="%(class)ss")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Like(Reaction):
+    """The blueprint's `artworks_like` table."""
 
     class Meta:
         db_table = "artworks_like"
@@ -234,24 +241,16 @@ class Like(models.Model):
         return f"{self.user_id} likes {self.artwork_id}"
 
 
-class Favorite(models.Model):
+class Favorite(Reaction):
     """The blueprint's `artworks_favorite` table."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
-    )
-    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="favorites")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         db_table = "artworks_favorite"
         constraints = [
             models.UniqueConstraint(fields=["user", "artwork"], name="artworks_favorite_unique")
         ]
-        indexes = [
-            # A user's favorites, newest first.
-            models.Index("user", F("created_at").desc(), name="artworks_fav_user_idx")
-        ]
+        # A user's favorites, newest first.
+        indexes = [models.Index("user", F("created_at").desc(), name="artworks_fav_user_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id} favorites {self.artwork_id}"

@@ -1,6 +1,7 @@
-"""Keeps the artwork cache (selectors.artwork_get_visible_cached) exact: every announced
-change drops the artwork's entry, and so does any change to its author's account (name,
-picture, suspension), which the cached author would otherwise keep showing.
+"""Keeps the artwork cache (selectors.artwork_get_visible_cached) and the anonymous page cache
+exact: every announced change drops the artwork's entry and the pages that show it, and any
+change to its author's account (name, picture, suspension), which the cached author and every
+page would otherwise keep showing, drops them all.
 
 Entries are dropped after commit: dropped before, a concurrent reader could cache the old
 committed state again for ARTWORK_CACHE_SECONDS."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -17,7 +19,7 @@ from common import pagecache
 
 from .models import Artwork
 from .selectors import artwork_cache_invalidate
-from .signals import artwork_changed
+from .signals import REACTION_EVENTS, artwork_changed
 
 
 def _invalidate_author(user_id: int) -> None:
@@ -26,13 +28,38 @@ def _invalidate_author(user_id: int) -> None:
 
 
 @receiver(artwork_changed, dispatch_uid="artworks.invalidate_cache")
-def invalidate_artwork_cache(sender, *, artwork_id: int, **kwargs) -> None:
+def invalidate_artwork_cache(
+    sender: type[Model],
+    *,
+    artwork_id: int,
+    user_id: int,
+    event: str = "",
+    author_id: int | None = None,
+    **kwargs: object,
+) -> None:
     artwork_cache_invalidate(artwork_id)
-    pagecache.bump_version()
+    if author_id is None:
+        # A reaction is announced with the member who reacted; every other change with the
+        # author. An announcement without either falls back to the database.
+        author_id = user_id if event not in REACTION_EVENTS else _author_of(artwork_id)
+    if author_id is None:
+        pagecache.bump_version()
+    else:
+        pagecache.artwork_changed(artwork_id=artwork_id, author_id=author_id)
+
+
+def _author_of(artwork_id: int) -> int | None:
+    return Artwork.objects.filter(pk=artwork_id).values_list("user_id", flat=True).first()
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="artworks.author_changed")
-def invalidate_author_artworks(sender, instance, created: bool, update_fields=None, **kwargs):
+def invalidate_author_artworks(
+    sender: type[Model],
+    instance: Model,
+    created: bool,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: object,
+) -> None:
     # A sign-in saves last_login only: nothing shown with an artwork changed.
     if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
         return
@@ -41,16 +68,21 @@ def invalidate_author_artworks(sender, instance, created: bool, update_fields=No
 
 
 @receiver(user_moderated, dispatch_uid="artworks.author_moderated")
-def invalidate_moderated_author_artworks(sender, *, user_id: int, **kwargs) -> None:
+def invalidate_moderated_author_artworks(sender: object, *, user_id: int, **kwargs: object) -> None:
     # Sent after commit; the suspension hides (or the restoration shows) every artwork of the
     # member, whose cached copies still carry the author's previous `is_active`.
     _invalidate_author(user_id)
 
 
 @receiver(post_delete, sender=Artwork, dispatch_uid="artworks.artwork_row_deleted")
-def invalidate_deleted_artwork(sender, instance: Artwork, **kwargs) -> None:
+def invalidate_deleted_artwork(sender: type[Model], instance: Artwork, **kwargs: object) -> None:
     # A row deleted without the service (its author deleted in the admin, which cascades, or
     # a shell) announces nothing; its cached copy would keep its page and media online for
     # ARTWORK_CACHE_SECONDS. The service's own deletions pass here too: dropping twice is free.
-    artwork_id = instance.pk
-    transaction.on_commit(lambda: (artwork_cache_invalidate(artwork_id), pagecache.bump_version()))
+    artwork_id, author_id = instance.pk, instance.user_id
+
+    def invalidate() -> None:
+        artwork_cache_invalidate(artwork_id)
+        pagecache.artwork_changed(artwork_id=artwork_id, author_id=author_id)
+
+    transaction.on_commit(invalidate)

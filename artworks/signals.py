@@ -5,7 +5,8 @@ Receivers (in `feed`) keep Redis and caches in step; they must never raise into 
 
 from django.dispatch import Signal
 
-# kwargs: artwork_id: int, user_id: int, event: one of ArtworkEvent.
+# kwargs: artwork_id: int, user_id: int (the author; for a reaction, the member who reacted),
+# event: one of ArtworkEvent; author_id: int, with reactions.
 artwork_changed = Signal()
 
 
@@ -24,3 +25,14 @@ class ArtworkEvent:
     FAVORITED = "favorited"
     UNFAVORITED = "unfavorited"
     MEDIA_READY = "media_ready"
+
+
+# Announced with the member who reacted as user_id (the author as author_id).
+REACTION_EVENTS = frozenset(
+    {
+        ArtworkEvent.LIKED,
+        ArtworkEvent.UNLIKED,
+        ArtworkEvent.FAVORITED,
+        ArtworkEvent.UNFAVORITED,
+    }
+)

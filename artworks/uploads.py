@@ -21,13 +21,16 @@ import io
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
 from PIL import Image, features
 
 from common.images import TooManyPixels, open_image, upright_transposition
@@ -92,7 +95,7 @@ class CleanFile:
     def __enter__(self) -> CleanFile:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -446,7 +449,7 @@ def _too_long(*, seconds: float | None) -> ValidationError:
     )
 
 
-def _probe(source, *, container: str) -> dict:
+def _probe(source: InputContainer, *, container: str) -> dict:
     ext, content_type = ("mp4", "video/mp4") if container == "mp4" else ("webm", "video/webm")
     format_names = set(source.format.name.split(","))
     if container not in format_names:
@@ -495,7 +498,7 @@ def _probe(source, *, container: str) -> dict:
     }
 
 
-def _played_duration(source, *, limit: float) -> float | None:
+def _played_duration(source: InputContainer, *, limit: float) -> float | None:
     """How long the kept tracks play, from the timestamps of their packets (what a player
     follows), not from the header. Demuxing reads packets without decoding them, and stops as
     soon as the limit is passed, so a long video costs bounded time. None when longer than
@@ -518,7 +521,7 @@ def _played_duration(source, *, limit: float) -> float | None:
     return 0.0 if start is None else end - start
 
 
-def _remux(source, *, container: str) -> tuple[IO[bytes], int]:
+def _remux(source: InputContainer, *, container: str) -> tuple[IO[bytes], int]:
     """Copy the audio and video packets into a new container in a temporary file: no
     metadata (GPS, device) and no stray atoms survive. Returns the file (rewound) and its
     size."""

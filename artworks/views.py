@@ -1,6 +1,8 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from common import pagecache
+
 from .models import Artwork
 from .selectors import (
     artwork_get_visible_cached,
@@ -22,6 +24,8 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
 
+    # The strip of the author's other works shows their counts: the cached page depends on them.
+    pagecache.depends_on(request, pagecache.author_tag(artwork.user_id))
     more = artworks_more_by_author(artwork=artwork, viewer=request.user)
     liked, favorited = artwork_reaction_state(
         viewer=request.user, artwork_ids=[artwork.id, *(a.id for a in more)]

@@ -5,7 +5,7 @@ gunicorn bench.minimal_app:application
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 settings.configure(
@@ -17,7 +17,7 @@ settings.configure(
 )
 
 
-def index(request):
+def index(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 

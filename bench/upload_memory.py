@@ -34,6 +34,11 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.conf import LazySettings
+    from PIL.Image import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 PEAK_LIMIT_MB = 300
@@ -71,7 +76,7 @@ CASES = {
 # --- the worst accepted uploads (made in the parent) ----------------------------------------
 
 
-def _settings():
+def _settings() -> LazySettings:
     import django
 
     if str(ROOT) not in sys.path:
@@ -91,7 +96,7 @@ def _largest_frame(max_pixels: int, *, ratio: float = 1.6) -> tuple[int, int]:
     return width, height
 
 
-def _gradient_rgba(size: tuple[int, int]):
+def _gradient_rgba(size: tuple[int, int]) -> Image:
     from PIL import Image
 
     ramp = Image.linear_gradient("L")
@@ -100,7 +105,7 @@ def _gradient_rgba(size: tuple[int, int]):
     return Image.merge("RGBA", (across, down, across.rotate(180), down.rotate(180)))
 
 
-def _with_noise(image, *, noise_bytes: int):
+def _with_noise(image: Image, *, noise_bytes: int) -> Image:
     """A band of noise across the top: it does not compress, so the file gets close to the
     byte limit (and the re-encoded copy is as large)."""
     from PIL import Image
@@ -112,7 +117,7 @@ def _with_noise(image, *, noise_bytes: int):
     return image
 
 
-def make_still_png(settings) -> bytes:
+def make_still_png(settings: LazySettings) -> bytes:
     """A PNG of the most pixels accepted, with an alpha channel (4 bytes a pixel decoded),
     near the byte limit."""
     image = _gradient_rgba(_largest_frame(settings.UPLOAD_MAX_PIXELS))
@@ -122,7 +127,7 @@ def make_still_png(settings) -> bytes:
     return buf.getvalue()
 
 
-def make_still_jpeg_rotated(settings) -> bytes:
+def make_still_jpeg_rotated(settings: LazySettings) -> bytes:
     """A JPEG of the most pixels accepted that must be turned upright (EXIF orientation 6),
     near the byte limit."""
     from PIL import Image
@@ -137,13 +142,13 @@ def make_still_jpeg_rotated(settings) -> bytes:
     return buf.getvalue()
 
 
-def _largest_still_of(settings, image_format: str) -> tuple[int, int]:
+def _largest_still_of(settings: LazySettings, image_format: str) -> tuple[int, int]:
     from common.images import max_pixels_for
 
     return _largest_frame(max_pixels_for(image_format, max_pixels=settings.UPLOAD_MAX_PIXELS))
 
 
-def make_still_webp(settings) -> bytes:
+def make_still_webp(settings: LazySettings) -> bytes:
     """A WebP of the most pixels accepted for WebP (libwebp needs more memory a pixel)."""
     image = _gradient_rgba(_largest_still_of(settings, "WEBP"))
     buf = io.BytesIO()
@@ -151,7 +156,7 @@ def make_still_webp(settings) -> bytes:
     return buf.getvalue()
 
 
-def make_still_avif(settings) -> bytes:
+def make_still_avif(settings: LazySettings) -> bytes:
     """An AVIF of the most pixels accepted for AVIF (libavif needs the most memory a pixel)."""
     image = _gradient_rgba(_largest_still_of(settings, "AVIF")).convert("RGB")
     buf = io.BytesIO()
@@ -159,7 +164,7 @@ def make_still_avif(settings) -> bytes:
     return buf.getvalue()
 
 
-def make_animation_webp(settings) -> bytes:
+def make_animation_webp(settings: LazySettings) -> bytes:
     """An animated WebP of the largest frames accepted for WebP, as many as the animation
     limit allows."""
     from PIL import ImageDraw
@@ -168,7 +173,7 @@ def make_animation_webp(settings) -> bytes:
     frames = max(2, settings.UPLOAD_MAX_ANIMATION_PIXELS // (width * height))
     background = _gradient_rgba((width, height)).convert("RGB")
 
-    def frame(index: int):
+    def frame(index: int) -> Image:
         picture = background.copy()
         ImageDraw.Draw(picture).rectangle(
             (index * width // frames, 0, index * width // frames + width // 8, height),
@@ -190,7 +195,7 @@ def make_animation_webp(settings) -> bytes:
     return buf.getvalue()
 
 
-def make_animation(settings) -> bytes:
+def make_animation(settings: LazySettings) -> bytes:
     """A GIF whose frames × pixels is the most accepted, every frame different."""
     from PIL import ImageDraw
 
@@ -199,7 +204,7 @@ def make_animation(settings) -> bytes:
     # Palette frames: quantising 200 full-colour frames here would take longer than the run.
     background = _gradient_rgba((side, side)).convert("RGB").quantize(255)
 
-    def frame(index: int):
+    def frame(index: int) -> Image:
         # Every pixel changes from frame to frame, so the encoder keeps every frame whole.
         picture = background.point(lambda value: (value + 7 * index) % 255)
         picture.putpalette(background.getpalette())
@@ -219,7 +224,7 @@ def make_animation(settings) -> bytes:
     return buf.getvalue()
 
 
-def make_video(settings) -> bytes:
+def make_video(settings: LazySettings) -> bytes:
     """An H.264 MP4 as long as accepted, with the largest accepted frames, close to the byte
     limit (a band of noise in every frame keeps it from compressing away)."""
     import av
@@ -253,7 +258,7 @@ def make_video(settings) -> bytes:
     return data
 
 
-def make_avatar(settings) -> bytes:
+def make_avatar(settings: LazySettings) -> bytes:
     """A PNG avatar of the most pixels accepted, within the avatar byte limit."""
     image = _gradient_rgba(_largest_frame(settings.UPLOAD_MAX_PIXELS))
     buf = io.BytesIO()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -33,7 +33,7 @@ def action_reason(request: HttpRequest) -> str:
 
 
 def run_for_each(
-    modeladmin,
+    modeladmin: admin.ModelAdmin,
     request: HttpRequest,
     rows: Iterable,
     apply: Callable[[object], object],

@@ -91,7 +91,7 @@ class BodyLimitUploadHandler(FileUploadHandler):
     """First in FILE_UPLOAD_HANDLERS: counts each file's bytes as they arrive and stops the
     upload once a file passes the limit the middleware set for the endpoint."""
 
-    def new_file(self, *args, **kwargs) -> None:
+    def new_file(self, *args: object, **kwargs: object) -> None:
         super().new_file(*args, **kwargs)
         self.received = 0
 

@@ -8,8 +8,6 @@ decorators) take django-csp's own path."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CheckableLazyObject, CSPMiddleware
 from csp.utils import build_policy
@@ -34,7 +32,7 @@ def _policy(*, nonce: str | None, report_only: bool) -> str:
 
 
 @receiver(setting_changed)
-def _forget_built_policies(*, setting: str, **kwargs: Any) -> None:
+def _forget_built_policies(*, setting: str, **kwargs: object) -> None:
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _built.clear()
 

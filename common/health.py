@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 
 
-def _timed(check) -> dict[str, Any]:
+def _timed(check: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         detail = check() or {}
@@ -26,7 +27,7 @@ def _timed(check) -> dict[str, Any]:
 
 
 def check_database() -> dict[str, Any]:
-    def run():
+    def run() -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
@@ -36,7 +37,7 @@ def check_database() -> dict[str, Any]:
 
 
 def check_cache() -> dict[str, Any]:
-    def run():
+    def run() -> dict[str, Any]:
         key = f"healthz:{uuid.uuid4().hex}"
         cache.set(key, "1", timeout=5)
         if cache.get(key) != "1":
@@ -51,7 +52,7 @@ def check_broker() -> dict[str, Any]:
     """Reachability of the Celery broker and the depth of each queue."""
     from aicommunity.celery import app
 
-    def run():
+    def run() -> dict[str, Any]:
         depths: dict[str, int] = {}
         with app.connection_for_write() as conn:
             # One attempt: a dead broker must not hold the health check for seconds.

@@ -1,13 +1,22 @@
 """Whole-page cache for anonymous visitors, with exact invalidation.
 
-Anonymous visitors of the public pages (landing, features, feed, profiles, artwork pages) all
-see the same HTML for a given URL and language, so it is rendered once and served from the
-shared cache. Every cached page remembers the site-wide content version it was rendered at;
-any change that could show on a public page (an artwork announced as changed, a member's
-account saved) bumps the version, and a copy from an older version is a miss, so no visitor
-ever gets a page older than the last change. The version and the copy are read in one round
-trip (MGET). Signed-in visitors, htmx fragments of signed-in pages, and responses that set
-cookies or carry a one-time message are never cached.
+Anonymous visitors of the public pages (landing, features, feed, profiles, artwork pages, and
+the JSON API's public reads) all see the same response for a given URL and language, so it is
+rendered once and served from the shared cache. Every cached page remembers the versions of
+what it shows, read before it was rendered; a copy whose versions are no longer current is a
+miss, so no visitor ever gets a page older than the last change that shows on it:
+
+- the site-wide version: a change that shows everywhere (a member's name or picture, a
+  suspension) bumps it;
+- tags: an artwork page depends on `artwork:<id>` (from its URL) and on `author:<id>` (what
+  its "more by the author" strip shows, declared by the view with `depends_on`); every other
+  page (lists: landing, feed, profiles) on `lists`. An announced change of an artwork bumps
+  its artwork tag, its author's tag and `lists`, so a like on one artwork leaves the cached
+  pages of other authors' artworks in place.
+
+The site-wide version, the URL's tags and the copy are read in one round trip (MGET); a copy
+with declared tags needs a second one for those. Signed-in visitors, htmx fragments of
+signed-in pages, and responses that set cookies or carry a one-time message are never cached.
 
 The page carries the Content-Security-Policy nonce of the response it was rendered for (the
 theme script's). A nonce must never be served twice, so the stored copy has a placeholder in
@@ -28,13 +37,24 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
+from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
+from django.utils.http import parse_etags, quote_etag
 
 VERSION_KEY = "pagecache:version"
+LISTS = "lists"
 HIT_HEADER = "X-Page-Cache"
 # Headers worth restoring on a cached copy (Set-Cookie never is).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "Cache-Control", "X-Robots-Tag")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Vary",
+    "Cache-Control",
+    "X-Robots-Tag",
+    "ETag",
+)
 
 
 def _new_version() -> str:
@@ -82,24 +102,90 @@ def bump_version() -> None:
     cache.set(VERSION_KEY, _new_version(), timeout=None)
 
 
+def artwork_tag(artwork_id: int) -> str:
+    return f"artwork:{artwork_id}"
+
+
+def author_tag(user_id: int) -> str:
+    return f"author:{user_id}"
+
+
+def tag_key(tag: str) -> str:
+    return f"pagecache:tag:{tag}"
+
+
+def bump_tags(*tags: str) -> None:
+    """Invalidate the cached pages that depend on any of `tags` (one round trip)."""
+    cache.set_many({tag_key(tag): _new_version() for tag in tags}, timeout=None)
+
+
+def artwork_changed(*, artwork_id: int, author_id: int) -> None:
+    """What an announced change of an artwork invalidates: its page, the pages that show it
+    beside its author's other works, and the lists."""
+    bump_tags(artwork_tag(artwork_id), author_tag(author_id), LISTS)
+
+
 def page_key(request: HttpRequest) -> str:
     url = request.get_full_path()
     variant = f"{request.LANGUAGE_CODE}|{bool(getattr(request, 'htmx', False))}|{url}"
     return "pagecache:page:" + hashlib.sha256(variant.encode()).hexdigest()[:32]
 
 
-def _lookup(key: str) -> tuple[str | None, tuple | None]:
-    """(current version, the cached copy if it was rendered at that version) — one round trip.
-    The version is None when the cache cannot say (then nothing is served or stored)."""
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _new_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
+def _route_tags(view_kwargs: dict) -> list[str]:
+    """The tags a page depends on, known from its URL alone."""
+    artwork_id = view_kwargs.get("artwork_id")
+    return [artwork_tag(artwork_id)] if artwork_id is not None else [LISTS]
+
+
+def current_versions(keys: list[str], found: dict) -> dict[str, str] | None:
+    """The current version of each key, from `found` (a get_many) where it is there. A missing
+    one (never bumped yet, or culled) is given a fresh version: a copy rendered before it went
+    missing must not pass as current. None when the cache cannot say."""
+    missing = [key for key in keys if found.get(key) is None]
+    if missing:
+        for key in missing:
+            cache.add(key, _new_version(), timeout=None)
+        found = {**found, **cache.get_many(missing)}
+        if any(found.get(key) is None for key in missing):
+            return None
+    return {key: found[key] for key in keys}
+
+
+def _lookup(key: str, tags: list[str]) -> tuple[dict[str, str] | None, tuple | None]:
+    """(the versions the page depends on by its URL, the cached copy if it is still current).
+    The versions are None when the cache cannot say (then nothing is served or stored)."""
+    keys = [VERSION_KEY, *(tag_key(tag) for tag in tags)]
+    found = cache.get_many([*keys, key])
+    versions = current_versions(keys, found)
     cached = found.get(key)
-    if version is not None and cached is not None and cached[0] == version:
-        return version, cached
-    return version, None
+    if versions is None or cached is None or not isinstance(cached[0], dict):
+        return versions, None
+    stored = cached[0]
+    if any(stored.get(k) != v for k, v in versions.items()):
+        return versions, None
+    declared = [k for k in stored if k not in versions]
+    if declared:
+        now = cache.get_many(declared)
+        if any(now.get(k) != stored[k] for k in declared):
+            return versions, None
+    return versions, cached
+
+
+def depends_on(request: HttpRequest, *tags: str) -> None:
+    """A view declares what else its page shows, beyond what its URL says (an artwork page:
+    its author's other works). Call it before reading that data: the versions are read now,
+    so a change committed while the page renders leaves an outdated copy (a miss), never a
+    stale one that passes as current."""
+    pending = getattr(request, "_page_cache_pending", None)
+    if not pending:
+        return
+    key, versions = pending
+    keys = [tag_key(tag) for tag in tags]
+    current = current_versions(keys, cache.get_many(keys))
+    if current is None:
+        request._page_cache_pending = None  # the cache cannot say: keep no copy
+        return
+    request._page_cache_pending = (key, {**versions, **current})
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -110,11 +196,36 @@ def _cacheable_request(request: HttpRequest) -> bool:
         return False
     if request.user.is_authenticated:
         return False
+    # An API call with a token is a member's, whatever the session says.
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
     # A pending one-time message ("You have signed out") belongs to this visitor only.
     if "messages" in request.COOKIES:
         return False
     session = getattr(request, "session", None)
     return not (session is not None and session.get("_messages"))
+
+
+def _personal(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    return authenticated or "HTTP_AUTHORIZATION" in request.META
+
+
+def _shareable(response: HttpResponse, content: bytes) -> None:
+    """Headers that let a CDN keep an anonymous answer: an ETag (304 on revalidation) and
+    `s-maxage` with `stale-while-revalidate`. Only for answers that are the same bytes for
+    everyone: a page carrying a per-response CSP nonce stays with the browser and this cache."""
+    if _nonce_placeholder() in content or "Cache-Control" in response:
+        return
+    response["ETag"] = quote_etag(hashlib.sha256(content).hexdigest()[:32])
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=settings.PAGE_CDN_MAX_AGE,
+        stale_while_revalidate=settings.PAGE_CDN_STALE_SECONDS,
+    )
 
 
 class AnonymousPageCacheMiddleware:
@@ -132,26 +243,44 @@ class AnonymousPageCacheMiddleware:
             and not response.streaming
             and not response.cookies
         ):
-            key, version = pending
-            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            key, versions = pending
             content = _content_to_store(request, response.content)
-            cache.set(key, (version, content, headers), timeout=settings.PAGE_CACHE_SECONDS)
+            _shareable(response, content)
+            headers = {h: response[h] for h in KEPT_HEADERS if h in response}
+            cache.set(key, (versions, content, headers), timeout=settings.PAGE_CACHE_SECONDS)
             response[HIT_HEADER] = "miss"
+        elif _personal(request) and "Cache-Control" not in response:
+            # A member's page or answer: never for a shared cache.
+            patch_cache_control(response, private=True)
         return response
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
         if settings.PAGE_CACHE_SECONDS <= 0 or not _cacheable_request(request):
             return None
         key = page_key(request)
-        version, cached = _lookup(key)
-        if version is None:
+        versions, cached = _lookup(key, _route_tags(view_kwargs))
+        if versions is None:
             return None  # the cache is unreachable: render, and keep no copy
         if cached is None:
-            # Stored with the version read *before* rendering: a change during the render
+            # Stored with the versions read *before* rendering: a change during the render
             # leaves an already-outdated copy, which the next visitor treats as a miss.
-            request._page_cache_pending = (key, version)
+            request._page_cache_pending = (key, versions)
             return None
         _version, content, headers = cached
+        etag = headers.get("ETag")
+        if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+            for name in ("ETag", "Cache-Control", "Vary"):
+                if name in headers:
+                    response[name] = headers[name]
+            response[HIT_HEADER] = "hit"
+            return response
         response = HttpResponse(_content_to_serve(request, content))
         for name, value in headers.items():
             response[name] = value

@@ -1,73 +1,124 @@
-"""A Redis connection for the cache that stops knocking on a dead server.
+"""The one "Redis is down, skip it for a moment" mechanism, for every Redis user in the site.
 
-The cache swallows Redis errors (a down Redis degrades caching, never the site), but every
-cache call would still wait for its own connect to fail: on a host that does not answer that
-is a connect timeout, with retries, per call, and a page makes several calls. After one
-failed connect this connection fails at once for CACHE_REDIS_RETRY_SECONDS, so a dead Redis
-costs microseconds per call; the first call after the pause tries again for real.
-(The feed index has the same pause of its own in feed.redis_index.)"""
+A Redis that does not answer must not cost every call its own connect timeout (with
+retries): on a host that does not answer a page would wait seconds. A `Breaker` remembers,
+per address and per process, that a call could not reach Redis, and callers skip that
+address for a pause (a setting) instead of trying again; the first call after the pause
+tries for real. It also remembers the outage itself until Redis answers again, so that a
+caller can repair what it could not write meanwhile.
+
+Two breakers use it, each with its own pause:
+- the cache (rate limits, cached pages): `cache_breaker`, through `BreakerConnection`, the
+  connection class of the Redis cache (`redis_cache_settings`); CACHE_REDIS_RETRY_SECONDS.
+- the feed index (feed.redis_index): its own `Breaker`, REDIS_INDEX_RETRY_SECONDS; its first
+  answer after an outage starts a reconcile.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
+import weakref
 
 import redis
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-# (host, port) → monotonic time until which connecting is not even attempted; per process.
-_down_until: dict[tuple[str, int], float] = {}
+# Every breaker of the process, so that `forget` reaches them all.
+_breakers: weakref.WeakSet[Breaker] = weakref.WeakSet()
 
 
-def _pause_seconds() -> float:
-    return float(getattr(settings, "CACHE_REDIS_RETRY_SECONDS", 2.0))
+class Breaker:
+    """Remembers which Redis addresses ("host:port") failed moments ago, in this process."""
 
+    def __init__(self, name: str, *, pause_setting: str, default_pause: float) -> None:
+        self.name = name
+        self.pause_setting = pause_setting
+        self.default_pause = default_pause
+        # address → monotonic time until which calls do not even try.
+        self.down_until: dict[str, float] = {}
+        # Addresses that failed and have not answered since.
+        self._outages: set[str] = set()
+        self._lock = threading.Lock()
+        _breakers.add(self)
 
-def is_paused(host: str, port: int) -> bool:
-    return time.monotonic() < _down_until.get((host, port), 0.0)
+    def pause_seconds(self) -> float:
+        return float(getattr(settings, self.pause_setting, self.default_pause))
+
+    def paused(self, where: str) -> bool:
+        """Whether `where` failed less than a pause ago (no network call)."""
+        return time.monotonic() < self.down_until.get(where, 0.0)
+
+    def trip(self, where: str, exc: BaseException) -> None:
+        """A call could not reach `where`: skip it for a pause (logged once per outage)."""
+        pause = self.pause_seconds()
+        with self._lock:
+            first = not self.paused(where)
+            self.down_until[where] = time.monotonic() + pause
+            self._outages.add(where)
+        if first:
+            logger.warning(
+                "%s at %s unreachable (%s); skipping it for %ss", self.name, where, exc, pause
+            )
+
+    def answered(self, where: str) -> bool:
+        """A call to `where` succeeded. True once, for the first answer after an outage."""
+        if where not in self._outages:  # the common case: no lock taken
+            return False
+        with self._lock:
+            if where not in self._outages:
+                return False
+            self._outages.discard(where)
+        logger.info("%s at %s reachable again", self.name, where)
+        return True
+
+    def forget(self) -> None:
+        """Forget every remembered failure and outage (the next call connects for real)."""
+        with self._lock:
+            self.down_until.clear()
+            self._outages.clear()
 
 
 def forget() -> None:
-    """Forget every remembered failure (the next call connects for real)."""
-    with _lock:
-        _down_until.clear()
+    """Forget every remembered failure, in every breaker (the next calls connect for real)."""
+    for breaker in list(_breakers):
+        breaker.forget()
+
+
+cache_breaker = Breaker("cache Redis", pause_setting="CACHE_REDIS_RETRY_SECONDS", default_pause=2.0)
 
 
 class BreakerConnection(redis.Connection):
+    """A cache connection that fails at once while its Redis is paused after a failed
+    connect. The cache swallows Redis errors (a down Redis degrades caching, never the site),
+    so a failure costs microseconds per call instead of a connect timeout."""
+
+    breaker = cache_breaker
+
     def connect(self) -> None:
         if self._sock:
             return
-        where = (self.host, self.port)
-        if is_paused(*where):
+        where = f"{self.host}:{self.port}"
+        if self.breaker.paused(where):
             raise redis.ConnectionError(
-                f"Redis at {self.host}:{self.port} did not answer moments ago; not retrying yet"
+                f"Redis at {where} did not answer moments ago; not retrying yet"
             )
         try:
             super().connect()
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-            with _lock:
-                first = not is_paused(*where)
-                _down_until[where] = time.monotonic() + _pause_seconds()
-            if first:
-                logger.warning(
-                    "cache Redis at %s:%s unreachable (%s); skipping it for %ss",
-                    self.host,
-                    self.port,
-                    exc,
-                    _pause_seconds(),
-                )
+            self.breaker.trip(where, exc)
             raise
+        self.breaker.answered(where)
 
 
 def redis_cache_settings(
     url: str, *, key_prefix: str, connect_timeout: float, socket_timeout: float
-) -> dict:
-    """The CACHES entry for a Redis cache that degrades instead of failing (settings.py)."""
-    options: dict = {
+) -> dict[str, object]:
+    """The CACHES entry for a Redis cache that degrades instead of failing
+    (aicommunity/settings/cache.py)."""
+    options: dict[str, object] = {
         "CLIENT_CLASS": "django_redis.client.DefaultClient",
         # Short: a Redis that does not answer must cost a page milliseconds.
         "SOCKET_CONNECT_TIMEOUT": connect_timeout,

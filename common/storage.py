@@ -51,8 +51,9 @@ def s3_storage_options(
     addressing_style: str,
     signed_url_expire: int,
 ) -> dict[str, Any]:
-    """The STORAGES["default"] entry for a private bucket (settings.py builds it from the S3_*
-    variables; the tests build theirs here too, so both stay the same)."""
+    """The STORAGES["default"] entry for a private bucket (aicommunity/settings/storage.py
+    builds it from the S3_* variables; the tests build theirs here too, so both stay the
+    same)."""
     return {
         "BACKEND": "common.storage.PrivateS3Storage",
         "OPTIONS": {

@@ -3,34 +3,32 @@
 Each reader returns a `Page` of artworks with their authors loaded (one query for the rows).
 Visibility always comes from `artworks.selectors` — the one rule. Feed and profile pages take
 their ids from the Redis index (feed.redis_index) when it can answer and check the rows
-against it; on a miss they read the database and refill the index.
+against it; on a miss they read the database and announce the miss (feed.signals), and the
+index is refilled (feed.receivers → feed.services). Readers never write.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from django.db.models import Q
 
 from artworks.models import Artwork, Favorite
 from artworks.selectors import artwork_staff_sees_all, artworks_public, artworks_visible_to
 
-from . import redis_index
-from .services import (
-    index_refill_feed_queue,
-    index_refill_hot_rank,
-    index_refill_user_artworks,
-    index_resync_later,
-)
+from .redis_index import feed_index
+from .signals import index_missed, index_stale
 
 if TYPE_CHECKING:
     from accounts.models import User
 
+Row = TypeVar("Row", Artwork, Favorite)
 FeedTab = Literal["hot", "new"]
 FEED_TABS: tuple[FeedTab, ...] = ("hot", "new")
 DEFAULT_PAGE_SIZE = 24
@@ -70,7 +68,7 @@ def clamp_limit(limit: int | None) -> int:
     return max(1, min(MAX_PAGE_SIZE, limit or DEFAULT_PAGE_SIZE))
 
 
-def _page(rows: list, limit: int, cursor_of) -> Page:
+def _page(rows: list[Row], limit: int, cursor_of: Callable[[Row], str]) -> Page:
     has_more = len(rows) > limit
     rows = rows[:limit]
     return Page(items=rows, next_cursor=cursor_of(rows[-1]) if has_more and rows else None)
@@ -90,13 +88,13 @@ def _public_rows(ids: list[int]) -> dict[int, Artwork]:
 
 
 def _hot_page_from_index(after: tuple[float, int] | None, limit: int) -> Page | None:
-    entries = redis_index.hot_page(after=after, count=limit + 1)
+    entries = feed_index.hot_page(after=after, count=limit + 1)
     if entries is None:
         return None
     rows = _public_rows([artwork_id for artwork_id, _ in entries])
     gone = [artwork_id for artwork_id, _ in entries if artwork_id not in rows]
     if gone:
-        index_resync_later(gone)
+        index_stale.send(sender=None, artwork_ids=gone)
         return None
     if any(rows[artwork_id].hot_score != score for artwork_id, score in entries):
         return None  # a reaction's sync has not landed yet: the database decides this page
@@ -112,7 +110,7 @@ def _newest_first_page_from_ids(
     rows = _public_rows(ids)
     gone = [artwork_id for artwork_id in ids if artwork_id not in rows]
     if gone:
-        index_resync_later(gone)
+        index_stale.send(sender=None, artwork_ids=gone)
         return None
     items = [rows[artwork_id] for artwork_id in ids]
     keys = [(a.published_at, a.id) for a in items]
@@ -127,8 +125,9 @@ def feed_page(*, tab: FeedTab, cursor: str | None = None, limit: int | None = No
     """Published, visible artworks: Hot by hot_score, New by published_at (ties by id).
 
     Ids come from the Redis index (hot_rank, feed_queue) when it can answer, then the rows in
-    one query; otherwise from the database, and the index is refilled (cache-aside). Both
-    give the same order and the same cursors, so a walk may switch between them."""
+    one query; otherwise from the database, and the miss is announced so that the index is
+    refilled (cache-aside). Both give the same order and the same cursors, so a walk may
+    switch between them."""
     limit = clamp_limit(limit)
     if tab == "hot":
         after = decode_cursor(cursor, (float, int)) if cursor else None
@@ -140,11 +139,11 @@ def feed_page(*, tab: FeedTab, cursor: str | None = None, limit: int | None = No
             score, last_id = after
             qs = qs.filter(Q(hot_score__lt=score) | Q(hot_score=score, id__lt=last_id))
         page = _page(list(qs[: limit + 1]), limit, _hot_cursor)
-        index_refill_hot_rank()
+        index_missed.send(sender=None, collection="hot_rank")
         return page
     if tab == "new":
         after = decode_cursor(cursor, (datetime, int)) if cursor else None
-        ids = redis_index.feed_queue_page(after_id=after[1] if after else None, count=limit + 1)
+        ids = feed_index.feed_queue_page(after_id=after[1] if after else None, count=limit + 1)
         page = _newest_first_page_from_ids(ids, after, limit)
         if page is not None:
             return page
@@ -155,7 +154,7 @@ def feed_page(*, tab: FeedTab, cursor: str | None = None, limit: int | None = No
                 Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=last_id)
             )
         page = _page(list(qs[: limit + 1]), limit, _published_cursor)
-        index_refill_feed_queue()
+        index_missed.send(sender=None, collection="feed_queue")
         return page
     raise ValueError(f"unknown feed tab {tab!r}")
 
@@ -186,7 +185,7 @@ def user_artworks_page(
     after = decode_cursor(cursor, (datetime, int)) if cursor else None
     from_index = not artwork_staff_sees_all(viewer)
     if from_index:
-        ids = redis_index.user_artworks_page(
+        ids = feed_index.user_artworks_page(
             user_id=author.pk, after_id=after[1] if after else None, count=limit + 1
         )
         page = _newest_first_page_from_ids(ids, after, limit)
@@ -200,7 +199,7 @@ def user_artworks_page(
         )
     page = _page(list(qs[: limit + 1]), limit, _published_cursor)
     if from_index:
-        index_refill_user_artworks(author.pk)
+        index_missed.send(sender=None, collection="user_artworks", user_id=author.pk)
     return page
 
 

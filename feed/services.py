@@ -17,14 +17,14 @@ from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, QuerySet, Value, When
 
 from artworks.models import Artwork, Favorite
 from artworks.selectors import artwork_public_q, artworks_public
 from artworks.signals import ArtworkEvent
 from common.tasks import enqueue
 
-from . import redis_index
+from .redis_index import feed_index
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def _artwork_state(artwork_id: int) -> ArtworkState | None:
     return ArtworkState(*row) if row else None
 
 
-def _public_ids_newest_first():
+def _public_ids_newest_first() -> QuerySet[Artwork, int]:
     return artworks_public().order_by("-published_at", "-id").values_list("id", flat=True)
 
 
@@ -121,8 +121,8 @@ def _converge(read: Callable[[], T], write: Callable[[T], bool], what: str) -> T
 def _write_artwork_state(artwork_id: int) -> Callable[[ArtworkState | None], bool]:
     def write(state: ArtworkState | None) -> bool:
         if state is None or not state.public:
-            return redis_index.artwork_remove(artwork_id=artwork_id)
-        return redis_index.artwork_put(
+            return feed_index.artwork_remove(artwork_id=artwork_id)
+        return feed_index.artwork_put(
             artwork_id=artwork_id, hot_score=state.hot_score, like_count=state.like_count
         )
 
@@ -138,13 +138,13 @@ def _sync_artwork_keys(artwork_id: int) -> ArtworkState | None:
 
 
 def _sync_feed_queue() -> None:
-    _converge(_feed_queue_ids, redis_index.feed_queue_replace, "feed_queue")
+    _converge(_feed_queue_ids, feed_index.feed_queue_replace, "feed_queue")
 
 
 def _sync_user_artworks(user_id: int) -> None:
     _converge(
         lambda: _user_artwork_ids(user_id),
-        lambda ids: redis_index.user_artworks_replace(user_id, ids),
+        lambda ids: feed_index.user_artworks_replace(user_id, ids),
         f"user {user_id} artworks",
     )
 
@@ -156,9 +156,9 @@ def _sync_one_favorite(*, user_id: int, artwork_id: int) -> None:
         ).exists()
 
     def write(present: bool) -> bool:
-        done = redis_index.favorite_set(user_id=user_id, artwork_id=artwork_id, present=present)
+        done = feed_index.favorite_set(user_id=user_id, artwork_id=artwork_id, present=present)
         if done is False:  # the set is absent: build it whole rather than partly
-            return redis_index.user_favorites_replace(user_id, _user_favorite_ids(user_id))
+            return feed_index.user_favorites_replace(user_id, _user_favorite_ids(user_id))
         return bool(done)
 
     _converge(read, write, f"favorite {user_id}/{artwork_id}")
@@ -176,9 +176,7 @@ def _sync_favoriters(artwork_id: int) -> None:
         public, user_ids = value
         if not user_ids:
             return True
-        return redis_index.favorites_update(
-            user_ids=user_ids, artwork_id=artwork_id, present=public
-        )
+        return feed_index.favorites_update(user_ids=user_ids, artwork_id=artwork_id, present=public)
 
     _converge(read, write, f"favoriters of {artwork_id}")
 
@@ -191,7 +189,7 @@ def index_sync_artwork(*, artwork_id: int, user_id: int | None = None, event: st
 
     `user_id` is the one the change concerns: the author for publish/unpublish/delete (a
     deleted row no longer says who its author was), the reacting user for a reaction."""
-    if not redis_index.available():
+    if not feed_index.available():
         return
     state = _sync_artwork_keys(artwork_id)
     if event not in _ARTWORK_ONLY_EVENTS:
@@ -224,7 +222,7 @@ def _user_artwork_states(user_id: int) -> list[tuple[int, ArtworkState]]:
 
 
 def _write_artwork_states(states: list[tuple[int, ArtworkState]]) -> bool:
-    return redis_index.artworks_update(
+    return feed_index.artworks_update(
         put=[(i, s.hot_score, s.like_count) for i, s in states if s.public],
         remove=[i for i, s in states if not s.public],
     )
@@ -253,7 +251,7 @@ def index_sync_user(*, user_id: int) -> None:
     suspension (their work leaves hot_rank, feed_queue, like counts, their own list and every
     fan's favorites) or a restoration (it returns). Batched per user, so a prolific member
     costs a few queries and pipelines, not a sync per artwork; idempotent like the rest."""
-    if not redis_index.available():
+    if not feed_index.available():
         return
     _converge(
         lambda: _user_artwork_states(user_id), _write_artwork_states, f"user {user_id} artworks"
@@ -262,7 +260,7 @@ def index_sync_user(*, user_id: int) -> None:
     _sync_user_artworks(user_id)
     _converge(
         lambda: _user_favorites_of_fans(user_id),
-        redis_index.favorites_apply,
+        feed_index.favorites_apply,
         f"favorites of user {user_id}'s artworks",
     )
 
@@ -273,7 +271,7 @@ def index_resync_later(artwork_ids: list[int]) -> None:
     from .tasks import sync_artwork  # tasks call these services
 
     for artwork_id in artwork_ids:
-        if redis_index.claim(f"resync:{artwork_id}", seconds=_RESYNC_CLAIM_SECONDS):
+        if feed_index.claim(f"resync:{artwork_id}", seconds=_RESYNC_CLAIM_SECONDS):
             enqueue_sync(sync_artwork, artwork_id=artwork_id, user_id=None, event="")
 
 
@@ -298,41 +296,52 @@ def _enqueue_or_run(task, args: tuple, kwargs: dict, what: str) -> None:
         logger.exception("Redis index sync failed for %s", what)
 
 
-def _refill(name: str, key: str, write: Callable[[], bool]) -> None:
+def _refill(name: str, key: str, write: Callable[[], object]) -> None:
     """Cache-aside refill after a miss: once (a short claim stops a stampede), and only when
     the key is really absent (not when a page merely ran past a capped list)."""
-    if not redis_index.available() or redis_index.exists(key):
+    if not feed_index.available() or feed_index.exists(key):
         return
-    if not redis_index.claim(f"refill:{name}", seconds=_REFILL_CLAIM_SECONDS):
+    if not feed_index.claim(f"refill:{name}", seconds=_REFILL_CLAIM_SECONDS):
         return
     try:
         write()
     finally:
-        redis_index.release(f"refill:{name}")
+        feed_index.release(f"refill:{name}")
 
 
 def index_refill_hot_rank() -> None:
     _refill(
-        "hot_rank", redis_index.hot_rank_key(), lambda: redis_index.hot_rank_replace(_hot_pairs())
+        "hot_rank", feed_index.hot_rank_key(), lambda: feed_index.hot_rank_replace(_hot_pairs())
     )
 
 
 def index_refill_feed_queue() -> None:
-    _refill("feed_queue", redis_index.feed_queue_key(), _sync_feed_queue)
+    _refill("feed_queue", feed_index.feed_queue_key(), _sync_feed_queue)
 
 
 def index_refill_user_artworks(user_id: int) -> None:
     _refill(
         f"user_artworks:{user_id}",
-        redis_index.user_artworks_key(user_id),
+        feed_index.user_artworks_key(user_id),
         lambda: _sync_user_artworks(user_id),
     )
+
+
+def index_refill(*, collection: str, user_id: int | None = None) -> None:
+    """A list reader read the database because `collection` could not answer
+    (feed.signals.index_missed): refill it if it is really absent."""
+    if collection == "hot_rank":
+        index_refill_hot_rank()
+    elif collection == "feed_queue":
+        index_refill_feed_queue()
+    elif collection == "user_artworks" and user_id is not None:
+        index_refill_user_artworks(user_id)
 
 
 def index_rebuild() -> dict[str, int] | None:
     """Rebuild every key from the database and swap it in atomically. None when Redis is not
     configured or not reachable."""
-    if not redis_index.available():
+    if not feed_index.available():
         return None
     hot = _hot_pairs()
     feed_queue = _feed_queue_ids()
@@ -347,7 +356,7 @@ def index_rebuild() -> dict[str, int] | None:
     ).values_list("user_id", "artwork_id"):
         user_favorites[user_id].add(artwork_id)
     likes = dict(artworks_public().order_by().values_list("id", "like_count"))
-    if not redis_index.rebuild_all(
+    if not feed_index.rebuild_all(
         hot=hot,
         feed_queue=feed_queue,
         user_artworks=dict(user_artworks),
@@ -369,12 +378,12 @@ def index_reconcile() -> dict[str, int] | None:
     concurrent syncs are not overwritten). Returns how many keys or members were repaired;
     None when Redis is not reachable. Absent collections are left to the readers' refill,
     except hot_rank, which is refilled here."""
-    if not redis_index.available():
+    if not feed_index.available():
         return None
     repaired = {"hot_rank": 0, "likes": 0, "feed_queue": 0, "user_artworks": 0, "user_favorites": 0}
 
     public_likes = dict(artworks_public().order_by().values_list("id", "like_count"))
-    indexed = redis_index.hot_rank_all()
+    indexed = feed_index.hot_rank_all()
     if indexed is None:
         index_refill_hot_rank()
     else:
@@ -386,27 +395,25 @@ def index_reconcile() -> dict[str, int] | None:
             _sync_artwork_keys(artwork_id)
         repaired["hot_rank"] = len(drifted)
 
-    redis_likes = redis_index.like_counts(list(public_likes)) or {}
-    stray_like_ids = (redis_index.indexed_like_ids() or set()) - public_likes.keys()
+    redis_likes = feed_index.like_counts(list(public_likes)) or {}
+    stray_like_ids = (feed_index.indexed_like_ids() or set()) - public_likes.keys()
     drifted = {i for i, count in public_likes.items() if redis_likes.get(i) != count}
     for artwork_id in sorted(drifted | stray_like_ids):
         _sync_artwork_keys(artwork_id)
     repaired["likes"] = len(drifted | stray_like_ids)
 
-    if redis_index.list_all(redis_index.feed_queue_key()) not in (None, _feed_queue_ids()):
+    if feed_index.list_all(feed_index.feed_queue_key()) not in (None, _feed_queue_ids()):
         _sync_feed_queue()
         repaired["feed_queue"] = 1
 
-    list_users, favorite_users = redis_index.indexed_user_ids() or (set(), set())
+    list_users, favorite_users = feed_index.indexed_user_ids() or (set(), set())
     for user_id in sorted(list_users):
-        if redis_index.list_all(redis_index.user_artworks_key(user_id)) != _user_artwork_ids(
-            user_id
-        ):
+        if feed_index.list_all(feed_index.user_artworks_key(user_id)) != _user_artwork_ids(user_id):
             _sync_user_artworks(user_id)
             repaired["user_artworks"] += 1
     for user_id in sorted(favorite_users):
         expected = _user_favorite_ids(user_id)
-        if redis_index.user_favorite_ids(user_id) != expected:
-            redis_index.user_favorites_replace(user_id, expected)
+        if feed_index.user_favorite_ids(user_id) != expected:
+            feed_index.user_favorites_replace(user_id, expected)
             repaired["user_favorites"] += 1
     return repaired

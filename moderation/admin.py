@@ -4,12 +4,17 @@ artwork has, filters by status, reason and date, and actions that resolve throug
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,13 +35,15 @@ class StatusFilter(admin.SimpleListFilter):
     title = gettext_lazy("status")
     parameter_name = "status"
 
-    def lookups(self, request, model_admin):
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, str | Promise]]:
         return [*Report.Status.choices, ("all", _("All"))]
 
-    def value(self):
+    def value(self) -> str:
         return super().value() or Report.Status.OPEN
 
-    def choices(self, changelist):
+    def choices(self, changelist: ChangeList) -> Iterator[dict[str, object]]:
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": self.value() == str(lookup),
@@ -44,7 +51,7 @@ class StatusFilter(admin.SimpleListFilter):
                 "display": title,
             }
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Report]) -> QuerySet[Report]:
         if self.value() == "all":
             return queryset
         return queryset.filter(status=self.value())
@@ -103,7 +110,7 @@ class ReportAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Report]:
         open_counts = (
             Report.objects.filter(artwork=OuterRef("artwork"), status=Report.Status.OPEN)
             .order_by()
@@ -117,32 +124,34 @@ class ReportAdmin(admin.ModelAdmin):
             .annotate(_open_on_artwork=Coalesce(Subquery(open_counts, IntegerField()), 0))
         )
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # members report from the artwork page
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Report | None = None) -> bool:
         return False  # reports change only through the resolve actions
 
-    def has_resolve_permission(self, request) -> bool:
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
         return can_resolve_report(actor=request.user)
 
-    def has_resolve_hide_permission(self, request) -> bool:
+    def has_resolve_hide_permission(self, request: HttpRequest) -> bool:
         return self.has_resolve_permission(request) and can_hide_artwork(actor=request.user)
 
-    def has_resolve_suspend_permission(self, request) -> bool:
+    def has_resolve_suspend_permission(self, request: HttpRequest) -> bool:
         return self.has_resolve_permission(request) and can_suspend_user(actor=request.user)
 
-    def get_actions(self, request):
+    def get_actions(
+        self, request: HttpRequest
+    ) -> dict[str, tuple[Callable[..., object], str, str | Promise]]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
     @admin.display(description=gettext_lazy("preview"))
-    def preview(self, obj: Report):
+    def preview(self, obj: Report) -> SafeString:
         return artwork_thumbnail_html(obj.artwork)
 
     @admin.display(description=gettext_lazy("artwork"), ordering="artwork__title")
-    def artwork_link(self, obj: Report):
+    def artwork_link(self, obj: Report) -> SafeString:
         url = reverse("admin:artworks_artwork_change", args=[obj.artwork_id])
         return format_html(
             '<a href="{}">#{} {}</a><br><small>{} {}</small>',
@@ -161,7 +170,7 @@ class ReportAdmin(admin.ModelAdmin):
         return state
 
     @admin.display(description=gettext_lazy("open reports on artwork"), ordering="_open_on_artwork")
-    def open_on_artwork(self, obj: Report):
+    def open_on_artwork(self, obj: Report) -> SafeString:
         count = getattr(obj, "_open_on_artwork", 0)
         url = reverse("admin:moderation_report_changelist")
         return format_html(
@@ -172,13 +181,15 @@ class ReportAdmin(admin.ModelAdmin):
     def short_details(self, obj: Report) -> str:
         return Truncator(obj.details).chars(80)
 
-    def lookup_allowed(self, lookup, value, request=None):
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         # The per-artwork link above filters on the artwork.
         if lookup == "artwork__id__exact":
             return True
         return super().lookup_allowed(lookup, value, request)
 
-    def _resolve(self, request: HttpRequest, queryset: QuerySet[Report], action: str, done: str):
+    def _resolve(
+        self, request: HttpRequest, queryset: QuerySet[Report], action: str, done: str
+    ) -> None:
         note = action_reason(request)
 
         def apply(report: Report) -> None:
@@ -198,7 +209,7 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.action(
         description=gettext_lazy("Resolve: hide the artwork"), permissions=["resolve_hide"]
     )
-    def resolve_hide_artwork(self, request, queryset):
+    def resolve_hide_artwork(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         self._resolve(
             request,
             queryset,
@@ -210,7 +221,7 @@ class ReportAdmin(admin.ModelAdmin):
         description=gettext_lazy("Resolve: suspend the author"),
         permissions=["resolve_suspend"],
     )
-    def resolve_suspend_author(self, request, queryset):
+    def resolve_suspend_author(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         self._resolve(
             request,
             queryset,
@@ -219,7 +230,7 @@ class ReportAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=gettext_lazy("Resolve without action"), permissions=["resolve"])
-    def resolve_no_action(self, request, queryset):
+    def resolve_no_action(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         self._resolve(
             request,
             queryset,
@@ -228,7 +239,7 @@ class ReportAdmin(admin.ModelAdmin):
         )
 
     @admin.action(description=gettext_lazy("Dismiss (unfounded)"), permissions=["resolve"])
-    def dismiss(self, request, queryset):
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         self._resolve(
             request, queryset, Report.Resolution.DISMISS, _("Dismissed {count} report(s).")
         )

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +23,7 @@ class ReportForm(forms.Form):
         help_text=_("Required for “Other”. Links to the original work help with copyright."),
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("details", "").strip():
             self.add_error("details", _("Tell us what is wrong when you choose “Other”."))

@@ -11,72 +11,89 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def parse_po(path: Path) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    msgctxt = msgid = msgstr = None
-    plural: dict[int, str] = {}
-    msgid_plural = None
-    section = None
-    fuzzy = False
+class _PoReader:
+    """Reads a .po file line by line; an entry is stored when the next one begins (or at the
+    end), unless it is marked fuzzy or has no translation."""
 
-    def flush() -> None:
-        nonlocal msgctxt, msgid, msgstr, msgid_plural, plural, fuzzy
-        if msgid is not None and not fuzzy:
-            key = msgid if msgctxt is None else f"{msgctxt}\x04{msgid}"
-            if msgid_plural is not None:
-                key = f"{key}\x00{msgid_plural}"
-                value = "\x00".join(plural[i] for i in sorted(plural))
+    def __init__(self) -> None:
+        self.messages: dict[str, str] = {}
+        # Which string a continuation line ("...") extends.
+        self.section: str | tuple[str, int] | None = None
+        self._start_entry()
+
+    def _start_entry(self) -> None:
+        self.msgctxt: str | None = None
+        self.msgid: str | None = None
+        self.msgstr: str | None = None
+        self.msgid_plural: str | None = None
+        self.plural: dict[int, str] = {}
+        self.fuzzy = False
+
+    def flush(self) -> None:
+        if self.msgid is not None and not self.fuzzy:
+            key = self.msgid if self.msgctxt is None else f"{self.msgctxt}\x04{self.msgid}"
+            if self.msgid_plural is not None:
+                key = f"{key}\x00{self.msgid_plural}"
+                value = "\x00".join(self.plural[i] for i in sorted(self.plural))
             else:
-                value = msgstr or ""
-            if value.replace("\x00", "") or msgid == "":
-                messages[key] = value
-        msgctxt = msgid = msgstr = msgid_plural = None
-        plural = {}
-        fuzzy = False
+                value = self.msgstr or ""
+            if value.replace("\x00", "") or self.msgid == "":
+                self.messages[key] = value
+        self._start_entry()
 
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
+    def read(self, line: str) -> None:
         if line.startswith("#,") and "fuzzy" in line:
-            if msgid is not None and msgstr is not None:
-                flush()
-            fuzzy = True
-            continue
-        if not line or line.startswith("#"):
-            continue
+            if self.msgid is not None and self.msgstr is not None:
+                self.flush()
+            self.fuzzy = True
+        elif not line or line.startswith("#"):
+            return
+        elif line.startswith('"'):
+            self._continue(ast.literal_eval(line))
+        else:
+            self._keyword(line)
+
+    def _keyword(self, line: str) -> None:
         if line.startswith("msgctxt "):
-            if msgstr is not None or plural:
-                flush()
-            msgctxt = ast.literal_eval(line[8:])
-            section = "ctxt"
+            if self.msgstr is not None or self.plural:
+                self.flush()
+            self.msgctxt = ast.literal_eval(line[8:])
+            self.section = "ctxt"
         elif line.startswith("msgid_plural "):
-            msgid_plural = ast.literal_eval(line[13:])
-            section = "plural_id"
+            self.msgid_plural = ast.literal_eval(line[13:])
+            self.section = "plural_id"
         elif line.startswith("msgid "):
-            if msgstr is not None or plural:
-                flush()
-            msgid = ast.literal_eval(line[6:])
-            section = "id"
+            if self.msgstr is not None or self.plural:
+                self.flush()
+            self.msgid = ast.literal_eval(line[6:])
+            self.section = "id"
         elif line.startswith("msgstr["):
             index = int(line[7 : line.index("]")])
-            plural[index] = ast.literal_eval(line[line.index("]") + 1 :].strip())
-            section = ("plural", index)
+            self.plural[index] = ast.literal_eval(line[line.index("]") + 1 :].strip())
+            self.section = ("plural", index)
         elif line.startswith("msgstr "):
-            msgstr = ast.literal_eval(line[7:])
-            section = "str"
-        elif line.startswith('"'):
-            text = ast.literal_eval(line)
-            if section == "ctxt":
-                msgctxt += text
-            elif section == "id":
-                msgid += text
-            elif section == "plural_id":
-                msgid_plural += text
-            elif section == "str":
-                msgstr += text
-            elif isinstance(section, tuple):
-                plural[section[1]] += text
-    flush()
-    return messages
+            self.msgstr = ast.literal_eval(line[7:])
+            self.section = "str"
+
+    def _continue(self, text: str) -> None:
+        if self.section == "ctxt":
+            self.msgctxt += text
+        elif self.section == "id":
+            self.msgid += text
+        elif self.section == "plural_id":
+            self.msgid_plural += text
+        elif self.section == "str":
+            self.msgstr += text
+        elif isinstance(self.section, tuple):
+            self.plural[self.section[1]] += text
+
+
+def parse_po(path: Path) -> dict[str, str]:
+    reader = _PoReader()
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        reader.read(raw.strip())
+    reader.flush()
+    return reader.messages
 
 
 def write_mo(messages: dict[str, str], path: Path) -> None:

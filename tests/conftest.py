@@ -97,6 +97,7 @@ def _no_page_cache(settings):
     # Tests change rows directly (factories) between requests; the whole-page cache is
     # invalidated by announced changes only, so it is off unless a test turns it on.
     settings.PAGE_CACHE_SECONDS = 0
+    settings.CARD_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
@@ -123,11 +124,11 @@ def _redis_index_off(settings):
     """The Redis feed index is off unless a test asks for `redis_index`: the suite's other
     tests (and their query counts) then mean the same with and without REDIS_URL, and no
     index keys outlive a test whose database rows were rolled back."""
-    from feed import redis_index
+    from feed.redis_index import feed_index
 
     settings.REDIS_INDEX_URL = ""
     yield
-    redis_index.reset()
+    feed_index.reset()
 
 
 @pytest.fixture

@@ -69,18 +69,13 @@ def post_with_retries(
             response = requests.post(
                 url, headers=headers, json=json, data=data, files=files, timeout=timeout
             )
-        except requests.Timeout:
-            if last_attempt:
-                raise ProviderError(
-                    f"{service} did not answer in time. Try again later.", retryable=True
-                ) from None
-            _sleep(backoff_seconds(attempt))
-            continue
         except requests.RequestException as exc:
             if last_attempt:
-                raise ProviderError(
-                    f"{service} could not be reached. Try again later.", retryable=True
-                ) from exc
+                timed_out = isinstance(exc, requests.Timeout)
+                what = "did not answer in time" if timed_out else "could not be reached"
+                raise ProviderError(f"{service} {what}. Try again later.", retryable=True) from (
+                    None if timed_out else exc
+                )
             _sleep(backoff_seconds(attempt))
             continue
         if response.status_code in RETRYABLE_STATUSES:

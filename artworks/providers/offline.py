@@ -211,7 +211,7 @@ def _ridge_points(
     return [*points, (w, h), (0, h)]
 
 
-def _ridges(canvas: Image.Image, rng: random.Random, pal, horizon: float) -> None:
+def _ridges(canvas: Image.Image, rng: random.Random, pal: tuple[RGB, ...], horizon: float) -> None:
     w, h = canvas.size
     layers = rng.randint(3, 5)
     for i in range(layers):
@@ -227,7 +227,7 @@ def _ridges(canvas: Image.Image, rng: random.Random, pal, horizon: float) -> Non
         canvas.paste(Image.new("RGB", (w, h), color), (0, 0), layer)
 
 
-def _waves(canvas: Image.Image, rng: random.Random, pal, horizon: float) -> None:
+def _waves(canvas: Image.Image, rng: random.Random, pal: tuple[RGB, ...], horizon: float) -> None:
     w, h = canvas.size
     draw = ImageDraw.Draw(canvas)
     draw.rectangle((0, horizon, w, h), fill=_mix(pal[2], pal[3], 0.5))
@@ -246,7 +246,7 @@ def _waves(canvas: Image.Image, rng: random.Random, pal, horizon: float) -> None
         draw.line(pts, fill=_mix(color, pal[5], 0.35), width=max(1, round(w / 500)))
 
 
-def _bokeh(canvas: Image.Image, rng: random.Random, pal) -> None:
+def _bokeh(canvas: Image.Image, rng: random.Random, pal: tuple[RGB, ...]) -> None:
     w, h = canvas.size
     for depth, blur in ((0, w / 60), (1, w / 160), (2, 0)):
         layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
@@ -261,7 +261,7 @@ def _bokeh(canvas: Image.Image, rng: random.Random, pal) -> None:
         canvas.paste(layer, (0, 0), layer)
 
 
-def _aurora(canvas: Image.Image, rng: random.Random, pal) -> None:
+def _aurora(canvas: Image.Image, rng: random.Random, pal: tuple[RGB, ...]) -> None:
     w, h = canvas.size
     for _band in range(rng.randint(3, 5)):
         layer = Image.new("L", (w, h), 0)

@@ -228,8 +228,3 @@ def artwork_image_url(
     if artwork.kind == Artwork.Kind.VIDEO:
         return absolute_url(_storage_url(artwork.poster)), artwork.width, artwork.height
     return absolute_url(artwork.url), artwork.width, artwork.height
-
-
-@register.simple_tag
-def artwork_image_absolute_url(artwork: Artwork) -> str:
-    return artwork_image_url(artwork)[0]

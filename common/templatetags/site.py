@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 from django import template
 from django.utils import translation
@@ -23,7 +24,7 @@ def seo_head(context: template.Context, meta: PageMeta | None) -> dict:
 
 
 @register.filter
-def jsonld(data) -> SafeString:
+def jsonld(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
     return jsonld_script(data)
 
 

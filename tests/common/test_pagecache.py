@@ -84,3 +84,124 @@ def test_the_language_switch_works_without_a_token(client):
     response = strict.post("/i18n/setlang/", {"language": "zh-hans", "next": "/feed"})
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "zh-hans"
+
+
+def test_a_like_drops_only_the_pages_that_show_the_artwork(
+    client, page_cache, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    liked = PublishedArtworkFactory(title="Liked one")
+    beside = PublishedArtworkFactory(title="Same author", user=liked.user)
+    unrelated = PublishedArtworkFactory(title="Someone else's")
+    pages = [
+        liked.get_absolute_url(),
+        beside.get_absolute_url(),  # shows the liked one in its "more by the author" strip
+        unrelated.get_absolute_url(),
+        "/feed",
+        f"/user/{unrelated.user.username}",
+    ]
+    fan = UserFactory()
+    for url in pages:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_like(artwork_id=liked.pk, user=fan)
+
+    with django_assert_num_queries(0):
+        assert client.get(unrelated.get_absolute_url())["X-Page-Cache"] == "hit"
+    for url in [liked.get_absolute_url(), beside.get_absolute_url(), "/feed"]:
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss", url
+    # The other page shows the liked one (and its count) in its strip: that is why it went.
+    assert "Liked one" in client.get(beside.get_absolute_url()).content.decode()
+    assert client.get(beside.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_a_culled_version_never_lets_an_old_copy_pass(client, page_cache):
+    from django.core.cache import cache
+
+    from common import pagecache
+
+    artwork = PublishedArtworkFactory()
+    url = artwork.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    # The file cache culls entries at random when full: a tag's version may go missing.
+    cache.delete(pagecache.tag_key(pagecache.author_tag(artwork.user_id)))
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    cache.delete(pagecache.tag_key(pagecache.artwork_tag(artwork.pk)))
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_the_apis_public_reads_are_cached_for_callers_without_credentials(
+    client, page_cache, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from accounts.tokens import token_pair_issue
+
+    artwork = PublishedArtworkFactory(title="Listed")
+    fan = UserFactory()
+    for url in ["/api/feed", f"/api/artworks/{artwork.pk}"]:
+        first = client.get(url)
+        assert first["X-Page-Cache"] == "miss"
+        with django_assert_num_queries(0):
+            second = client.get(url)
+        assert second["X-Page-Cache"] == "hit"
+        assert second.json() == first.json()
+        assert second["Content-Type"] == "application/json; charset=utf-8"
+
+    # A caller with a token gets its own answer (its liked state), never a shared copy.
+    token = token_pair_issue(user=fan).access_token
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_like(artwork_id=artwork.pk, user=fan)
+    mine = client.get("/api/feed", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert "X-Page-Cache" not in mine
+    assert mine.json()["items"][0]["isLiked"] is True
+    # The like reached the shared copy too: its count, and no one's liked state.
+    shared = client.get("/api/feed")
+    assert shared["X-Page-Cache"] == "miss"
+    assert shared.json()["items"][0]["like_count"] == 1
+    assert shared.json()["items"][0]["isLiked"] is None
+
+
+def test_an_anonymous_api_answer_is_for_cdns_and_revalidates_with_its_etag(
+    client, page_cache, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CDN_MAX_AGE, settings.PAGE_CDN_STALE_SECONDS = 60, 30
+    artwork = PublishedArtworkFactory()
+    first = client.get("/api/feed")
+    cache_control = set(first["Cache-Control"].replace(" ", "").split(","))
+    assert cache_control == {"public", "max-age=0", "s-maxage=60", "stale-while-revalidate=30"}
+    etag = first["ETag"]
+    with django_assert_num_queries(0):
+        again = client.get("/api/feed", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again["ETag"] == etag
+    assert not again.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_like(artwork_id=artwork.pk, user=UserFactory())
+    changed = client.get("/api/feed", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_a_members_answers_are_private(client, page_cache, user):
+    from accounts.tokens import token_pair_issue
+
+    token = token_pair_issue(user=user).access_token
+    with_token = client.get("/api/feed", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert "private" in with_token["Cache-Control"]
+    assert "ETag" not in with_token
+    client.force_login(user)
+    for url in ["/feed", "/api/feed", f"/user/{user.username}"]:
+        response = client.get(url)
+        assert "private" in response["Cache-Control"], url
+        assert "public" not in response["Cache-Control"], url
+
+
+def test_a_page_with_a_nonce_is_not_offered_to_shared_caches(client, page_cache):
+    PublishedArtworkFactory()
+    response = client.get("/feed")
+    assert "s-maxage" not in response.get("Cache-Control", "")
+    assert "ETag" not in response

@@ -169,13 +169,13 @@ class TestFeedWithRedisWarm:
     def test_anonymous_feed_is_at_most_two_queries(
         self, client, redis_index, django_assert_max_num_queries, monkeypatch, tab, n
     ):
-        from feed import selectors
+        from feed import services
 
         publish_many(n)
         call_command("rebuild_redis")
         fell_back = []
         for refill in ("index_refill_hot_rank", "index_refill_feed_queue"):
-            monkeypatch.setattr(selectors, refill, lambda: fell_back.append(True))
+            monkeypatch.setattr(services, refill, lambda: fell_back.append(True))
         with django_assert_max_num_queries(2):
             response = client.get(f"/feed?tab={tab}")
         assert not fell_back, "the page was read from the database, not the warm index"

@@ -14,7 +14,7 @@ from artworks import services
 from artworks.models import Artwork
 from artworks.selectors import artworks_public
 from artworks.signals import ArtworkEvent, artwork_changed
-from feed import redis_index as index
+from feed.redis_index import feed_index as index
 from feed.selectors import feed_page, user_artworks_page
 from feed.services import index_rebuild, index_sync_artwork
 from feed.tasks import reconcile_redis
@@ -351,13 +351,13 @@ def test_a_sync_that_read_before_a_later_change_never_leaves_its_stale_value(
 def test_redis_coming_back_after_an_outage_is_reconciled(redis_index, community, commit):
     call_command("rebuild_redis")
     artwork = community["published"][0]
-    index._connection.mark_down(ConnectionError("simulated outage"))
+    index.breaker.trip(index.where, ConnectionError("simulated outage"))
     assert not index.available()
     with commit():  # a change Redis misses while it is unreachable
         services.artwork_unpublish(artwork=artwork, actor=artwork.user)
     assert redis_index.zscore("hot_rank", artwork.pk) is not None  # stale
 
-    index._connection.down_until = 0.0  # the pause is over
+    index.breaker.down_until[index.where] = 0.0  # the pause is over
     feed_page(tab="hot")  # the first answer after the outage triggers a reconcile
     assert artwork.pk not in ids_in_index(redis_index)
     assert hot_rank_order(redis_index) == db_hot_order()

@@ -27,7 +27,7 @@ from accounts.models import StaffAction, User
 from artworks import services as artwork_services
 from artworks.models import Artwork
 from common.seo import absolute_url
-from feed import redis_index as index
+from feed.redis_index import feed_index as index
 from feed.services import index_rebuild
 from tests.factories import PublishedArtworkFactory, UserFactory, make_moderator
 

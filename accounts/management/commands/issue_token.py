@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from accounts.tokens import token_pair_issue
@@ -11,7 +11,7 @@ from accounts.tokens import token_pair_issue
 class Command(BaseCommand):
     help = "Print a fresh API access token (JWT) for the given user."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument(
             "--with-refresh",
@@ -19,7 +19,9 @@ class Command(BaseCommand):
             help="Also print a refresh token on a second line.",
         )
 
-    def handle(self, *args, username: str, with_refresh: bool = False, **options) -> None:
+    def handle(
+        self, *args: str, username: str, with_refresh: bool = False, **options: object
+    ) -> None:
         user = User.objects.filter(username__iexact=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")

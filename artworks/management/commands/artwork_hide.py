@@ -5,7 +5,7 @@ cache and the feed index follow)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from artworks.models import Artwork
@@ -15,7 +15,7 @@ from artworks.services import artwork_hide
 class Command(BaseCommand):
     help = "Hide an artwork from everyone but staff (like the admin's Hide action)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("artwork_id", type=int)
         parser.add_argument("--reason", default="", help="Goes to the staff action log.")
         parser.add_argument(
@@ -24,7 +24,9 @@ class Command(BaseCommand):
             help="The staff member the log names (default: the oldest active superuser).",
         )
 
-    def handle(self, *args, artwork_id: int, reason: str, actor: str, **options) -> None:
+    def handle(
+        self, *args: str, artwork_id: int, reason: str, actor: str, **options: object
+    ) -> None:
         artwork = Artwork.objects.filter(pk=artwork_id).first()
         if artwork is None:
             raise CommandError(f"No artwork {artwork_id}.")

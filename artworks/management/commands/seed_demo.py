@@ -5,14 +5,14 @@ adds nothing that is already there."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import services as accounts_services
+from accounts.models import User
 from artworks import services
 from artworks.models import Artwork
 from artworks.providers import GenerationRequest, get_provider
@@ -55,10 +55,10 @@ SIZES = [(768, 768), (768, 1024), (1024, 768), (768, 960)]
 class Command(BaseCommand):
     help = "Create an idempotent demo community (8 users, 60 artworks, likes and favorites)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--artworks", type=int, default=60)
 
-    def handle(self, *args, artworks: int, **options) -> None:
+    def handle(self, *args: str, artworks: int, **options: object) -> None:
         rng = random.Random(2024)
         users = [self._user(username, name, email) for username, name, email in USERS]
         provider = get_provider("offline")
@@ -110,8 +110,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _user(self, username: str, name: str, email: str):
-        User = get_user_model()
+    def _user(self, username: str, name: str, email: str) -> User:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, name=name, email=email)
@@ -122,7 +121,7 @@ class Command(BaseCommand):
         return user
 
     @staticmethod
-    def _backdate(artwork: Artwork, published_at) -> None:
+    def _backdate(artwork: Artwork, published_at: datetime) -> None:
         # Demo data only: spread publication over the past days so Hot and New differ. The
         # change is announced like any other, so caches and the Redis index follow it.
         with transaction.atomic():
@@ -138,7 +137,7 @@ class Command(BaseCommand):
             )
 
     @staticmethod
-    def _react(users, artworks: list[Artwork]) -> int:
+    def _react(users: list[User], artworks: list[Artwork]) -> int:
         count = 0
         for artwork in artworks:
             if artwork.status != Artwork.Status.PUBLISHED:

@@ -3,7 +3,7 @@ database and swap it in atomically."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from feed import redis_index
+from feed.redis_index import feed_index
 from feed.services import index_rebuild
 
 
@@ -12,10 +12,10 @@ class Command(BaseCommand):
         "Rebuild the Redis feed index (hot_rank, feed_queue, user lists, likes) from the database."
     )
 
-    def handle(self, *args, **options) -> None:
-        if not redis_index.enabled():  # REDIS_URL is empty
+    def handle(self, *args: object, **options: object) -> None:
+        if not feed_index.enabled():  # REDIS_URL is empty
             raise CommandError("REDIS_URL is not set: there is no Redis index to rebuild.")
-        redis_index.reset()  # forget a remembered outage: the operator wants a real attempt
+        feed_index.reset()  # forget a remembered outage: the operator wants a real attempt
         counts = index_rebuild()
         if counts is None:
             raise CommandError("Redis is unreachable; nothing was rebuilt (see the log).")

@@ -1,0 +1,129 @@
+"""What is the same everywhere: the environment reader, the site, apps, middleware, templates,
+languages, the hot score's constants and the rate limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+# A local .env file is read when present; real environment variables win.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
+PRODUCTION = DJANGO_ENV == "production"
+
+# --- Site ---------------------------------------------------------------------------------
+
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = env.str("SITE_NAME", default="AI Community")
+SITE_ID = 1
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.sitemaps",
+    "django_htmx",
+    "csp",
+    "ninja",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.headless",
+    "common",
+    "accounts",
+    "artworks",
+    "feed",
+    "moderation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache: every response, cached or not, gets the header and a fresh nonce.
+    "common.csp.BuiltOnceCSPMiddleware",
+    "common.middleware.ApiJsonErrorsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "common.middleware.QueryLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing above reads the body (CSRF reads it later, in process_view); the language and
+    # the member are known, so the refusal page speaks the member's language.
+    "common.body_limit.RequestBodyLimitMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "common.pagecache.AnonymousPageCacheMiddleware",
+]
+
+ROOT_URLCONF = "aicommunity.urls"
+WSGI_APPLICATION = "aicommunity.wsgi.application"
+ASGI_APPLICATION = "aicommunity.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "common.context_processors.site",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- I18n ---------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Ranking ------------------------------------------------------------------------------
+
+# Reddit-style time-invariant hot score: log10(weighted reactions) + published_at / HALF_LIFE.
+HOT_LIKE_WEIGHT = env.float("HOT_LIKE_WEIGHT", default=1.0)
+HOT_FAVORITE_WEIGHT = env.float("HOT_FAVORITE_WEIGHT", default=2.0)
+HOT_TIME_DIVISOR_SECONDS = env.float("HOT_TIME_DIVISOR_SECONDS", default=45000.0)
+
+# --- Rate limits on writes: scope → (max attempts, window in seconds) -------------------
+
+RATE_LIMITS = {
+    "artwork_create": (env.int("RATE_LIMIT_ARTWORK_CREATE_PER_HOUR", default=30), 3600),
+    "reaction": (env.int("RATE_LIMIT_REACTIONS_PER_MINUTE", default=120), 60),
+    "report": (10, 3600),
+    "api_login": (20, 300),
+}
+# Scopes that refuse (503) rather than allow when the cache cannot count (Redis down): where
+# unlimited attempts cost money or accounts. Likes, favorites and reports fail open. allauth's
+# own limits (sign-in failures, sign-up, password reset) fail closed too: without its cache
+# lock it answers 429 (see README, "Rate limits").
+RATE_LIMITS_FAIL_CLOSED = {"artwork_create", "api_login"}

@@ -1,0 +1,74 @@
+"""Celery: queues, routes, limits and the beat schedule, and the periodic maintenance's
+constants.
+
+The broker is `CELERY_BROKER_URL`, else `REDIS_URL`; with neither, tasks run in-process
+after commit (and a generation in a background thread of the web process)."""
+
+from __future__ import annotations
+
+from .base import env
+from .cache import REDIS_URL
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+# Without a broker, tasks run in-process (they are enqueued after commit by the services).
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+# Without a broker, a generation runs in a background thread of the web process, so that the
+# request returns at once with the draft (the page then follows its progress).
+GENERATION_IN_BACKGROUND_THREAD = env.bool(
+    "GENERATION_IN_BACKGROUND_THREAD", default=CELERY_TASK_ALWAYS_EAGER
+)
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Unacknowledged tasks (a worker died mid-task) are redelivered after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such tasks (one cheap sorted-set range query).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+    # Sending a task tries the broker once (no reconnect loop): when it is down, the sender's
+    # fallback (common.tasks) takes over at once instead of after seconds of retries.
+    "max_retries": 0,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5),
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5)
+# After the broker refused a task, senders skip it for this long (the fallback runs at once).
+CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=2.0)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_QUEUES_ALL = ["default", "generation", "media", "feed"]
+CELERY_BEAT_SCHEDULE = {
+    "retry-stale-media": {"task": "artworks.tasks.retry_stale_media", "schedule": 300.0},
+    "sweep-orphan-media": {"task": "artworks.tasks.sweep_orphan_media", "schedule": 3600.0},
+    "purge-abandoned-drafts": {
+        "task": "artworks.tasks.purge_abandoned_drafts",
+        "schedule": 86400.0,
+    },
+    # Repairs any drift between the database and the Redis feed index.
+    "reconcile-redis": {
+        "task": "feed.tasks.reconcile_redis",
+        "schedule": env.int("REDIS_RECONCILE_SECONDS", default=900),
+    },
+}
+# Periodic maintenance.
+MEDIA_RETRY_AFTER_MINUTES = env.int("MEDIA_RETRY_AFTER_MINUTES", default=5)
+MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=5)
+MEDIA_ORPHAN_GRACE_HOURS = env.int("MEDIA_ORPHAN_GRACE_HOURS", default=24)
+ABANDONED_DRAFT_DAYS = env.int("ABANDONED_DRAFT_DAYS", default=7)
+CELERY_TASK_ROUTES = {
+    "artworks.tasks.generate_*": {"queue": "generation"},
+    "artworks.tasks.make_*": {"queue": "media"},
+    "feed.tasks.*": {"queue": "feed"},
+}

@@ -1,0 +1,127 @@
+"""Artwork cards rendered once and served from the cache, for every viewer.
+
+A card (components/card.html) is the same HTML for every viewer but for a few things: whether
+the viewer is signed in, whether they like or keep the artwork, the CSRF token of their forms,
+and the page their forms come back to. So a card is cached per artwork, language, layout
+options and those few states, with the token and the page left as placeholders that each
+response fills in. Rendering a grid of cards was most of a list page's time; a cached card
+costs one cache round trip instead.
+
+A cached card remembers the versions it was rendered at: the site-wide page-cache version
+(members' names and pictures) and its artwork's tag (any announced change of the artwork: its
+title, media, counts, visibility), both bumped by `common.pagecache`; a copy from older
+versions is a miss. The key also carries a digest of the templates and template tags that draw
+a card, so a deploy that changes them never serves the old markup.
+
+Cards the viewer can act on as the author (owner actions) are rendered in place, uncached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template import Context
+from django.template.defaultfilters import urlencode
+from django.template.loader import get_template
+from django.utils.crypto import salted_hmac
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from common import pagecache
+
+if TYPE_CHECKING:
+    from .models import Artwork
+
+CARD_TEMPLATE = "components/card.html"
+# What a card's markup is made of: a change to any of these is a new card.
+_SOURCES = (
+    "templates/components",
+    "templates/artworks/partials",
+    "artworks/templatetags",
+    "common/templatetags",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    digest = hashlib.sha256()
+    for source in _SOURCES:
+        root = Path(settings.BASE_DIR) / source
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".html", ".py"}:
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=4)
+def _placeholders(secret: str) -> tuple[str, str]:
+    """Stand-ins for the CSRF token and the page a form comes back to, in a stored card. Derived
+    from SECRET_KEY, so no text a member writes can spell them."""
+    mac = salted_hmac("artworks.cards", "placeholder", secret=secret).hexdigest()
+    return f"csrf{mac[:20]}", f"back{mac[20:40]}"
+
+
+def _key(artwork: Artwork, *, signed_in: bool, liked: bool, favorited: bool, options: str) -> str:
+    variant = f"{artwork.pk}|{get_language()}|{signed_in:d}{liked:d}{favorited:d}|{options}"
+    return f"card:{code_digest()}:{hashlib.sha256(variant.encode()).hexdigest()[:32]}"
+
+
+def _render(context: Context, artwork: Artwork, values: dict) -> str:
+    template = get_template(CARD_TEMPLATE).template
+    with context.push(artwork=artwork, **values):
+        return template.render(context)
+
+
+def render_card(
+    context: Context,
+    artwork: Artwork,
+    *,
+    sizes: str = "grid",
+    eager: bool = False,
+    hide_author: bool = False,
+    show_owner_actions: bool = False,
+) -> SafeString:
+    """The card of `artwork` for this request: from the cache where it can be, else rendered
+    (and stored when it can be shared)."""
+    values = {
+        "sizes": sizes,
+        "eager": eager,
+        "hide_author": hide_author,
+        "show_owner_actions": show_owner_actions,
+    }
+    request = context.get("request")
+    user = context.get("user")
+    seconds = getattr(settings, "CARD_CACHE_SECONDS", 0)
+    authored = user is not None and user.is_authenticated and user.pk == artwork.user_id
+    if seconds <= 0 or request is None or user is None or show_owner_actions or authored:
+        return mark_safe(_render(context, artwork, values))  # noqa: S308 (rendered template)
+
+    signed_in = user.is_authenticated
+    liked = artwork.pk in (context.get("liked_ids") or ())
+    favorited = artwork.pk in (context.get("favorited_ids") or ())
+    options = f"{sizes}|{eager:d}|{hide_author:d}"
+    key = _key(artwork, signed_in=signed_in, liked=liked, favorited=favorited, options=options)
+    tag_key = pagecache.tag_key(pagecache.artwork_tag(artwork.pk))
+    found = cache.get_many([pagecache.VERSION_KEY, tag_key, key])
+    versions = pagecache.current_versions([pagecache.VERSION_KEY, tag_key], found)
+    token_mark, back_mark = _placeholders(settings.SECRET_KEY)
+    stored = found.get(key)
+    if versions is not None and stored is not None and stored[0] == versions:
+        html = stored[1]
+    else:
+        # Rendered with the versions read before: a change meanwhile leaves an outdated copy.
+        html = _render(context, artwork, {**values, "csrf_token": token_mark, "next": back_mark})
+        if versions is not None:
+            cache.set(key, (versions, html), timeout=seconds)
+    back = context.get("next") or request.get_full_path()
+    back_text = conditional_escape(back) if signed_in else conditional_escape(urlencode(back))
+    if signed_in:
+        html = html.replace(token_mark, conditional_escape(context.get("csrf_token", "")))
+    return mark_safe(html.replace(back_mark, back_text))  # noqa: S308 (escaped above)
