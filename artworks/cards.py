@@ -45,6 +45,7 @@ _SOURCES = (
     "templates/artworks/partials",
     "artworks/templatetags",
     "common/templatetags",
+    "static/icons",
 )
 
 
@@ -54,7 +55,7 @@ def code_digest() -> str:
     for source in _SOURCES:
         root = Path(settings.BASE_DIR) / source
         for path in sorted(root.rglob("*")):
-            if path.suffix in {".html", ".py"}:
+            if path.suffix in {".html", ".py", ".svg"}:
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
