@@ -135,7 +135,7 @@ def test_measuring_a_long_video_stops_at_the_limit(settings):
     import av
 
     with av.open(io.BytesIO(lying)) as container:
-        assert uploads._played_duration(container, limit=5) is None
+        assert uploads.videos._played_duration(container, limit=5) is None
         packets = sum(1 for packet in container.demux(container.streams.video[0]) if packet.size)
     assert packets >= 100
     with pytest.raises(ValidationError, match="at most 5 seconds long; this one is longer"):
@@ -186,9 +186,9 @@ def test_pillows_bomb_guard_stays_on_and_limits_are_explicit():
 
 @pytest.mark.parametrize("transposition", list(Image.Transpose))
 def test_turning_upright_through_strips_matches_transpose(transposition, monkeypatch):
-    monkeypatch.setattr(uploads, "STRIP_BYTES", 37 * 4 * 3)  # three rows a strip, and a rest
+    monkeypatch.setattr(uploads.images, "STRIP_BYTES", 37 * 4 * 3)  # three rows a strip, and a rest
     picture = Image.effect_noise((37, 23), 60).convert("RGB")
-    turned = uploads._turned(picture.copy(), transposition)
+    turned = uploads.images._turned(picture.copy(), transposition)
     expected = picture.transpose(transposition)
     assert turned.size == expected.size
     assert turned.tobytes() == expected.tobytes()
