@@ -29,7 +29,7 @@ else:
     # rendered, a rate-limit counter) would wait for and hold up the site's real writes.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "common.filecache.ThrottledCullFileBasedCache",
             "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / ".cache" / "django")),
             "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=5000)},
         }
