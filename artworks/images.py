@@ -8,11 +8,15 @@ stands in."""
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import quote
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from common.seo import absolute_url
+from common.storage import PrivateS3Storage
 
 from .models import Artwork
 
@@ -32,8 +36,25 @@ FALLBACK_ORDER = ("jpeg", "jpg", "png", "webp", "avif")
 
 
 def storage_url(name: str) -> str:
-    """The URL of a stored file ("" for no file)."""
-    return default_storage.url(name) if name else ""
+    """The URL of a stored file ("" for no file). A list page or API page builds a hundred of
+    them; where the storage's URLs depend on the name alone (local files, our private bucket
+    behind the media view) they are remembered per process."""
+    if not name:
+        return ""
+    if isinstance(default_storage, FileSystemStorage | PrivateS3Storage):
+        return _stable_url(name)
+    return default_storage.url(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _stable_url(name: str) -> str:
+    return default_storage.url(name)
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **kwargs: object) -> None:
+    if setting in {"MEDIA_URL", "STORAGES", "MEDIA_ROOT"}:
+        _stable_url.cache_clear()
 
 
 def _thumbnails(artwork: Artwork) -> list[Thumbnail]:
