@@ -151,10 +151,19 @@ def current_versions(keys: list[str], found: dict) -> dict[str, str] | None:
     return {key: found[key] for key in keys}
 
 
+# What each page declared it depends on (depends_on) the last time this process read its copy:
+# asked for in the first round trip, so a hit needs one. Only a hint: a copy is checked against
+# everything it recorded, so a hint that is missing or outdated costs a second round trip,
+# never a stale page.
+_DECLARED: dict[str, tuple[str, ...]] = {}
+_DECLARED_MAX = 20_000
+
+
 def _lookup(key: str, tags: list[str]) -> tuple[dict[str, str] | None, tuple | None]:
-    """(the versions the page depends on by its URL, the cached copy if it is still current).
-    The versions are None when the cache cannot say (then nothing is served or stored)."""
-    keys = [VERSION_KEY, *(tag_key(tag) for tag in tags)]
+    """(the versions the page depends on, read before rendering; the cached copy if it is
+    still current). The versions are None when the cache cannot say (then nothing is served or
+    stored)."""
+    keys = [VERSION_KEY, *(tag_key(tag) for tag in tags), *_DECLARED.get(key, ())]
     found = cache.get_many([*keys, key])
     versions = current_versions(keys, found)
     cached = found.get(key)
@@ -168,6 +177,9 @@ def _lookup(key: str, tags: list[str]) -> tuple[dict[str, str] | None, tuple | N
         now = cache.get_many(declared)
         if any(now.get(k) != stored[k] for k in declared):
             return versions, None
+        if len(_DECLARED) >= _DECLARED_MAX:
+            _DECLARED.clear()
+        _DECLARED[key] = (*_DECLARED.get(key, ()), *declared)
     return versions, cached
 
 

@@ -114,7 +114,10 @@ def _default_language():
 def _fresh_cache():
     from django.core.cache import cache
 
+    from common import pagecache
+
     cache.clear()
+    pagecache._DECLARED.clear()
     yield
     cache.clear()
 

@@ -205,3 +205,17 @@ def test_a_page_with_a_nonce_is_not_offered_to_shared_caches(client, page_cache)
     response = client.get("/feed")
     assert "s-maxage" not in response.get("Cache-Control", "")
     assert "ETag" not in response
+
+
+def test_a_hit_on_an_artwork_page_is_one_cache_round_trip(client, page_cache, monkeypatch):
+    from django.core.cache import cache
+
+    artwork = PublishedArtworkFactory()
+    url = artwork.get_absolute_url()
+    client.get(url)
+    client.get(url)  # the first hit learns what the page declared (its author's works)
+    calls = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: calls.append(list(keys)) or real(keys))
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert len(calls) == 1
