@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
@@ -125,9 +126,15 @@ def artwork_changed(*, artwork_id: int, author_id: int) -> None:
     bump_tags(artwork_tag(artwork_id), author_tag(author_id), LISTS)
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    # What django-htmx's `request.htmx` says, read from the header: the early path
+    # (common/pagecache_early.py) answers before that middleware runs.
+    return request.META.get("HTTP_HX_REQUEST") == "true"
+
+
 def page_key(request: HttpRequest) -> str:
     url = request.get_full_path()
-    variant = f"{request.LANGUAGE_CODE}|{bool(getattr(request, 'htmx', False))}|{url}"
+    variant = f"{request.LANGUAGE_CODE}|{_is_htmx(request)}|{url}"
     return "pagecache:page:" + hashlib.sha256(variant.encode()).hexdigest()[:32]
 
 
@@ -212,7 +219,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
     if "HTTP_AUTHORIZATION" in request.META:
         return False
     # A pending one-time message ("You have signed out") belongs to this visitor only.
-    if "messages" in request.COOKIES:
+    if CookieStorage.cookie_name in request.COOKIES:
         return False
     session = getattr(request, "session", None)
     return not (session is not None and session.get("_messages"))
@@ -275,26 +282,33 @@ class AnonymousPageCacheMiddleware:
     ) -> HttpResponse | None:
         if settings.PAGE_CACHE_SECONDS <= 0 or not _cacheable_request(request):
             return None
-        key = page_key(request)
-        versions, cached = _lookup(key, _route_tags(view_kwargs))
-        if versions is None:
-            return None  # the cache is unreachable: render, and keep no copy
-        if cached is None:
-            # Stored with the versions read *before* rendering: a change during the render
-            # leaves an already-outdated copy, which the next visitor treats as a miss.
-            request._page_cache_pending = (key, versions)
-            return None
-        _version, content, headers = cached
-        etag = headers.get("ETag")
-        if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
-            response = HttpResponseNotModified()
-            for name in ("ETag", "Cache-Control", "Vary"):
-                if name in headers:
-                    response[name] = headers[name]
-            response[HIT_HEADER] = "hit"
-            return response
-        response = HttpResponse(_content_to_serve(request, content))
-        for name, value in headers.items():
-            response[name] = value
+        return from_cache(request, view_kwargs)
+
+
+def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResponse | None:
+    """The cached answer to an anonymous visitor's request for a cacheable view (a 304 when
+    the visitor's copy is current), or None: then the view renders, and a fresh copy is kept
+    if the cache could say which versions it depends on."""
+    key = page_key(request)
+    versions, cached = _lookup(key, _route_tags(view_kwargs))
+    if versions is None:
+        return None  # the cache is unreachable: render, and keep no copy
+    if cached is None:
+        # Stored with the versions read *before* rendering: a change during the render
+        # leaves an already-outdated copy, which the next visitor treats as a miss.
+        request._page_cache_pending = (key, versions)
+        return None
+    _version, content, headers = cached
+    etag = headers.get("ETag")
+    if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+        for name in ("ETag", "Cache-Control", "Vary"):
+            if name in headers:
+                response[name] = headers[name]
         response[HIT_HEADER] = "hit"
         return response
+    response = HttpResponse(_content_to_serve(request, content))
+    for name, value in headers.items():
+        response[name] = value
+    response[HIT_HEADER] = "hit"
+    return response

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "common.csp.BuiltOnceCSPMiddleware",
     "common.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous visitors' cached pages, before the session and the member are looked up.
+    "common.pagecache_early.EarlyPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "common.middleware.QueryLanguageMiddleware",
