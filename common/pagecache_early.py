@@ -17,17 +17,40 @@ it. tests/common/test_pagecache_early.py holds the two doors to the same answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from . import pagecache
 from .seo import LANG_PARAM
+
+
+@functools.lru_cache(maxsize=4096)
+def _cacheable_route(urlconf: str, path: str) -> tuple[tuple[str, object], ...] | None:
+    """The URL's arguments when it is a cacheable view's (settings.PAGE_CACHE_VIEWS), else None.
+    Remembered per process: resolving walks the URL patterns, which cost more than the cache
+    lookup. Bounded, so any number of distinct URLs only evicts."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return None
+    if match.view_name not in settings.PAGE_CACHE_VIEWS:
+        return None
+    return tuple(match.kwargs.items())
+
+
+@receiver(setting_changed)
+def _forget_routes(*, setting: str, **kwargs: object) -> None:
+    if setting in ("ROOT_URLCONF", "PAGE_CACHE_VIEWS"):
+        _cacheable_route.cache_clear()
 
 
 class EarlyPageCacheMiddleware:
@@ -58,14 +81,11 @@ class EarlyPageCacheMiddleware:
             or "HTTP_AUTHORIZATION" in request.META
         ):
             return None  # someone's own: the whole stack decides
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        if match.view_name not in settings.PAGE_CACHE_VIEWS:
+        route = _cacheable_route(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
+        if route is None:
             return None
         request.LANGUAGE_CODE = self._language(request)
-        response = pagecache.from_cache(request, match.kwargs)
+        response = pagecache.from_cache(request, dict(route))
         if response is None:
             # A miss (or a cache that cannot say) renders through the whole stack, which
             # looks the copy up again: nothing pending is kept from here.

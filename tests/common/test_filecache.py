@@ -40,3 +40,35 @@ def test_without_an_interval_it_is_djangos_cache(tmp_path: Path):
     for n in range(30):
         cache.set(f"k{n}", n)
     assert len(list(tmp_path.glob("*.djcache"))) <= 11
+
+
+def test_values_round_trip_uncompressed_and_old_compressed_files_still_read(tmp_path: Path):
+    import pickle
+    import zlib
+
+    cache = _cache(tmp_path, interval=60)
+    page = ("versions", b"<html>" + b"x" * 10_000, {"Content-Type": "text/html"})
+    cache.set("page", page)
+    assert cache.get("page") == page
+    (stored,) = tmp_path.glob("*.djcache")
+    assert len(stored.read_bytes()) > 10_000  # not compressed: a hit does not inflate it
+    # A file Django's own backend wrote (zlib-compressed) is read as before.
+    fname = cache._key_to_file("old")
+    with open(fname, "wb") as f:
+        f.write(pickle.dumps(None) + zlib.compress(pickle.dumps({"old": 1})))
+    assert cache.get("old") == {"old": 1}
+
+
+def test_overwrites_counters_and_expiry_behave_as_djangos(tmp_path: Path):
+    cache = _cache(tmp_path, interval=60)
+    cache.set("k", 1)
+    cache.set("k", 2)
+    assert cache.get("k") == 2
+    assert not cache.add("k", 3)
+    assert cache.incr("k") == 3
+    assert cache.get_many(["k", "nope"]) == {"k": 3}
+    assert cache.touch("k", timeout=100)
+    assert not cache.touch("nope")
+    cache.set("gone", 1, timeout=-1)
+    assert cache.get("gone", "default") == "default"
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".djcache")) == []
