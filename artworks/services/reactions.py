@@ -69,14 +69,35 @@ def _react(reaction: _Reaction, *, user: User, artwork_id: int, add: bool) -> Ar
     return artwork
 
 
+_REACTION_FIELDS = (
+    "id",
+    "user_id",
+    "user__id",
+    "user__is_active",
+    "status",
+    "moderation",
+    "title",
+    "slug",
+    "like_count",
+    "favorite_count",
+    "hot_score",
+    "published_at",
+)
+
+
 def _lock_reactable(*, artwork_id: int) -> Artwork:
     """Lock the artwork row so concurrent reactions serialise on it (no lost updates); only
     public artworks take reactions."""
     # of=("self",): lock the artwork only. Locking the joined author row too would make every
     # reaction to any of an author's artworks wait on one row (and block the author's own
     # account writes, such as a sign-in).
+    # Only what a reaction reads and its answers show (counts, state, the page's address): the
+    # row's large fields (prompt, placeholder, thumbnails) cost more to load than the write.
     artwork = (
-        Artwork.objects.select_for_update(of=("self",)).select_related("user").get(pk=artwork_id)
+        Artwork.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .only(*_REACTION_FIELDS)
+        .get(pk=artwork_id)
     )
     if not artwork_is_visible_to(artwork=artwork, viewer=None):
         raise Artwork.DoesNotExist

@@ -226,3 +226,19 @@ def test_issue_token_refuses_unknown_and_inactive_users():
     UserFactory(username="sleeper", is_active=False)
     with pytest.raises(CommandError, match="inactive"):
         call_command("issue_token", "sleeper")
+
+
+def test_a_remembered_token_still_expires_and_a_deactivated_member_is_refused_at_once(
+    client, user, monkeypatch
+):
+    pair = token_pair_issue(user=user)
+    assert client.get(ME, **bearer(pair.access_token)).status_code == 200
+    # The signature check is remembered; the expiry is not.
+    claims = jwt.decode(pair.access_token, options={"verify_signature": False})
+    monkeypatch.setattr(time, "time", lambda: claims["exp"] + 1)
+    assert client.get(ME, **bearer(pair.access_token)).status_code == 401
+    monkeypatch.undo()
+    assert client.get(ME, **bearer(pair.access_token)).status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get(ME, **bearer(pair.access_token)).status_code == 401
