@@ -13,7 +13,9 @@ title, media, counts, visibility), both bumped by `common.pagecache`; a copy fro
 versions is a miss. The key also carries a digest of the templates and template tags that draw
 a card, so a deploy that changes them never serves the old markup.
 
-Cards the viewer can act on as the author (owner actions) are rendered in place, uncached.
+A card is the same for its author as for any other member (a member's own works show in their
+feed like anyone's); cards drawn with owner actions (the author's profile) are rendered in
+place, uncached.
 """
 
 from __future__ import annotations
@@ -100,8 +102,7 @@ def render_card(
     request = context.get("request")
     user = context.get("user")
     seconds = getattr(settings, "CARD_CACHE_SECONDS", 0)
-    authored = user is not None and user.is_authenticated and user.pk == artwork.user_id
-    if seconds <= 0 or request is None or user is None or show_owner_actions or authored:
+    if seconds <= 0 or request is None or user is None or show_owner_actions:
         return mark_safe(_render(context, artwork, values))  # noqa: S308 (rendered template)
 
     signed_in = user.is_authenticated

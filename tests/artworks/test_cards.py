@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from artworks import services
-from tests.factories import PublishedArtworkFactory, UserFactory
+from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,12 +117,23 @@ def test_a_like_and_a_rename_show_on_the_cached_card_at_once(
     assert "A Brand New Name" in client.get("/feed").content.decode()
 
 
-def test_the_authors_own_cards_are_rendered_in_place(card_cache):
+def test_the_authors_own_cards_come_from_the_cache_but_owner_actions_are_drawn_in_place(
+    card_cache,
+):
     artwork = PublishedArtworkFactory()
+    draft = ArtworkFactory(user=artwork.user, title="Still a draft")
     client = _member_client(artwork.user)
-    client.get(f"/user/{artwork.user.username}")
-    _, templates = _page(client, f"/user/{artwork.user.username}")
+    profile = f"/user/{artwork.user.username}"
+    first, _ = _page(client, profile)
+    # The author's published work: the same card as anyone's, from the cache the second time.
+    second, templates = _page(client, profile)
+    assert "components/card.html" not in templates
+    assert second == first
+    # The drafts tab draws owner actions (edit, publish, delete): rendered in place each time.
+    _page(client, f"{profile}?tab=drafts")
+    page, templates = _page(client, f"{profile}?tab=drafts")
     assert "components/card.html" in templates
+    assert draft.title in page
 
 
 def test_a_new_template_is_a_new_card(card_cache, monkeypatch):
