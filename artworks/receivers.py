@@ -45,7 +45,8 @@ def invalidate_artwork_cache(
     if author_id is None:
         pagecache.bump_version()
     else:
-        pagecache.artwork_changed(artwork_id=artwork_id, author_id=author_id)
+        member = user_id if event in REACTION_EVENTS else None
+        pagecache.artwork_changed(artwork_id=artwork_id, author_id=author_id, member_id=member)
 
 
 def _author_of(artwork_id: int) -> int | None:

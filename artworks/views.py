@@ -33,6 +33,8 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
     prompt_visible = artwork_prompt_visible_to(artwork=artwork, viewer=request.user)
     meta = artwork_page_meta(artwork, prompt_visible=prompt_visible)
     is_author = request.user.is_authenticated and request.user.pk == artwork.user_id
+    if is_author:
+        pagecache.keep_out(request)  # owner controls, generation progress
     response = render(
         request,
         "artworks/detail.html",

@@ -40,6 +40,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
@@ -111,6 +112,11 @@ def author_tag(user_id: int) -> str:
     return f"author:{user_id}"
 
 
+def member_tag(user_id: int) -> str:
+    """What only this member's own pages show (their liked and kept state)."""
+    return f"member:{user_id}"
+
+
 def tag_key(tag: str) -> str:
     return f"pagecache:tag:{tag}"
 
@@ -120,10 +126,14 @@ def bump_tags(*tags: str) -> None:
     cache.set_many({tag_key(tag): _new_version() for tag in tags}, timeout=None)
 
 
-def artwork_changed(*, artwork_id: int, author_id: int) -> None:
+def artwork_changed(*, artwork_id: int, author_id: int, member_id: int | None = None) -> None:
     """What an announced change of an artwork invalidates: its page, the pages that show it
-    beside its author's other works, and the lists."""
-    bump_tags(artwork_tag(artwork_id), author_tag(author_id), LISTS)
+    beside its author's other works, and the lists; for a reaction, also the pages of the
+    member who reacted (their liked and kept state)."""
+    tags = [artwork_tag(artwork_id), author_tag(author_id), LISTS]
+    if member_id is not None:
+        tags.append(member_tag(member_id))
+    bump_tags(*tags)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -132,9 +142,15 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.META.get("HTTP_HX_REQUEST") == "true"
 
 
+def _member_id(request: HttpRequest) -> int | None:
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
 def page_key(request: HttpRequest) -> str:
     url = request.get_full_path()
-    variant = f"{request.LANGUAGE_CODE}|{_is_htmx(request)}|{url}"
+    member = _member_id(request) or ""
+    variant = f"{request.LANGUAGE_CODE}|{_is_htmx(request)}|{member}|{url}"
     return "pagecache:page:" + hashlib.sha256(variant.encode()).hexdigest()[:32]
 
 
@@ -213,10 +229,10 @@ def _cacheable_request(request: HttpRequest) -> bool:
     match = request.resolver_match
     if match is None or match.view_name not in settings.PAGE_CACHE_VIEWS:
         return False
-    if request.user.is_authenticated:
-        return False
     # An API call with a token is a member's, whatever the session says.
     if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    if request.user.is_authenticated and not _member_page(request, match.view_name):
         return False
     # A pending one-time message ("You have signed out") belongs to this visitor only.
     if CookieStorage.cookie_name in request.COOKIES:
@@ -225,10 +241,47 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not (session is not None and session.get("_messages"))
 
 
+def _member_page(request: HttpRequest, view_name: str) -> bool:
+    """Whether a signed-in member's copy of this page may be kept (for them alone). Not for
+    staff accounts (what they see follows permissions, which no tag follows), nor for the
+    JSON API (its members' answers are small and built from the caches already)."""
+    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0 or view_name.startswith("api:"):
+        return False
+    user = request.user
+    return not (user.is_staff or user.is_superuser)
+
+
+def keep_out(request: HttpRequest) -> None:
+    """A view whose page this time shows what no tag follows (an author's own drafts and
+    their generation progress, owner controls) keeps it out of the cache."""
+    request._page_cache_pending = None
+
+
 def _personal(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    authenticated = user is not None and user.is_authenticated
-    return authenticated or "HTTP_AUTHORIZATION" in request.META
+    return _member_id(request) is not None or "HTTP_AUTHORIZATION" in request.META
+
+
+def _csrf_placeholder() -> str:
+    return _csrf_placeholder_for(settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _csrf_placeholder_for(secret: str) -> str:
+    return "csrf" + salted_hmac("pagecache.csrf", "placeholder", secret=secret).hexdigest()[:28]
+
+
+def csrf_token_for_render(request: HttpRequest) -> str | None:
+    """The CSRF token a member's page is drawn with when it may be kept: a placeholder (no
+    member's token is ever stored), which every answer, the first included, replaces with
+    this member's own. None for any other page (the usual token)."""
+    return _csrf_placeholder() if getattr(request, "_page_cache_member", False) else None
+
+
+def _with_csrf_token(request: HttpRequest, content: bytes) -> bytes:
+    placeholder = _csrf_placeholder().encode()
+    if placeholder not in content:
+        return content
+    return content.replace(placeholder, get_token(request).encode())
 
 
 def _shareable(response: HttpResponse, content: bytes) -> None:
@@ -247,7 +300,7 @@ def _shareable(response: HttpResponse, content: bytes) -> None:
     )
 
 
-class AnonymousPageCacheMiddleware:
+class PageCacheMiddleware:
     """Goes last in MIDDLEWARE: it needs the user, the session and the resolved view."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -256,6 +309,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         pending = getattr(request, "_page_cache_pending", None)
+        member = getattr(request, "_page_cache_member", False)
         if (
             pending
             and response.status_code == 200
@@ -264,11 +318,15 @@ class AnonymousPageCacheMiddleware:
         ):
             key, versions = pending
             content = _content_to_store(request, response.content)
-            _shareable(response, content)
+            if not member:
+                _shareable(response, content)
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            cache.set(key, (versions, content, headers), timeout=settings.PAGE_CACHE_SECONDS)
+            cache.set(key, (versions, content, headers), timeout=_seconds(member))
             response[HIT_HEADER] = "miss"
-        elif _personal(request) and "Cache-Control" not in response:
+        if member and not response.streaming:
+            # Drawn with the placeholder token whether or not it was kept.
+            response.content = _with_csrf_token(request, response.content)
+        if _personal(request) and "Cache-Control" not in response:
             # A member's page or answer: never for a shared cache.
             patch_cache_control(response, private=True)
         return response
@@ -282,7 +340,12 @@ class AnonymousPageCacheMiddleware:
     ) -> HttpResponse | None:
         if settings.PAGE_CACHE_SECONDS <= 0 or not _cacheable_request(request):
             return None
+        request._page_cache_member = _member_id(request) is not None
         return from_cache(request, view_kwargs)
+
+
+def _seconds(member: bool) -> int:
+    return settings.MEMBER_PAGE_CACHE_SECONDS if member else settings.PAGE_CACHE_SECONDS
 
 
 def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResponse | None:
@@ -290,7 +353,11 @@ def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResp
     the visitor's copy is current), or None: then the view renders, and a fresh copy is kept
     if the cache could say which versions it depends on."""
     key = page_key(request)
-    versions, cached = _lookup(key, _route_tags(view_kwargs))
+    tags = _route_tags(view_kwargs)
+    member = _member_id(request)
+    if member is not None:
+        tags.append(member_tag(member))
+    versions, cached = _lookup(key, tags)
     if versions is None:
         return None  # the cache is unreachable: render, and keep no copy
     if cached is None:
@@ -307,7 +374,10 @@ def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResp
                 response[name] = headers[name]
         response[HIT_HEADER] = "hit"
         return response
-    response = HttpResponse(_content_to_serve(request, content))
+    content = _content_to_serve(request, content)
+    if member is not None:
+        content = _with_csrf_token(request, content)
+    response = HttpResponse(content)
     for name, value in headers.items():
         response[name] = value
     response[HIT_HEADER] = "hit"

@@ -6,7 +6,7 @@ resolving the member, CSRF, messages, allauth. A visitor who sends no session co
 one-time message cookie and no Authorization header has none of those to look at, so for a
 cacheable view (settings.PAGE_CACHE_VIEWS) this middleware finds the language as
 LocaleMiddleware and QueryLanguageMiddleware would, and asks the page cache
-(`pagecache.from_cache`, the same lookup the in-stack AnonymousPageCacheMiddleware makes). A miss
+(`pagecache.from_cache`, the same lookup the in-stack PageCacheMiddleware makes). A miss
 goes down the whole stack as before, which renders and keeps the copy.
 
 It goes after the security and CSP middlewares (every answer still gets their headers and its

@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from artworks.selectors import artwork_reaction_state, artworks_featured
+from common import pagecache
 from common.seo import absolute_url
 
 from . import seo
@@ -68,9 +69,15 @@ def landing(request: HttpRequest) -> HttpResponse:
     featured_ids = {a.id for a in featured}
     strip = [a for a in hot_strip(limit=LANDING_HOT + len(featured)) if a.id not in featured_ids]
     strip = strip[:LANDING_HOT]
+    # A member's own liked and kept state on the cards (one query; none for a visitor).
+    liked, favorited = artwork_reaction_state(
+        viewer=request.user, artwork_ids=[a.id for a in featured + strip]
+    )
     context = {
         "featured": featured,
         "strip": strip,
+        "liked_ids": liked,
+        "favorited_ids": favorited,
         "showcase": featured + strip,
         "stats": site_stats(),
         "meta": seo.landing_meta(featured + strip),
@@ -122,6 +129,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         return _restart(request, author.get_absolute_url(), tab=tab, default_tab="artworks")
     counts = profile_counts(author=author, viewer=request.user)
     is_owner = profile_is_owner(author=author, viewer=request.user)
+    if is_owner:
+        pagecache.keep_out(request)  # their drafts, generation progress and owner controls
     meta = seo.profile_meta(author=author, tab=tab, cursor=cursor, counts=counts, items=page.items)
     context = {
         **_list_context(request, page),

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "common.pagecache.AnonymousPageCacheMiddleware",
+    "common.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "aicommunity.urls"
@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.site",
                 "csp.context_processors.nonce",
+                "common.context_processors.page_cache_csrf",
             ],
         },
     },

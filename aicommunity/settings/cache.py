@@ -59,6 +59,10 @@ ARTWORK_CACHE_SECONDS = env.int("ARTWORK_CACHE_SECONDS", default=300)
 # test_multiprocess_cache.py runs it on two workers), so it is on by default everywhere; 0
 # turns it off. Invalidated exactly on every change; the lifetime only bounds memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Signed-in members' own copies of the same pages (not staff accounts'), each kept for that
+# member alone and invalidated like the others plus by the member's own reactions; 0 turns it
+# off. Off too when PAGE_CACHE_SECONDS is 0.
+MEMBER_PAGE_CACHE_SECONDS = env.int("MEMBER_PAGE_CACHE_SECONDS", default=300)
 # How long a CDN may keep an anonymous answer that is the same bytes for everyone (the JSON
 # API's public reads), and serve it stale while it asks again. A takedown reaches such a CDN
 # copy this much later at most.

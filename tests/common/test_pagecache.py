@@ -57,10 +57,14 @@ def test_a_renamed_member_shows_at_once(client, page_cache, django_capture_on_co
     assert "Completely New Name" in client.get(f"/user/{author.username}").content.decode()
 
 
-def test_signed_in_pages_are_never_cached(client, page_cache, user):
+def test_signed_in_pages_are_never_served_to_anyone_else(client, page_cache, user):
+    # A member's copy is their own (tests/common/test_member_pagecache.py): a visitor and
+    # another member get their own.
     client.force_login(user)
     client.get("/feed")
-    assert "X-Page-Cache" not in client.get("/feed")
+    assert client.get("/feed")["X-Page-Cache"] == "hit"
+    client.logout()
+    assert client.get("/feed")["X-Page-Cache"] == "miss"
 
 
 def test_each_language_has_its_own_copy(client, page_cache):
