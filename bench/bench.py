@@ -7,8 +7,9 @@
 For each topology (the embedded defaults: SQLite and the file cache; PostgreSQL + Redis) the
 site and `bench/minimal_app.py` are served the same way (gunicorn, same worker count, same
 machine) and measured with wrk. Every row is measured once a round, rounds alternate the rows
-with the minimal app, and the table gives the median of the rounds: requests per second, p99
-latency, and the ratio site ÷ minimal app of the same round.
+with the minimal app (each measurement after one unmeasured second of the same load), and the
+table gives the median of the rounds: requests per second, p99 latency, and the ratio site ÷
+minimal app of the same round.
 
 After the warm rounds, the cold start: the site's workers are restarted and its cache emptied
 (what a deploy does at worst), then the first request and the first second of load (a herd of
@@ -397,10 +398,18 @@ def measure_row(
     number: int,
     options: dict,
 ) -> int:
-    """One round of one row: the minimal app, then the site. Returns the site's requests."""
-    baseline = wrk(f"http://127.0.0.1:{BASE_PORT}/", args=[], **options)
+    """One round of one row: the minimal app, then the site, each after a short unmeasured
+    warm-up under the same load (a row measures the steady state; the cold start is measured
+    on its own). Returns the site's requests."""
+    warmup, measured = options["warmup"], {k: v for k, v in options.items() if k != "warmup"}
     path, extra = row_args(row, fixture, workdir)
-    site = wrk(f"http://127.0.0.1:{SITE_PORT}{path}", args=extra, **options)
+    base_url, site_url = f"http://127.0.0.1:{BASE_PORT}/", f"http://127.0.0.1:{SITE_PORT}{path}"
+    if warmup:
+        wrk(base_url, args=[], duration=warmup, connections=options["connections"])
+    baseline = wrk(base_url, args=[], **measured)
+    if warmup:
+        wrk(site_url, args=extra, duration=warmup, connections=options["connections"])
+    site = wrk(site_url, args=extra, **measured)
     ratio = site.rps / baseline.rps
     result.rounds.append({**asdict(site), "baseline_rps": baseline.rps, "ratio": round(ratio, 4)})
     print(
@@ -430,7 +439,11 @@ def run_topology(topology: str, args: argparse.Namespace) -> dict:
     wanted = [part.strip() for part in args.rows.split(",") if part.strip()]
     rows = [row for row in ROWS if not wanted or any(part in row.label for part in wanted)]
     results = [RowResult(row.label, row.floor, row.p99_ms) for row in rows]
-    options = {"duration": args.duration, "connections": args.connections}
+    options = {
+        "duration": args.duration,
+        "connections": args.connections,
+        "warmup": "" if args.warmup in ("", "0", "0s") else args.warmup,
+    }
     memory = {}
     served = 0
     with (
@@ -485,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", default=os.environ.get("DURATION", "8s"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "2")))
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--warmup", default="1s", help="unmeasured load before each measurement (0: none)"
+    )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a row misses its floor")
     parser.add_argument(

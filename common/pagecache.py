@@ -44,6 +44,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
+from django.utils.module_loading import import_string
 
 VERSION_KEY = "pagecache:version"
 LISTS = "lists"
@@ -143,6 +144,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _member_id(request: HttpRequest) -> int | None:
+    bearer = getattr(request, "_page_cache_bearer", None)
+    if bearer is not None:
+        return bearer.pk
     user = getattr(request, "user", None)
     return user.pk if user is not None and user.is_authenticated else None
 
@@ -229,10 +233,12 @@ def _cacheable_request(request: HttpRequest) -> bool:
     match = request.resolver_match
     if match is None or match.view_name not in settings.PAGE_CACHE_VIEWS:
         return False
-    # An API call with a token is a member's, whatever the session says.
     if "HTTP_AUTHORIZATION" in request.META:
-        return False
-    if request.user.is_authenticated and not _member_page(request, match.view_name):
+        # An API call with a token is the token's member's, whatever the session says.
+        request._page_cache_bearer = _bearer_member(request, match.view_name)
+        if request._page_cache_bearer is None:
+            return False
+    elif request.user.is_authenticated and not _member_page(request, match.view_name):
         return False
     # A pending one-time message ("You have signed out") belongs to this visitor only.
     if CookieStorage.cookie_name in request.COOKIES:
@@ -244,11 +250,26 @@ def _cacheable_request(request: HttpRequest) -> bool:
 def _member_page(request: HttpRequest, view_name: str) -> bool:
     """Whether a signed-in member's copy of this page may be kept (for them alone). Not for
     staff accounts (what they see follows permissions, which no tag follows), nor for the
-    JSON API (its members' answers are small and built from the caches already)."""
+    JSON API called with the session (with a token it may: `_bearer_member`)."""
     if settings.MEMBER_PAGE_CACHE_SECONDS <= 0 or view_name.startswith("api:"):
         return False
     user = request.user
     return not (user.is_staff or user.is_superuser)
+
+
+def _bearer_member(request: HttpRequest, view_name: str) -> object | None:
+    """The member an API read's access token speaks for, when their own copy may be kept: the
+    same check the API's authentication makes (settings.PAGE_CACHE_BEARER_USER), so a token
+    the API would refuse is never answered from here. Not for staff accounts."""
+    if settings.MEMBER_PAGE_CACHE_SECONDS <= 0 or not view_name.startswith("api:"):
+        return None
+    scheme, _, token = request.META["HTTP_AUTHORIZATION"].partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    user = import_string(settings.PAGE_CACHE_BEARER_USER)(token.strip())
+    if user is None or user.is_staff or user.is_superuser:
+        return None
+    return user
 
 
 def keep_out(request: HttpRequest) -> None:

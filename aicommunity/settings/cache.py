@@ -63,6 +63,9 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # member alone and invalidated like the others plus by the member's own reactions; 0 turns it
 # off. Off too when PAGE_CACHE_SECONDS is 0.
 MEMBER_PAGE_CACHE_SECONDS = env.int("MEMBER_PAGE_CACHE_SECONDS", default=300)
+# Who an API read's access token speaks for (the API's own check), for members' copies of
+# the API's public reads.
+PAGE_CACHE_BEARER_USER = "accounts.tokens.user_for_access_token"
 # How long a CDN may keep an anonymous answer that is the same bytes for everyone (the JSON
 # API's public reads), and serve it stale while it asks again. A takedown reaches such a CDN
 # copy this much later at most.

@@ -44,6 +44,11 @@ if TRUSTED_PROXY_COUNT < 0:
 # --- Cookies and headers ------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions read through the cache (Redis, or the embedded file cache) and written to both: a
+# signed-in page served from the page cache no longer waits on a database query for them.
+# Nothing deletes sessions behind the engine's back (a suspension or a password change is
+# checked on the member, not the session), so the cached copy is never stale.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

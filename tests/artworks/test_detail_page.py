@@ -283,7 +283,7 @@ class TestMoreFromAuthor:
         ]
         LikeFactory(user=user, artwork=arts[0])
         client.force_login(user)
-        # session + user, the artwork, more from the author, liked ids, favorited ids
-        with django_assert_num_queries(5):
+        # the member (session: cache), the artwork, more by the author, liked, favorited ids
+        with django_assert_num_queries(4):
             response = client.get(arts[0].get_absolute_url())
         assert response.status_code == 200

@@ -2,6 +2,7 @@ from unittest import mock
 
 import pytest
 from django.db import OperationalError, connection
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +37,13 @@ def test_healthz_is_503_when_the_database_is_unreachable_and_tells_the_public_no
 
 
 def test_healthz_shows_the_public_no_exception_text_and_staff_the_details(client, user, staff_user):
+    member_client, staff_client = Client(), Client()
+    member_client.force_login(user)
+    staff_client.force_login(staff_user)
     with mock.patch("common.health.cache.set", side_effect=ConnectionError(CACHE_ERROR)):
         anonymous = client.get("/healthz")
-        client.force_login(user)
-        member = client.get("/healthz")
-        client.force_login(staff_user)
-        staff = client.get("/healthz")
+        member = member_client.get("/healthz")
+        staff = staff_client.get("/healthz")
     for public in (anonymous, member):
         assert public.status_code == 200
         body = public.json()
