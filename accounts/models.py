@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,45 @@ def is_avatar_key(name: str) -> bool:
 class CaseInsensitiveUserManager(UserManager):
     def get_by_natural_key(self, username: str) -> User:
         return self.get(username__iexact=username)
+
+    def get(self, *args: object, **kwargs: object) -> User:
+        """`User.objects.get(pk=…)` alone, which is how Django's authentication finds the
+        signed-in member on every request, runs one SELECT compiled once per database (building
+        and compiling the query cost more than running it); any other lookup, and every related
+        manager (`group.user_set`, which must keep its own filter), is the ORM's own."""
+        if args or kwargs.keys() != {"pk"} or type(self) is not CaseInsensitiveUserManager:
+            return super().get(*args, **kwargs)
+        return _user_by_pk(self, kwargs["pk"])
+
+
+# Per connection object (its converters are bound to it; one per thread and database, kept
+# for the process's life): the SQL, the columns' attributes, and the converters the ORM would
+# apply to each value (SQLite's datetimes, for one).
+_COMPILED_BY_PK: dict = {}
+
+
+def _user_by_pk(manager: CaseInsensitiveUserManager, pk: object) -> User:
+    model = manager.model
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    value = model._meta.pk.get_db_prep_value(pk, connection=connection)  # the ORM's own errors
+    compiled = _COMPILED_BY_PK.get(connection)
+    if compiled is None:
+        template = UserManager.get_queryset(manager).using(alias).filter(pk=0)
+        compiler = template.query.get_compiler(alias)
+        sql, _params = compiler.as_sql()
+        converters = compiler.get_converters([column for column, *_ in compiler.select])
+        fields = [f.attname for f in model._meta.concrete_fields]
+        compiled = _COMPILED_BY_PK[connection] = (sql, fields, compiler, converters)
+    sql, fields, compiler, converters = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    return model.from_db(alias, fields, row)
 
 
 class User(AbstractUser):
