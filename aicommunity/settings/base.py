@@ -24,6 +24,9 @@ PRODUCTION = DJANGO_ENV == "production"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="AI Community")
+# Each web worker compiles every template and loads the URL patterns and catalogues when it
+# starts (common/warmup.py), not on the first requests it serves.
+WARM_UP_ON_START = env.bool("WARM_UP_ON_START", default=True)
 SITE_ID = 1
 
 INSTALLED_APPS = [
