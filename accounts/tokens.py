@@ -129,7 +129,10 @@ def user_for_access_token(token: str) -> User | None:
         # Checked on every use: a verified token still expires.
         if claims is None or not time.time() < claims["exp"]:
             return None
-        user = User.objects.filter(pk=str_to_user_id(claims["sub"])).first()
+        try:  # the member by primary key alone: one SELECT compiled once per connection
+            user = User.objects.get(pk=str_to_user_id(claims["sub"]))
+        except User.DoesNotExist:
+            return None
     try:
         if user is None or not user.is_active:
             return None

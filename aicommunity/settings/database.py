@@ -24,3 +24,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # cost more than a signed-in page served from the cache.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Likes and favorites on PostgreSQL commit without waiting for the write-ahead log to reach
+# the disk (`synchronous_commit = off` for that transaction alone): a reaction is small and
+# frequent, and the wait for the flush was most of its time. A crash of the database server
+# can lose the last moments of reactions (at most three times `wal_writer_delay`, 0.6 s by
+# default), never corrupt or half-apply one; the periodic reconcile task (or `manage.py
+# rebuild_redis`) brings Redis's counts back in line. True: every reaction waits for the
+# disk like every other write.
+REACTIONS_SYNCHRONOUS_COMMIT = env.bool("REACTIONS_SYNCHRONOUS_COMMIT", default=False)

@@ -72,3 +72,32 @@ def test_overwrites_counters_and_expiry_behave_as_djangos(tmp_path: Path):
     cache.set("gone", 1, timeout=-1)
     assert cache.get("gone", "default") == "default"
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".djcache")) == []
+
+
+def test_a_deleted_folder_is_made_again_and_no_temporary_file_is_left(tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "cache"
+    cache = _cache(folder, interval=60)
+    cache.set("a", 1)
+    shutil.rmtree(folder)
+    cache.set("b", 2)  # the folder is gone: the write makes it again
+    cache.set("b", 3)  # an overwrite
+    assert (cache.get("a"), cache.get("b")) == (None, 3)
+    assert sorted(p.suffix for p in folder.iterdir()) == [".djcache"]
+
+
+def test_a_failed_write_leaves_the_old_value_and_no_temporary_file(tmp_path: Path, monkeypatch):
+    import pytest
+
+    cache = _cache(tmp_path, interval=60)
+    cache.set("k", "old")
+
+    class Unpicklable:
+        def __reduce__(self) -> tuple:
+            raise TypeError("no")
+
+    with pytest.raises(TypeError):
+        cache.set("k", Unpicklable())
+    assert cache.get("k") == "old"
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".djcache")] == []
