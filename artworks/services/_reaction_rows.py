@@ -83,18 +83,15 @@ class ReactionRows:
         )
         self.update_sql = f"UPDATE {artwork_table} SET {counts} WHERE {quote('id')} = %s"  # noqa: S608
         self._lock: _Lock | None = None
-        relaxed = (
-            self.connection.vendor == "postgresql" and not settings.REACTIONS_SYNCHRONOUS_COMMIT
-        )
-        self.begin_sql = "SET LOCAL synchronous_commit TO OFF" if relaxed else None
+        self.postgresql = self.connection.vendor == "postgresql"
 
     def lock(self, artwork_id: int) -> Artwork:
         """The artwork's row, locked until the transaction ends (the database's write lock
         on SQLite), with its author's active flag; Artwork.DoesNotExist when there is none."""
         lock = self._lock or self._compile_lock()
         with self.connection.cursor() as cursor:
-            if self.begin_sql:  # this transaction's own setting, first
-                cursor.execute(self.begin_sql)
+            if self.postgresql and not settings.REACTIONS_SYNCHRONOUS_COMMIT:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")  # this transaction's own
             cursor.execute(lock.sql, [int(artwork_id)])
             row = cursor.fetchone()
         if row is None:
