@@ -62,10 +62,7 @@ def test_the_artwork_returned_loads_what_it_was_not_read_with(user):
 
 @pytest.mark.parametrize("kind", ["draft", "hidden", "suspended author", "missing"])
 def test_what_takes_no_reactions_is_refused_and_nothing_is_written(user, kind):
-    if kind == "draft":
-        art = ArtworkFactory()
-    else:
-        art = PublishedArtworkFactory()
+    art = ArtworkFactory() if kind == "draft" else PublishedArtworkFactory()
     if kind == "hidden":
         Artwork.objects.filter(pk=art.pk).update(moderation=Artwork.Moderation.HIDDEN)
     if kind == "suspended author":
