@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from artworks.models import Artwork, Favorite
 from artworks.selectors import artwork_public_q, artworks_public
+from artworks.signals import ArtworkEvent
 from common.tasks import BrokerDown, enqueue
 
 from ..redis_index import feed_index
@@ -42,6 +43,9 @@ def index_sync_artwork(*, artwork_id: int, user_id: int | None = None, event: st
     deleted row no longer says who its author was), the reacting user for a reaction."""
     if not feed_index.available():
         return
+    if event in _COALESCED_EVENTS:
+        # Before reading: a like committed from now on queues a sync of its own.
+        feed_index.release(_pending_name(artwork_id))
     state = _sync_artwork_keys(artwork_id)
     if event not in _ARTWORK_ONLY_EVENTS:
         _sync_feed_queue()
@@ -122,9 +126,27 @@ def index_resync_later(artwork_ids: list[int]) -> None:
             )
 
 
+# A like or an unlike changes only the artwork's own keys (its score in hot_rank, its like
+# count), which a sync reads from the database when it starts. While one is queued and not yet
+# started, a further like joins it rather than queueing another: the queued sync will read
+# that like too. The claim is released when a sync starts, before it reads; one whose task
+# was lost lapses after _PENDING_SECONDS (and the periodic reconcile repairs the keys).
+_COALESCED_EVENTS = {ArtworkEvent.LIKED, ArtworkEvent.UNLIKED}
+_PENDING_SECONDS = 60
+
+
+def _pending_name(artwork_id: int) -> str:
+    return f"sync-pending:{artwork_id}"
+
+
 def enqueue_sync(task: Task, *, artwork_id: int, user_id: int | None, event: str) -> None:
-    """Queue a sync after commit; when the broker cannot take it, run it here (it is
-    idempotent and Redis calls are bounded by short timeouts)."""
+    """Queue a sync after commit (a like's joins one already queued for its artwork); when
+    the broker cannot take it, run it here (it is idempotent and Redis calls are bounded by
+    short timeouts)."""
+    if event in _COALESCED_EVENTS and not feed_index.claim(
+        _pending_name(artwork_id), seconds=_PENDING_SECONDS
+    ):
+        return  # queued already and not started: it reads this change (or Redis is down)
     enqueue(task, artwork_id, user_id, event=event, on_broker_down=BrokerDown.RUN_HERE)
 
 

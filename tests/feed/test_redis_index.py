@@ -361,3 +361,54 @@ def test_redis_coming_back_after_an_outage_is_reconciled(redis_index, community,
     feed_page(tab="hot")  # the first answer after the outage triggers a reconcile
     assert artwork.pk not in ids_in_index(redis_index)
     assert hot_rank_order(redis_index) == db_hot_order()
+
+
+def test_likes_join_a_queued_sync_of_their_artwork_and_it_reads_them_all(
+    redis_index, community, commit, monkeypatch
+):
+    """A like or unlike whose artwork already has a sync queued (not yet started) queues no
+    other: the queued one reads every like committed before it starts. Favorites, which
+    change the member's own set, are never joined."""
+    import feed.services.sync as sync
+
+    call_command("rebuild_redis")
+    queued = []
+    monkeypatch.setattr(sync, "enqueue", lambda task, *args, **kwargs: queued.append(args))
+    first, second = community["published"][4], community["published"][5]
+    members = UserFactory.create_batch(3)
+    with commit():
+        for member in members:
+            services.artwork_like(artwork_id=first.pk, user=member)
+        services.artwork_unlike(artwork_id=first.pk, user=members[0])
+        services.artwork_like(artwork_id=second.pk, user=members[0])
+        services.artwork_favorite(artwork_id=first.pk, user=members[1])
+        services.artwork_favorite(artwork_id=first.pk, user=members[2])
+    assert [args[0] for args in queued] == [first.pk, second.pk, first.pk, first.pk]
+    stale = int(redis_index.get(f"artwork:{first.pk}:likes"))
+    first.refresh_from_db()
+    assert stale != first.like_count  # nothing ran yet
+
+    # The queued sync starts: it reads every like so far, and a later like queues anew.
+    index_sync_artwork(artwork_id=first.pk, user_id=members[0].pk, event=ArtworkEvent.LIKED)
+    assert int(redis_index.get(f"artwork:{first.pk}:likes")) == first.like_count
+    assert redis_index.zscore("hot_rank", first.pk) == first.hot_score
+    with commit():
+        services.artwork_like(artwork_id=first.pk, user=members[0])
+    assert [args[0] for args in queued][4:] == [first.pk]
+
+
+def test_a_lost_sync_holds_its_artworks_likes_back_only_until_its_claim_lapses(
+    redis_index, community, commit, monkeypatch
+):
+    import feed.services.sync as sync
+
+    queued = []
+    monkeypatch.setattr(sync, "enqueue", lambda task, *args, **kwargs: queued.append(args))
+    monkeypatch.setattr(sync, "_PENDING_SECONDS", 1)
+    art, member, other = community["published"][3], UserFactory(), UserFactory()
+    with commit():
+        services.artwork_like(artwork_id=art.pk, user=member)  # its sync is lost
+    time.sleep(1.2)
+    with commit():
+        services.artwork_like(artwork_id=art.pk, user=other)
+    assert len(queued) == 2
