@@ -40,11 +40,12 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
-from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
 from django.utils.module_loading import import_string
+
+from .csrf_tokens import masked_csrf_token
 
 VERSION_KEY = "pagecache:version"
 LISTS = "lists"
@@ -302,7 +303,7 @@ def _with_csrf_token(request: HttpRequest, content: bytes) -> bytes:
     placeholder = _csrf_placeholder().encode()
     if placeholder not in content:
         return content
-    return content.replace(placeholder, get_token(request).encode())
+    return content.replace(placeholder, masked_csrf_token(request).encode())
 
 
 def _shareable(response: HttpResponse, content: bytes) -> None:
@@ -395,10 +396,8 @@ def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResp
                 response[name] = headers[name]
         response[HIT_HEADER] = "hit"
         return response
-    content = _content_to_serve(request, content)
-    if member is not None:
-        content = _with_csrf_token(request, content)
-    response = HttpResponse(content)
+    # A member's copy gets their CSRF token in PageCacheMiddleware, on the way out.
+    response = HttpResponse(_content_to_serve(request, content))
     for name, value in headers.items():
         response[name] = value
     response[HIT_HEADER] = "hit"
