@@ -1,10 +1,15 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aicommunity.settings")
 
-application = get_wsgi_application()
+# What get_wsgi_application() does, with the handler that remembers where each path leads.
+django.setup(set_prefix=False)
+
+from common.handlers import RememberingWSGIHandler  # noqa: E402 - after Django is set up
+
+application = RememberingWSGIHandler()
 
 from django.conf import settings  # noqa: E402 - after Django is set up
 

@@ -1,0 +1,57 @@
+"""The WSGI handler the site is served by: Django's, remembering where each URL leads.
+
+Django resolves every request's path against the URL patterns from the top, a walk through
+every pattern before the matching one (the API's routes are many): as much time as a cached
+signed-in page spends reading its copy. A path's resolution depends on nothing but the path
+and the URL configuration, so each process remembers it (bounded: any number of distinct
+paths only evicts) and hands every request its own copy of the match, with its own argument
+dicts, so that nothing a view or middleware does to them reaches another request. A path that
+resolves to nothing (404) is resolved again each time, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpRequest
+from django.urls import ResolverMatch, get_resolver, set_urlconf
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(urlconf: str, path: str) -> ResolverMatch:
+    return get_resolver(urlconf).resolve(path)
+
+
+@receiver(setting_changed)
+def _forget_resolutions(*, setting: str, **kwargs: object) -> None:
+    if setting == "ROOT_URLCONF":
+        _resolved.cache_clear()
+
+
+def _own_copy(match: ResolverMatch) -> ResolverMatch:
+    # copy.copy() would go through pickling, which ResolverMatch refuses.
+    mine = ResolverMatch.__new__(ResolverMatch)
+    mine.__dict__.update(match.__dict__)
+    mine.kwargs = dict(match.kwargs)
+    if match.captured_kwargs is not None:
+        mine.captured_kwargs = dict(match.captured_kwargs)
+    if match.extra_kwargs is not None:
+        mine.extra_kwargs = dict(match.extra_kwargs)
+    return mine
+
+
+class RememberingWSGIHandler(WSGIHandler):
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        """Django's resolve_request, with the resolution remembered per process."""
+        if hasattr(request, "urlconf"):
+            urlconf = request.urlconf
+            set_urlconf(urlconf)
+        else:
+            urlconf = settings.ROOT_URLCONF
+        resolver_match = _own_copy(_resolved(urlconf, request.path_info))
+        request.resolver_match = resolver_match
+        return resolver_match
