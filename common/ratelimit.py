@@ -52,16 +52,21 @@ def _count(cache_key: str, *, timeout: int) -> int | None:
     """The attempt count after this one; None when the cache cannot answer. (The Redis cache
     swallows its errors and answers None where a working cache answers a number or a bool.)"""
     try:
-        added = cache.add(cache_key, 1, timeout=timeout)
-        if added is None:
-            return None
-        if added:
-            return 1
         try:
+            # Counting on is the usual case (one round trip); the window's first attempt
+            # finds no counter and adds it.
             count = cache.incr(cache_key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=timeout)
-            return 1
+        except ValueError:
+            added = cache.add(cache_key, 1, timeout=timeout)
+            if added is None:
+                return None
+            if added:
+                return 1
+            try:
+                count = cache.incr(cache_key)  # another attempt added it first
+            except ValueError:  # and it expired in between
+                cache.set(cache_key, 1, timeout=timeout)
+                return 1
     except Exception:
         logger.warning("rate-limit counter %s unavailable", cache_key, exc_info=True)
         return None

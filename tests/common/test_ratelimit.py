@@ -45,3 +45,31 @@ def test_client_key_of_a_member_is_the_member(settings, user):
     request = _request("198.51.100.7")
     request.user = user
     assert ratelimit.client_key(request) == f"user:{user.pk}"
+
+
+def test_counting_on_is_one_cache_call_and_a_windows_first_attempt_adds_it(settings, monkeypatch):
+    from django.core.cache import cache
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "test": (10, 60)}
+    calls: list[str] = []
+    depth = [0]
+
+    def watched(name: str, real):
+        def call(*args: object, **kwargs: object) -> object:
+            if not depth[0]:  # the limiter's own calls, not the cache's calls to itself
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("add", "incr", "set"):
+        monkeypatch.setattr(cache, name, watched(name, getattr(cache, name)))
+    ratelimit.hit(scope="test", key="carol")
+    assert calls == ["incr", "add"]  # no counter yet: it is added
+    calls.clear()
+    assert [ratelimit.hit(scope="test", key="carol") for _ in range(3)] == [False] * 3
+    assert calls == ["incr"] * 3
