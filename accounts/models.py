@@ -10,6 +10,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from common.querysets import CompiledRead
+
 from .registry import profile_url
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_-]{3,30}$"
@@ -64,20 +66,14 @@ def _user_by_pk(manager: CaseInsensitiveUserManager, pk: object) -> User:
     compiled = _COMPILED_BY_PK.get(connection)
     if compiled is None:
         template = UserManager.get_queryset(manager).using(alias).filter(pk=0)
-        compiler = template.query.get_compiler(alias)
-        sql, _params = compiler.as_sql()
-        converters = compiler.get_converters([column for column, *_ in compiler.select])
-        fields = [f.attname for f in model._meta.concrete_fields]
-        compiled = _COMPILED_BY_PK[connection] = (sql, fields, compiler, converters)
-    sql, fields, compiler, converters = compiled
+        compiled = _COMPILED_BY_PK[connection] = CompiledRead.of(template, alias)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
+        cursor.execute(compiled.sql, [value])
         row = cursor.fetchone()
     if row is None:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    if converters:
-        row = next(iter(compiler.apply_converters([row], converters)))
-    return model.from_db(alias, fields, row)
+    fields = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db(alias, fields, compiled.convert(row))
 
 
 class User(AbstractUser):

@@ -18,14 +18,13 @@ changes nothing and needs no savepoint; the row count says whether the row was n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.db import connections, router
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from accounts.models import User
+from common.querysets import CompiledRead
 
 from ..models import Artwork, Favorite, Like
 
@@ -44,14 +43,6 @@ _ARTWORK_FIELDS = (
     "published_at",
 )
 _SENTINEL = -7_302_911  # the compiled query's placeholder value, found again in its params
-
-
-@dataclass(frozen=True)
-class _Lock:
-    sql: str
-    attnames: list[str]
-    compiler: object
-    converters: dict
 
 
 class ReactionRows:
@@ -81,8 +72,12 @@ class ReactionRows:
             f"{quote(Artwork._meta.get_field(n).column)} = %s"
             for n in ("like_count", "favorite_count", "hot_score")
         )
-        self.update_sql = f"UPDATE {artwork_table} SET {counts} WHERE {quote('id')} = %s"  # noqa: S608
-        self._lock: _Lock | None = None
+        pk = quote(Artwork._meta.pk.column)
+        self.update_sql = f"UPDATE {artwork_table} SET {counts} WHERE {pk} = %s"  # noqa: S608
+        self._lock: CompiledRead | None = None
+        self._lock_attnames = [
+            f.attname for f in Artwork._meta.concrete_fields if f.attname in _ARTWORK_FIELDS
+        ]
         self.postgresql = self.connection.vendor == "postgresql"
 
     def lock(self, artwork_id: int) -> Artwork:
@@ -96,33 +91,26 @@ class ReactionRows:
             row = cursor.fetchone()
         if row is None:
             raise Artwork.DoesNotExist("Artwork matching query does not exist.")
-        if lock.converters:
-            row = next(iter(lock.compiler.apply_converters([row], lock.converters)))
-        artwork = Artwork.from_db(self.alias, lock.attnames, row[:-1])
+        row = lock.convert(row)
+        artwork = Artwork.from_db(self.alias, self._lock_attnames, row[:-1])
         # The author as far as the visibility rule reads them; anything else loads on access.
         artwork.user = User.from_db(self.alias, ["id", "is_active"], (artwork.user_id, row[-1]))
         return artwork
 
-    def _compile_lock(self) -> _Lock:
+    def _compile_lock(self) -> CompiledRead:
         # Compiled inside the first reaction's transaction: the ORM refuses a row lock outside.
         # of=("self",): lock the artwork only. Locking the joined author row too would make
         # every reaction to any of an author's artworks wait on one row (and block the
         # author's own account writes, such as a sign-in).
-        fields = [f for f in Artwork._meta.concrete_fields if f.attname in _ARTWORK_FIELDS]
-        names = [f.attname for f in fields]
-        query = (
+        rows = (
             Artwork.objects.using(self.alias)
             .select_for_update(of=("self",))
             .filter(pk=_SENTINEL)
-            .values_list(*names, "user__is_active")
-            .query
+            .values_list(*self._lock_attnames, "user__is_active")
         )
-        compiler = query.get_compiler(self.alias)
-        sql, params = compiler.as_sql()
-        if list(params) != [_SENTINEL]:  # pragma: no cover - a Django upgrade changed the query
-            raise RuntimeError(f"unexpected parameters in the reaction lock query: {params!r}")
-        converters = compiler.get_converters([column for column, *_ in compiler.select])
-        self._lock = _Lock(sql, names, compiler, converters)
+        self._lock = CompiledRead.of(rows, self.alias)
+        if list(self._lock.params) != [_SENTINEL]:  # pragma: no cover - a Django upgrade
+            raise RuntimeError(f"unexpected parameters in the reaction lock: {self._lock.params}")
         return self._lock
 
     def add(self, *, user_id: int, artwork_id: int) -> bool:
