@@ -24,3 +24,27 @@ def hot_score(*, like_count: int, favorite_count: int, published_at: datetime | 
     order = math.log10(max(weighted, 1.0))
     age = (published_at.timestamp() - EPOCH) / settings.HOT_TIME_DIVISOR_SECONDS
     return round(order + age, 7)
+
+
+def hot_score_sql(*, likes: str, favorites: str, published_at: str) -> str:
+    """`hot_score` as a PostgreSQL expression over SQL operands (column names or expressions
+    made of them), whose parameters are `hot_score_sql_params()`: for a statement that changes
+    a count and stores the score it leads to at once. The same arithmetic in double
+    precision; PostgreSQL rounds through its 15 significant digits, so the two can differ in
+    the last (7th) decimal."""
+    weighted = f"(({likes}) * %s + ({favorites}) * %s)::float8"
+    age = f"(EXTRACT(EPOCH FROM {published_at})::float8 - %s) / %s"
+    return (
+        f"CASE WHEN {published_at} IS NULL THEN 0.0 "
+        f"ELSE ROUND((LOG(GREATEST({weighted}, 1.0::float8)) + {age})::numeric, 7)::float8 END"
+    )
+
+
+def hot_score_sql_params() -> list[float]:
+    """The values of `hot_score_sql`'s placeholders, in order (read at each use: settings)."""
+    return [
+        settings.HOT_LIKE_WEIGHT,
+        settings.HOT_FAVORITE_WEIGHT,
+        float(EPOCH),
+        settings.HOT_TIME_DIVISOR_SECONDS,
+    ]

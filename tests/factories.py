@@ -6,6 +6,7 @@ import io
 import factory
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
@@ -84,20 +85,32 @@ class PublishedArtworkFactory(ArtworkFactory):
     )
 
 
-class LikeFactory(factory.django.DjangoModelFactory):
+class _ReactionFactory(factory.django.DjangoModelFactory):
+    """A reaction row, counted on its artwork as the reaction services count it (the counter
+    moves by one with each row); the artwork instance given keeps its old counts."""
+
+    class Meta:
+        abstract = True
+
+    user = factory.SubFactory(UserFactory)
+    artwork = factory.SubFactory(PublishedArtworkFactory)
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:
+        reaction = super()._create(model_class, *args, **kwargs)
+        counter = "like_count" if model_class is Like else "favorite_count"
+        Artwork.objects.filter(pk=reaction.artwork_id).update(**{counter: F(counter) + 1})
+        return reaction
+
+
+class LikeFactory(_ReactionFactory):
     class Meta:
         model = Like
 
-    user = factory.SubFactory(UserFactory)
-    artwork = factory.SubFactory(PublishedArtworkFactory)
 
-
-class FavoriteFactory(factory.django.DjangoModelFactory):
+class FavoriteFactory(_ReactionFactory):
     class Meta:
         model = Favorite
-
-    user = factory.SubFactory(UserFactory)
-    artwork = factory.SubFactory(PublishedArtworkFactory)
 
 
 class ReportFactory(factory.django.DjangoModelFactory):

@@ -22,6 +22,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's, with a health check that looks at the socket instead of a round trip.
     DATABASES["default"]["ENGINE"] = "common.db_backends.postgresql"
+    # Statements asked to be prepared (a like's, through the backend's prepared_cursor) are
+    # parsed and planned once per connection; no other statement is (psycopg prepares one only
+    # when asked or after this many runs, and Django's cursors never prepare). False: none is
+    # (PgBouncer before 1.21 in transaction mode, which cannot keep them).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 # Persistent connections with health checks (put PgBouncer in front of PostgreSQL for many web
 # hosts). SQLite too: opening the file, its pragmas and Django's functions on every request
 # cost more than a signed-in page served from the cache.

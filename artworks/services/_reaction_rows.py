@@ -1,25 +1,37 @@
 """The statements a reaction runs, built once per database connection.
 
-A like is four statements: lock the artwork's row, add (or remove) the member's row, count the
-rows, store the counts. Through the ORM, building and compiling those queries cost more than
-running them (about a third of a like's time in the process), so the SQL is built once per
-connection from the models' metadata and the ORM's own compiler, and run with each reaction's
-values. What the ORM would do with the values is kept: the lock query is the ORM's compiled
-query (its row lock, join and column converters), values are prepared by the fields
-themselves, and the artwork comes back as a model instance (with only the fields a reaction
-reads; the others load on access, as with `.only()`).
+A reaction adds (or removes) the member's row and moves the artwork's counter by one with it,
+storing the hot score the new count leads to. The count moves only with a row that was
+really added or removed, in the same transaction, so it stays exact under any concurrency.
 
-On PostgreSQL the transaction commits without waiting for its log to reach the disk unless
-settings.REACTIONS_SYNCHRONOUS_COMMIT (aicommunity/settings/database.py says what that risks).
+- On PostgreSQL that is one statement, in one round trip: the artwork read through the
+  visibility rule (`artworks_public`, compiled by the ORM), the row added or removed for it,
+  and the counter and score updated for a row that changed, returning the artwork and its
+  new counts. PostgreSQL re-reads a row changed concurrently before updating it, so
+  concurrent reactions to one artwork never lose a count. The statement is prepared once
+  per connection (planning it cost as much as running it). Unless
+  settings.REACTIONS_SYNCHRONOUS_COMMIT, or the caller has a transaction open, it commits
+  without waiting for its log to reach the disk (aicommunity/settings/database.py says what
+  that risks).
+- Elsewhere (SQLite), a transaction: lock the artwork's row (the database's write lock),
+  check the visibility rule, add or remove the row, store the counts.
+
+Through the ORM, building and compiling those queries cost more than running them (about a
+third of a like's time in the process), so the SQL is built once per connection from the
+models' metadata and the ORM's own compiler, and run with each reaction's values. What the
+ORM would do with the values is kept: the artwork is read by the ORM's compiled query (its
+row lock, join and column converters), values are prepared by the fields themselves, and the
+artwork comes back as a model instance (with only the fields a reaction reads; the others
+load on access, as with `.only()`).
 
 An added row is `INSERT … ON CONFLICT DO NOTHING` (the backend's own spelling): a duplicate
-changes nothing and needs no savepoint; the row count says whether the row was new.
+changes nothing and needs no savepoint.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -27,6 +39,8 @@ from accounts.models import User
 from common.querysets import CompiledRead
 
 from ..models import Artwork, Favorite, Like
+from ..ranking import hot_score, hot_score_sql, hot_score_sql_params
+from ..selectors import artwork_is_visible_to, artworks_public
 
 # What a reaction reads and its answers show (counts, state, the page's address): the row's
 # large fields (prompt, placeholder, thumbnails) cost more to load than the write.
@@ -42,7 +56,9 @@ _ARTWORK_FIELDS = (
     "hot_score",
     "published_at",
 )
+_COUNTS = ("like_count", "favorite_count", "hot_score")
 _SENTINEL = -7_302_911  # the compiled query's placeholder value, found again in its params
+_COUNTER = {Like: "like_count", Favorite: "favorite_count"}
 
 
 class ReactionRows:
@@ -50,52 +66,165 @@ class ReactionRows:
 
     def __init__(self, model: type[Like] | type[Favorite], alias: str) -> None:
         self.alias = alias
+        self.counter = _COUNTER[model]
         self.connection = connections[alias]
+        self.postgresql = self.connection.vendor == "postgresql"
         ops = self.connection.ops
-        quote = ops.quote_name
-        table, artwork_table = quote(model._meta.db_table), quote(Artwork._meta.db_table)
-        user_col = quote(model._meta.get_field("user").column)
-        artwork_col = quote(model._meta.get_field("artwork").column)
-        created = model._meta.get_field("created_at")
-        self.created_field = created
-        columns = ", ".join((user_col, artwork_col, quote(created.column)))
+        quote = self.quote = ops.quote_name
+        self.table, self.artwork_table = quote(model._meta.db_table), quote(Artwork._meta.db_table)
+        self.user_col = quote(model._meta.get_field("user").column)
+        self.artwork_col = quote(model._meta.get_field("artwork").column)
+        self.created_field = created = model._meta.get_field("created_at")
+        self.columns = ", ".join((self.user_col, self.artwork_col, quote(created.column)))
         fields = [model._meta.get_field(n) for n in ("user", "artwork", "created_at")]
-        suffix = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
-        self.insert_sql = (
-            f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {table} ({columns}) "
-            f"VALUES (%s, %s, %s) {suffix}"
-        ).strip()
-        # Names quoted from the models' metadata; every value is a parameter.
-        self.delete_sql = f"DELETE FROM {table} WHERE {user_col} = %s AND {artwork_col} = %s"  # noqa: S608
-        self.count_sql = f"SELECT COUNT(*) FROM {table} WHERE {artwork_col} = %s"  # noqa: S608
-        counts = ", ".join(
-            f"{quote(Artwork._meta.get_field(n).column)} = %s"
-            for n in ("like_count", "favorite_count", "hot_score")
-        )
-        pk = quote(Artwork._meta.pk.column)
-        self.update_sql = f"UPDATE {artwork_table} SET {counts} WHERE {pk} = %s"  # noqa: S608
-        self._lock: CompiledRead | None = None
-        self._lock_attnames = [
+        self.on_conflict = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+        self.insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
+        self.pk_col = quote(Artwork._meta.pk.column)
+        self._read_attnames = [
             f.attname for f in Artwork._meta.concrete_fields if f.attname in _ARTWORK_FIELDS
         ]
-        self.postgresql = self.connection.vendor == "postgresql"
+        self._lock: CompiledRead | None = None
+        self._statements: dict[tuple[bool, bool], tuple[str, CompiledRead, int]] = {}
 
-    def lock(self, artwork_id: int) -> Artwork:
-        """The artwork's row, locked until the transaction ends (the database's write lock
-        on SQLite), with its author's active flag; Artwork.DoesNotExist when there is none."""
-        lock = self._lock or self._compile_lock()
-        with self.connection.cursor() as cursor:
-            if self.postgresql and not settings.REACTIONS_SYNCHRONOUS_COMMIT:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")  # this transaction's own
-            cursor.execute(lock.sql, [int(artwork_id)])
+    def change(self, *, user_id: int, artwork_id: int, add: bool) -> tuple[Artwork, bool]:
+        """Add (or remove) `user_id`'s row for a public artwork: (the artwork with its counts,
+        whether anything changed). Artwork.DoesNotExist when no public artwork has that id."""
+        if self.postgresql:
+            return self._change_in_one_statement(user_id=user_id, artwork_id=artwork_id, add=add)
+        return self._change_in_a_transaction(user_id=user_id, artwork_id=artwork_id, add=add)
+
+    def _artwork(self, read: CompiledRead, row: tuple) -> Artwork:
+        row = read.convert(row)
+        size = len(self._read_attnames)
+        artwork = Artwork.from_db(self.alias, self._read_attnames, row[:size])
+        # The author as far as the visibility rule reads them; anything else loads on access.
+        artwork.user = User.from_db(self.alias, ["id", "is_active"], (artwork.user_id, row[size]))
+        return artwork
+
+    def _created(self) -> object:
+        return self.created_field.get_db_prep_save(timezone.now(), self.connection)
+
+    # --- PostgreSQL: one statement --------------------------------------------------------
+
+    def _change_in_one_statement(
+        self, *, user_id: int, artwork_id: int, add: bool
+    ) -> tuple[Artwork, bool]:
+        # Unless the caller's transaction decides, this statement's own (implicit)
+        # transaction commits without waiting for the disk.
+        relaxed = not (settings.REACTIONS_SYNCHRONOUS_COMMIT or self.connection.in_atomic_block)
+        sql, read, sentinel_at = self._statements.get((add, relaxed)) or self._build_statement(
+            add=add, relaxed=relaxed
+        )
+        params = list(read.params)
+        params[sentinel_at] = int(artwork_id)
+        params += [user_id, self._created()] if add else [user_id]
+        params += hot_score_sql_params()
+        prepared = getattr(self.connection, "prepared_cursor", self.connection.cursor)
+        with prepared() as cursor:
+            cursor.execute(sql, params)
             row = cursor.fetchone()
         if row is None:
             raise Artwork.DoesNotExist("Artwork matching query does not exist.")
-        row = lock.convert(row)
-        artwork = Artwork.from_db(self.alias, self._lock_attnames, row[:-1])
-        # The author as far as the visibility rule reads them; anything else loads on access.
-        artwork.user = User.from_db(self.alias, ["id", "is_active"], (artwork.user_id, row[-1]))
-        return artwork
+        size = len(self._read_attnames) + 1
+        artwork = self._artwork(read, row[:size])
+        counts = row[size:]
+        changed = counts[0] is not None
+        if changed:
+            for name, value in zip(_COUNTS, counts, strict=True):
+                setattr(artwork, name, value)
+        return artwork, changed
+
+    def _build_statement(self, *, add: bool, relaxed: bool) -> tuple[str, CompiledRead, int]:
+        public = artworks_public().using(self.alias).filter(pk=_SENTINEL)
+        read = CompiledRead.of(
+            public.values_list(*self._read_attnames, "user__is_active"), self.alias
+        )
+        if list(read.params).count(_SENTINEL) != 1:  # pragma: no cover - a Django upgrade
+            raise RuntimeError(f"unexpected parameters in the reaction's read: {read.params}")
+        sentinel_at = list(read.params).index(_SENTINEL)
+        names = [f"c{n}" for n in range(len(self._read_attnames) + 1)]
+        artwork_id = names[self._read_attnames.index("id")]
+        if add:
+            changed = (
+                f"{self.insert} {self.table} ({self.columns}) "  # noqa: S608
+                f"SELECT %s, {artwork_id}, %s FROM target {self.on_conflict} "
+                f"RETURNING {self.artwork_col}"
+            )
+        else:
+            changed = (
+                f"DELETE FROM {self.table} WHERE {self.user_col} = %s "  # noqa: S608
+                f"AND {self.artwork_col} IN (SELECT {artwork_id} FROM target) "
+                f"RETURNING {self.artwork_col}"
+            )
+        quote = self.quote
+        counter = quote(Artwork._meta.get_field(self.counter).column)
+        moved = f"{counter} {'+' if add else '-'} 1"
+        columns = {n: quote(Artwork._meta.get_field(n).column) for n in _COUNTS}
+        operands = {**{n: columns[n] for n in _COUNTS[:2]}, self.counter: moved}
+        score = hot_score_sql(
+            likes=operands["like_count"],
+            favorites=operands["favorite_count"],
+            published_at=quote(Artwork._meta.get_field("published_at").column),
+        )
+        returning = ", ".join(columns[n] for n in _COUNTS)
+        # Names quoted from the models' metadata; every value is a parameter.
+        # set_config(…, true) is SET LOCAL: it ends with the statement's transaction.
+        relax = "relaxed AS (SELECT set_config('synchronous_commit', 'off', true)), "
+        sql = (
+            f"WITH {relax if relaxed else ''}target ({', '.join(names)}) AS ({read.sql}), "  # noqa: S608
+            f"changed AS ({changed}), "
+            f"counted AS (UPDATE {self.artwork_table} SET {counter} = {moved}, "
+            f"{columns['hot_score']} = {score} "
+            f"WHERE {self.pk_col} IN (SELECT {self.artwork_col} FROM changed) "
+            f"RETURNING {returning}) "
+            "SELECT target.*, counted.* "
+            f"FROM {'relaxed, ' if relaxed else ''}target LEFT JOIN counted ON TRUE"
+        )
+        self._statements[add, relaxed] = (sql, read, sentinel_at)
+        return self._statements[add, relaxed]
+
+    # --- elsewhere: a transaction ---------------------------------------------------------
+
+    def _change_in_a_transaction(
+        self, *, user_id: int, artwork_id: int, add: bool
+    ) -> tuple[Artwork, bool]:
+        with transaction.atomic(using=self.alias), self.connection.cursor() as cursor:
+            # Concurrent reactions to one artwork serialise on its row (no lost updates).
+            lock = self._lock or self._compile_lock()
+            cursor.execute(lock.sql, [int(artwork_id)])
+            row = cursor.fetchone()
+            if row is None:
+                raise Artwork.DoesNotExist("Artwork matching query does not exist.")
+            artwork = self._artwork(lock, row)
+            if not artwork_is_visible_to(artwork=artwork, viewer=None):
+                raise Artwork.DoesNotExist  # only public artworks take reactions
+            if add:
+                sql = f"{self.insert} {self.table} ({self.columns}) VALUES (%s, %s, %s) "
+                cursor.execute(
+                    f"{sql}{self.on_conflict}".strip(), [user_id, artwork.pk, self._created()]
+                )
+            else:
+                cursor.execute(
+                    f"DELETE FROM {self.table} WHERE {self.user_col} = %s "  # noqa: S608
+                    f"AND {self.artwork_col} = %s",
+                    [user_id, artwork.pk],
+                )
+            if cursor.rowcount <= 0:
+                return artwork, False
+            setattr(artwork, self.counter, getattr(artwork, self.counter) + (1 if add else -1))
+            artwork.hot_score = hot_score(
+                like_count=artwork.like_count,
+                favorite_count=artwork.favorite_count,
+                published_at=artwork.published_at,
+            )
+            counts = ", ".join(
+                f"{self.quote(Artwork._meta.get_field(n).column)} = %s" for n in _COUNTS
+            )
+            cursor.execute(
+                f"UPDATE {self.artwork_table} SET {counts} WHERE {self.pk_col} = %s",  # noqa: S608
+                [*(getattr(artwork, n) for n in _COUNTS), artwork.pk],
+            )
+        return artwork, True
 
     def _compile_lock(self) -> CompiledRead:
         # Compiled inside the first reaction's transaction: the ORM refuses a row lock outside.
@@ -106,35 +235,12 @@ class ReactionRows:
             Artwork.objects.using(self.alias)
             .select_for_update(of=("self",))
             .filter(pk=_SENTINEL)
-            .values_list(*self._lock_attnames, "user__is_active")
+            .values_list(*self._read_attnames, "user__is_active")
         )
         self._lock = CompiledRead.of(rows, self.alias)
         if list(self._lock.params) != [_SENTINEL]:  # pragma: no cover - a Django upgrade
             raise RuntimeError(f"unexpected parameters in the reaction lock: {self._lock.params}")
         return self._lock
-
-    def add(self, *, user_id: int, artwork_id: int) -> bool:
-        created = self.created_field.get_db_prep_save(timezone.now(), self.connection)
-        return self._run(self.insert_sql, [user_id, artwork_id, created]) > 0
-
-    def remove(self, *, user_id: int, artwork_id: int) -> bool:
-        return self._run(self.delete_sql, [user_id, artwork_id]) > 0
-
-    def count(self, *, artwork_id: int) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(self.count_sql, [artwork_id])
-            return cursor.fetchone()[0]
-
-    def store_counts(self, artwork: Artwork) -> None:
-        self._run(
-            self.update_sql,
-            [artwork.like_count, artwork.favorite_count, artwork.hot_score, artwork.pk],
-        )
-
-    def _run(self, sql: str, params: list) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount
 
 
 # Per connection object (one per thread and database, kept for the process's life, as
