@@ -111,7 +111,7 @@ def render_card(
     options = f"{sizes}|{eager:d}|{hide_author:d}"
     key = _key(artwork, signed_in=signed_in, liked=liked, favorited=favorited, options=options)
     tag_key = pagecache.tag_key(pagecache.artwork_tag(artwork.pk))
-    found = cache.get_many([pagecache.VERSION_KEY, tag_key, key])
+    found = pagecache.read_versions([pagecache.VERSION_KEY, tag_key], key)
     versions = pagecache.current_versions([pagecache.VERSION_KEY, tag_key], found)
     token_mark, back_mark = _placeholders(settings.SECRET_KEY)
     stored = found.get(key)

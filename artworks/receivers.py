@@ -18,7 +18,7 @@ from accounts.signals import user_moderated
 from common import pagecache
 
 from .models import Artwork
-from .selectors import artwork_cache_invalidate
+from .selectors import artwork_cache_invalidate, artwork_cache_keys
 from .signals import REACTION_EVENTS, artwork_changed
 
 
@@ -37,16 +37,22 @@ def invalidate_artwork_cache(
     author_id: int | None = None,
     **kwargs: object,
 ) -> None:
-    artwork_cache_invalidate(artwork_id)
     if author_id is None:
         # A reaction is announced with the member who reacted; every other change with the
         # author. An announcement without either falls back to the database.
         author_id = user_id if event not in REACTION_EVENTS else _author_of(artwork_id)
     if author_id is None:
+        artwork_cache_invalidate(artwork_id)
         pagecache.bump_version()
     else:
+        # The artwork's cached copy dropped with the page tags: one round trip on Redis.
         member = user_id if event in REACTION_EVENTS else None
-        pagecache.artwork_changed(artwork_id=artwork_id, author_id=author_id, member_id=member)
+        pagecache.artwork_changed(
+            artwork_id=artwork_id,
+            author_id=author_id,
+            member_id=member,
+            drop=artwork_cache_keys(artwork_id),
+        )
 
 
 def _author_of(artwork_id: int) -> int | None:
@@ -83,7 +89,8 @@ def invalidate_deleted_artwork(sender: type[Model], instance: Artwork, **kwargs:
     artwork_id, author_id = instance.pk, instance.user_id
 
     def invalidate() -> None:
-        artwork_cache_invalidate(artwork_id)
-        pagecache.artwork_changed(artwork_id=artwork_id, author_id=author_id)
+        pagecache.artwork_changed(
+            artwork_id=artwork_id, author_id=author_id, drop=artwork_cache_keys(artwork_id)
+        )
 
     transaction.on_commit(invalidate)

@@ -150,7 +150,13 @@ def _artwork_cached(artwork_id: int) -> Artwork:
 def artwork_cache_invalidate(*artwork_ids: int) -> None:
     """Drop cached artworks (see artwork_get_visible_cached)."""
     if artwork_ids:
-        cache.delete_many([_artwork_cache_key(i) for i in artwork_ids])
+        cache.delete_many(artwork_cache_keys(*artwork_ids))
+
+
+def artwork_cache_keys(*artwork_ids: int) -> list[str]:
+    """The cache keys of these artworks' cached copies, for a caller that drops them together
+    with other cache writes (the page cache's tags)."""
+    return [_artwork_cache_key(i) for i in artwork_ids]
 
 
 # An artwork's uuid never changes, so uuid → id is cached for long; what may change (state,

@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -45,6 +45,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
 from django.utils.module_loading import import_string
 
+from .cache_writes import set_and_delete
 from .csrf_tokens import masked_csrf_token
 
 VERSION_KEY = "pagecache:version"
@@ -103,7 +104,7 @@ def _content_to_serve(request: HttpRequest, stored: bytes) -> bytes:
 
 def bump_version() -> None:
     """Invalidate every cached page at once."""
-    cache.set(VERSION_KEY, _new_version(), timeout=None)
+    _bump([VERSION_KEY])
 
 
 def artwork_tag(artwork_id: int) -> str:
@@ -123,19 +124,22 @@ def tag_key(tag: str) -> str:
     return f"pagecache:tag:{tag}"
 
 
-def bump_tags(*tags: str) -> None:
-    """Invalidate the cached pages that depend on any of `tags` (one round trip)."""
-    cache.set_many({tag_key(tag): _new_version() for tag in tags}, timeout=None)
+def bump_tags(*tags: str, drop: Iterable[str] = ()) -> None:
+    """Invalidate the cached pages that depend on any of `tags`, and delete the cache keys
+    `drop` with them (what else the change made stale): one round trip on Redis."""
+    _bump([tag_key(tag) for tag in tags], drop)
 
 
-def artwork_changed(*, artwork_id: int, author_id: int, member_id: int | None = None) -> None:
+def artwork_changed(
+    *, artwork_id: int, author_id: int, member_id: int | None = None, drop: Iterable[str] = ()
+) -> None:
     """What an announced change of an artwork invalidates: its page, the pages that show it
     beside its author's other works, and the lists; for a reaction, also the pages of the
-    member who reacted (their liked and kept state)."""
+    member who reacted (their liked and kept state). `drop`: cache keys deleted with them."""
     tags = [artwork_tag(artwork_id), author_tag(author_id), LISTS]
     if member_id is not None:
         tags.append(member_tag(member_id))
-    bump_tags(*tags)
+    bump_tags(*tags, drop=drop)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -165,15 +169,53 @@ def _route_tags(view_kwargs: dict) -> list[str]:
     return [artwork_tag(artwork_id)] if artwork_id is not None else [LISTS]
 
 
-def current_versions(keys: list[str], found: dict) -> dict[str, str] | None:
-    """The current version of each key, from `found` (a get_many) where it is there. A missing
-    one (never bumped yet, or culled) is given a fresh version: a copy rendered before it went
-    missing must not pass as current. None when the cache cannot say."""
+# --- versions: kept as values in the cache, or as the cache's own stamps where it has them
+# (the embedded file cache: a file's modification time, one system call to read or to bump).
+
+
+def _stamps() -> object | None:
+    supported = getattr(cache, "stamps_supported", None)
+    return cache if supported is not None and supported() else None
+
+
+def _bump(keys: list[str], drop: Iterable[str] = ()) -> None:
+    """Fresh versions for `keys`, after deleting the cache keys `drop` (one round trip on
+    Redis)."""
+    stamps = _stamps()
+    if stamps is None:
+        set_and_delete({key: _new_version() for key in keys}, drop, timeout=None)
+        return
+    drop = list(drop)
+    if drop:
+        cache.delete_many(drop)
+    stamps.stamps_new(keys)
+
+
+def read_versions(keys: list[str], *values: str) -> dict:
+    """The versions of `keys` that have one, and the cached `values` that are there, in one
+    read (one round trip on Redis)."""
+    stamps = _stamps()
+    if stamps is None:
+        return cache.get_many([*keys, *values])
+    found = stamps.stamps_read(keys)
+    if values:
+        found.update(cache.get_many(list(values)))
+    return found
+
+
+def current_versions(keys: list[str], found: dict) -> dict[str, object] | None:
+    """The current version of each key, from `found` (read_versions) where it is there. A
+    missing one (never bumped yet, or culled) is given a fresh version: a copy rendered before
+    it went missing must not pass as current. None when the cache cannot say."""
     missing = [key for key in keys if found.get(key) is None]
     if missing:
-        for key in missing:
-            cache.add(key, _new_version(), timeout=None)
-        found = {**found, **cache.get_many(missing)}
+        stamps = _stamps()
+        if stamps is None:
+            for key in missing:
+                cache.add(key, _new_version(), timeout=None)
+        else:
+            stamps.stamps_add(missing)
+        found = {**found, **read_versions(missing)}
         if any(found.get(key) is None for key in missing):
             return None
     return {key: found[key] for key in keys}
@@ -192,7 +234,7 @@ def _lookup(key: str, tags: list[str]) -> tuple[dict[str, str] | None, tuple | N
     still current). The versions are None when the cache cannot say (then nothing is served or
     stored)."""
     keys = [VERSION_KEY, *(tag_key(tag) for tag in tags), *_DECLARED.get(key, ())]
-    found = cache.get_many([*keys, key])
+    found = read_versions(keys, key)
     versions = current_versions(keys, found)
     cached = found.get(key)
     if versions is None or cached is None or not isinstance(cached[0], dict):
@@ -202,7 +244,7 @@ def _lookup(key: str, tags: list[str]) -> tuple[dict[str, str] | None, tuple | N
         return versions, None
     declared = [k for k in stored if k not in versions]
     if declared:
-        now = cache.get_many(declared)
+        now = read_versions(declared)
         if any(now.get(k) != stored[k] for k in declared):
             return versions, None
         if len(_DECLARED) >= _DECLARED_MAX:
@@ -221,7 +263,7 @@ def depends_on(request: HttpRequest, *tags: str) -> None:
         return
     key, versions = pending
     keys = [tag_key(tag) for tag in tags]
-    current = current_versions(keys, cache.get_many(keys))
+    current = current_versions(keys, read_versions(keys))
     if current is None:
         request._page_cache_pending = None  # the cache cannot say: keep no copy
         return

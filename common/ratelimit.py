@@ -50,7 +50,17 @@ def hit(*, scope: str, key: str) -> bool:
 
 def _count(cache_key: str, *, timeout: int) -> int | None:
     """The attempt count after this one; None when the cache cannot answer. (The Redis cache
-    swallows its errors and answers None where a working cache answers a number or a bool.)"""
+    swallows its errors and answers None where a working cache answers a number or a bool.)
+    Our caches count in one call, exact across processes (`count_attempt`: Redis's INCR, the
+    file cache's appends); any other counts with incr, and add for a window's first."""
+    counter = getattr(cache, "count_attempt", None)
+    if counter is not None:
+        try:
+            count = counter(cache_key, timeout)
+        except Exception:
+            logger.warning("rate-limit counter %s unavailable", cache_key, exc_info=True)
+            return None
+        return count if isinstance(count, int) else None
     try:
         try:
             # Counting on is the usual case (one round trip); the window's first attempt

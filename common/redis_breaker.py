@@ -129,7 +129,7 @@ def redis_cache_settings(
     if url.startswith("redis://"):  # TLS and socket URLs keep redis-py's own classes
         options["CONNECTION_POOL_KWARGS"] = {"connection_class": BreakerConnection}
     return {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "common.rediscache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": key_prefix,
         "OPTIONS": options,

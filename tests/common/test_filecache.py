@@ -1,7 +1,14 @@
-"""The embedded cache lists its folder (to cull) at most once an interval, not on every write."""
+"""The embedded cache: it lists its folder (to cull) at most once an interval, not on every
+write; its values and counters behave as Django's; and its stamps (versions as modification
+times)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import shutil
+import time
+from itertools import pairwise
 from pathlib import Path
 
 from common.filecache import ThrottledCullFileBasedCache
@@ -101,3 +108,94 @@ def test_a_failed_write_leaves_the_old_value_and_no_temporary_file(tmp_path: Pat
         cache.set("k", Unpicklable())
     assert cache.get("k") == "old"
     assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".djcache")] == []
+
+
+# --- stamps: versions kept as modification times ------------------------------------------
+
+
+def test_stamps_are_fresh_on_every_bump_and_kept_by_add(tmp_path: Path):
+    cache = _cache(tmp_path, interval=60)
+    assert cache.stamps_supported()  # this machine's file systems keep nanoseconds
+    assert cache.stamps_read(["a", "b"]) == {}
+    cache.stamps_add(["a"])
+    first = cache.stamps_read(["a", "b"])
+    assert list(first) == ["a"]
+    cache.stamps_add(["a", "b"])  # a keeps its stamp, b gets one
+    second = cache.stamps_read(["a", "b"])
+    assert second["a"] == first["a"]
+    seen = {second["a"], second["b"]}
+    for _ in range(200):  # back to back, as a burst of likes bumps them
+        cache.stamps_new(["a"])
+        seen.add(cache.stamps_read(["a"])["a"])
+    assert len(seen) == 202
+    assert cache.get("a") is None  # a stamp is not a value
+
+
+def test_a_stamp_goes_with_its_key_and_with_clear(tmp_path: Path):
+    cache = _cache(tmp_path, interval=60)
+    cache.stamps_new(["a", "b", "c"])
+    cache.set("a", "value")
+    cache.delete("a")
+    cache.delete_many(["b"])
+    assert cache.stamps_read(["a", "b", "c"]).keys() == {"c"}
+    cache.clear()
+    assert cache.stamps_read(["c"]) == {}
+    assert not list(tmp_path.glob("*.stamp"))
+
+
+def test_a_deleted_folder_is_made_again_for_stamps(tmp_path: Path):
+    folder = tmp_path / "cache"
+    cache = _cache(folder, interval=60)
+    assert cache.stamps_supported()
+    shutil.rmtree(folder)
+    cache.stamps_new(["a"])
+    shutil.rmtree(folder)
+    cache.stamps_add(["b"])
+    assert cache.stamps_read(["a", "b"]).keys() == {"b"}
+
+
+def test_a_file_system_without_nanoseconds_has_no_stamps(tmp_path: Path, monkeypatch):
+    cache = _cache(tmp_path, interval=60)
+    real = os.utime
+
+    def to_the_second(path: str, *, ns: tuple[int, int]) -> None:
+        real(path, ns=tuple(n // 10**9 * 10**9 for n in ns))
+
+    monkeypatch.setattr(os, "utime", to_the_second)
+    assert cache.stamps_supported() is False
+    assert not list(tmp_path.glob("*.stamp"))  # the probe is gone
+
+
+# --- attempt counters ---------------------------------------------------------------------
+
+
+def _count_many(location: str, key: str, times: int) -> list[int]:
+    cache = ThrottledCullFileBasedCache(location, {})
+    return [cache.count_attempt(key, 60) for _ in range(times)]
+
+
+def test_attempts_are_counted_exactly_across_processes(tmp_path: Path):
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        counts = pool.starmap(_count_many, [(str(tmp_path), "window:1", 250)] * 4)
+    seen = [n for process in counts for n in process]
+    assert max(seen) == 1000  # none lost (incr's read-then-write lost some)
+    assert all(later > earlier for process in counts for earlier, later in pairwise(process))
+    assert _count_many(str(tmp_path), "window:1", 1) == [1001]
+    assert _count_many(str(tmp_path), "window:2", 1) == [1]  # another window, another count
+
+
+def test_counters_go_their_timeout_after_their_last_attempt(tmp_path: Path):
+    cache = _cache(tmp_path, interval=60)
+    assert [cache.count_attempt("old", 30) for _ in range(3)] == [1, 2, 3]
+    (old,) = tmp_path.glob("*.count")
+    os.utime(old, (time.time() - 31, time.time() - 31))
+    cache.count_attempt("recent", 30)
+    assert cache.count_attempt("old", 30) == 4  # not swept yet: once an interval
+    os.utime(old, (time.time() - 31, time.time() - 31))
+    cache._next_sweep = 0.0
+    cache.count_attempt("newer", 30)  # a counter started: the sweep runs
+    assert sorted(p.name.split(".")[0] for p in tmp_path.glob("*.count")) == sorted(
+        Path(cache._key_to_file(k)).name.split(".")[0] for k in ("recent", "newer")
+    )
+    cache.clear()
+    assert not list(tmp_path.glob("*.count"))

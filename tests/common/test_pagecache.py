@@ -9,9 +9,20 @@ from tests.factories import PublishedArtworkFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page_cache(settings):
+@pytest.fixture(params=["stamps", "values"])
+def page_cache(request, settings):
+    """The page cache on, its versions kept as the file cache's stamps or (a file system
+    without nanosecond times, or Redis) as values."""
+    from django.core.cache import caches
+
     settings.PAGE_CACHE_SECONDS = 600
+    backend = caches["default"]
+    has_stamps = hasattr(backend, "stamps_supported")
+    if has_stamps:
+        backend._stamps_ok = None if request.param == "stamps" else False
+    yield
+    if has_stamps:
+        backend._stamps_ok = None
 
 
 def test_a_second_anonymous_visit_is_served_from_cache_without_queries(

@@ -1,3 +1,5 @@
+import pytest
+
 from common import ratelimit
 
 
@@ -47,9 +49,27 @@ def test_client_key_of_a_member_is_the_member(settings, user):
     assert ratelimit.client_key(request) == f"user:{user.pk}"
 
 
-def test_counting_on_is_one_cache_call_and_a_windows_first_attempt_adds_it(settings, monkeypatch):
-    from django.core.cache import cache
+def test_our_caches_count_an_attempt_in_one_call(settings, monkeypatch):
+    from django.core.cache import caches
 
+    cache = caches["default"]
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "test": (2, 60)}
+    calls = []
+    real = cache.count_attempt
+    monkeypatch.setattr(cache, "count_attempt", lambda *a: calls.append(a) or real(*a))
+    for name in ("add", "incr", "set", "get"):
+        monkeypatch.setattr(cache, name, lambda *a, **k: pytest.fail("counted another way"))
+    assert [ratelimit.hit(scope="test", key="dave") for _ in range(3)] == [False, False, True]
+    assert len(calls) == 3
+    assert calls[0][1] == 61  # the window and a second
+
+
+def test_another_cache_counts_on_with_incr_and_adds_a_windows_first(settings, monkeypatch):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import caches
+
+    cache = caches["default"]  # the backend itself: patches undone on it, not on the proxy
+    assert not hasattr(cache, "count_attempt")
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "test": (10, 60)}
     calls: list[str] = []
     depth = [0]

@@ -1,0 +1,68 @@
+"""The Redis cache (django-redis's), with one more call: values set and keys deleted
+together, in one round trip (`set_and_delete`). What a change invalidates is usually both: a
+like bumps four page-cache tags and drops the artwork's cached entry, which were two round
+trips (one a MULTI) for one announcement. The deletes go first: a page rendered in between
+reads the fresh entry and is still keyed by the old tags. `common.cache_writes` uses it, and
+any other cache's set_many and delete_many where it has none.
+
+And `count_attempt`, the rate limiter's counter: INCR, with the window's expiry set by the
+attempt that started it, in one script run by its digest (django-redis's incr sends a
+script's whole text and errors on a missing key, which then needed an add)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django_redis.cache import RedisCache as DjangoRedisCache
+from django_redis.cache import omit_exception
+from django_redis.client.default import _main_exceptions
+from django_redis.exceptions import ConnectionInterrupted
+from redis.commands.core import Script
+
+_COUNT_ATTEMPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+class RedisCache(DjangoRedisCache):
+    @omit_exception
+    def set_and_delete(
+        self,
+        values: Mapping[str, object],
+        drop: Iterable[str] = (),
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> None:
+        """`delete_many(drop)`, then `set_many(values, timeout)`, in one pipeline (no MULTI:
+        each command stands alone, as the two calls did). A Redis error is swallowed as the
+        cache's other calls swallow it (IGNORE_EXCEPTIONS)."""
+        client = self.client
+        redis = client.get_client(write=True)
+        try:
+            pipeline = redis.pipeline(transaction=False)
+            keys = [client.make_key(key) for key in drop]
+            if keys:
+                pipeline.delete(*keys)
+            for key, value in values.items():
+                client.set(key, value, timeout, client=pipeline)
+            pipeline.execute()
+        except _main_exceptions as exc:
+            raise ConnectionInterrupted(connection=redis) from exc
+
+    @omit_exception
+    def count_attempt(self, key: str, timeout: int) -> int:
+        """Count one attempt on `key` (whose name carries its window): the number of attempts
+        so far, this one included; the key expires `timeout` seconds after the first. None
+        when Redis cannot count (the error is swallowed as the cache's others are)."""
+        client = self.client
+        redis = client.get_client(write=True)
+        script = getattr(self, "_count_script", None)
+        if script is None:
+            script = self._count_script = Script(redis, _COUNT_ATTEMPT)
+        keys, args = [client.make_key(key)], [max(1, int(timeout))]
+        try:
+            return int(script(keys=keys, args=args, client=redis))
+        except _main_exceptions as exc:
+            raise ConnectionInterrupted(connection=redis) from exc

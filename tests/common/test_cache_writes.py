@@ -1,0 +1,121 @@
+"""Our Redis cache's own calls (common.rediscache): values set and keys deleted together
+(common.cache_writes.set_and_delete: one round trip, the deletes first, errors swallowed like
+the cache's others; the two calls on the file cache), and the rate limiter's counter."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+from django.core.cache import cache
+
+from common import redis_breaker
+from common.cache_writes import set_and_delete
+from tests.conftest import REDIS_TEST_URL, require_service
+from tests.site_process import free_port
+
+
+def _redis_cache(settings, url: str) -> None:
+    settings.CACHES = {
+        "default": redis_breaker.redis_cache_settings(
+            url, key_prefix="writes-test", connect_timeout=0.25, socket_timeout=0.5
+        )
+    }
+    redis_breaker.forget()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    require_service("Redis", REDIS_TEST_URL)
+    _redis_cache(settings, REDIS_TEST_URL)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_on_redis_it_is_one_round_trip_and_the_deletes_go_first(redis_cache, monkeypatch):
+    cache.set_many({"stale": "old", "gone": "old", "kept": "here"}, timeout=None)
+    sent = []
+    real = redis.connection.Connection.send_packed_command
+    monkeypatch.setattr(
+        redis.connection.Connection,
+        "send_packed_command",
+        lambda self, command, check_health=True: (
+            sent.append(command) or real(self, command, check_health)
+        ),
+    )
+    set_and_delete({"stale": "new", "fresh": {"a": 1}}, ["stale", "gone"], timeout=None)
+    assert len(sent) == 1  # one pipeline, one write to the socket
+    commands = b"".join(sent[0] if isinstance(sent[0], list) else [sent[0]])
+    assert commands.index(b"DEL") < commands.index(b"SET")
+    monkeypatch.undo()
+    assert cache.get_many(["stale", "gone", "kept", "fresh"]) == {
+        "stale": "new",  # deleted, then set: the new value stands
+        "kept": "here",
+        "fresh": {"a": 1},
+    }
+    assert cache.ttl("fresh") is None  # timeout=None: kept until changed
+
+
+def test_on_redis_a_timeout_is_kept(redis_cache):
+    set_and_delete({"brief": 1}, timeout=30)
+    assert 0 < cache.ttl("brief") <= 30
+
+
+def test_a_redis_that_does_not_answer_is_swallowed(settings):
+    _redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    try:
+        assert set_and_delete({"a": 1}, ["b"]) is None
+    finally:
+        redis_breaker.forget()
+
+
+def test_on_the_file_cache_the_deletes_go_first_too(settings, tmp_path):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "common.filecache.ThrottledCullFileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    assert not hasattr(cache, "set_and_delete")  # the embedded default's cache
+    cache.set_many({"stale": "old", "gone": "old"}, timeout=None)
+    set_and_delete({"stale": "new"}, ["stale", "gone"], timeout=None)
+    assert cache.get_many(["stale", "gone"]) == {"stale": "new"}
+
+
+# --- the rate limiter's counter on Redis (common.rediscache.count_attempt) ------------------
+
+
+def test_on_redis_an_attempt_is_one_round_trip_and_the_first_sets_the_expiry(
+    redis_cache, monkeypatch
+):
+    assert cache.count_attempt("ratelimit:test:w1", 60) == 1
+    assert 0 < cache.ttl("ratelimit:test:w1") <= 60
+    sent = []
+    real = redis.connection.Connection.send_packed_command
+    monkeypatch.setattr(
+        redis.connection.Connection,
+        "send_packed_command",
+        lambda self, command, check_health=True: (
+            sent.append(command) or real(self, command, check_health)
+        ),
+    )
+    assert [cache.count_attempt("ratelimit:test:w1", 60) for _ in range(3)] == [2, 3, 4]
+    assert len(sent) == 3  # one each (the script by its digest)
+    monkeypatch.undo()
+    assert cache.get("ratelimit:test:w1") == 4
+
+
+def test_on_redis_a_lapsed_window_counts_from_one_again(redis_cache):
+    assert cache.count_attempt("ratelimit:test:w2", 1) == 1
+    time.sleep(1.2)
+    assert cache.count_attempt("ratelimit:test:w2", 1) == 1
+
+
+def test_a_redis_that_cannot_count_answers_none(settings):
+    _redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    try:
+        assert cache.count_attempt("ratelimit:test:w3", 60) is None
+    finally:
+        redis_breaker.forget()
