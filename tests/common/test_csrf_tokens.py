@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from django.middleware.csrf import (
     CSRF_ALLOWED_CHARS,
     _get_new_csrf_string,
