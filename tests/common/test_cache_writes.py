@@ -119,3 +119,40 @@ def test_a_redis_that_cannot_count_answers_none(settings):
         assert cache.count_attempt("ratelimit:test:w3", 60) is None
     finally:
         redis_breaker.forget()
+
+
+# --- reads on a pooled connection (common.rediscache: get, get_many) ------------------------
+
+
+def test_on_redis_reads_give_what_was_written(redis_cache):
+    cache.set_many({"a": {"n": 1}, "b": b"bytes", "c": 7, "none": None}, timeout=None)
+    assert cache.get_many(["a", "b", "c", "missing"]) == {"a": {"n": 1}, "b": b"bytes", "c": 7}
+    assert cache.get_many([]) == {}
+    assert cache.get("a") == {"n": 1}
+    assert cache.get("c") == 7
+    assert cache.get("missing") is None
+    assert cache.get("missing", "fallback") == "fallback"
+    assert cache.get("a", version=2) is None  # another version, another key
+    cache.set("a", "two", version=2)
+    assert cache.get_many(["a"], version=2) == {"a": "two"}
+
+
+def test_on_redis_a_dropped_connection_is_a_miss_once_then_reads_again(redis_cache):
+    cache.set("kept", "value", timeout=None)
+    assert cache.get("kept") == "value"
+    admin = redis.Redis.from_url(REDIS_TEST_URL)
+    admin.client_kill_filter(_type="normal", skipme=True)  # every other connection, ours too
+    first = [cache.get("kept"), cache.get_many(["kept"])]
+    assert first[0] in (None, "value") and first[1] in ({}, {"kept": "value"})
+    assert cache.get("kept") == "value"
+    assert cache.get_many(["kept"]) == {"kept": "value"}
+    admin.close()
+
+
+def test_a_redis_that_does_not_answer_reads_as_misses(settings):
+    _redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    try:
+        assert cache.get("a", "fallback") == "fallback"
+        assert cache.get_many(["a", "b"]) == {}
+    finally:
+        redis_breaker.forget()
