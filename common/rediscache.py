@@ -5,8 +5,8 @@ trips (one a MULTI) for one announcement. The deletes go first: a page rendered 
 reads the fresh entry and is still keyed by the old tags. `common.cache_writes` uses it, and
 any other cache's set_many and delete_many where it has none.
 
-Reads (`get`, `get_many`), which every page-cache hit and signed-in request make, go to a
-pooled connection directly: redis-py's client wraps each command in a retry loop, its
+Reads (`get`, `get_many`), which every page-cache hit and signed-in request make, and these
+two go to a pooled connection directly: redis-py's client wraps each command in a retry loop, its
 response callbacks and (from 8.0) its metrics hooks, which cost more CPU than the round trip
 itself (an MGET of a 50 KB page: 90 → 40 µs). What the wrapper gave is kept: a connection
 that fails is dropped (the next call connects afresh) and the error is swallowed as the
@@ -14,11 +14,13 @@ cache's other calls swallow it (a miss), where redis-py would have retried once 
 connection.
 
 And `count_attempt`, the rate limiter's counter: INCR, with the window's expiry set by the
-attempt that started it, in one script run by its digest (django-redis's incr sends a
-script's whole text and errors on a missing key, which then needed an add)."""
+attempt that started it, in one script run by its digest (loaded where Redis lacks it;
+django-redis's incr sends a script's whole text and errors on a missing key, which then
+needed an add)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -27,27 +29,43 @@ from django_redis.cache import CONNECTION_INTERRUPTED, omit_exception
 from django_redis.cache import RedisCache as DjangoRedisCache
 from django_redis.client.default import _main_exceptions
 from django_redis.exceptions import ConnectionInterrupted
-from redis.commands.core import Script
+from redis.exceptions import NoScriptError, ResponseError
 
 _COUNT_ATTEMPT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
+_COUNT_ATTEMPT_SHA = hashlib.sha1(_COUNT_ATTEMPT.encode()).hexdigest()  # noqa: S324 - Redis's name
 
 
 def _read(redis: Any, *command: object) -> Any:  # noqa: ANN401 - a Redis reply
-    """One read command on a pooled connection of `redis`, without the client's wrapping."""
+    """One command on a pooled connection of `redis`, without the client's wrapping."""
+    return _run(redis, [command])[0]
+
+
+def _run(redis: Any, commands: list[tuple]) -> list:  # noqa: ANN401 - redis-py's client
+    """Commands sent together on a pooled connection of `redis` (one round trip), and their
+    replies; a reply that is an error is raised once every reply has been read."""
     pool = redis.connection_pool
     connection = pool.get_connection()
     try:
-        connection.send_command(*command)
-        return connection.read_response()
+        connection.send_packed_command(connection.pack_commands(commands))
+        replies, error = [], None
+        for _ in commands:
+            try:
+                replies.append(connection.read_response())
+            except ResponseError as exc:  # the command's answer: the connection is fine
+                replies.append(None)
+                error = error or exc
     except BaseException:
         connection.disconnect()  # whatever it was in the middle of, it starts afresh
         raise
     finally:
         pool.release(connection)
+    if error is not None:
+        raise error
+    return replies
 
 
 class RedisCache(DjangoRedisCache):
@@ -97,19 +115,29 @@ class RedisCache(DjangoRedisCache):
         drop: Iterable[str] = (),
         timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
-        """`delete_many(drop)`, then `set_many(values, timeout)`, in one pipeline (no MULTI:
+        """`delete_many(drop)`, then `set_many(values, timeout)`, sent together (no MULTI:
         each command stands alone, as the two calls did). A Redis error is swallowed as the
         cache's other calls swallow it (IGNORE_EXCEPTIONS)."""
         client = self.client
         redis = client.get_client(write=True)
+        commands: list[tuple] = []
+        keys = [client.make_key(key) for key in drop]
+        if keys:
+            commands.append(("DEL", *keys))
+        if timeout is DEFAULT_TIMEOUT:
+            timeout = self.default_timeout
+        for key, value in values.items():
+            name, data = client.make_key(key), client.encode(value)
+            if timeout is None:
+                commands.append(("SET", name, data))
+            elif timeout > 0:
+                commands.append(("SET", name, data, "PX", int(timeout * 1000)))
+            else:  # already expired, as Django's caches take it: gone
+                commands.append(("DEL", name))
+        if not commands:
+            return
         try:
-            pipeline = redis.pipeline(transaction=False)
-            keys = [client.make_key(key) for key in drop]
-            if keys:
-                pipeline.delete(*keys)
-            for key, value in values.items():
-                client.set(key, value, timeout, client=pipeline)
-            pipeline.execute()
+            _run(redis, commands)
         except _main_exceptions as exc:
             raise ConnectionInterrupted(connection=redis) from exc
 
@@ -120,11 +148,12 @@ class RedisCache(DjangoRedisCache):
         when Redis cannot count (the error is swallowed as the cache's others are)."""
         client = self.client
         redis = client.get_client(write=True)
-        script = getattr(self, "_count_script", None)
-        if script is None:
-            script = self._count_script = Script(redis, _COUNT_ATTEMPT)
-        keys, args = [client.make_key(key)], [max(1, int(timeout))]
+        command = ("EVALSHA", _COUNT_ATTEMPT_SHA, 1, client.make_key(key), max(1, int(timeout)))
         try:
-            return int(script(keys=keys, args=args, client=redis))
+            try:
+                return int(_read(redis, *command))
+            except NoScriptError:  # a new or flushed Redis: the script is given once
+                _read(redis, "SCRIPT", "LOAD", _COUNT_ATTEMPT)
+                return int(_read(redis, *command))
         except _main_exceptions as exc:
             raise ConnectionInterrupted(connection=redis) from exc

@@ -156,3 +156,15 @@ def test_a_redis_that_does_not_answer_reads_as_misses(settings):
         assert cache.get_many(["a", "b"]) == {}
     finally:
         redis_breaker.forget()
+
+
+def test_on_redis_a_flushed_script_is_given_again(redis_cache):
+    assert cache.count_attempt("ratelimit:test:w4", 60) == 1
+    redis.Redis.from_url(REDIS_TEST_URL).script_flush()
+    assert cache.count_attempt("ratelimit:test:w4", 60) == 2  # loaded again, counted once
+
+
+def test_on_redis_a_value_set_already_expired_is_gone(redis_cache):
+    cache.set("brief", "old", timeout=None)
+    set_and_delete({"brief": "new"}, timeout=0)
+    assert cache.get("brief") is None
