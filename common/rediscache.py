@@ -41,12 +41,14 @@ _COUNT_ATTEMPT_SHA = hashlib.sha1(_COUNT_ATTEMPT.encode()).hexdigest()  # noqa: 
 
 def _read(redis: Any, *command: object) -> Any:  # noqa: ANN401 - a Redis reply
     """One command on a pooled connection of `redis`, without the client's wrapping."""
-    return _run(redis, [command])[0]
+    return send_together(redis, [command])[0]
 
 
-def _run(redis: Any, commands: list[tuple]) -> list:  # noqa: ANN401 - redis-py's client
+def send_together(redis: Any, commands: list[tuple]) -> list:  # noqa: ANN401 - redis-py's client
     """Commands sent together on a pooled connection of `redis` (one round trip), and their
-    replies; a reply that is an error is raised once every reply has been read."""
+    replies, without the client's per-command wrapping (see the module's docstring); a reply
+    that is an error is raised once every reply has been read. For the cache here and for
+    the feed index's hottest call (a like's sync claim)."""
     pool = redis.connection_pool
     connection = pool.get_connection()
     try:
@@ -137,7 +139,7 @@ class RedisCache(DjangoRedisCache):
         if not commands:
             return
         try:
-            _run(redis, commands)
+            send_together(redis, commands)
         except _main_exceptions as exc:
             raise ConnectionInterrupted(connection=redis) from exc
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Collection, Iterable
 from django.conf import settings
 from redis.client import Pipeline
 
+from common.rediscache import send_together
+
 from .client import IndexClient, guarded
 from .reads import CHUNK
 
@@ -39,8 +41,10 @@ def _write_set(pipe: Pipeline, key: str, ids: Collection[int]) -> None:
 class IndexWrites(IndexClient):
     @guarded(False)
     def claim(self, name: str, *, seconds: int) -> bool:
-        """A short exclusive claim (SET NX EX): True for the first caller until it expires."""
-        return bool(self.client.set(self.claim_key(name), "1", nx=True, ex=seconds))
+        """A short exclusive claim (SET NX EX): True for the first caller until it expires.
+        Sent without redis-py's per-command wrapping: every like asks for one."""
+        command = ("SET", self.claim_key(name), "1", "NX", "EX", int(seconds))
+        return send_together(self.client, [command])[0] is not None
 
     @guarded(None)
     def release(self, name: str) -> None:

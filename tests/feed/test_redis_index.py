@@ -412,3 +412,13 @@ def test_a_lost_sync_holds_its_artworks_likes_back_only_until_its_claim_lapses(
     with commit():
         services.artwork_like(artwork_id=art.pk, user=other)
     assert len(queued) == 2
+
+
+def test_a_claim_is_the_first_callers_until_it_lapses_or_is_released(redis_index):
+    assert index.claim("probe", seconds=1) is True
+    assert index.claim("probe", seconds=1) is False  # held
+    assert 0 < redis_index.ttl("claim:probe") <= 1
+    time.sleep(1.2)
+    assert index.claim("probe", seconds=60) is True  # lapsed: a new caller holds it
+    index.release("probe")
+    assert index.claim("probe", seconds=60) is True
