@@ -20,6 +20,19 @@ REDIS_TEST_URL = (
 )
 
 
+def point_cache_at(settings, url: str) -> None:
+    """The production cache (common.redis_breaker.redis_cache_settings) on the Redis at `url`,
+    with no failure remembered from before."""
+    from common import redis_breaker
+
+    settings.CACHES = {
+        "default": redis_breaker.redis_cache_settings(
+            url, key_prefix="cache-test", connect_timeout=0.25, socket_timeout=0.5
+        )
+    }
+    redis_breaker.forget()
+
+
 def require_service(name: str, url: str) -> None:
     """Fail in CI, skip elsewhere, when the service at `url` does not answer."""
     parsed = urlparse(url)

@@ -17,24 +17,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from artworks.models import Artwork, Like
 from common import ratelimit, redis_breaker
+from tests.conftest import point_cache_at
 from tests.factories import PublishedArtworkFactory, tiny_jpeg
 from tests.site_process import free_port
 
 pytestmark = pytest.mark.django_db
 
 
-def _point_cache_at(settings, url: str) -> None:
-    settings.CACHES = {
-        "default": redis_breaker.redis_cache_settings(
-            url, key_prefix="outage-test", connect_timeout=0.25, socket_timeout=0.5
-        )
-    }
-    redis_breaker.forget()
-
-
 @pytest.fixture
 def cache_down(settings):
-    _point_cache_at(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    point_cache_at(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     yield
     redis_breaker.forget()
 
@@ -104,7 +96,7 @@ def test_a_redis_that_never_answers_costs_one_timeout_not_one_per_call(settings)
     with socket.socket() as hung:
         hung.bind(("127.0.0.1", 0))
         hung.listen(64)  # never accepted: connects complete, replies never come
-        _point_cache_at(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0")
+        point_cache_at(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0")
         try:
             started = time.monotonic()
             assert cache.get("anything") is None

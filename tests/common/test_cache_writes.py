@@ -12,39 +12,36 @@ from django.core.cache import cache
 
 from common import redis_breaker
 from common.cache_writes import set_and_delete
-from tests.conftest import REDIS_TEST_URL, require_service
+from tests.conftest import REDIS_TEST_URL, point_cache_at, require_service
 from tests.site_process import free_port
-
-
-def _redis_cache(settings, url: str) -> None:
-    settings.CACHES = {
-        "default": redis_breaker.redis_cache_settings(
-            url, key_prefix="writes-test", connect_timeout=0.25, socket_timeout=0.5
-        )
-    }
-    redis_breaker.forget()
 
 
 @pytest.fixture
 def redis_cache(settings):
     require_service("Redis", REDIS_TEST_URL)
-    _redis_cache(settings, REDIS_TEST_URL)
+    point_cache_at(settings, REDIS_TEST_URL)
     cache.clear()
     yield
     cache.clear()
 
 
-def test_on_redis_it_is_one_round_trip_and_the_deletes_go_first(redis_cache, monkeypatch):
-    cache.set_many({"stale": "old", "gone": "old", "kept": "here"}, timeout=None)
-    sent = []
+@pytest.fixture
+def sent(monkeypatch) -> list:
+    """What is written to Redis's sockets from now on, one entry per write."""
+    writes: list = []
     real = redis.connection.Connection.send_packed_command
-    monkeypatch.setattr(
-        redis.connection.Connection,
-        "send_packed_command",
-        lambda self, command, check_health=True: (
-            sent.append(command) or real(self, command, check_health)
-        ),
-    )
+
+    def send(self: redis.connection.Connection, command: object, check_health: bool = True):
+        writes.append(command)
+        return real(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", send)
+    return writes
+
+
+def test_on_redis_it_is_one_round_trip_and_the_deletes_go_first(redis_cache, sent, monkeypatch):
+    cache.set_many({"stale": "old", "gone": "old", "kept": "here"}, timeout=None)
+    sent.clear()
     set_and_delete({"stale": "new", "fresh": {"a": 1}}, ["stale", "gone"], timeout=None)
     assert len(sent) == 1  # one pipeline, one write to the socket
     commands = b"".join(sent[0] if isinstance(sent[0], list) else [sent[0]])
@@ -64,7 +61,7 @@ def test_on_redis_a_timeout_is_kept(redis_cache):
 
 
 def test_a_redis_that_does_not_answer_is_swallowed(settings):
-    _redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    point_cache_at(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     try:
         assert set_and_delete({"a": 1}, ["b"]) is None
     finally:
@@ -88,19 +85,11 @@ def test_on_the_file_cache_the_deletes_go_first_too(settings, tmp_path):
 
 
 def test_on_redis_an_attempt_is_one_round_trip_and_the_first_sets_the_expiry(
-    redis_cache, monkeypatch
+    redis_cache, sent, monkeypatch
 ):
     assert cache.count_attempt("ratelimit:test:w1", 60) == 1
     assert 0 < cache.ttl("ratelimit:test:w1") <= 60
-    sent = []
-    real = redis.connection.Connection.send_packed_command
-    monkeypatch.setattr(
-        redis.connection.Connection,
-        "send_packed_command",
-        lambda self, command, check_health=True: (
-            sent.append(command) or real(self, command, check_health)
-        ),
-    )
+    sent.clear()
     assert [cache.count_attempt("ratelimit:test:w1", 60) for _ in range(3)] == [2, 3, 4]
     assert len(sent) == 3  # one each (the script by its digest)
     monkeypatch.undo()
@@ -114,7 +103,7 @@ def test_on_redis_a_lapsed_window_counts_from_one_again(redis_cache):
 
 
 def test_a_redis_that_cannot_count_answers_none(settings):
-    _redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    point_cache_at(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     try:
         assert cache.count_attempt("ratelimit:test:w3", 60) is None
     finally:
@@ -150,7 +139,7 @@ def test_on_redis_a_dropped_connection_is_a_miss_once_then_reads_again(redis_cac
 
 
 def test_a_redis_that_does_not_answer_reads_as_misses(settings):
-    _redis_cache(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    point_cache_at(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     try:
         assert cache.get("a", "fallback") == "fallback"
         assert cache.get_many(["a", "b"]) == {}
