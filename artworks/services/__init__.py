@@ -22,7 +22,14 @@ from .maintenance import artworks_purge_abandoned_drafts, media_sweep_orphans
 from .media import artwork_file_names, artwork_make_thumbnails, artworks_retry_stale_media
 from .moderation import artwork_feature, artwork_hide, artwork_restore, artwork_unfeature
 from .publishing import artwork_delete, artwork_publish, artwork_unpublish
-from .reactions import artwork_favorite, artwork_like, artwork_unfavorite, artwork_unlike
+from .reactions import (
+    artwork_favorite,
+    artwork_like,
+    artwork_unfavorite,
+    artwork_unlike,
+    artworks_reacted_to,
+    artworks_recount_reactions,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -53,6 +60,8 @@ __all__ = [
     "artwork_unpublish",
     "artwork_upload",
     "artworks_purge_abandoned_drafts",
+    "artworks_reacted_to",
+    "artworks_recount_reactions",
     "artworks_retry_stale_media",
     "generation_can_retry",
     "media_sweep_orphans",

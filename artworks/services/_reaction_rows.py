@@ -158,7 +158,9 @@ class ReactionRows:
             )
         quote = self.quote
         counter = quote(Artwork._meta.get_field(self.counter).column)
-        moved = f"{counter} {'+' if add else '-'} 1"
+        # Never below zero: a count left too low by rows removed behind the services' back
+        # stays as it is rather than break the artwork's check constraint.
+        moved = f"{counter} + 1" if add else f"GREATEST({counter} - 1, 0)"
         columns = {n: quote(Artwork._meta.get_field(n).column) for n in _COUNTS}
         operands = {**{n: columns[n] for n in _COUNTS[:2]}, self.counter: moved}
         score = hot_score_sql(
@@ -211,7 +213,8 @@ class ReactionRows:
                 )
             if cursor.rowcount <= 0:
                 return artwork, False
-            setattr(artwork, self.counter, getattr(artwork, self.counter) + (1 if add else -1))
+            count = getattr(artwork, self.counter)
+            setattr(artwork, self.counter, count + 1 if add else max(count - 1, 0))
             artwork.hot_score = hot_score(
                 like_count=artwork.like_count,
                 favorite_count=artwork.favorite_count,

@@ -163,3 +163,35 @@ def test_inside_a_callers_transaction_the_commit_is_the_callers(user):
     with CaptureQueriesContext(connection) as queries:
         services.artwork_like(artwork_id=art.pk, user=user)
     assert not any("synchronous_commit" in sql for sql in _sql(queries))
+
+
+@pytest.mark.parametrize("how", ["one", "a selection"])
+def test_members_deleted_in_the_admin_leave_exact_counts_behind(rf, admin_user, how):
+    from django.contrib import admin as django_admin
+
+    art, other = PublishedArtworkFactory(), PublishedArtworkFactory()
+    leaving, staying = UserFactory.create_batch(2)
+    for member in (leaving, staying):
+        services.artwork_like(artwork_id=art.pk, user=member)
+    services.artwork_favorite(artwork_id=art.pk, user=leaving)
+    services.artwork_favorite(artwork_id=other.pk, user=leaving)
+    request = rf.post("/")
+    request.user = admin_user
+    members = django_admin.site._registry[type(leaving)]
+    if how == "one":
+        members.delete_model(request, leaving)
+    else:
+        members.delete_queryset(request, type(leaving).objects.filter(pk=leaving.pk))
+    art.refresh_from_db()
+    other.refresh_from_db()
+    assert (art.like_count, art.favorite_count, other.favorite_count) == (1, 0, 0)
+    assert art.hot_score == hot_score(like_count=1, favorite_count=0, published_at=art.published_at)
+
+
+def test_a_count_already_too_low_never_goes_below_zero(user):
+    art = PublishedArtworkFactory()
+    services.artwork_like(artwork_id=art.pk, user=user)
+    Artwork.objects.filter(pk=art.pk).update(like_count=0)  # rows changed behind its back
+    unliked = services.artwork_unlike(artwork_id=art.pk, user=user)
+    assert unliked.like_count == Artwork.objects.get(pk=art.pk).like_count == 0
+    assert not Like.objects.filter(artwork=art).exists()
