@@ -80,6 +80,17 @@ class ReactionRows:
         self.on_conflict = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
         self.insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
         self.pk_col = quote(Artwork._meta.pk.column)
+        # SQLite's statements (PostgreSQL's one is built on first use, `_build_statement`).
+        # Names quoted from the models' metadata; every value is a parameter.
+        self.insert_sql = (
+            f"{self.insert} {self.table} ({self.columns}) VALUES (%s, %s, %s) {self.on_conflict}"
+        ).strip()
+        self.delete_sql = (
+            f"DELETE FROM {self.table} WHERE {self.user_col} = %s AND {self.artwork_col} = %s"  # noqa: S608
+        )
+        counts = ", ".join(f"{quote(Artwork._meta.get_field(n).column)} = %s" for n in _COUNTS)
+        self.update_sql = f"UPDATE {self.artwork_table} SET {counts} WHERE {self.pk_col} = %s"  # noqa: S608
+        self._public_read: CompiledRead | None = None
         self._read_attnames = [
             f.attname for f in Artwork._meta.concrete_fields if f.attname in _ARTWORK_FIELDS
         ]
@@ -135,10 +146,12 @@ class ReactionRows:
         return artwork, changed
 
     def _build_statement(self, *, add: bool, relaxed: bool) -> tuple[str, CompiledRead, int]:
-        public = artworks_public().using(self.alias).filter(pk=_SENTINEL)
-        read = CompiledRead.of(
-            public.values_list(*self._read_attnames, "user__is_active"), self.alias
-        )
+        read = self._public_read
+        if read is None:  # one compiled read for all four statements
+            public = artworks_public().using(self.alias).filter(pk=_SENTINEL)
+            read = self._public_read = CompiledRead.of(
+                public.values_list(*self._read_attnames, "user__is_active"), self.alias
+            )
         if list(read.params).count(_SENTINEL) != 1:  # pragma: no cover - a Django upgrade
             raise RuntimeError(f"unexpected parameters in the reaction's read: {read.params}")
         sentinel_at = list(read.params).index(_SENTINEL)
@@ -201,16 +214,9 @@ class ReactionRows:
             if not artwork_is_visible_to(artwork=artwork, viewer=None):
                 raise Artwork.DoesNotExist  # only public artworks take reactions
             if add:
-                sql = f"{self.insert} {self.table} ({self.columns}) VALUES (%s, %s, %s) "
-                cursor.execute(
-                    f"{sql}{self.on_conflict}".strip(), [user_id, artwork.pk, self._created()]
-                )
+                cursor.execute(self.insert_sql, [user_id, artwork.pk, self._created()])
             else:
-                cursor.execute(
-                    f"DELETE FROM {self.table} WHERE {self.user_col} = %s "  # noqa: S608
-                    f"AND {self.artwork_col} = %s",
-                    [user_id, artwork.pk],
-                )
+                cursor.execute(self.delete_sql, [user_id, artwork.pk])
             if cursor.rowcount <= 0:
                 return artwork, False
             count = getattr(artwork, self.counter)
@@ -220,13 +226,7 @@ class ReactionRows:
                 favorite_count=artwork.favorite_count,
                 published_at=artwork.published_at,
             )
-            counts = ", ".join(
-                f"{self.quote(Artwork._meta.get_field(n).column)} = %s" for n in _COUNTS
-            )
-            cursor.execute(
-                f"UPDATE {self.artwork_table} SET {counts} WHERE {self.pk_col} = %s",  # noqa: S608
-                [*(getattr(artwork, n) for n in _COUNTS), artwork.pk],
-            )
+            cursor.execute(self.update_sql, [*(getattr(artwork, n) for n in _COUNTS), artwork.pk])
         return artwork, True
 
     def _compile_lock(self) -> CompiledRead:
