@@ -22,6 +22,8 @@ class UserOut(Schema):
     name: str
     email: str
     profile_pic: str | None = None
+    follower_count: int
+    following_count: int
 
 
 class LoginIn(Schema):
@@ -47,6 +49,8 @@ def user_out(user: User) -> dict:
         "name": user.display_name,
         "email": user.email,
         "profile_pic": user.profile_pic.url if user.profile_pic else None,
+        "follower_count": user.follower_count,
+        "following_count": user.following_count,
     }
 
 

@@ -97,6 +97,9 @@ class User(AbstractUser):
     # Django's first/last name are replaced by a single display name.
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
+    # Kept by `social`'s follow services, which move them with each follow row they write.
+    follower_count = models.PositiveIntegerField(_("followers"), default=0, editable=False)
+    following_count = models.PositiveIntegerField(_("following"), default=0, editable=False)
 
     objects = CaseInsensitiveUserManager()
 

@@ -25,6 +25,7 @@ from artworks.api import router as artworks_router
 from artworks.reactions_api import router as reactions_router
 from common.exceptions import StateConflict
 from feed.api import router as feed_router
+from social.api import router as social_router
 
 api = NinjaAPI(
     title="AI Community API",
@@ -101,3 +102,4 @@ api.add_router("/auth", auth_router)
 api.add_router("/artworks", artworks_router)
 api.add_router("/", reactions_router)
 api.add_router("/", feed_router)
+api.add_router("/", social_router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "common",
     "accounts",
     "artworks",
+    "social",
     "feed",
     "moderation",
 ]
@@ -126,6 +127,7 @@ RATE_LIMITS = {
     "artwork_create": (env.int("RATE_LIMIT_ARTWORK_CREATE_PER_HOUR", default=30), 3600),
     "reaction": (env.int("RATE_LIMIT_REACTIONS_PER_MINUTE", default=120), 60),
     "report": (10, 3600),
+    "follow": (env.int("RATE_LIMIT_FOLLOWS_PER_HOUR", default=200), 3600),
     "api_login": (20, 300),
 }
 # Scopes that refuse (503) rather than allow when the cache cannot count (Redis down): where

@@ -1,0 +1,28 @@
+"""Keeps the page cache exact after a follow: the followee's follower count shows on their
+profile (a list page), and the follower's own pages show whom they follow (the buttons, their
+following feed). Keeps the members' follow counts when a row goes without the service (a
+member deleted in the admin takes their follows by cascade)."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from common import pagecache
+
+from . import services
+from .models import Follow
+from .signals import follow_changed
+
+
+@receiver(follow_changed, dispatch_uid="social.follow_invalidates_pages")
+def invalidate_follow_pages(
+    sender: type[Model], *, follower_id: int, followee_id: int, **kwargs: object
+) -> None:
+    pagecache.bump_tags(pagecache.LISTS, pagecache.member_tag(follower_id))
+
+
+@receiver(post_delete, sender=Follow, dispatch_uid="social.follow_row_removed")
+def follow_row_removed(sender: type[Model], instance: Follow, **kwargs: object) -> None:
+    services.follow_row_removed(follower_id=instance.follower_id, followee_id=instance.followee_id)
