@@ -1,7 +1,8 @@
 """Follows in the JSON API: `POST` / `DELETE /api/users/{id}/follow`.
 
 Following twice counts once; unfollowing whom one does not follow changes nothing. Following
-oneself is 400 with the reason; a missing or suspended member is 404. Rate-limited per member
+oneself is 403 with the reason (`social.selectors.follow_refusal`); a missing or suspended
+member is 404. Rate-limited per member
 (settings.RATE_LIMITS["follow"]) → 429.
 """
 
@@ -28,7 +29,7 @@ class FollowOut(Schema):
 
 
 _TOO_MANY_DETAIL = "Too many follows in a short time; try again later."
-_RESPONSES = {200: FollowOut, **COMMON_ERRORS, **errors(400, 404, 429)}
+_RESPONSES = {200: FollowOut, **COMMON_ERRORS, **errors(404, 429)}
 
 
 def _followee(user_id: int) -> object:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, Value, When
 from django.db.models.functions import Greatest
@@ -21,8 +21,16 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-class FollowRefused(ValidationError):
-    """`follow_refusal` said no; the message is for the member."""
+class FollowRefused(PermissionDenied):
+    """`follow_refusal` said no (the API answers 403); the message is for the member."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def messages(self) -> list[str]:
+        return [self.message]
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,15 @@ def test_first_google_sign_in_creates_the_user_and_the_second_reuses_it(client, 
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] > 0
     assert body["access_token"] and body["refresh_token"]
-    assert set(body["user"]) == {"id", "username", "name", "email", "profile_pic"}
+    assert set(body["user"]) == {
+        "id",
+        "username",
+        "name",
+        "email",
+        "profile_pic",
+        "follower_count",
+        "following_count",
+    }
     assert body["user"]["email"] == "ada.lovelace@gmail.com"
     assert body["user"]["name"] == "Ada Lovelace"
     assert body["user"]["username"] == "ada-lovelace"

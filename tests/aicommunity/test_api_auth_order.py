@@ -30,7 +30,8 @@ def test_every_authenticated_write_is_listed():
 def test_an_anonymous_write_is_401_json_not_a_csrf_403(method, path):
     artwork = PublishedArtworkFactory()
     browser = Client(enforce_csrf_checks=True)
-    response = getattr(browser, method)(path.replace("{artwork_id}", str(artwork.pk)))
+    path = path.replace("{artwork_id}", str(artwork.pk)).replace("{user_id}", str(artwork.user_id))
+    response = getattr(browser, method)(path)
     assert response.status_code == 401, response.content
     assert response["Content-Type"].startswith("application/json")
     assert response.json() == {"detail": "Authentication required."}

@@ -1,6 +1,7 @@
 """A demo community so that a newcomer sees a living site: 8 users, 60 artworks made by the
-offline generator (some still drafts), likes and favorites. Idempotent: running it again
-adds nothing that is already there."""
+offline generator (some still drafts), likes, favorites and follows. Idempotent: running it
+again adds nothing that is already there. (It lives in `social`, the highest app whose rows it
+makes.)"""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from artworks import services
 from artworks.models import Artwork
 from artworks.providers import GenerationRequest, get_provider
 from artworks.ranking import hot_score
+from social import services as social_services
+from social.models import Follow
 
 DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 (documented demo accounts)
 
@@ -53,7 +56,9 @@ SIZES = [(768, 768), (768, 1024), (1024, 768), (768, 960)]
 
 
 class Command(BaseCommand):
-    help = "Create an idempotent demo community (8 users, 60 artworks, likes and favorites)."
+    help = (
+        "Create an idempotent demo community (8 users, 60 artworks, likes, favorites and follows)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--artworks", type=int, default=60)
@@ -102,10 +107,12 @@ class Command(BaseCommand):
             created += 1
 
         reactions = self._react(users, demo_artworks)
+        follows = self._follow(users)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo community ready: {len(users)} users, {created} new artworks "
-                f"({Artwork.objects.count()} in all), {reactions} new reactions. "
+                f"({Artwork.objects.count()} in all), {reactions} new reactions, "
+                f"{follows} new follows. "
                 f"Sign in as any demo user, e.g. 'aurora', with password '{DEMO_PASSWORD}'."
             )
         )
@@ -155,5 +162,19 @@ class Command(BaseCommand):
                     count += 1
                 if favorited and not artwork.favorites.filter(user=user).exists():
                     services.artwork_favorite(artwork_id=artwork.pk, user=user)
+                    count += 1
+        return count
+
+    @staticmethod
+    def _follow(users: list[User]) -> int:
+        """Each member follows a few others (the same ones on every run), so that every
+        following feed has something in it and every profile has followers."""
+        count = 0
+        for user in users:
+            rng = random.Random(f"follows:{user.username}")
+            others = [other for other in users if other.pk != user.pk]
+            for followee in rng.sample(others, k=rng.randint(2, 5)):
+                if not Follow.objects.filter(follower=user, followee=followee).exists():
+                    social_services.user_follow(follower=user, followee=followee)
                     count += 1
         return count

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from artworks.models import Artwork, Favorite, Like
+from social.models import Follow
 
 pytestmark = pytest.mark.django_db
 
@@ -13,15 +14,21 @@ def counts():
         Artwork.objects.count(),
         Like.objects.count(),
         Favorite.objects.count(),
+        Follow.objects.count(),
     )
 
 
 def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
     call_command("seed_demo", verbosity=0)
-    users, artworks, likes, favorites = counts()
+    users, artworks, likes, favorites, follows = counts()
     assert users >= 8
     assert artworks >= 60
     assert likes > 0 and favorites > 0
+    # every member follows someone and is followed; the counters agree with the rows
+    for member in User.objects.all():
+        assert member.following_count == Follow.objects.filter(follower=member).count() >= 2
+        assert member.follower_count == Follow.objects.filter(followee=member).count()
+    assert User.objects.filter(follower_count__gt=0).count() >= 6
     assert Artwork.objects.filter(status="draft").exists()
     assert Artwork.objects.filter(status="published").count() >= 50
     published = Artwork.objects.filter(status="published")
@@ -40,5 +47,5 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == users
 
     call_command("seed_demo", verbosity=0)
-    assert counts() == (users, artworks, likes, favorites)
+    assert counts() == (users, artworks, likes, favorites, follows)
     assert EmailAddress.objects.count() == users
