@@ -1,4 +1,4 @@
-"""What happens between members: who follows whom."""
+"""What happens between members: who follows whom, who blocks or mutes whom."""
 
 from __future__ import annotations
 
@@ -48,3 +48,76 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.follower_id} follows {self.followee_id}"
+
+
+class _MemberPair(models.Model):
+    """One member's standing choice about another (a block, a mute): one row per pair."""
+
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Block(_MemberPair):
+    """`blocker` keeps `blocked` away: the blocked member cannot follow them (nor they the
+    blocked member), and their follows both ways went with the block."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="blocking_rows",
+        verbose_name=_("member"),
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="blocked_by_rows",
+        verbose_name=_("blocked member"),
+    )
+
+    class Meta:
+        db_table = "social_block"
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="social_block_unique"),
+            models.CheckConstraint(
+                condition=~Q(blocker=F("blocked")), name="social_block_not_self"
+            ),
+        ]
+        indexes = [models.Index(*_newest_first("blocker"), name="social_block_blocker_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class Mute(_MemberPair):
+    """`muter` no longer sees `muted`'s work in their following feed (the muted member is
+    not told, and may still follow them)."""
+
+    muter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="muting_rows",
+        verbose_name=_("member"),
+    )
+    muted = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="muted_by_rows",
+        verbose_name=_("muted member"),
+    )
+
+    class Meta:
+        db_table = "social_mute"
+        verbose_name = _("mute")
+        verbose_name_plural = _("mutes")
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="social_mute_unique"),
+            models.CheckConstraint(condition=~Q(muter=F("muted")), name="social_mute_not_self"),
+        ]
+        indexes = [models.Index(*_newest_first("muter"), name="social_mute_muter_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.muter_id} mutes {self.muted_id}"

@@ -13,7 +13,7 @@ from common import pagecache
 
 from . import services
 from .models import Follow
-from .signals import follow_changed
+from .signals import StandingEvent, follow_changed, standing_changed
 
 
 @receiver(follow_changed, dispatch_uid="social.follow_invalidates_pages")
@@ -26,3 +26,15 @@ def invalidate_follow_pages(
 @receiver(post_delete, sender=Follow, dispatch_uid="social.follow_row_removed")
 def follow_row_removed(sender: type[Model], instance: Follow, **kwargs: object) -> None:
     services.follow_row_removed(follower_id=instance.follower_id, followee_id=instance.followee_id)
+
+
+@receiver(standing_changed, dispatch_uid="social.standing_invalidates_pages")
+def invalidate_standing_pages(
+    sender: type[Model], *, actor_id: int, user_id: int, event: str, **kwargs: object
+) -> None:
+    # The actor's own pages show the choice (buttons, their following feed); a block also
+    # changes what the blocked member is offered on the actor's pages.
+    tags = [pagecache.member_tag(actor_id)]
+    if event in {StandingEvent.BLOCKED, StandingEvent.UNBLOCKED}:
+        tags.append(pagecache.member_tag(user_id))
+    pagecache.bump_tags(*tags)

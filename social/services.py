@@ -1,4 +1,4 @@
-"""Writes between members: follow and unfollow."""
+"""Writes between members: follow and unfollow, block and unblock, mute and unmute."""
 
 from __future__ import annotations
 
@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, F, PositiveIntegerField, Value, When
+from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext as _
 
 from common.signals import send_on_commit
 
-from .models import Follow
-from .selectors import follow_refusal
-from .signals import FollowEvent, follow_changed
+from .models import Block, Follow, Mute
+from .selectors import follow_refusal, pair_refusal
+from .signals import FollowEvent, StandingEvent, follow_changed, standing_changed
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -58,7 +59,7 @@ def user_unfollow(*, follower: User, followee: User) -> FollowState:
     nothing). Anyone signed in may unfollow, whatever `follow_refusal` would say now."""
     with transaction.atomic():
         # The counts move in follow_row_removed (post_delete), for every way a row goes.
-        deleted, _ = Follow.objects.filter(follower=follower, followee=followee).delete()
+        deleted, _rows = Follow.objects.filter(follower=follower, followee=followee).delete()
         if deleted:
             _announce(follower=follower, followee=followee, event=FollowEvent.UNFOLLOWED)
         count = _follower_count(followee.pk)
@@ -99,3 +100,63 @@ def _announce(*, follower: User, followee: User, event: str) -> None:
         followee_id=followee.pk,
         event=event,
     )
+
+
+def user_block(*, blocker: User, blocked: User) -> bool:
+    """`blocker` blocks `blocked` (blocking twice changes nothing): the follows between the
+    two go, both ways, with their counts. Raises FollowRefused (yourself, a missing member)."""
+    _refuse_pair(blocker, blocked, _("You cannot block yourself."))
+    with transaction.atomic():
+        _row, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        if created:
+            between = Follow.objects.filter(
+                Q(follower=blocker, followee=blocked) | Q(follower=blocked, followee=blocker)
+            )
+            for follow in list(between):
+                follow.delete()  # follow_row_removed moves the counts
+                members = {blocker.pk: blocker, blocked.pk: blocked}
+                _announce(
+                    follower=members[follow.follower_id],
+                    followee=members[follow.followee_id],
+                    event=FollowEvent.UNFOLLOWED,
+                )
+            _announce_standing(blocker, blocked, StandingEvent.BLOCKED)
+    return True
+
+
+def user_unblock(*, blocker: User, blocked: User) -> bool:
+    """Lift a block (follows removed by it do not come back)."""
+    with transaction.atomic():
+        deleted, _rows = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        if deleted:
+            _announce_standing(blocker, blocked, StandingEvent.UNBLOCKED)
+    return False
+
+
+def user_mute(*, muter: User, muted: User) -> bool:
+    """`muter` mutes `muted`: their work leaves the muter's following feed (muting twice
+    changes nothing; the muted member is not told)."""
+    _refuse_pair(muter, muted, _("You cannot mute yourself."))
+    with transaction.atomic():
+        _row, created = Mute.objects.get_or_create(muter=muter, muted=muted)
+        if created:
+            _announce_standing(muter, muted, StandingEvent.MUTED)
+    return True
+
+
+def user_unmute(*, muter: User, muted: User) -> bool:
+    with transaction.atomic():
+        deleted, _rows = Mute.objects.filter(muter=muter, muted=muted).delete()
+        if deleted:
+            _announce_standing(muter, muted, StandingEvent.UNMUTED)
+    return False
+
+
+def _refuse_pair(actor: User, user: User, themselves: str) -> None:
+    refusal = pair_refusal(actor=actor, user=user, themselves=themselves)
+    if refusal is not None:
+        raise FollowRefused(refusal)
+
+
+def _announce_standing(actor: User, user: User, event: str) -> None:
+    send_on_commit(standing_changed, sender=Block, actor_id=actor.pk, user_id=user.pk, event=event)

@@ -1,14 +1,25 @@
 """What `social` announces to the read side. Sent once, after commit, carrying ids.
 
 `follow_changed` — kwargs: `follower_id: int`, `followee_id: int`, `event: str` (one of
-`FollowEvent`). Receivers must never raise into the sender (`send_robust`).
+`FollowEvent`). A block that removes follows announces each as unfollowed.
+`standing_changed` — kwargs: `actor_id: int`, `user_id: int`, `event: str` (one of
+`StandingEvent`): `actor` blocked, unblocked, muted or unmuted `user`.
+Receivers must never raise into the sender (`send_robust`).
 """
 
 from django.dispatch import Signal
 
 follow_changed = Signal()
+standing_changed = Signal()
 
 
 class FollowEvent:
     FOLLOWED = "followed"
     UNFOLLOWED = "unfollowed"
+
+
+class StandingEvent:
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+    MUTED = "muted"
+    UNMUTED = "unmuted"
