@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_signed_in
+from artworks.selectors import artworks_public
 
-from .models import Follow
+from .models import Block, Follow, Mute
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -20,14 +21,98 @@ if TYPE_CHECKING:
 
 def follow_refusal(*, actor: User | None, user: User) -> str | None:
     """Why `actor` may not follow `user` (a sentence for them), or None when they may: a
-    signed-in, active member may follow any other active member."""
+    signed-in, active member may follow any other active member, unless either blocks the
+    other."""
     if not user_is_signed_in(actor):
         return _("Sign in to follow members.")
     if actor.pk == user.pk:
         return _("You cannot follow yourself.")
     if not user.is_active:
         return _("No such member.")
+    blockers = set(_blocks_between(actor.pk, user.pk).values_list("blocker_id", flat=True))
+    if actor.pk in blockers:
+        return _("You blocked this member; unblock them to follow them.")
+    if blockers:
+        return _("You cannot follow this member.")
     return None
+
+
+def _blocks_between(first_id: int, second_id: int) -> QuerySet:
+    return Block.objects.filter(
+        Q(blocker_id=first_id, blocked_id=second_id) | Q(blocker_id=second_id, blocked_id=first_id)
+    )
+
+
+def pair_refusal(*, actor: User | None, user: User, themselves: str) -> str | None:
+    """Why `actor` may not block or mute `user`, or None: any signed-in member may block or
+    mute any other active member. `themselves`: the sentence for trying it on oneself."""
+    if not user_is_signed_in(actor):
+        return _("Sign in first.")
+    if actor.pk == user.pk:
+        return themselves
+    if not user.is_active:
+        return _("No such member.")
+    return None
+
+
+def is_blocked_by(*, viewer: User | None, user: User) -> bool:
+    """Whether `user` blocks the viewer (then the viewer is not offered to follow them)."""
+    if not user_is_signed_in(viewer) or viewer.pk == user.pk:
+        return False
+    return Block.objects.filter(blocker_id=user.pk, blocked_id=viewer.pk).exists()
+
+
+def member_standing(*, viewer: User | None, user: User) -> dict[str, bool]:
+    """The viewer's standing with `user` in one query: whether they follow, block or mute
+    them, and whether `user` blocks them (all False for a visitor and for themselves)."""
+    standing = dict.fromkeys(("following", "blocking", "muting", "blocked_by"), False)
+    if not user_is_signed_in(viewer) or viewer.pk == user.pk:
+        return standing
+    me, them = viewer.pk, user.pk
+    rows = (
+        Follow.objects.filter(follower_id=me, followee_id=them)
+        .annotate(kind=Value("following"))
+        .values_list("kind")
+        .union(
+            Block.objects.filter(blocker_id=me, blocked_id=them)
+            .annotate(kind=Value("blocking"))
+            .values_list("kind"),
+            Block.objects.filter(blocker_id=them, blocked_id=me)
+            .annotate(kind=Value("blocked_by"))
+            .values_list("kind"),
+            Mute.objects.filter(muter_id=me, muted_id=them)
+            .annotate(kind=Value("muting"))
+            .values_list("kind"),
+            all=True,
+        )
+    )
+    for (kind,) in rows:
+        standing[kind] = True
+    return standing
+
+
+def muted_by(*, viewer_id: int) -> QuerySet:
+    """The ids of the members the viewer mutes, as a subquery (they vanish from the viewer's
+    following feed)."""
+    return Mute.objects.filter(muter_id=viewer_id).values("muted_id")
+
+
+def member_pairs_page(
+    *, user: User, kind: str, after: tuple[datetime, int] | None, limit: int
+) -> list[Block] | list[Mute]:
+    """One page of the members `user` blocks (`kind="blocks"`) or mutes (`"mutes"`), newest
+    first, the other member loaded: one query (for their settings)."""
+    if kind == "blocks":
+        rows, other, owner = Block.objects.all(), "blocked", "blocker"
+    elif kind == "mutes":
+        rows, other, owner = Mute.objects.all(), "muted", "muter"
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    rows = rows.filter(**{owner: user})
+    if after is not None:
+        created_at, last_id = after
+        rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=last_id))
+    return list(rows.select_related(other).order_by("-created_at", "-id")[: limit + 1])
 
 
 def can_follow(*, actor: User | None, user: User) -> bool:
@@ -76,3 +161,21 @@ def follow_rows_page(
         created_at, last_id = after
         rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=last_id))
     return list(rows.select_related(other).order_by("-created_at", "-id")[: limit + 1])
+
+
+def creators_to_follow(*, viewer: User, limit: int = 6) -> list[User]:
+    """A few active creators with published, visible work whom `viewer` does not follow yet
+    (nor themselves): the most followed first, then the most liked (over their public work):
+    one query. The members the viewer mutes or blocks (not built yet) would be left out here
+    too."""
+    public_work = artworks_public().filter(user_id=OuterRef("pk")).order_by()
+    likes = public_work.values("user_id").annotate(total=Sum("like_count")).values("total")
+    creators = (
+        _active_members()
+        .filter(pk__in=artworks_public().values("user_id"))
+        .exclude(pk=viewer.pk)
+        .exclude(pk__in=followees_of(follower_id=viewer.pk))
+        .annotate(likes_received=Subquery(likes))
+        .order_by("-follower_count", F("likes_received").desc(nulls_last=True), "-id")
+    )
+    return list(creators[: max(0, limit)])
