@@ -4,7 +4,9 @@ a URL name or a model label.
 
 - the public page of a member (`User.get_absolute_url`), served by the read side;
 - the admin page of a staff-log entry's target (an artwork, a report), which the admin of the
-  app owning the target serves.
+  app owning the target serves;
+- more pages of a member's settings (the members they block or mute), as tabs beside
+  accounts' own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 
 _profile_url: Callable[[str], str] | None = None
 _target_admin_url_names: dict[str, str] = {}
+_settings_pages: dict[str, object] = {}
 
 
 def register_profile_url(build: Callable[[str], str]) -> None:
@@ -34,3 +37,14 @@ def register_staff_target_admin(target_type: str, url_name: str) -> None:
 
 def staff_target_admin_url_name(target_type: str) -> str | None:
     return _target_admin_url_names.get(target_type)
+
+
+def register_settings_page(url_name: str, label: object) -> None:
+    """A page of the member's settings (its URL name, taking no argument, and its tab's
+    label, lazily translated), shown after accounts' own tabs."""
+    _settings_pages[url_name] = label
+
+
+def settings_pages() -> list[tuple[str, object]]:
+    """(URL name, label) of the settings pages other apps registered, in registration order."""
+    return list(_settings_pages.items())

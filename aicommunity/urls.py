@@ -2,6 +2,8 @@
 
 /                       feed:landing        /features              feed:features
 /feed                   feed:feed           /user/<username>       feed:profile
+/user/<username>/followers, /following      social:followers, social:following
+/user/<username>/follow, /unfollow          social:follow, social:unfollow (POST)
 /artwork/<id>/<slug>    artworks:detail     /create                artworks:create
 /artwork/<id>/report    moderation:report (before artworks:detail; "report" is a reserved slug)
 /login                  sign-in             /accounts/…            allauth
@@ -44,6 +46,7 @@ urlpatterns = [
     *seo_urlpatterns,
     path("", include("moderation.urls")),
     path("", include("artworks.urls")),
+    path("", include("social.urls")),
     path("", include("feed.urls")),
 ]
 

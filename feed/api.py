@@ -1,7 +1,8 @@
 """Lists in the JSON API (blueprint §2): GET /api/feed, /api/users/{id}/artworks and
 /api/users/{id}/favorites. Cursor-paginated: pass `next_cursor` back as `cursor`; a cursor
 this API did not make is 400. A signed-in viewer gets `isLiked` / `is_favorite` on every
-item; for anonymous callers they are null."""
+item; for anonymous callers they are null. `GET /api/feed?tab=following` is the caller's
+own (401 without credentials)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
@@ -16,12 +18,12 @@ from artworks.schemas import ArtworkPageOut, artwork_context
 from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state
 from common.api import COMMON_ERRORS, errors
 
+from .page_selectors import feed_tab_open_to, feed_tab_page
 from .selectors import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     InvalidCursor,
     Page,
-    feed_page,
     user_artworks_page,
     user_favorites_page,
 )
@@ -68,16 +70,21 @@ def _active_user(user_id: int) -> User:
 )
 def feed(
     request: HttpRequest,
-    tab: Literal["hot", "new"] = "hot",
+    tab: Literal["hot", "new", "following"] = "hot",
     cursor: str | None = None,
     limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ) -> Status:
-    """The feed: `tab=hot` (hot score) or `tab=new` (newest published)."""
+    """The feed: `tab=hot` (hot score), `tab=new` (newest published) or `tab=following` (the
+    newest published work of the members the caller follows; signed-in callers only, 401
+    otherwise)."""
+    viewer = _viewer(request)
+    if not feed_tab_open_to(tab=tab, viewer=viewer):
+        return Status(401, {"detail": _("Sign in to see the work of the members you follow.")})
     try:
-        page = feed_page(tab=tab, cursor=cursor or None, limit=limit)
+        page = feed_tab_page(tab=tab, viewer=viewer, cursor=cursor or None, limit=limit)
     except InvalidCursor as exc:
         return _bad_cursor(exc)
-    return Status(200, _page_out(page, _viewer(request)))
+    return Status(200, _page_out(page, viewer))
 
 
 @router.get(

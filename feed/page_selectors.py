@@ -1,6 +1,7 @@
-"""What the list pages show beside their cards: which profile tabs a viewer may open and the
-page of each, the counts of a profile and of the landing page, and the tabs of /feed and of a
-profile. Read-only. The counts use the one visibility rule (artworks.selectors), like the rows.
+"""What the list pages show beside their cards: which profile and feed tabs a viewer may open
+and the page of each, the counts of a profile and of the landing page, the tabs of /feed and of
+a profile, and the creators the following tab suggests. Read-only. The counts use the one
+visibility rule (artworks.selectors), like the rows.
 """
 
 from __future__ import annotations
@@ -11,10 +12,19 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork
 from artworks.selectors import artwork_public_q, artworks_public, artworks_visible_to
+from social.selectors import creators_to_follow
 
-from .selectors import Page, user_artworks_page, user_favorites_page
+from .selectors import (
+    FEED_TABS,
+    Page,
+    feed_page,
+    following_page,
+    user_artworks_page,
+    user_favorites_page,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -25,6 +35,10 @@ if TYPE_CHECKING:
 
 PROFILE_TABS = ("artworks", "drafts", "favorites")
 OWNER_ONLY_TABS = frozenset({"drafts", "favorites"})
+FOLLOWING = "following"
+FEED_PAGE_TABS = (*FEED_TABS, FOLLOWING)
+MEMBER_FEED_TABS = frozenset({FOLLOWING})
+FOLLOWING_SUGGESTIONS = 6
 
 
 class Tab(TypedDict):
@@ -97,9 +111,36 @@ def profile_tabs(*, author: User, is_owner: bool, counts: dict[str, int | None])
     return tabs
 
 
-def feed_tabs() -> list[Tab]:
+def feed_tab_open_to(*, tab: str, viewer: Viewer) -> bool:
+    """Whether `viewer` may read `tab` of the feed: the following tab is a member's own (a
+    visitor is asked to sign in). The page and the API both ask this."""
+    return tab not in MEMBER_FEED_TABS or user_is_signed_in(viewer)
+
+
+def feed_tab_page(
+    *, tab: str, viewer: Viewer, cursor: str | None, limit: int | None = None
+) -> Page:
+    """One page of a feed tab (one query). Raises InvalidCursor for a cursor this site did not
+    make."""
+    if tab == FOLLOWING:
+        return following_page(viewer=viewer, cursor=cursor, limit=limit)
+    return feed_page(tab=tab, cursor=cursor, limit=limit)
+
+
+def following_suggestions(
+    *, tab: str, viewer: Viewer, page: Page, cursor: str | None
+) -> list[User]:
+    """Creators to follow, for the first page of the following tab when it has nothing to show
+    (one query); nothing anywhere else."""
+    if tab != FOLLOWING or page.items or cursor or not user_is_signed_in(viewer):
+        return []
+    return creators_to_follow(viewer=viewer, limit=FOLLOWING_SUGGESTIONS)
+
+
+def feed_tabs(*, viewer: Viewer = None) -> list[Tab]:
+    """The tabs of /feed: Hot and New for everyone, Following for members."""
     feed_url = reverse("feed:feed")
-    return [
+    tabs: list[Tab] = [
         {"key": "hot", "label": _("Hot"), "url": feed_url, "icon": "flame", "count": None},
         {
             "key": "new",
@@ -109,6 +150,17 @@ def feed_tabs() -> list[Tab]:
             "count": None,
         },
     ]
+    if user_is_signed_in(viewer):
+        tabs.append(
+            {
+                "key": FOLLOWING,
+                "label": _("Following"),
+                "url": f"{feed_url}?tab={FOLLOWING}",
+                "icon": "user",
+                "count": None,
+            }
+        )
+    return tabs
 
 
 def site_stats() -> dict[str, int | None]:

@@ -20,7 +20,7 @@ from common.seo import (
     person_jsonld,
 )
 
-from .page_selectors import OWNER_ONLY_TABS
+from .page_selectors import FOLLOWING, MEMBER_FEED_TABS, OWNER_ONLY_TABS
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -90,23 +90,31 @@ def features_meta(showcase: list[Artwork]) -> PageMeta:
 
 
 def feed_title(tab: str) -> str:
+    if tab == FOLLOWING:
+        return _("Following")
     return _("Hot AI art") if tab == "hot" else _("New AI art")
 
 
-def feed_meta(*, tab: str, cursor: str | None, items: list[Artwork]) -> PageMeta:
-    path = reverse("feed:feed")
-    title = feed_title(tab)
+def _feed_description(tab: str) -> str:
     if tab == "hot":
-        description = _(
+        return _(
             "The most loved AI artworks of the community, ranked by likes, favorites and freshness."
         )
-    else:
-        description = _("The newest AI artworks published by the community.")
+    if tab == FOLLOWING:
+        return _("New AI artworks from the creators you follow.")
+    return _("The newest AI artworks published by the community.")
+
+
+def feed_meta(*, tab: str, cursor: str | None, items: list[Artwork]) -> PageMeta:
+    """A feed tab's meta; a member's own tab (following) is never indexed."""
+    path = reverse("feed:feed")
+    title = feed_title(tab)
     meta = PageMeta(
         title=f"{title} · {settings.SITE_NAME}",
-        description=description,
+        description=_feed_description(tab),
         path=path,
         params=_list_params(tab=tab, default_tab="hot", cursor=cursor),
+        noindex=tab in MEMBER_FEED_TABS,
         jsonld=[_site_page_jsonld("CollectionPage", name=title, path=path)],
     )
     return _with_preview_image(meta, items)

@@ -3,6 +3,9 @@ its rows with one query through feed.selectors, whatever the number of artworks.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +22,11 @@ from common.seo import absolute_url
 
 from . import seo
 from .page_selectors import (
+    FEED_PAGE_TABS,
+    feed_tab_open_to,
+    feed_tab_page,
     feed_tabs,
+    following_suggestions,
     profile_counts,
     profile_is_owner,
     profile_page,
@@ -27,7 +34,7 @@ from .page_selectors import (
     profile_tabs,
     site_stats,
 )
-from .selectors import FEED_TABS, InvalidCursor, Page, feed_page, hot_strip
+from .selectors import InvalidCursor, Page, hot_strip
 
 
 def _list_context(request: HttpRequest, page: Page) -> dict[str, object]:
@@ -55,6 +62,17 @@ def _restart(request: HttpRequest, path: str, *, tab: str, default_tab: str) -> 
     """Back to the first page of the tab, for a cursor that is not (or no longer) ours."""
     messages.error(request, _("That page link is no longer valid. Here is the first page."))
     return redirect(path + (f"?tab={tab}" if tab != default_tab else ""))
+
+
+def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    """To the sign-in page, and back to `next_url` after it."""
+    login = f"{settings.LOGIN_URL}?{urlencode({'next': next_url})}"
+    if request.htmx:
+        # "Load more" behind a session that has expired meanwhile: a full navigation.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login
+        return response
+    return redirect(login)
 
 
 LANDING_FEATURED = 8
@@ -95,23 +113,36 @@ def features(request: HttpRequest) -> HttpResponse:
 @require_safe
 def feed(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab") or "hot"
-    if tab not in FEED_TABS:
+    if tab not in FEED_PAGE_TABS:
         raise Http404("No such tab.")
+    if not feed_tab_open_to(tab=tab, viewer=request.user):
+        return _sign_in_first(request, f"{reverse('feed:feed')}?tab={tab}")
     cursor = request.GET.get("cursor") or None
     try:
-        page = feed_page(tab=tab, cursor=cursor)
+        page = feed_tab_page(tab=tab, viewer=request.user, cursor=cursor)
     except InvalidCursor:
         return _restart(request, reverse("feed:feed"), tab=tab, default_tab="hot")
+    # A member's own tab (following) is kept in the page cache for them alone, like their copy
+    # of every feed page: a follow or unfollow bumps their member tag, a publication `lists`.
+    meta = seo.feed_meta(tab=tab, cursor=cursor, items=page.items)
     context = {
         **_list_context(request, page),
         "tab": tab,
-        "feed_tabs": feed_tabs(),
-        "meta": seo.feed_meta(tab=tab, cursor=cursor, items=page.items),
+        "feed_tabs": feed_tabs(viewer=request.user),
+        "suggestions": following_suggestions(
+            tab=tab, viewer=request.user, page=page, cursor=cursor
+        ),
+        # The suggestions leave out whom the viewer follows: their buttons need no query.
+        "suggested_followed_ids": frozenset(),
+        "meta": meta,
         "heading": seo.feed_title(tab),
         # The feed's grid shares its row with the sidebar: its cards' `sizes` differ.
         "card_sizes": "feed",
     }
-    return _render_list(request, "feed/feed.html", context)
+    response = _render_list(request, "feed/feed.html", context)
+    if meta.noindex:
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe

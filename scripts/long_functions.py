@@ -18,6 +18,7 @@ APP_DIRS = (
     "common",
     "feed",
     "moderation",
+    "social",
     "bench",
     "scripts",
 )

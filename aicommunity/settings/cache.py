@@ -79,6 +79,8 @@ PAGE_CACHE_VIEWS = {
     "feed:feed",
     "feed:profile",
     "artworks:detail",
+    "social:followers",
+    "social:following",
     # The JSON API's public reads, for callers without credentials.
     "api:feed",
     "api:detail",

@@ -74,11 +74,17 @@
     if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
   });
   document.addEventListener("htmx:afterSwap", function (event) { initToasts(event.target); });
-  // A reaction refused for going too fast (429) comes back as the reactions block with its
-  // message: show it in place like a success (htmx swaps only 2xx answers by default).
+  // A reaction or a follow refused for going too fast (429), or a follow refused (403), comes
+  // back as its block with the message: show it in place like a success (htmx swaps only 2xx
+  // answers by default). Only that block: a 403 may also be a whole page (a CSRF failure).
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    if (event.detail.xhr.status === 429 && target && target.classList.contains("reactions")) {
+    var status = event.detail.xhr.status;
+    if (!target) return;
+    var reactions = status === 429 && target.classList.contains("reactions");
+    var follow = (status === 429 || status === 403) && target.classList.contains("follow") &&
+      (event.detail.serverResponse || "").trim().indexOf('<div class="follow') === 0;
+    if (reactions || follow) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

@@ -39,8 +39,9 @@ class TestArtworkPage:
         arts = PublishedArtworkFactory.create_batch(n, user=author)
         client.force_login(user)
         client.get(arts[0].get_absolute_url())
-        # the member (session: cache), more from the author, the viewer's likes and favorites
-        with django_assert_num_queries(3):
+        # the member (session: cache), more from the author, the viewer's likes and favorites,
+        # whether they follow the author (the follow button)
+        with django_assert_num_queries(4):
             assert client.get(arts[0].get_absolute_url()).status_code == 200
 
     def test_the_cache_is_really_read(self, client, art):

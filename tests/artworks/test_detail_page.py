@@ -283,7 +283,8 @@ class TestMoreFromAuthor:
         ]
         LikeFactory(user=user, artwork=arts[0])
         client.force_login(user)
-        # the member (session: cache), the artwork, more by the author, liked, favorited ids
-        with django_assert_num_queries(4):
+        # the member (session: cache), the artwork, more by the author, liked, favorited ids,
+        # whether they follow the author (the follow button)
+        with django_assert_num_queries(5):
             response = client.get(arts[0].get_absolute_url())
         assert response.status_code == 200

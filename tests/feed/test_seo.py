@@ -234,7 +234,7 @@ class TestErrorPages:
         def boom(**kwargs):
             raise RuntimeError("database fell over")
 
-        monkeypatch.setattr(views, "feed_page", boom)
+        monkeypatch.setattr(views, "feed_tab_page", boom)
         client.raise_request_exception = False
         response = client.get("/feed")
         assert response.status_code == 500
