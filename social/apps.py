@@ -8,4 +8,9 @@ class SocialConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self) -> None:
+        from accounts.registry import register_settings_page
+
         from . import receivers  # noqa: F401 (connects the receivers)
+
+        register_settings_page("social:settings_blocked", _("Blocked members"))
+        register_settings_page("social:settings_muted", _("Muted members"))

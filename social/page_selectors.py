@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .selectors import follow_rows_page
+from .selectors import follow_rows_page, member_pairs_page
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .models import Follow
 
 Direction = Literal["followers", "following"]
+StandingKind = Literal["blocked", "muted"]
 DIRECTIONS: tuple[Direction, ...] = ("followers", "following")
 FOLLOW_PAGE_SIZE = 30
 
@@ -65,6 +66,23 @@ def follow_page(
     last = rows[-1] if rows and has_more else None
     return MemberPage(
         items=[getattr(row, other) for row in rows],
+        next_cursor=encode_cursor(last.created_at, last.pk) if last else None,
+    )
+
+
+def standing_page(
+    *, user: User, kind: StandingKind, cursor: str | None, limit: int = FOLLOW_PAGE_SIZE
+) -> MemberPage:
+    """One page of the members `user` blocks (`kind="blocked"`) or mutes (`"muted"`), newest
+    first (one query), for their settings. Raises InvalidCursor."""
+    after = decode_cursor(cursor) if cursor else None
+    pairs = "blocks" if kind == "blocked" else "mutes"
+    rows = member_pairs_page(user=user, kind=pairs, after=after, limit=limit)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows and has_more else None
+    return MemberPage(
+        items=[getattr(row, kind) for row in rows],
         next_cursor=encode_cursor(last.created_at, last.pk) if last else None,
     )
 

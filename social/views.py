@@ -10,6 +10,10 @@ back. Rate-limited per member with the API's "follow" scope → 429.
 
 The lists read one page of members with one query, and the viewer's follow state of all its
 rows with one more, whatever the number of rows (social.page_selectors).
+
+Block, unblock, mute and unmute are plain POST forms too (from the profile's menu and the
+settings lists), answered with a message on the page they came from; the member's settings
+list whom they block and mute (/settings/blocked, /settings/muted), newest first, paginated.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +38,14 @@ from common.redirects import safe_next_url
 
 from . import seo, services
 from .buttons import PARTIAL, follow_button_context
-from .page_selectors import Direction, InvalidCursor, follow_page, follow_tabs
+from .page_selectors import (
+    Direction,
+    InvalidCursor,
+    StandingKind,
+    follow_page,
+    follow_tabs,
+    standing_page,
+)
 from .selectors import followed_ids, is_following
 
 if TYPE_CHECKING:
@@ -178,3 +190,92 @@ def followers(request: HttpRequest, username: str) -> HttpResponse:
 @require_safe
 def following(request: HttpRequest, username: str) -> HttpResponse:
     return _follow_list(request, username, "following")
+
+
+def _change_standing(
+    request: HttpRequest, username: str, service: Callable[..., bool], done: str
+) -> HttpResponse:
+    """Apply a block / mute service to the member `username` and come back with `done` (a
+    sentence with %(username)s) or the refusal, as a message."""
+    person = _member(username)
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, person)
+    if ratelimit.hit(scope="follow", key=ratelimit.client_key(request)):
+        return render(request, "429.html", status=429)
+    try:
+        service(request.user, person)
+    except services.FollowRefused as refusal:
+        messages.error(request, refusal.messages[0])
+    else:
+        messages.success(request, done % {"username": person.username})
+    return redirect(safe_next_url(request) or person.get_absolute_url())
+
+
+@require_POST
+def block(request: HttpRequest, username: str) -> HttpResponse:
+    return _change_standing(
+        request,
+        username,
+        lambda me, them: services.user_block(blocker=me, blocked=them),
+        _("You blocked @%(username)s."),
+    )
+
+
+@require_POST
+def unblock(request: HttpRequest, username: str) -> HttpResponse:
+    return _change_standing(
+        request,
+        username,
+        lambda me, them: services.user_unblock(blocker=me, blocked=them),
+        _("You unblocked @%(username)s."),
+    )
+
+
+@require_POST
+def mute(request: HttpRequest, username: str) -> HttpResponse:
+    return _change_standing(
+        request,
+        username,
+        lambda me, them: services.user_mute(muter=me, muted=them),
+        _("You muted @%(username)s: their work no longer shows in your following feed."),
+    )
+
+
+@require_POST
+def unmute(request: HttpRequest, username: str) -> HttpResponse:
+    return _change_standing(
+        request,
+        username,
+        lambda me, them: services.user_unmute(muter=me, muted=them),
+        _("You unmuted @%(username)s."),
+    )
+
+
+def _standing_settings(request: HttpRequest, kind: StandingKind) -> HttpResponse:
+    first_page = reverse(f"social:settings_{kind}")
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = standing_page(user=request.user, kind=kind, cursor=cursor)
+    except InvalidCursor:
+        messages.error(request, _("That page link is no longer valid. Here is the first page."))
+        return redirect(first_page)
+    context = {"kind": kind, "page": page, "back": request.get_full_path()}
+    if _is_load_more(request) and cursor:
+        response = render(request, "social/partials/standing_page.html", context)
+    else:
+        response = render(request, "social/settings_standing.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def settings_blocked(request: HttpRequest) -> HttpResponse:
+    return _standing_settings(request, "blocked")
+
+
+@login_required
+@require_safe
+def settings_muted(request: HttpRequest) -> HttpResponse:
+    return _standing_settings(request, "muted")

@@ -1,7 +1,12 @@
 """{% follow_button person %}: the follow button of `person` for this page's viewer
 (social.buttons decides what it shows). `followed_ids`: the ids the viewer follows, read
 once for a whole list (selectors.followed_ids); without it the tag asks is_following (one
-query). `stats`: the button sits on the profile, beside the follower count it keeps current."""
+query, which also says whether a block stands between the two: then there is no button).
+`stats`: the button sits on the profile, beside the follower count it keeps current.
+
+{% member_menu person %}: block / mute (or undo them) for a signed-in viewer other than
+`person` (one query). `{% standing_with person as standing %}` reads the viewer's standing
+once for both: `{% follow_button person standing=standing %}{% member_menu person standing %}`."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import TYPE_CHECKING
 from django import template
 
 from social.buttons import PARTIAL, follow_button_context, follow_button_mode
-from social.selectors import is_following
+from social.selectors import member_standing
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -26,6 +31,7 @@ def follow_button(
     person: User,
     followed_ids: Collection[int] | None = None,
     stats: bool = False,
+    standing: dict[str, bool] | None = None,
 ) -> dict[str, object]:
     request = context["request"]
     if follow_button_mode(viewer=request.user, person=person) != "member":
@@ -33,7 +39,34 @@ def follow_button(
     elif followed_ids is not None:
         following = person.pk in followed_ids
     else:
-        following = is_following(viewer=request.user, user=person)
+        standing = standing or member_standing(viewer=request.user, user=person)
+        if standing["blocked_by"] or standing["blocking"]:
+            return {"mode": "hidden"}
+        following = standing["following"]
     return follow_button_context(
         request=request, person=person, following=following, stats=bool(stats)
     )
+
+
+@register.inclusion_tag("social/partials/member_menu.html", takes_context=True)
+def member_menu(
+    context: template.Context, person: User, standing: dict[str, bool] | None = None
+) -> dict[str, object]:
+    request = context["request"]
+    if follow_button_mode(viewer=request.user, person=person) != "member":
+        return {"show": False}
+    standing = standing or member_standing(viewer=request.user, user=person)
+    return {
+        "show": True,
+        "person": person,
+        "blocking": standing["blocking"],
+        "muting": standing["muting"],
+        "back": request.get_full_path(),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def standing_with(context: template.Context, person: User) -> dict[str, bool]:
+    """The viewer's standing with `person` (selectors.member_standing), read once for a page
+    that shows both the follow button and the member menu."""
+    return member_standing(viewer=context["request"].user, user=person)

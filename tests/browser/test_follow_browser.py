@@ -130,3 +130,53 @@ def test_pages_pass_axe(browser, people):
         browser, base, [(p, f"{name}-visitor", h1) for p, name, h1 in [*pages[:2], pages[-1]]]
     )
     assert not problems, "\n".join(problems)
+
+
+def _open_member_menu(page) -> None:
+    page.locator("details.member-menu > summary").click()
+
+
+def test_block_and_mute_from_the_profile_menu(browser, people):
+    from social.models import Block, Mute
+
+    base, star, reader = people["url"], people["star"], people["reader"]
+    user_follow(follower=reader, followee=star)
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, base, reader)
+    page = context.new_page()
+    page.goto(base + "/user/aurora")
+    _open_member_menu(page)
+    page.get_by_role("button", name="Mute @aurora").click()
+    page.wait_for_load_state()
+    assert "You muted @aurora" in page.content()
+    assert Mute.objects.filter(muter=reader, muted=star).exists()
+    _open_member_menu(page)
+    page.get_by_role("button", name="Block @aurora").click()
+    page.wait_for_load_state()
+    assert "You blocked @aurora." in page.content()
+    assert Block.objects.filter(blocker=reader, blocked=star).exists()
+    assert not Follow.objects.filter(follower=reader, followee=star).exists()
+    assert page.locator(f"#follow-button-{star.pk}").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "block-profile-390.png"))
+    # Undone from the settings list.
+    page.goto(base + "/settings/blocked")
+    page.get_by_role("button", name="Unblock @aurora").click()
+    page.wait_for_load_state()
+    assert page.url == base + "/settings/blocked"
+    assert not Block.objects.exists()
+    context.close()
+
+
+def test_block_pages_pass_axe(browser, people):
+    from social.services import user_block, user_mute
+
+    base, star, reader = people["url"], people["star"], people["reader"]
+    user_block(blocker=reader, blocked=people["fans"][0])
+    user_mute(muter=reader, muted=star)
+    pages = [
+        ("/user/aurora", "member-menu-open", "Aurora Vale", _open_member_menu),
+        ("/settings/blocked", "settings-blocked", "Blocked members"),
+        ("/settings/muted", "settings-muted", "Muted members"),
+    ]
+    problems = check_pages(browser, base, pages, user=reader)
+    assert not problems, "\n".join(problems)
