@@ -70,6 +70,9 @@ ROWS = [
     Row("profile signed in", "/user/{author}", "session", 0.25),
     Row("GET /api/feed bearer", "/api/feed", "bearer", 0.25),
     Row("POST/DELETE like, 50 members", "/api/artworks/", "likes", 0.25, 50),
+    # The community pages: a member's following feed, a profile's followers.
+    Row("following feed signed in", "/feed?tab=following", "session", 0.25, 50),
+    Row("followers anonymous", "/user/{author}/followers", "anonymous", 0.5, 20),
 ]
 COLD_P99_MS = 200
 RSS_LIMIT_MB = 150

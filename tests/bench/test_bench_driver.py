@@ -32,6 +32,8 @@ def test_every_row_of_the_floor_table_is_measured():
         "profile signed in",
         "GET /api/feed bearer",
         "like",
+        "following feed signed in",
+        "followers anonymous",
     ]:
         assert wanted in labels
 
