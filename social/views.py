@@ -259,7 +259,8 @@ def _standing_settings(request: HttpRequest, kind: StandingKind) -> HttpResponse
     except InvalidCursor:
         messages.error(request, _("That page link is no longer valid. Here is the first page."))
         return redirect(first_page)
-    context = {"kind": kind, "page": page, "back": request.get_full_path()}
+    title = _("Blocked members") if kind == "blocked" else _("Muted members")
+    context = {"kind": kind, "title": title, "page": page, "back": request.get_full_path()}
     if _is_load_more(request) and cursor:
         response = render(request, "social/partials/standing_page.html", context)
     else:
