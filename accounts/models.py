@@ -158,11 +158,15 @@ class StaffAction(models.Model):
         USER_RESTORE = "user_restore", _("Restored user")
         REPORT_RESOLVE = "report_resolve", _("Resolved report")
         REPORT_DISMISS = "report_dismiss", _("Dismissed report")
+        COMMENT_HIDE = "comment_hide", _("Hid comment")
+        COMMENT_UNHIDE = "comment_unhide", _("Unhid comment")
+        COMMENT_DELETE = "comment_delete", _("Deleted comment")
 
     class TargetType(models.TextChoices):
         ARTWORK = "artwork", _("Artwork")
         USER = "user", _("User")
         REPORT = "report", _("Report")
+        COMMENT = "comment", _("Comment")
 
     actor = models.ForeignKey(
         User,

@@ -26,6 +26,7 @@ from artworks.reactions_api import router as reactions_router
 from common.exceptions import StateConflict
 from feed.api import router as feed_router
 from social.api import router as social_router
+from social.comments_api import router as comments_router
 
 api = NinjaAPI(
     title="AI Community API",
@@ -103,3 +104,4 @@ api.add_router("/artworks", artworks_router)
 api.add_router("/", reactions_router)
 api.add_router("/", feed_router)
 api.add_router("/", social_router)
+api.add_router("/", comments_router)

@@ -330,9 +330,9 @@ class ArtworkAdmin(admin.ModelAdmin):
         self, objs: QuerySet[Artwork] | list[Artwork], request: HttpRequest
     ) -> tuple[list, dict, set, list]:
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        # An artwork's reactions and reports go with it by design; their admins are read-only
-        # (no delete permission), which must not block deleting the artwork itself.
-        goes_with_it = {"like", "favorite", "report"}
+        # An artwork's reactions, reports and comments go with it by design; their admins are
+        # read-only (no delete permission), which must not block deleting the artwork itself.
+        goes_with_it = {"like", "favorite", "report", "comment"}
         perms_needed = {
             name
             for name in perms_needed

@@ -103,6 +103,8 @@ class Artwork(models.Model):
 
     like_count = models.PositiveIntegerField(default=0)
     favorite_count = models.PositiveIntegerField(default=0)
+    # Moved by `social` (its comment services and receivers): the comments the public sees.
+    comment_count = models.PositiveIntegerField(default=0)
     hot_score = models.FloatField(default=0.0)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -98,6 +98,7 @@ class ArtworkOut(Schema):
     generation_error: str | None
     like_count: int
     favorite_count: int
+    comment_count: int
     hot_score: float
     created_at: datetime
     published_at: datetime | None

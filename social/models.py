@@ -1,4 +1,5 @@
-"""What happens between members: who follows whom, who blocks or mutes whom."""
+"""What happens between members: who follows whom, who blocks or mutes whom, and their
+comments on artworks."""
 
 from __future__ import annotations
 
@@ -121,3 +122,57 @@ class Mute(_MemberPair):
 
     def __str__(self) -> str:
         return f"{self.muter_id} mutes {self.muted_id}"
+
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class Comment(models.Model):
+    """A member's plain-text words under an artwork. One level of replies: a reply's `parent`
+    is a top-level comment. `artworks.comment_count` counts the comments shown to the public
+    (hidden ones leave the count). Staff hide a comment (`hidden_at`) rather than rewrite it;
+    a suspended author's comments are left out by the readers, not changed."""
+
+    artwork = models.ForeignKey(
+        "artworks.Artwork",
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("artwork"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("author"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(_("posted"), auto_now_add=True)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.TextField(_("reason for hiding"), blank=True, max_length=2000)
+
+    class Meta:
+        db_table = "social_comment"
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        permissions = [("moderate_comment", _("Can hide, unhide and delete any comment"))]
+        indexes = [
+            # An artwork's comments, oldest first (its comment pages, keyset on both).
+            models.Index("artwork", "created_at", "id", name="social_comment_artwork_idx"),
+            # The replies of a page of comments.
+            models.Index("parent", "created_at", "id", name="social_comment_parent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.artwork_id}: {self.body[:40]}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None

@@ -1,7 +1,9 @@
 """Keeps the page cache exact after a follow: the followee's follower count shows on their
 profile (a list page), and the follower's own pages show whom they follow (the buttons, their
 following feed). Keeps the members' follow counts when a row goes without the service (a
-member deleted in the admin takes their follows by cascade)."""
+member deleted in the admin takes their follows by cascade). The same for comments: the
+artwork's page and the cards (its comment count) follow each one, and its count follows every
+row that goes."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ from django.db.models import Model
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from artworks.selectors import artwork_cache_keys
 from common import pagecache
 
 from . import services
-from .models import Follow
-from .signals import StandingEvent, follow_changed, standing_changed
+from .models import Comment, Follow
+from .signals import StandingEvent, comment_changed, follow_changed, standing_changed
 
 
 @receiver(follow_changed, dispatch_uid="social.follow_invalidates_pages")
@@ -38,3 +41,18 @@ def invalidate_standing_pages(
     if event in {StandingEvent.BLOCKED, StandingEvent.UNBLOCKED}:
         tags.append(pagecache.member_tag(user_id))
     pagecache.bump_tags(*tags)
+
+
+@receiver(comment_changed, dispatch_uid="social.comment_invalidates_pages")
+def invalidate_comment_pages(sender: type[Model], *, artwork_id: int, **kwargs: object) -> None:
+    # The artwork's page shows its comments; every card and the cached artwork its count.
+    pagecache.bump_tags(
+        pagecache.artwork_tag(artwork_id), pagecache.LISTS, drop=artwork_cache_keys(artwork_id)
+    )
+
+
+@receiver(post_delete, sender=Comment, dispatch_uid="social.comment_row_removed")
+def comment_row_removed(sender: type[Model], instance: Comment, **kwargs: object) -> None:
+    services.comment_row_removed(
+        artwork_id=instance.artwork_id, was_hidden=instance.hidden_at is not None
+    )

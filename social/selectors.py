@@ -1,19 +1,26 @@
-"""Reads between members, and the rule of who may follow whom (one predicate, asked by the
-pages, the API and the service alike)."""
+"""Reads between members, and the rules of who may follow whom and who may comment where
+(one predicate each, asked by the pages, the API and the services alike)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from accounts.selectors import user_is_signed_in
-from artworks.selectors import artworks_public
+from accounts.selectors import staff_has_perm, user_is_signed_in
+from artworks.models import Artwork
+from artworks.selectors import artwork_is_visible_to, artworks_public
 
-from .models import Block, Follow, Mute
+from .models import Block, Comment, Follow, Mute
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -188,3 +195,136 @@ def creators_to_follow(*, viewer: User, limit: int = 6) -> list[User]:
         .order_by("-follower_count", F("likes_received").desc(nulls_last=True), "-id")
     )
     return list(creators[: max(0, limit)])
+
+
+# --- comments ---------------------------------------------------------------------------
+
+MODERATE_COMMENT = "social.moderate_comment"
+
+
+def comment_staff_sees_all(viewer: User | None) -> bool:
+    """Staff who may moderate comments see them all (hidden ones, a suspended author's)."""
+    return staff_has_perm(actor=viewer, perm=MODERATE_COMMENT)
+
+
+def comment_refusal(*, actor: User | None, artwork: Artwork) -> str | None:
+    """Why `actor` may not comment on `artwork` (a sentence for them), or None when they may:
+    a signed-in, active member may comment on a published artwork they may see (the
+    visibility rule), unless its author blocks them. (A member who blocks the author may
+    still comment: the block keeps the blocked member away, not the other way round.)"""
+    if not user_is_signed_in(actor):
+        return _("Sign in to comment.")
+    if not artwork_is_visible_to(artwork=artwork, viewer=actor):
+        return _("No such artwork.")
+    if artwork.status != Artwork.Status.PUBLISHED:
+        return _("Comments open once the artwork is published.")
+    if artwork.user_id != actor.pk and is_blocked_by(viewer=actor, user=artwork.user):
+        return _("You cannot comment on this member's work.")
+    return None
+
+
+def can_comment(*, actor: User | None, artwork: Artwork) -> bool:
+    return comment_refusal(actor=actor, artwork=artwork) is None
+
+
+def can_delete_comment(*, actor: User | None, comment: Comment) -> bool:
+    """Whether `actor` may delete `comment`: its author, the author of the artwork it is on,
+    or staff with `social.moderate_comment`. (`comment.artwork` is read: load it.)"""
+    if not user_is_signed_in(actor):
+        return False
+    if actor.pk in (comment.author_id, comment.artwork.user_id):
+        return True
+    return comment_staff_sees_all(actor)
+
+
+def can_moderate_comments(*, actor: User | None) -> bool:
+    """Whether `actor` may hide and unhide comments (and delete anyone's)."""
+    return comment_staff_sees_all(actor)
+
+
+def comments_shown_to(*, viewer: User | None) -> QuerySet[Comment]:
+    """The comments `viewer` may read (on an artwork they may see: the caller asks the
+    visibility rule): all for staff who moderate comments; for everyone else, those not
+    hidden and whose author is active. A suspended member's comments are left out here, not
+    rewritten, so they come back with the member's restoration."""
+    comments = Comment.objects.all()
+    if comment_staff_sees_all(viewer):
+        return comments
+    return comments.filter(hidden_at__isnull=True, author__is_active=True)
+
+
+def comment_is_shown_to(*, comment: Comment, viewer: User | None) -> bool:
+    """The same rule as `comments_shown_to`, for a comment in memory (its author loaded)."""
+    if comment_staff_sees_all(viewer):
+        return True
+    return comment.hidden_at is None and comment.author.is_active
+
+
+class InvalidCommentCursor(ValueError):
+    """A cursor that `comments_page` did not make."""
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    items: list[Comment]  # top-level comments, each with `shown_replies` (a list) set
+    next_cursor: str | None
+
+
+def _comment_cursor(comment: Comment) -> str:
+    raw = f"{comment.created_at.isoformat()}|{comment.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _comment_after(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, comment_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        return datetime.fromisoformat(created_at), int(comment_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        raise InvalidCommentCursor(
+            _("This page link is invalid; start again from the first page.")
+        ) from exc
+
+
+def comments_page(
+    *, artwork: Artwork, viewer: User | None, cursor: str | None, limit: int
+) -> CommentPage:
+    """One page of `artwork`'s top-level comments that the viewer may read, oldest first, with
+    all their replies the viewer may read (oldest first, as `shown_replies`), the authors
+    loaded: two queries (one without comments), whatever the number. The caller has checked
+    that the viewer may see the artwork. `cursor`: `next_cursor` of the previous page."""
+    shown = comments_shown_to(viewer=viewer).filter(artwork=artwork).select_related("author")
+    top = shown.filter(parent__isnull=True)
+    if cursor:
+        created_at, last_id = _comment_after(cursor)
+        top = top.filter(Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=last_id))
+    rows = list(top.order_by("created_at", "id")[: max(1, limit) + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    replies: dict[int, list[Comment]] = {row.pk: [] for row in rows}
+    if rows:
+        for reply in shown.filter(parent_id__in=list(replies)).order_by("created_at", "id"):
+            reply.artwork = artwork
+            replies[reply.parent_id].append(reply)
+    for row in rows:
+        row.artwork = artwork
+        row.shown_replies = replies[row.pk]
+    return CommentPage(items=rows, next_cursor=_comment_cursor(rows[-1]) if more else None)
+
+
+# `@name` where a word starts (not inside an address or another word): the member's username.
+MENTION_PATTERN = re.compile(r"(?<![\w@/.+-])@(?P<name>[A-Za-z0-9_-]{3,30})(?![\w-])")
+
+
+def mentioned_members(bodies: Iterable[str]) -> dict[str, User]:
+    """The active members mentioned (`@username`) in `bodies`, by lower-case username: one
+    query for a whole page of comments (none when nobody is mentioned)."""
+    names = {m["name"].lower() for body in bodies for m in MENTION_PATTERN.finditer(body)}
+    if not names:
+        return {}
+    members = (
+        _active_members()
+        .annotate(username_lower=Lower("username"))
+        .filter(username_lower__in=names)
+    )
+    return {member.username.lower(): member for member in members}

@@ -4,6 +4,9 @@
 `FollowEvent`). A block that removes follows announces each as unfollowed.
 `standing_changed` — kwargs: `actor_id: int`, `user_id: int`, `event: str` (one of
 `StandingEvent`): `actor` blocked, unblocked, muted or unmuted `user`.
+`comment_changed` — kwargs: `artwork_id: int`, `comment_id: int`, `author_id: int` (the
+comment's author), `event: str` (one of `CommentEvent`). Deleting a top-level comment
+announces it once (its replies go with it).
 Receivers must never raise into the sender (`send_robust`).
 """
 
@@ -11,6 +14,7 @@ from django.dispatch import Signal
 
 follow_changed = Signal()
 standing_changed = Signal()
+comment_changed = Signal()
 
 
 class FollowEvent:
@@ -23,3 +27,10 @@ class StandingEvent:
     UNBLOCKED = "unblocked"
     MUTED = "muted"
     UNMUTED = "unmuted"
+
+
+class CommentEvent:
+    POSTED = "posted"
+    DELETED = "deleted"
+    HIDDEN = "hidden"
+    UNHIDDEN = "unhidden"

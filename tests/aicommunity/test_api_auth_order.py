@@ -8,6 +8,7 @@ from django.test import Client
 
 from aicommunity.api import api
 from artworks.models import Like
+from social.models import Comment
 from tests.factories import PublishedArtworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,21 @@ WRITES = [
 def test_every_authenticated_write_is_listed():
     # The table below must not be empty or shrink silently when routes are renamed.
     assert ("post", "/api/artworks/{artwork_id}/like") in WRITES
+    assert ("delete", "/api/comments/{comment_id}") in WRITES
     assert len(WRITES) >= 10
 
 
 @pytest.mark.parametrize(("method", "path"), WRITES)
 def test_an_anonymous_write_is_401_json_not_a_csrf_403(method, path):
     artwork = PublishedArtworkFactory()
+    comment = Comment.objects.create(artwork=artwork, author=artwork.user, body="Mine.")
     browser = Client(enforce_csrf_checks=True)
-    path = path.replace("{artwork_id}", str(artwork.pk)).replace("{user_id}", str(artwork.user_id))
+    for name, value in (
+        ("{artwork_id}", artwork.pk),
+        ("{user_id}", artwork.user_id),
+        ("{comment_id}", comment.pk),
+    ):
+        path = path.replace(name, str(value))
     response = getattr(browser, method)(path)
     assert response.status_code == 401, response.content
     assert response["Content-Type"].startswith("application/json")

@@ -54,14 +54,22 @@ def test_unknown_paths_and_malformed_ids_are_404_json(client, bearer, method, pa
     assert_json_error(getattr(client, method)(path, **bearer), 404)
 
 
+# Operations on an artwork that read a JSON body: one they accept.
+ACCEPTED_BODIES = {
+    ("patch", "/api/artworks/{artwork_id}"): {"title": "x"},
+    ("post", "/api/artworks/{artwork_id}/comments"): {"body": "x"},
+}
+
+
 def test_a_missing_artwork_is_404_json_on_every_artwork_operation(client, bearer):
     missing = (Artwork.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     for method, path, _operation in OPERATIONS:
         if "{artwork_id}" in path:
             url = path.replace("{artwork_id}", str(missing))
             # A body the operation accepts, so that only the missing artwork can refuse it.
-            body = {"data": json.dumps({"title": "x"}), "content_type": "application/json"}
-            response = getattr(client, method)(url, **(body if method == "patch" else {}), **bearer)
+            accepted = ACCEPTED_BODIES.get((method, path))
+            body = {"data": json.dumps(accepted), "content_type": "application/json"}
+            response = getattr(client, method)(url, **(body if accepted else {}), **bearer)
             assert_json_error(response, 404)
 
 

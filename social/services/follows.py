@@ -1,4 +1,5 @@
-"""Writes between members: follow and unfollow, block and unblock, mute and unmute."""
+"""Follow and unfollow, block and unblock, mute and unmute: a member's standing with another
+(a block ends the follows between the two)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.db.models.functions import Greatest
@@ -14,24 +14,21 @@ from django.utils.translation import gettext as _
 
 from common.signals import send_on_commit
 
-from .models import Block, Follow, Mute
-from .selectors import follow_refusal, pair_refusal
-from .signals import FollowEvent, StandingEvent, follow_changed, standing_changed
+from ..models import Block, Follow, Mute
+from ..selectors import (
+    follow_refusal,
+    pair_refusal,
+)
+from ..signals import (
+    FollowEvent,
+    StandingEvent,
+    follow_changed,
+    standing_changed,
+)
+from ._base import FollowRefused
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class FollowRefused(PermissionDenied):
-    """`follow_refusal` said no (the API answers 403); the message is for the member."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    @property
-    def messages(self) -> list[str]:
-        return [self.message]
 
 
 @dataclass(frozen=True)
@@ -160,3 +157,6 @@ def _refuse_pair(actor: User, user: User, themselves: str) -> None:
 
 def _announce_standing(actor: User, user: User, event: str) -> None:
     send_on_commit(standing_changed, sender=Block, actor_id=actor.pk, user_id=user.pk, event=event)
+
+
+# --- comments ---------------------------------------------------------------------------

@@ -1,0 +1,40 @@
+"""Writes between members, by concern: follows, blocks and mutes (`follows`); comments
+(`comments`). Callers import from here."""
+
+from ._base import CommentRefused, FollowRefused, Refused
+from .comments import (
+    comment_create,
+    comment_delete,
+    comment_hide,
+    comment_row_removed,
+    comment_unhide,
+)
+from .follows import (
+    FollowState,
+    follow_row_removed,
+    user_block,
+    user_follow,
+    user_mute,
+    user_unblock,
+    user_unfollow,
+    user_unmute,
+)
+
+__all__ = [
+    "CommentRefused",
+    "FollowRefused",
+    "FollowState",
+    "Refused",
+    "comment_create",
+    "comment_delete",
+    "comment_hide",
+    "comment_row_removed",
+    "comment_unhide",
+    "follow_row_removed",
+    "user_block",
+    "user_follow",
+    "user_mute",
+    "user_unblock",
+    "user_unfollow",
+    "user_unmute",
+]
