@@ -3,7 +3,8 @@ profile (a list page), and the follower's own pages show whom they follow (the b
 following feed). Keeps the members' follow counts when a row goes without the service (a
 member deleted in the admin takes their follows by cascade). The same for comments: the
 artwork's page and the cards (its comment count) follow each one, and its count follows every
-row that goes."""
+row that goes. A suspension or a restoration sets again the counts that hold the member's
+follows and comments."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from accounts.signals import user_moderated
 from artworks.selectors import artwork_cache_keys
 from common import pagecache
 
@@ -53,6 +55,15 @@ def invalidate_comment_pages(sender: type[Model], *, artwork_id: int, **kwargs: 
 
 @receiver(post_delete, sender=Comment, dispatch_uid="social.comment_row_removed")
 def comment_row_removed(sender: type[Model], instance: Comment, **kwargs: object) -> None:
-    services.comment_row_removed(
-        artwork_id=instance.artwork_id, was_hidden=instance.hidden_at is not None
+    services.comment_row_removed(artwork_id=instance.artwork_id)
+
+
+@receiver(user_moderated, dispatch_uid="social.member_moderated_recounts")
+def member_moderated(sender: object, *, user_id: int, **kwargs: object) -> None:
+    artwork_ids = services.member_counts_recount(user_id=user_id)
+    # Their comments leave (or come back to) these artworks' pages and counts.
+    pagecache.bump_tags(
+        pagecache.LISTS,
+        *[pagecache.artwork_tag(pk) for pk in artwork_ids],
+        drop=artwork_cache_keys(*artwork_ids),
     )

@@ -9,6 +9,11 @@ from .comments import (
     comment_row_removed,
     comment_unhide,
 )
+from .counts import (
+    comment_counts_recount,
+    follow_counts_recount,
+    member_counts_recount,
+)
 from .follows import (
     FollowState,
     follow_row_removed,
@@ -25,12 +30,15 @@ __all__ = [
     "FollowRefused",
     "FollowState",
     "Refused",
+    "comment_counts_recount",
     "comment_create",
     "comment_delete",
     "comment_hide",
     "comment_row_removed",
     "comment_unhide",
+    "follow_counts_recount",
     "follow_row_removed",
+    "member_counts_recount",
     "user_block",
     "user_follow",
     "user_mute",

@@ -29,6 +29,7 @@ from ..signals import (
     comment_changed,
 )
 from ._base import CommentRefused
+from .counts import comment_counts_recount
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -108,11 +109,11 @@ def comment_delete(*, actor: User, comment_id: int) -> None:
         _announce_comment(comment, CommentEvent.DELETED)
 
 
-def comment_row_removed(*, artwork_id: int, was_hidden: bool) -> None:
-    """A comment row is gone (deleted, or by cascade with its artwork, author or parent): a
-    comment the count held leaves it."""
-    if not was_hidden:
-        _move_comment_count(artwork_id, by=-1)
+def comment_row_removed(*, artwork_id: int) -> None:
+    """A comment row is gone (deleted, or by cascade with its artwork, author or parent): the
+    count is set again from the rows left (the row may not have been counted: hidden, or by a
+    suspended member). Nothing to count when the artwork went with it."""
+    comment_counts_recount(artwork_ids=[artwork_id])
 
 
 def comment_hide(*, actor: User, comment: Comment, reason: str = "") -> Comment:
@@ -136,7 +137,8 @@ def _set_hidden(*, actor: User, comment: Comment, hidden: bool, reason: str) -> 
         locked.hidden_at = timezone.now() if hidden else None
         locked.hidden_reason = reason if hidden else ""
         locked.save(update_fields=["hidden_at", "hidden_reason"])
-        _move_comment_count(locked.artwork_id, by=-1 if hidden else 1)
+        # The replies under a top-level comment leave the count with it, and come back.
+        comment_counts_recount(artwork_ids=[locked.artwork_id])
         action = StaffAction.Action.COMMENT_HIDE if hidden else StaffAction.Action.COMMENT_UNHIDE
         _log_comment_action(actor, locked, action, reason)
         _announce_comment(locked, CommentEvent.HIDDEN if hidden else CommentEvent.UNHIDDEN)

@@ -26,6 +26,7 @@ from ..signals import (
     standing_changed,
 )
 from ._base import FollowRefused
+from .counts import follow_counts_recount
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -64,9 +65,10 @@ def user_unfollow(*, follower: User, followee: User) -> FollowState:
 
 
 def follow_row_removed(*, follower_id: int, followee_id: int) -> None:
-    """A follow row is gone (unfollowed, or by cascade with a deleted member): both members'
-    counts move down with it."""
-    _move_counts(follower_id=follower_id, followee_id=followee_id, by=-1)
+    """A follow row is gone (unfollowed, blocked, or by cascade with a deleted member): both
+    members' counts are set again from the rows left (a suspended member's row was not
+    counted)."""
+    follow_counts_recount(user_ids=[follower_id, followee_id])
 
 
 def _move_counts(*, follower_id: int, followee_id: int, by: int) -> None:
