@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from artworks.models import Artwork, Favorite, Like
-from social.models import Follow
+from social.models import Comment, Follow
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +15,13 @@ def counts():
         Like.objects.count(),
         Favorite.objects.count(),
         Follow.objects.count(),
+        Comment.objects.count(),
     )
 
 
 def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
     call_command("seed_demo", verbosity=0)
-    users, artworks, likes, favorites, follows = counts()
+    users, artworks, likes, favorites, follows, comments = counts()
     assert users >= 8
     assert artworks >= 60
     assert likes > 0 and favorites > 0
@@ -41,11 +42,23 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
         assert artwork.like_count == artwork.likes.count()
         assert artwork.favorite_count == artwork.favorites.count()
 
+    # Comments in both languages, with replies and mentions, on published work only; the
+    # counts agree with the rows.
+    assert comments >= 40
+    bodies = list(Comment.objects.values_list("body", flat=True))
+    assert any(body.isascii() for body in bodies)
+    assert any(not body.isascii() for body in bodies)
+    assert any(body.startswith("@") for body in bodies)
+    assert Comment.objects.filter(parent__isnull=False).count() >= 10
+    assert not Comment.objects.exclude(artwork__status="published").exists()
+    for artwork in published:
+        assert artwork.comment_count == artwork.comments.count()
+
     # Demo members sign in at once: their addresses count as confirmed.
     from allauth.account.models import EmailAddress
 
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == users
 
     call_command("seed_demo", verbosity=0)
-    assert counts() == (users, artworks, likes, favorites, follows)
+    assert counts() == (users, artworks, likes, favorites, follows, comments)
     assert EmailAddress.objects.count() == users

@@ -1,5 +1,6 @@
 """A demo community so that a newcomer sees a living site: 8 users, 60 artworks made by the
-offline generator (some still drafts), likes, favorites and follows. Idempotent: running it
+offline generator (some still drafts), likes, favorites, follows and comments in both
+languages (with replies and mentions). Idempotent: running it
 again adds nothing that is already there. (It lives in `social`, the highest app whose rows it
 makes.)"""
 
@@ -19,7 +20,7 @@ from artworks.models import Artwork
 from artworks.providers import GenerationRequest, get_provider
 from artworks.ranking import hot_score
 from social import services as social_services
-from social.models import Follow
+from social.models import Comment, Follow
 
 DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 (documented demo accounts)
 
@@ -54,10 +55,29 @@ SUBJECTS = [
 
 SIZES = [(768, 768), (768, 1024), (1024, 768), (768, 960)]
 
+# What the demo members say under each other's work, each in their own language.
+COMMENTS_EN = [
+    "The light here is wonderful.",
+    "Love the colours — what model did you use?",
+    "This would make a great wallpaper.",
+    "The composition pulls me right in.",
+    "So calm. Saving this one.",
+]
+COMMENTS_ZH = [
+    "光影太美了！",
+    "这个配色好舒服，用的什么模型？",
+    "很有意境，收藏了。",
+    "构图很棒，细节也很丰富。",
+    "看着就很安静。",
+]
+REPLIES_EN = ["Thank you! It took a few tries.", "Thanks — glad you like it."]
+REPLIES_ZH = ["谢谢！试了好几次才满意。", "谢谢喜欢～"]
+
 
 class Command(BaseCommand):
     help = (
-        "Create an idempotent demo community (8 users, 60 artworks, likes, favorites and follows)."
+        "Create an idempotent demo community (8 users, 60 artworks, likes, favorites, follows "
+        "and comments)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -108,11 +128,12 @@ class Command(BaseCommand):
 
         reactions = self._react(users, demo_artworks)
         follows = self._follow(users)
+        comments = self._comment(users, demo_artworks)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo community ready: {len(users)} users, {created} new artworks "
                 f"({Artwork.objects.count()} in all), {reactions} new reactions, "
-                f"{follows} new follows. "
+                f"{follows} new follows, {comments} new comments. "
                 f"Sign in as any demo user, e.g. 'aurora', with password '{DEMO_PASSWORD}'."
             )
         )
@@ -178,3 +199,47 @@ class Command(BaseCommand):
                     social_services.user_follow(follower=user, followee=followee)
                     count += 1
         return count
+
+    @staticmethod
+    def _comment(users: list[User], artworks: list[Artwork]) -> int:
+        """Comments under two artworks in three, each in its commenter's language, some with
+        a mention, and the author's reply under the first (the same ones on every run)."""
+        count = 0
+        for artwork in artworks:
+            rng = random.Random(f"comments:{artwork.title}")
+            if artwork.status != Artwork.Status.PUBLISHED or rng.random() < 1 / 3:
+                continue
+            others = [user for user in users if user.pk != artwork.user_id]
+            first = None
+            for commenter in rng.sample(others, k=rng.randint(1, 3)):
+                body = rng.choice(COMMENTS_ZH if _speaks_chinese(commenter) else COMMENTS_EN)
+                if rng.random() < 0.25:
+                    body = f"@{rng.choice(others).username} {body}"
+                comment, made = _comment_once(commenter, artwork, body)
+                first, count = first or comment, count + made
+            if first is not None and rng.random() < 0.6:
+                author = next(user for user in users if user.pk == artwork.user_id)
+                replies = REPLIES_ZH if _speaks_chinese(author) else REPLIES_EN
+                _reply, made = _comment_once(author, artwork, rng.choice(replies), parent=first)
+                count += made
+        return count
+
+
+def _speaks_chinese(user: User) -> bool:
+    return not user.name.isascii()
+
+
+def _comment_once(
+    author: User, artwork: Artwork, body: str, parent: Comment | None = None
+) -> tuple[Comment, int]:
+    """The author's comment with this body under the artwork: found, or made (1)."""
+    existing = Comment.objects.filter(author=author, artwork=artwork, body=body).first()
+    if existing is not None:
+        return existing, 0
+    made = social_services.comment_create(
+        author=author,
+        artwork_id=artwork.pk,
+        body=body,
+        parent_id=parent.pk if parent is not None else None,
+    )
+    return made, 1
