@@ -115,6 +115,7 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
         "settings errors",
         client.post("/settings/profile", {"username": "no spaces allowed", "name": "x" * 90}),
     )
+    _social_pages(world, client, keep)
     keep("create generate", client.get("/create?tab=generate"))
     keep("create upload", client.get("/create?tab=upload"))
     keep(
@@ -130,3 +131,26 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
     keep("failed generation", client.get(world.failed.get_absolute_url()))
     keep("queued generation", client.get(world.queued.get_absolute_url()))
     return pages
+
+
+def _social_pages(world: MemberWorld, client: Client, keep: object) -> None:
+    """Following and the member's standing lists: empty, then with someone in them."""
+    from social.services import user_block, user_follow, user_mute, user_unblock, user_unmute
+
+    keep("following feed empty", client.get("/feed?tab=following"))
+    keep("blocked empty", client.get("/settings/blocked"))
+    keep("muted empty", client.get("/settings/muted"))
+    user_follow(follower=world.member, followee=world.author)
+    neighbour = User.objects.filter(username="neighbour").first() or UserFactory(
+        username="neighbour", name="邻居 Neighbour"
+    )
+    user_block(blocker=world.member, blocked=neighbour)
+    user_mute(muter=world.member, muted=neighbour)
+    keep("following feed", client.get("/feed?tab=following"))
+    keep("followers", client.get(f"/user/{world.author.username}/followers"))
+    keep("following", client.get(f"/user/{world.member.username}/following"))
+    keep("profile with the member menu", client.get(f"/user/{world.author.username}"))
+    keep("blocked", client.get("/settings/blocked"))
+    keep("muted", client.get("/settings/muted"))
+    user_unblock(blocker=world.member, blocked=neighbour)
+    user_unmute(muter=world.member, muted=neighbour)

@@ -132,6 +132,31 @@ def test_pages_pass_axe(browser, people):
     assert not problems, "\n".join(problems)
 
 
+def test_the_members_own_social_pages_pass_axe_in_both_languages(browser, people):
+    """The following feed (with work, and empty with its suggestions) and the blocked and
+    muted lists, in English and in Chinese."""
+    from social.services import user_block, user_mute
+
+    base, reader = people["url"], people["reader"]
+    user_follow(follower=reader, followee=people["star"])
+    user_block(blocker=reader, blocked=people["fans"][0])
+    user_mute(muter=reader, muted=people["fans"][2])
+    lonely = UserFactory(username="lonely", name="Lone Reader")
+    pages = [
+        ("/feed?tab=following", "follow-feed-following", None),
+        ("/settings/blocked", "follow-settings-blocked", None),
+        ("/settings/muted", "follow-settings-muted", None),
+    ]
+    problems = check_pages(browser, base, pages, user=reader)
+    problems += check_pages(
+        browser, base, [(p, f"{name}-zh", h1) for p, name, h1 in pages], user=reader, lang="zh-hans"
+    )
+    problems += check_pages(
+        browser, base, [("/feed?tab=following", "follow-feed-following-empty", None)], user=lonely
+    )
+    assert not problems, "\n".join(problems)
+
+
 def _open_member_menu(page) -> None:
     page.locator("details.member-menu > summary").click()
 
