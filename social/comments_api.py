@@ -33,7 +33,7 @@ from .selectors import (
     InvalidCommentCursor,
     can_delete_comment,
     comments_page,
-    mentioned_members,
+    comment_mentions,
 )
 from .text import comment_html
 
@@ -89,11 +89,11 @@ def _visible_artwork(artwork_id: int, viewer: User | None) -> Artwork:
         raise Http404("No such artwork.") from None
 
 
-def _reply_out(comment: Comment, viewer: User | None, members: dict) -> dict:
+def _reply_out(comment: Comment, viewer: User | None, mentions: dict) -> dict:
     return {
         "id": comment.pk,
         "body": comment.body,
-        "body_html": str(comment_html(comment.body, members)),
+        "body_html": str(comment_html(comment.body, mentions.get(comment.pk))),
         "created_at": comment.created_at,
         "author": comment.author,
         "parent_id": comment.parent_id,
@@ -101,11 +101,12 @@ def _reply_out(comment: Comment, viewer: User | None, members: dict) -> dict:
     }
 
 
-def _comment_out(comment: Comment, viewer: User | None, members: dict) -> dict:
+def _comment_out(comment: Comment, viewer: User | None, mentions: dict) -> dict:
+    """`mentions`: `comment_mentions` of the comment and its replies."""
     replies = getattr(comment, "shown_replies", [])
     return {
-        **_reply_out(comment, viewer, members),
-        "replies": [_reply_out(reply, viewer, members) for reply in replies],
+        **_reply_out(comment, viewer, mentions),
+        "replies": [_reply_out(reply, viewer, mentions) for reply in replies],
     }
 
 
@@ -130,8 +131,8 @@ def comment_list(
     except InvalidCommentCursor as exc:
         return Status(400, {"detail": str(exc)})
     every = [c for top in page.items for c in (top, *top.shown_replies)]
-    members = mentioned_members(c.body for c in every)
-    items = [_comment_out(comment, viewer, members) for comment in page.items]
+    mentions = comment_mentions(every)
+    items = [_comment_out(comment, viewer, mentions) for comment in page.items]
     return Status(200, {"items": items, "next_cursor": page.next_cursor})
 
 
@@ -155,8 +156,7 @@ def comment_post(request: HttpRequest, artwork_id: int, payload: CommentIn) -> S
         )
     except Artwork.DoesNotExist:
         raise Http404("No such artwork.") from None
-    members = mentioned_members([comment.body])
-    return Status(201, _comment_out(comment, request.user, members))
+    return Status(201, _comment_out(comment, request.user, comment_mentions([comment])))
 
 
 @router.delete(

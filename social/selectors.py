@@ -328,3 +328,27 @@ def mentioned_members(bodies: Iterable[str]) -> dict[str, User]:
         .filter(username_lower__in=names)
     )
     return {member.username.lower(): member for member in members}
+
+
+def comment_mentions(comments: Iterable[Comment]) -> dict[int, dict[str, User]]:
+    """For each comment (by id), the members its `@username`s may link to: active members,
+    less those who block the comment's author (a blocked member cannot mention them). Two
+    queries for a whole page (none when nobody is mentioned)."""
+    comments = list(comments)
+    members = mentioned_members(c.body for c in comments)
+    if not members:
+        return {c.pk: {} for c in comments}
+    blocks = set(
+        Block.objects.filter(
+            blocker_id__in=[m.pk for m in members.values()],
+            blocked_id__in={c.author_id for c in comments},
+        ).values_list("blocker_id", "blocked_id")
+    )
+    return {
+        c.pk: {
+            name: member
+            for name, member in members.items()
+            if (member.pk, c.author_id) not in blocks
+        }
+        for c in comments
+    }

@@ -202,9 +202,24 @@ def test_mentions_and_links_in_body_html(client):
     )
 
 
+def test_a_member_blocked_by_the_mentioned_one_cannot_mention_them(client):
+    art = PublishedArtworkFactory()
+    ada, blocked, other = UserFactory(username="ada"), UserFactory(), UserFactory()
+    user_block(blocker=ada, blocked=blocked)
+    comment_create(author=blocked, artwork_id=art.pk, body="@ada hello")
+    comment_create(author=other, artwork_id=art.pk, body="@ada hello")
+    items = client.get(_list_path(art)).json()["items"]
+    assert [i["body_html"] for i in items] == [
+        "@ada hello",
+        f'<a href="{ada.get_absolute_url()}">@ada</a> hello',
+    ]
+
+
 def _fill(art, threads: int) -> None:
-    for i in range(threads):
-        top = comment_create(author=UserFactory(), artwork_id=art.pk, body=f"@user{i} top")
+    for _thread in range(threads):
+        mentioned = UserFactory()
+        body = f"@{mentioned.username} top"
+        top = comment_create(author=UserFactory(), artwork_id=art.pk, body=body)
         for _ in range(2):
             comment_create(author=UserFactory(), artwork_id=art.pk, body="re", parent_id=top.pk)
 
@@ -227,8 +242,9 @@ def test_the_list_costs_the_same_queries_for_1_and_30_threads(
     items = response.json()["items"]
     assert len(items) == 30
     assert all(len(i["replies"]) == 2 for i in items)
-    # The page, its replies, the mentioned members (+ the token's member when signed in).
-    assert len(small_queries) == (4 if viewer_kind == "member" else 3)
+    # The page, its replies, the mentioned members, their blocks of the authors (+ the
+    # token's member when signed in).
+    assert len(small_queries) == (5 if viewer_kind == "member" else 4)
 
 
 def test_comments_are_rate_limited_per_member(client, settings):
