@@ -32,8 +32,8 @@ from .models import COMMENT_MAX_LENGTH, Comment
 from .selectors import (
     InvalidCommentCursor,
     can_delete_comment,
-    comments_page,
     comment_mentions,
+    comments_page,
 )
 from .text import comment_html
 
