@@ -100,6 +100,8 @@ class User(AbstractUser):
     # Kept by `social`'s follow services, which move them with each follow row they write.
     follower_count = models.PositiveIntegerField(_("followers"), default=0, editable=False)
     following_count = models.PositiveIntegerField(_("following"), default=0, editable=False)
+    # How many members this one mutes (kept by `social`): the feeds filter only when it is not 0.
+    muting_count = models.PositiveIntegerField(_("muted members"), default=0, editable=False)
 
     objects = CaseInsensitiveUserManager()
 

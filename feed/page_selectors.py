@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork
 from artworks.selectors import artwork_public_q, artworks_public, artworks_visible_to
-from social.selectors import creators_to_follow
+from social.selectors import creators_to_follow, muted_by
 
 from .selectors import (
     FEED_TABS,
@@ -120,11 +120,18 @@ def feed_tab_open_to(*, tab: str, viewer: Viewer) -> bool:
 def feed_tab_page(
     *, tab: str, viewer: Viewer, cursor: str | None, limit: int | None = None
 ) -> Page:
-    """One page of a feed tab (one query). Raises InvalidCursor for a cursor this site did not
-    make."""
+    """One page of a feed tab (one query; one more for a member who mutes someone: their work
+    leaves the page, which keeps its cursor). Raises InvalidCursor for a cursor this site did
+    not make."""
     if tab == FOLLOWING:
         return following_page(viewer=viewer, cursor=cursor, limit=limit)
-    return feed_page(tab=tab, cursor=cursor, limit=limit)
+    page = feed_page(tab=tab, cursor=cursor, limit=limit)
+    if user_is_signed_in(viewer) and viewer.muting_count:
+        muted = set(muted_by(viewer_id=viewer.pk).values_list("muted_id", flat=True))
+        page = Page(
+            items=[a for a in page.items if a.user_id not in muted], next_cursor=page.next_cursor
+        )
+    return page
 
 
 def following_suggestions(

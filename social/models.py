@@ -94,8 +94,8 @@ class Block(_MemberPair):
 
 
 class Mute(_MemberPair):
-    """`muter` no longer sees `muted`'s work in their following feed (the muted member is
-    not told, and may still follow them)."""
+    """`muter` no longer sees `muted`'s work in their feeds: Hot, New and Following (the
+    muted member is not told, and may still follow them)."""
 
     muter = models.ForeignKey(
         settings.AUTH_USER_MODEL,

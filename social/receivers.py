@@ -17,7 +17,7 @@ from artworks.selectors import artwork_cache_keys
 from common import pagecache
 
 from . import services
-from .models import Comment, Follow
+from .models import Comment, Follow, Mute
 from .signals import StandingEvent, comment_changed, follow_changed, standing_changed
 
 
@@ -31,6 +31,11 @@ def invalidate_follow_pages(
 @receiver(post_delete, sender=Follow, dispatch_uid="social.follow_row_removed")
 def follow_row_removed(sender: type[Model], instance: Follow, **kwargs: object) -> None:
     services.follow_row_removed(follower_id=instance.follower_id, followee_id=instance.followee_id)
+
+
+@receiver(post_delete, sender=Mute, dispatch_uid="social.mute_row_removed")
+def mute_row_removed(sender: type[Model], instance: Mute, **kwargs: object) -> None:
+    services.mute_row_removed(muter_id=instance.muter_id)
 
 
 @receiver(standing_changed, dispatch_uid="social.standing_invalidates_pages")

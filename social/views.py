@@ -237,7 +237,7 @@ def mute(request: HttpRequest, username: str) -> HttpResponse:
         request,
         username,
         lambda me, them: services.user_mute(muter=me, muted=them),
-        _("You muted @%(username)s: their work no longer shows in your following feed."),
+        _("You muted @%(username)s: their work no longer shows in your feeds."),
     )
 
 

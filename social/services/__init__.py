@@ -17,6 +17,7 @@ from .counts import (
 from .follows import (
     FollowState,
     follow_row_removed,
+    mute_row_removed,
     user_block,
     user_follow,
     user_mute,
@@ -39,6 +40,7 @@ __all__ = [
     "follow_counts_recount",
     "follow_row_removed",
     "member_counts_recount",
+    "mute_row_removed",
     "user_block",
     "user_follow",
     "user_mute",

@@ -139,16 +139,28 @@ def user_mute(*, muter: User, muted: User) -> bool:
     with transaction.atomic():
         _row, created = Mute.objects.get_or_create(muter=muter, muted=muted)
         if created:
+            _move_muting_count(muter.pk, by=1)
             _announce_standing(muter, muted, StandingEvent.MUTED)
     return True
 
 
 def user_unmute(*, muter: User, muted: User) -> bool:
+    """Undo `user_mute` (the count moves in `mute_row_removed`, for every way a row goes)."""
     with transaction.atomic():
         deleted, _rows = Mute.objects.filter(muter=muter, muted=muted).delete()
         if deleted:
             _announce_standing(muter, muted, StandingEvent.UNMUTED)
     return False
+
+
+def mute_row_removed(*, muter_id: int) -> None:
+    """A mute row is gone (unmuted, or by cascade with a deleted member)."""
+    _move_muting_count(muter_id, by=-1)
+
+
+def _move_muting_count(muter_id: int, *, by: int) -> None:
+    moved = Greatest(F("muting_count") + by, Value(0), output_field=PositiveIntegerField())
+    get_user_model().objects.filter(pk=muter_id).update(muting_count=moved)
 
 
 def _refuse_pair(actor: User, user: User, themselves: str) -> None:

@@ -1,0 +1,111 @@
+"""Muted members vanish from the member's Hot and New feeds too (pages and API), and from
+nobody else's; the count that spares the query for members who mute nobody stays exact."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tokens import token_pair_issue
+from feed.page_selectors import feed_tab_page
+from social.services import user_mute, user_unmute
+from tests.factories import PublishedArtworkFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    now = timezone.now()
+    loud, calm = UserFactory(username="loud"), UserFactory(username="calm")
+    works = {
+        who.username: [
+            PublishedArtworkFactory(
+                user=who, title=f"{who.username} {i}", published_at=now - timedelta(minutes=i)
+            )
+            for i in range(3)
+        ]
+        for who in (loud, calm)
+    }
+    reader = UserFactory(username="reader")
+    user_mute(muter=reader, muted=loud)
+    reader.refresh_from_db()
+    return {"loud": loud, "calm": calm, "reader": reader, "works": works}
+
+
+def _muting_count(member: User) -> int:
+    return User.objects.values_list("muting_count", flat=True).get(pk=member.pk)
+
+
+def test_the_count_follows_every_way_a_mute_goes(world):
+    reader, loud, calm = world["reader"], world["loud"], world["calm"]
+    assert _muting_count(reader) == 1
+    user_mute(muter=reader, muted=loud)  # twice counts once
+    user_mute(muter=reader, muted=calm)
+    assert _muting_count(reader) == 2
+    user_unmute(muter=reader, muted=calm)
+    user_unmute(muter=reader, muted=calm)
+    assert _muting_count(reader) == 1
+    User.objects.get(pk=loud.pk).delete()  # the mute goes by cascade
+    assert _muting_count(reader) == 0
+
+
+@pytest.mark.parametrize("tab", ["hot", "new"])
+def test_the_muted_members_work_leaves_the_members_feed_only(world, tab):
+    reader = world["reader"]
+    mine = feed_tab_page(tab=tab, viewer=reader, cursor=None)
+    assert {a.user.username for a in mine.items} == {"calm"}
+    others = feed_tab_page(tab=tab, viewer=UserFactory(), cursor=None)
+    assert {a.user.username for a in others.items} == {"calm", "loud"}
+    visitors = feed_tab_page(tab=tab, viewer=None, cursor=None)
+    assert len(visitors.items) == 6
+
+
+def test_the_pages_and_the_api_leave_them_out(world, client):
+    client.force_login(world["reader"])
+    for tab in ("hot", "new"):
+        html = client.get(f"/feed?tab={tab}").content.decode()
+        titles = set(re.findall(r"(loud|calm) \d", html))
+        assert titles == {"calm"}, tab
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {token_pair_issue(user=world['reader']).access_token}"
+    }
+    items = client.get("/api/feed?tab=new", **headers).json()["items"]
+    assert {i["title"].split()[0] for i in items} == {"calm"}
+
+
+def test_a_member_who_mutes_nobody_pays_no_query_for_it(world, django_assert_num_queries):
+    member = UserFactory()
+    feed_tab_page(tab="new", viewer=member, cursor=None)  # warm what may be warmed
+    with django_assert_num_queries(1):
+        feed_tab_page(tab="new", viewer=member, cursor=None)
+    with django_assert_num_queries(2):
+        feed_tab_page(tab="new", viewer=world["reader"], cursor=None)
+
+
+def test_unmuting_brings_them_back(world):
+    reader = world["reader"]
+    user_unmute(muter=reader, muted=world["loud"])
+    reader.refresh_from_db()
+    page = feed_tab_page(tab="new", viewer=reader, cursor=None)
+    assert {a.user.username for a in page.items} == {"calm", "loud"}
+
+
+def test_a_kept_copy_of_the_feed_follows_a_mute(
+    world, client, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.MEMBER_PAGE_CACHE_SECONDS = 300
+    reader = world["reader"]
+    client.force_login(reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_unmute(muter=reader, muted=world["loud"])
+    assert "loud 0" in client.get("/feed?tab=new").content.decode()
+    assert "loud 0" in client.get("/feed?tab=new").content.decode()  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        user_mute(muter=reader, muted=world["loud"])
+    assert "loud 0" not in client.get("/feed?tab=new").content.decode()
