@@ -68,6 +68,8 @@ class PageMeta:
     noindex: bool = False
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     extra_og: dict[str, str] = field(default_factory=dict)
+    # (title, absolute URL) of the Atom feeds that follow what this page lists.
+    feeds: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.description = shorten(self.description)

@@ -62,6 +62,18 @@ def _site_jsonld() -> dict[str, Any]:
     )
 
 
+def site_feed() -> tuple[str, str]:
+    """(title, URL) of the site's Atom feed of new work."""
+    title = _("New on %(site)s") % {"site": settings.SITE_NAME}
+    return title, absolute_url(reverse("feed:atom"))
+
+
+def member_feed(author: User) -> tuple[str, str]:
+    """(title, URL) of a member's Atom feed."""
+    title = _("New work by %(name)s") % {"name": author.display_name}
+    return title, absolute_url(reverse("feed:profile_atom", args=[author.username]))
+
+
 def landing_meta(showcase: list[Artwork]) -> PageMeta:
     meta = PageMeta(
         title=_("%(site)s — create, share and discover AI art") % {"site": settings.SITE_NAME},
@@ -71,6 +83,7 @@ def landing_meta(showcase: list[Artwork]) -> PageMeta:
         ),
         path=reverse("feed:landing"),
         jsonld=[_site_jsonld()],
+        feeds=[site_feed()],
     )
     return _with_preview_image(meta, showcase)
 
@@ -116,6 +129,7 @@ def feed_meta(*, tab: str, cursor: str | None, items: list[Artwork]) -> PageMeta
         params=_list_params(tab=tab, default_tab="hot", cursor=cursor),
         noindex=tab in MEMBER_FEED_TABS,
         jsonld=[_site_page_jsonld("CollectionPage", name=title, path=path)],
+        feeds=[] if tab in MEMBER_FEED_TABS else [site_feed()],
     )
     return _with_preview_image(meta, items)
 
@@ -155,6 +169,7 @@ def profile_meta(
         og_type="profile",
         noindex=tab in OWNER_ONLY_TABS,
         jsonld=[_profile_jsonld(author, counts)],
+        feeds=[member_feed(author)],
     )
     meta = _with_preview_image(meta, items if tab == "artworks" else [])
     meta.extra_og["profile:username"] = author.username

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-from . import views
+from . import atom, views
 from .sitemaps import SITEMAPS
 
 app_name = "feed"
@@ -10,7 +10,9 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("features", views.features, name="features"),
     path("feed", views.feed, name="feed"),
+    path("feed.atom", atom.NewArtworksFeed(), name="atom"),
     path("user/<str:username>", views.profile, name="profile"),
+    path("user/<str:username>/feed.atom", atom.MemberArtworksFeed(), name="profile_atom"),
 ]
 
 # Outside the namespace: django's sitemap view reverses itself by its plain name.

@@ -78,6 +78,8 @@ PAGE_CACHE_VIEWS = {
     "feed:features",
     "feed:feed",
     "feed:profile",
+    "feed:atom",
+    "feed:profile_atom",
     "artworks:detail",
     "social:followers",
     "social:following",

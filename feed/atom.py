@@ -1,0 +1,149 @@
+"""Atom 1.0 feeds of new public work, for feed readers: the whole site's (`/feed.atom`) and a
+member's (`/user/<username>/feed.atom`). Built on Django's syndication framework; each entry
+carries the artwork's file as an enclosure and a still image as a Media RSS thumbnail. The
+items are the first page of the same readers as the pages (the one visibility rule: no draft,
+hidden artwork or suspended member's work), and the responses are kept in the page cache with
+the list pages, so a publication shows at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from artworks.images import artwork_image_url
+from artworks.models import Artwork
+from artworks.seo import artwork_description
+from common.seo import absolute_url
+
+from .selectors import feed_page, user_artworks_page
+
+if TYPE_CHECKING:
+    from xml.sax.saxutils import XMLGenerator
+
+    from accounts.models import User
+
+ITEMS = 30
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+THUMBNAIL_WIDTH = 480
+
+
+class MediaAtomFeed(Atom1Feed):
+    """Atom with Media RSS thumbnails (`<media:thumbnail url width height>`)."""
+
+    def root_attributes(self) -> dict[str, str]:
+        return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+
+    def add_item_elements(self, handler: XMLGenerator, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item)
+        thumbnail = item.get("thumbnail")
+        if thumbnail:
+            url, width, height = thumbnail
+            attrs = {"url": url}
+            if width and height:
+                attrs |= {"width": str(width), "height": str(height)}
+            handler.addQuickElement("media:thumbnail", "", attrs)
+
+
+class _ArtworkFeed(Feed):
+    """What every artwork feed says about an artwork."""
+
+    feed_type = MediaAtomFeed
+
+    def item_title(self, item: Artwork) -> str:
+        return item.title
+
+    def item_link(self, item: Artwork) -> str:
+        return absolute_url(item.get_absolute_url())
+
+    def item_description(self, item: Artwork) -> str:
+        image_url, width, height = artwork_image_url(item, min_width=THUMBNAIL_WIDTH)
+        text = artwork_description(item, prompt_visible=not item.prompt_hidden)
+        if not image_url:
+            return format_html("<p>{}</p>", text)
+        return format_html(
+            '<p><img src="{}" width="{}" height="{}" alt="{}"></p><p>{}</p>',
+            image_url,
+            width or "",
+            height or "",
+            item.alt_text or item.title,
+            text,
+        )
+
+    def item_author_name(self, item: Artwork) -> str:
+        return item.user.display_name
+
+    def item_author_link(self, item: Artwork) -> str:
+        return absolute_url(item.user.get_absolute_url())
+
+    def item_pubdate(self, item: Artwork) -> datetime | None:
+        return item.published_at
+
+    def item_updateddate(self, item: Artwork) -> datetime | None:
+        return item.updated_at
+
+    def item_enclosures(self, item: Artwork) -> list[Enclosure]:
+        if not item.original or not item.content_type:
+            return []
+        return [Enclosure(absolute_url(item.url), str(item.file_size or 0), item.content_type)]
+
+    def item_extra_kwargs(self, item: Artwork) -> dict[str, Any]:
+        return {"thumbnail": artwork_image_url(item, min_width=THUMBNAIL_WIDTH)}
+
+
+class NewArtworksFeed(_ArtworkFeed):
+    """The newest published work on the site."""
+
+    def title(self) -> str:
+        return _("New on %(site)s") % {"site": settings.SITE_NAME}
+
+    def subtitle(self) -> str:
+        return _("The newest AI artworks published on %(site)s.") % {"site": settings.SITE_NAME}
+
+    def link(self) -> str:
+        return absolute_url(reverse("feed:feed") + "?tab=new")
+
+    def feed_url(self) -> str:
+        return absolute_url(reverse("feed:atom"))
+
+    def items(self) -> list[Artwork]:
+        return feed_page(tab="new", limit=ITEMS).items
+
+
+class MemberArtworksFeed(_ArtworkFeed):
+    """A member's newest published work (404 for a missing or suspended member)."""
+
+    def get_object(self, request: HttpRequest, username: str) -> User:
+        author = (
+            get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+        )
+        if author is None:
+            raise Http404("No such member.")
+        return author
+
+    def title(self, obj: User) -> str:
+        return _("%(name)s (@%(username)s) on %(site)s") % {
+            "name": obj.display_name,
+            "username": obj.username,
+            "site": settings.SITE_NAME,
+        }
+
+    def subtitle(self, obj: User) -> str:
+        return _("New AI artworks by %(name)s.") % {"name": obj.display_name}
+
+    def link(self, obj: User) -> str:
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj: User) -> str:
+        return absolute_url(reverse("feed:profile_atom", args=[obj.username]))
+
+    def items(self, obj: User) -> list[Artwork]:
+        return user_artworks_page(author=obj, viewer=None, limit=ITEMS).items
