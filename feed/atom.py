@@ -122,9 +122,7 @@ class MemberArtworksFeed(_ArtworkFeed):
     """A member's newest published work (404 for a missing or suspended member)."""
 
     def get_object(self, request: HttpRequest, username: str) -> User:
-        author = (
-            get_user_model().objects.filter(username__iexact=username, is_active=True).first()
-        )
+        author = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
         if author is None:
             raise Http404("No such member.")
         return author
