@@ -26,6 +26,7 @@ from . import permissions, services
 from .models import Artwork
 from .schemas import ArtworkOut, artwork_out
 from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_reaction_state
+from .tags import tags_clean, tags_split
 
 router = Router(tags=["artworks"])
 
@@ -58,6 +59,8 @@ class GenerateIn(Schema):
     alt_text: SafeText = Field("", max_length=300)
     # Strict: "0", "no" or "maybe" are not booleans (a form's spellings are read above).
     prompt_hidden: StrictBool = False
+    # A list in JSON; in a form, one field of names separated by commas.
+    tags: list[str] = Field(default_factory=list, description="Up to 10 tags.")
 
 
 class ArtworkEditIn(Schema):
@@ -67,6 +70,7 @@ class ArtworkEditIn(Schema):
     description: str | None = Field(None, max_length=5000, pattern=NO_NUL)
     alt_text: str | None = Field(None, max_length=300, pattern=NO_NUL)
     prompt_hidden: StrictBool | None = None
+    tags: list[str] | None = Field(None, description="Replaces the artwork's tags (up to 10).")
 
     @model_validator(mode="before")
     @classmethod
@@ -106,6 +110,10 @@ GENERATE_BODY = {
                     "type": "object",
                     "properties": {
                         **_form_fields(GenerateIn.model_json_schema()["properties"]),
+                        "tags": {
+                            "type": "string",
+                            "description": "Tags, separated by commas (up to 10).",
+                        },
                         "file": {
                             "type": "string",
                             "format": "binary",
@@ -159,6 +167,8 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
                 raw["prompt_hidden"] = True
             elif flag == "false":
                 raw["prompt_hidden"] = False
+        if "tags" in raw:
+            raw["tags"] = tags_split(raw["tags"])
     else:
         try:
             raw = json.loads(request.body or b"{}")
@@ -192,6 +202,7 @@ def generate(request: HttpRequest) -> Status:
     if (refusal := _limit_refusal(request)) is not None:
         return refusal
     payload, reference = _generate_input(request)
+    tags = tags_clean(payload.tags)  # nothing is made when a tag is refused
     # A width of 0 is a mistake to report, not a request for the default.
     width = 1024 if payload.width is None else payload.width
     height = 1024 if payload.height is None else payload.height
@@ -214,6 +225,8 @@ def generate(request: HttpRequest) -> Status:
         alt_text=payload.alt_text,
         prompt_hidden=payload.prompt_hidden,
     )
+    if tags:
+        services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tags)
     artwork.refresh_from_db()  # the generation may already have run (no broker)
     return Status(202, _detail(request, artwork))
 
@@ -231,9 +244,11 @@ def upload(
     title: str = Form("", pattern=NO_NUL),
     description: str = Form("", pattern=NO_NUL),
     alt_text: str = Form("", pattern=NO_NUL),
+    tags: str = Form("", pattern=NO_NUL, description="Tags, separated by commas (up to 10)."),
 ) -> Status:
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
+    tag_names = tags_clean(tags_split(tags))
     if (refusal := _limit_refusal(request)) is not None:
         return refusal
     artwork = services.artwork_upload(
@@ -243,6 +258,8 @@ def upload(
         description=description[:5000],
         alt_text=alt_text[:300],
     )
+    if tag_names:
+        services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tag_names)
     artwork.refresh_from_db()
     return Status(201, _detail(request, artwork))
 
@@ -350,8 +367,14 @@ def delete(request: HttpRequest, artwork_id: int) -> Status:
 )
 def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn) -> Status:
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    tags = changes.pop("tags", None)
     artwork = _visible(request, artwork_id)
     if not permissions.can_change_fields(actor=request.user, artwork=artwork, fields=changes):
         raise PermissionDenied(_("You do not have permission to do that."))
+    if tags is not None:
+        tags_clean(tags)  # a bad tag refuses the whole edit before anything is saved
     artwork = services.artwork_edit(artwork=artwork, actor=request.user, changes=changes)
+    if tags is not None:
+        services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tags)
+        artwork.refresh_from_db()
     return Status(200, _detail(request, artwork))

@@ -92,6 +92,13 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _create_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
+    artwork = _create_draft_from(form, tab=tab, user=user)
+    if form.cleaned_data["tags"]:
+        services.artwork_set_tags(artwork=artwork, actor=user, tags=form.cleaned_data["tags"])
+    return artwork
+
+
+def _create_draft_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
     data = form.cleaned_data
     details = {
         "title": data["title"],

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import TAGS_PER_ARTWORK
 from .services import MAX_SEED
+from .tags import tags_clean, tags_split
 from .uploads import ACCEPTED_HELP
 
 # Sizes most image models are trained on, by aspect ratio.
@@ -40,6 +42,16 @@ class _ArtworkDetailsForm(forms.Form):
         required=False,
         help_text=_("Describe the picture for people who cannot see it."),
     )
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=600,
+        required=False,
+        help_text=_("Optional. Up to %(max)d, separated by commas: landscape, 日落, neon city.")
+        % {"max": TAGS_PER_ARTWORK},
+    )
+
+    def clean_tags(self) -> list[str]:
+        return tags_clean(tags_split(self.cleaned_data.get("tags", "")))
 
 
 class GenerateForm(_ArtworkDetailsForm):

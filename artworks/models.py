@@ -105,6 +105,10 @@ class Artwork(models.Model):
     favorite_count = models.PositiveIntegerField(default=0)
     # Moved by `social` (its comment services and receivers): the comments the public sees.
     comment_count = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField("Tag", through="ArtworkTag", related_name="artworks", blank=True)
+    # The tags' names in their order, kept with the rows by `artwork_set_tags`: cards, pages
+    # and the API show them without a query of their own.
+    tag_names = models.JSONField(_("tags"), default=list, blank=True, editable=False)
     hot_score = models.FloatField(default=0.0)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -256,3 +260,45 @@ class Favorite(Reaction):
 
     def __str__(self) -> str:
         return f"{self.user_id} favorites {self.artwork_id}"
+
+
+TAG_MAX_LENGTH = 50
+TAGS_PER_ARTWORK = 10
+
+
+class Tag(models.Model):
+    """A subject an author gives their work: its name is normalised (`artworks.tags`), so one
+    subject is one row whatever case or width it was typed in."""
+
+    name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "tags"
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("feed:tag", args=[self.name])
+
+
+class ArtworkTag(models.Model):
+    """An artwork's tag, in the order its author gave them (up to TAGS_PER_ARTWORK)."""
+
+    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="tag_rows")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="artwork_rows")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "artwork_tags"
+        constraints = [
+            models.UniqueConstraint(fields=["artwork", "tag"], name="artwork_tags_unique")
+        ]
+        # A tag's artworks (the tag pages); the artwork's own are read by the unique index.
+        indexes = [models.Index("tag", "artwork", name="artwork_tags_tag_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.artwork_id} #{self.tag_id}"

@@ -99,6 +99,7 @@ class ArtworkOut(Schema):
     like_count: int
     favorite_count: int
     comment_count: int
+    tags: list[str] = Field(validation_alias="tag_names")
     hot_score: float
     created_at: datetime
     published_at: datetime | None

@@ -11,19 +11,21 @@ from typing import TYPE_CHECKING, Literal
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
+from artworks.models import TAG_MAX_LENGTH
 from artworks.schemas import ArtworkPageOut, artwork_context
 from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state
 from common.api import COMMON_ERRORS, errors
 
-from .page_selectors import feed_tab_open_to, feed_tab_page
+from .page_selectors import feed_tab_open_to, feed_tab_page, tag_find, tags_with_prefix
 from .selectors import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     InvalidCursor,
     Page,
+    tag_artworks_page,
     user_artworks_page,
     user_favorites_page,
 )
@@ -132,3 +134,49 @@ def user_favorites(
     except InvalidCursor as exc:
         return _bad_cursor(exc)
     return Status(200, _page_out(page, viewer))
+
+
+class TagOut(Schema):
+    name: str
+    count: int  # the public artworks carrying it
+
+
+class TagListOut(Schema):
+    items: list[TagOut]
+
+
+@router.get(
+    "/tags",
+    response={200: TagListOut, **COMMON_ERRORS},
+    auth=api_optional_auth,
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+)
+def tags(request: HttpRequest, prefix: str = Query("", max_length=TAG_MAX_LENGTH)) -> Status:
+    """Tags that start with `prefix` (normalised as tags are), the most used first: what the
+    forms suggest as a member types. An empty prefix gives none."""
+    return Status(200, {"items": tags_with_prefix(prefix=prefix)})
+
+
+@router.get(
+    "/tags/{name}/artworks",
+    response=_LIST_RESPONSES,
+    auth=api_optional_auth,
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+)
+def tag_artworks(
+    request: HttpRequest,
+    name: str,
+    tab: Literal["hot", "new"] = "hot",
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+) -> Status:
+    """The public artworks with a tag (its name in any case or width): `tab=hot` by hot
+    score, `tab=new` newest first. 404 for a tag nobody has used."""
+    found = tag_find(name=name)
+    if found is None:
+        return Status(404, {"detail": _("No such tag.")})
+    try:
+        page = tag_artworks_page(tag=found, tab=tab, cursor=cursor or None, limit=limit)
+    except InvalidCursor as exc:
+        return _bad_cursor(exc)
+    return Status(200, _page_out(page, _viewer(request)))

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_signed_in
-from artworks.models import Artwork
+from artworks.models import Artwork, Tag
 from artworks.selectors import artwork_public_q, artworks_public, artworks_visible_to
+from artworks.tags import tag_normalise
 from social.selectors import creators_to_follow, muted_by
 
 from .selectors import (
@@ -175,3 +176,38 @@ def site_stats() -> dict[str, int | None]:
     return artworks_public().aggregate(
         artworks=Count("id"), creators=Count("user_id", distinct=True), likes=Sum("like_count")
     )
+
+
+TAG_TABS = ("hot", "new")
+TAG_SUGGESTIONS = 10
+
+
+def tag_find(*, name: str) -> Tag | None:
+    """The tag named `name` once normalised (None when there is none): `/tag/Sunset` and
+    `/tag/sunset` are one tag."""
+    return Tag.objects.filter(name=tag_normalise(name)).first()
+
+
+def tag_tabs(*, tag: Tag) -> list[Tab]:
+    url = tag.get_absolute_url()
+    return [
+        {"key": "hot", "label": _("Hot"), "url": url, "icon": "flame", "count": None},
+        {"key": "new", "label": _("New"), "url": f"{url}?tab=new", "icon": "clock", "count": None},
+    ]
+
+
+def tags_with_prefix(*, prefix: str, limit: int = TAG_SUGGESTIONS) -> list[dict[str, object]]:
+    """Suggestions as a member types: the tags starting with `prefix` (normalised) that public
+    work carries, the most used first, with how many. One query; none for an empty prefix."""
+    start = tag_normalise(prefix)
+    if not start:
+        return []
+    public = Q(artwork_rows__artwork__in=artworks_public().values("pk"))
+    rows = (
+        Tag.objects.filter(name__startswith=start)
+        .annotate(count=Count("artwork_rows", filter=public))
+        .filter(count__gt=0)
+        .order_by("-count", "name")
+        .values("name", "count")[: max(1, min(limit, 50))]
+    )
+    return list(rows)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from django.db.models import Q
 
-from artworks.models import Artwork, Favorite
+from artworks.models import Artwork, Favorite, Tag
 from artworks.selectors import artwork_staff_sees_all, artworks_public, artworks_visible_to
 from social.selectors import followees_of, muted_by
 
@@ -161,6 +161,30 @@ def feed_page(*, tab: FeedTab, cursor: str | None = None, limit: int | None = No
         index_missed.send(sender=None, collection="feed_queue")
         return page
     raise ValueError(f"unknown feed tab {tab!r}")
+
+
+def tag_artworks_page(
+    *, tag: Tag, tab: FeedTab, cursor: str | None = None, limit: int | None = None
+) -> Page:
+    """The public artworks with `tag`: Hot by hot score, New by publication (ties by id), with
+    the same cursors as the feed. One query (the tag's rows are joined through their index).
+    Raises InvalidCursor."""
+    limit = clamp_limit(limit)
+    qs = artworks_public().filter(tag_rows__tag=tag)
+    if tab == "hot":
+        qs = qs.order_by("-hot_score", "-id")
+        if cursor:
+            score, last_id = decode_cursor(cursor, (float, int))
+            qs = qs.filter(Q(hot_score__lt=score) | Q(hot_score=score, id__lt=last_id))
+        return _page(list(qs[: limit + 1]), limit, _hot_cursor)
+    qs = qs.order_by("-published_at", "-id")
+    if cursor:
+        published_at, last_id = decode_cursor(cursor, (datetime, int))
+        qs = qs.filter(
+            Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=last_id),
+            published_at__lte=published_at,
+        )
+    return _page(list(qs[: limit + 1]), limit, _published_cursor)
 
 
 def _following_authors(*, viewer: User) -> QuerySet:

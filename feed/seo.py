@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from artworks.images import artwork_image_url
-from artworks.models import Artwork
+from artworks.models import Artwork, Tag
 from common.seo import (
     PageMeta,
     absolute_url,
@@ -60,6 +60,21 @@ def _site_jsonld() -> dict[str, Any]:
         inLanguage=[code for code, _name in settings.LANGUAGES],
         publisher={"@type": "Organization", "name": settings.SITE_NAME},
     )
+
+
+def tag_meta(*, tag: Tag, tab: str, cursor: str | None, items: list[Artwork]) -> PageMeta:
+    """A tag page's meta: its Hot tab is the canonical page of the subject."""
+    path = tag.get_absolute_url()
+    title = _("#%(tag)s: AI art tagged %(tag)s") % {"tag": tag.name}
+    meta = PageMeta(
+        title=f"{title} · {settings.SITE_NAME}",
+        description=_("AI artworks tagged “%(tag)s” on %(site)s, the most loved and the newest.")
+        % {"tag": tag.name, "site": settings.SITE_NAME},
+        path=path,
+        params=_list_params(tab=tab, default_tab="hot", cursor=cursor),
+        jsonld=[_site_page_jsonld("CollectionPage", name=f"#{tag.name}", path=path)],
+    )
+    return _with_preview_image(meta, items)
 
 
 def site_feed() -> tuple[str, str]:

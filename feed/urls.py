@@ -11,6 +11,7 @@ urlpatterns = [
     path("features", views.features, name="features"),
     path("feed", views.feed, name="feed"),
     path("feed.atom", atom.NewArtworksFeed(), name="atom"),
+    path("tag/<str:name>", views.tag, name="tag"),
     path("user/<str:username>", views.profile, name="profile"),
     path("user/<str:username>/feed.atom", atom.MemberArtworksFeed(), name="profile_atom"),
 ]

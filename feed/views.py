@@ -23,6 +23,7 @@ from common.seo import absolute_url
 from . import seo
 from .page_selectors import (
     FEED_PAGE_TABS,
+    TAG_TABS,
     feed_tab_open_to,
     feed_tab_page,
     feed_tabs,
@@ -33,8 +34,10 @@ from .page_selectors import (
     profile_tab_open_to,
     profile_tabs,
     site_stats,
+    tag_find,
+    tag_tabs,
 )
-from .selectors import InvalidCursor, Page, hot_strip
+from .selectors import InvalidCursor, Page, hot_strip, tag_artworks_page
 
 
 def _list_context(request: HttpRequest, page: Page) -> dict[str, object]:
@@ -77,6 +80,36 @@ def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
 
 LANDING_FEATURED = 8
 LANDING_HOT = 12
+
+
+@require_safe
+def tag(request: HttpRequest, name: str) -> HttpResponse:
+    """A tag's public artworks, Hot or New; `/tag/Sunset` leads to `/tag/sunset`."""
+    found = tag_find(name=name)
+    if found is None:
+        raise Http404("No such tag.")
+    if name != found.name:
+        return redirect(found.get_absolute_url() + _query(request), permanent=True)
+    tab = request.GET.get("tab") or "hot"
+    if tab not in TAG_TABS:
+        raise Http404("No such tab.")
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = tag_artworks_page(tag=found, tab=tab, cursor=cursor)
+    except InvalidCursor:
+        return _restart(request, found.get_absolute_url(), tab=tab, default_tab="hot")
+    context = {
+        **_list_context(request, page),
+        "tag": found,
+        "tab": tab,
+        "tabs": tag_tabs(tag=found),
+        "meta": seo.tag_meta(tag=found, tab=tab, cursor=cursor, items=page.items),
+    }
+    return _render_list(request, "feed/tag.html", context)
+
+
+def _query(request: HttpRequest) -> str:
+    return f"?{request.GET.urlencode()}" if request.GET else ""
 
 
 @require_safe

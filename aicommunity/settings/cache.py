@@ -79,6 +79,7 @@ PAGE_CACHE_VIEWS = {
     "feed:feed",
     "feed:profile",
     "feed:atom",
+    "feed:tag",
     "feed:profile_atom",
     "artworks:detail",
     "social:followers",
@@ -87,4 +88,6 @@ PAGE_CACHE_VIEWS = {
     "api:feed",
     "api:detail",
     "api:user_artworks",
+    "api:tag_artworks",
+    "api:tags",
 }

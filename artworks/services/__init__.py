@@ -30,6 +30,7 @@ from .reactions import (
     artworks_reacted_to,
     artworks_recount_reactions,
 )
+from .tagging import artwork_set_tags
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -54,6 +55,7 @@ __all__ = [
     "artwork_restore",
     "artwork_retry_generation",
     "artwork_run_generation",
+    "artwork_set_tags",
     "artwork_unfavorite",
     "artwork_unfeature",
     "artwork_unlike",
