@@ -1,9 +1,9 @@
-"""Atom 1.0 feeds of new public work, for feed readers: the whole site's (`/feed.atom`) and a
-member's (`/user/<username>/feed.atom`). Built on Django's syndication framework; each entry
-carries the artwork's file as an enclosure and a still image as a Media RSS thumbnail. The
-items are the first page of the same readers as the pages (the one visibility rule: no draft,
-hidden artwork or suspended member's work), and the responses are kept in the page cache with
-the list pages, so a publication shows at once."""
+"""Atom 1.0 feeds of new public work, for feed readers: the whole site's (`/feed.atom`), a
+member's (`/user/<username>/feed.atom`) and a tag's (`/tag/<name>/feed.atom`). Built on
+Django's syndication framework; each entry carries the artwork's file as an enclosure and a
+still image as a Media RSS thumbnail. The items are the first page of the same readers as the
+pages (the one visibility rule: no draft, hidden artwork or suspended member's work), and the
+responses are kept in the page cache with the list pages, so a publication shows at once."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from artworks.images import artwork_image_url
-from artworks.models import Artwork
+from artworks.models import Artwork, Tag
 from artworks.seo import artwork_description
+from artworks.tags import tag_normalise
 from common.seo import absolute_url
 
-from .selectors import feed_page, user_artworks_page
+from .selectors import feed_page, tag_artworks_page, user_artworks_page
 
 if TYPE_CHECKING:
     from xml.sax.saxutils import XMLGenerator
@@ -145,3 +146,28 @@ class MemberArtworksFeed(_ArtworkFeed):
 
     def items(self, obj: User) -> list[Artwork]:
         return user_artworks_page(author=obj, viewer=None, limit=ITEMS).items
+
+
+class TagArtworksFeed(_ArtworkFeed):
+    """The newest public work with a tag (404 for a tag nobody used)."""
+
+    def get_object(self, request: HttpRequest, name: str) -> Tag:
+        tag = Tag.objects.filter(name=tag_normalise(name)).first()
+        if tag is None:
+            raise Http404("No such tag.")
+        return tag
+
+    def title(self, obj: Tag) -> str:
+        return _("#%(tag)s on %(site)s") % {"tag": obj.name, "site": settings.SITE_NAME}
+
+    def subtitle(self, obj: Tag) -> str:
+        return _("New AI artworks tagged “%(tag)s”.") % {"tag": obj.name}
+
+    def link(self, obj: Tag) -> str:
+        return absolute_url(obj.get_absolute_url() + "?tab=new")
+
+    def feed_url(self, obj: Tag) -> str:
+        return absolute_url(reverse("feed:tag_atom", args=[obj.name]))
+
+    def items(self, obj: Tag) -> list[Artwork]:
+        return tag_artworks_page(tag=obj, tab="new", limit=ITEMS).items

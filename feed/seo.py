@@ -73,8 +73,15 @@ def tag_meta(*, tag: Tag, tab: str, cursor: str | None, items: list[Artwork]) ->
         path=path,
         params=_list_params(tab=tab, default_tab="hot", cursor=cursor),
         jsonld=[_site_page_jsonld("CollectionPage", name=f"#{tag.name}", path=path)],
+        feeds=[tag_feed(tag)],
     )
     return _with_preview_image(meta, items)
+
+
+def tag_feed(tag: Tag) -> tuple[str, str]:
+    """(title, URL) of a tag's Atom feed."""
+    title = _("New work tagged %(tag)s") % {"tag": tag.name}
+    return title, absolute_url(reverse("feed:tag_atom", args=[tag.name]))
 
 
 def site_feed() -> tuple[str, str]:

@@ -1,6 +1,7 @@
-"""sitemap.xml: the public pages, every published and visible artwork (with its image) and
-every creator with at least one such artwork. Drafts, hidden artworks, suspended users and
-private tabs are never listed: the rows come from the one visibility rule."""
+"""sitemap.xml: the public pages, every published and visible artwork (with its image),
+every creator with at least one such artwork and every tag such an artwork carries. Drafts,
+hidden artworks, suspended users and private tabs are never listed: the rows come from the
+one visibility rule."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.contrib.sites.models import Site
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from artworks.models import Artwork
+from artworks.models import Artwork, ArtworkTag, Tag
 from artworks.selectors import artworks_public
 
 if TYPE_CHECKING:
@@ -98,4 +99,21 @@ class UserSitemap(SiteSitemap):
         )
 
 
-SITEMAPS = {"pages": PagesSitemap, "artworks": ArtworkSitemap, "users": UserSitemap}
+class TagSitemap(SiteSitemap):
+    """Every tag that public work carries (a tag only drafts or hidden work carry is left
+    out)."""
+
+    changefreq = "daily"
+    priority = 0.5
+
+    def items(self) -> QuerySet[Tag]:
+        public = ArtworkTag.objects.filter(artwork__in=artworks_public().values("pk"))
+        return Tag.objects.filter(pk__in=public.values("tag_id")).only("name").order_by("name")
+
+
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "artworks": ArtworkSitemap,
+    "users": UserSitemap,
+    "tags": TagSitemap,
+}

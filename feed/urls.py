@@ -12,6 +12,7 @@ urlpatterns = [
     path("feed", views.feed, name="feed"),
     path("feed.atom", atom.NewArtworksFeed(), name="atom"),
     path("tag/<str:name>", views.tag, name="tag"),
+    path("tag/<str:name>/feed.atom", atom.TagArtworksFeed(), name="tag_atom"),
     path("user/<str:username>", views.profile, name="profile"),
     path("user/<str:username>/feed.atom", atom.MemberArtworksFeed(), name="profile_atom"),
 ]

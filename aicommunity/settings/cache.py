@@ -80,6 +80,7 @@ PAGE_CACHE_VIEWS = {
     "feed:profile",
     "feed:atom",
     "feed:tag",
+    "feed:tag_atom",
     "feed:profile_atom",
     "artworks:detail",
     "social:followers",

@@ -131,3 +131,25 @@ def test_a_tag_change_shows_at_once_in_the_kept_pages(
         artwork_set_tags(artwork=art, actor=art.user, tags=["after"])
     assert "Changing" not in client.get("/tag/before").content.decode()
     assert "Changing" in client.get("/tag/after").content.decode()
+
+
+def test_the_sitemap_lists_the_tags_public_work_carries(client, sunsets):
+    draft = ArtworkFactory()
+    artwork_set_tags(artwork=draft, actor=draft.user, tags=["only-in-drafts"])
+    xml = client.get("/sitemap-tags.xml").content.decode()
+    locs = sorted(re.findall(r"<loc>[^<]*/tag/([^<]+)</loc>", xml))
+    assert locs == ["lake", "sea", "sunset"]
+
+
+def test_a_tags_atom_feed(client, sunsets):
+    import feedparser
+
+    response = client.get("/tag/Sunset/feed.atom")
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo
+    assert [e.title for e in parsed.entries] == ["New sunset", "Hot sunset"]
+    assert client.get("/tag/nothing/feed.atom").status_code == 404
+    html = client.get("/tag/sunset").content.decode()
+    feed_link = r'type="application/atom\+xml"\s+title="[^"]+" href="[^"]+/tag/sunset/feed\.atom"'
+    assert re.search(feed_link, html)

@@ -2,7 +2,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from artworks.models import Artwork, Favorite, Like
+from artworks.models import Artwork, Favorite, Like, Tag
+from artworks.selectors import artworks_public
 from social.models import Comment, Follow
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,11 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
     assert not Comment.objects.exclude(artwork__status="published").exists()
     for artwork in published:
         assert artwork.comment_count == artwork.comments.count()
+
+    # Every artwork has tags, in both languages; the tag pages have public work.
+    assert all(a.tag_names for a in Artwork.objects.all())
+    assert Tag.objects.filter(name="sunset").exists() and Tag.objects.filter(name="日落").exists()
+    assert artworks_public().filter(tag_rows__tag__name="landscape").count() >= 3
 
     # Demo members sign in at once: their addresses count as confirmed.
     from allauth.account.models import EmailAddress

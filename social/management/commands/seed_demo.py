@@ -1,6 +1,6 @@
 """A demo community so that a newcomer sees a living site: 8 users, 60 artworks made by the
-offline generator (some still drafts), likes, favorites, follows and comments in both
-languages (with replies and mentions). Idempotent: running it
+offline generator (some still drafts) with tags in both languages, likes, favorites, follows
+and comments in both languages (with replies and mentions). Idempotent: running it
 again adds nothing that is already there. (It lives in `social`, the highest app whose rows it
 makes.)"""
 
@@ -55,6 +55,25 @@ SUBJECTS = [
 
 SIZES = [(768, 768), (768, 1024), (1024, 768), (768, 960)]
 
+# The tags of each subject, by its place in SUBJECTS (both languages, as members type them).
+SUBJECT_TAGS = [
+    ["sunset", "mountains", "landscape"],
+    ["星空", "湖", "夜景"],
+    ["cyberpunk", "neon", "city", "rain"],
+    ["forest", "morning", "landscape"],
+    ["海边", "日落", "黄昏"],
+    ["desert", "landscape"],
+    ["winter", "snow", "mountains"],
+    ["dragon", "fantasy", "volcano"],
+    ["lavender", "flowers", "dreamy"],
+    ["竹林", "月亮", "夜景"],
+    ["ocean", "morning"],
+    ["aurora", "night", "stars"],
+    ["city", "golden-hour", "sunset"],
+    ["宇宙", "星云", "梦幻"],
+    ["coast", "ocean", "pastel"],
+]
+
 # What the demo members say under each other's work, each in their own language.
 COMMENTS_EN = [
     "The light here is wonderful.",
@@ -97,6 +116,8 @@ class Command(BaseCommand):
                 title = f"{title} #{index // len(SUBJECTS) + 1}"
             existing = Artwork.objects.filter(user=author, title=title).first()
             if existing:
+                if not existing.tag_names:
+                    self._tag(existing, index)
                 demo_artworks.append(existing)
                 continue
             width, height = SIZES[index % len(SIZES)]
@@ -120,6 +141,7 @@ class Command(BaseCommand):
                 alt_text=prompt,
                 generation_status=Artwork.GenerationStatus.DONE,
             )
+            self._tag(artwork, index)
             if index % 8 != 7:  # every eighth stays a draft
                 artwork = services.artwork_publish(artwork=artwork, actor=author)
                 self._backdate(artwork, now - timedelta(hours=index * 5 + rng.randint(0, 4)))
@@ -137,6 +159,11 @@ class Command(BaseCommand):
                 f"Sign in as any demo user, e.g. 'aurora', with password '{DEMO_PASSWORD}'."
             )
         )
+
+    @staticmethod
+    def _tag(artwork: Artwork, index: int) -> None:
+        tags = SUBJECT_TAGS[index % len(SUBJECT_TAGS)]
+        services.artwork_set_tags(artwork=artwork, actor=artwork.user, tags=tags)
 
     def _user(self, username: str, name: str, email: str) -> User:
         user = User.objects.filter(username=username).first()
