@@ -4,6 +4,7 @@ parameters happens in the services, whose errors the views attach to these forms
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import TAGS_PER_ARTWORK
@@ -48,6 +49,17 @@ class _ArtworkDetailsForm(forms.Form):
         required=False,
         help_text=_("Optional. Up to %(max)d, separated by commas: landscape, 日落, neon city.")
         % {"max": TAGS_PER_ARTWORK},
+        # With JavaScript, the tags in use that start with the last one typed are offered.
+        widget=forms.TextInput(
+            attrs={
+                "list": "tag-suggestions",
+                "autocomplete": "off",
+                "data-hx-get": reverse_lazy("artworks:tag_suggestions"),
+                "data-hx-trigger": "input changed delay:250ms",
+                "data-hx-target": "#tag-suggestions",
+                "data-hx-swap": "innerHTML",
+            }
+        ),
     )
 
     def clean_tags(self) -> list[str]:

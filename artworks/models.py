@@ -281,8 +281,7 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("feed:tag", args=[self.name])
+    # get_absolute_url: its page is the read side's (settings.ABSOLUTE_URL_OVERRIDES).
 
 
 class ArtworkTag(models.Model):

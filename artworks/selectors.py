@@ -16,13 +16,14 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet, Value
 
 from accounts.models import is_avatar_key
 from accounts.selectors import staff_has_perm, user_is_signed_in
 
 from . import storage_keys
-from .models import Artwork, Favorite, Like
+from .models import Artwork, Favorite, Like, Tag
+from .tags import tag_normalise
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -244,3 +245,23 @@ def artworks_more_by_author(
         .exclude(pk=artwork.pk)
         .order_by("-published_at", "-id")[:limit]
     )
+
+
+TAG_SUGGESTIONS = 10
+
+
+def tags_with_prefix(*, prefix: str, limit: int = TAG_SUGGESTIONS) -> list[dict[str, object]]:
+    """Suggestions as a member types: the tags starting with `prefix` (normalised) that public
+    work carries, the most used first, with how many. One query; none for an empty prefix."""
+    start = tag_normalise(prefix)
+    if not start:
+        return []
+    public = Q(artwork_rows__artwork__in=artworks_public().values("pk"))
+    rows = (
+        Tag.objects.filter(name__startswith=start)
+        .annotate(count=Count("artwork_rows", filter=public))
+        .filter(count__gt=0)
+        .order_by("-count", "name")
+        .values("name", "count")[: max(1, min(limit, 50))]
+    )
+    return list(rows)

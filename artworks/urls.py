@@ -8,6 +8,7 @@ app_name = "artworks"
 # the two-segment detail URL can ever collide with them.
 urlpatterns = [
     path("create", editor_views.create, name="create"),
+    path("tags/suggest", views.tag_suggestions, name="tag_suggestions"),
     path("artwork/<int:artwork_id>", views.artwork_detail, name="detail_short"),
     path("artwork/<int:artwork_id>/<str:slug>", views.artwork_detail, name="detail"),
     path("artwork/<int:artwork_id>/actions/publish", editor_views.publish, name="publish"),

@@ -1,5 +1,6 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from common import pagecache
 
@@ -9,8 +10,10 @@ from .selectors import (
     artwork_prompt_visible_to,
     artwork_reaction_state,
     artworks_more_by_author,
+    tags_with_prefix,
 )
 from .seo import artwork_page_meta
+from .tags import tags_split
 
 
 def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> HttpResponse:
@@ -52,3 +55,17 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
         response.headers["X-Robots-Tag"] = "noindex"
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_safe
+def tag_suggestions(request: HttpRequest) -> HttpResponse:
+    """`<option>`s for the create form's tag field: what it would hold with its last tag
+    completed to one in use (the field is a list separated by commas)."""
+    typed = request.GET.get("tags", "")[:600]
+    pieces = [piece.strip() for piece in tags_split(typed)]
+    ends_open = bool(pieces) and not typed.rstrip().endswith((",", "，", "、", ";", "；"))
+    options = []
+    if ends_open:
+        head = pieces[:-1]
+        options = [", ".join([*head, row["name"]]) for row in tags_with_prefix(prefix=pieces[-1])]
+    return render(request, "artworks/partials/tag_options.html", {"options": options})

@@ -16,10 +16,10 @@ from ninja import Query, Router, Schema, Status
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from artworks.models import TAG_MAX_LENGTH
 from artworks.schemas import ArtworkPageOut, artwork_context
-from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state
+from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state, tags_with_prefix
 from common.api import COMMON_ERRORS, errors
 
-from .page_selectors import feed_tab_open_to, feed_tab_page, tag_find, tags_with_prefix
+from .page_selectors import feed_tab_open_to, feed_tab_page, tag_find
 from .selectors import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,

@@ -179,7 +179,6 @@ def site_stats() -> dict[str, int | None]:
 
 
 TAG_TABS = ("hot", "new")
-TAG_SUGGESTIONS = 10
 
 
 def tag_find(*, name: str) -> Tag | None:
@@ -194,20 +193,3 @@ def tag_tabs(*, tag: Tag) -> list[Tab]:
         {"key": "hot", "label": _("Hot"), "url": url, "icon": "flame", "count": None},
         {"key": "new", "label": _("New"), "url": f"{url}?tab=new", "icon": "clock", "count": None},
     ]
-
-
-def tags_with_prefix(*, prefix: str, limit: int = TAG_SUGGESTIONS) -> list[dict[str, object]]:
-    """Suggestions as a member types: the tags starting with `prefix` (normalised) that public
-    work carries, the most used first, with how many. One query; none for an empty prefix."""
-    start = tag_normalise(prefix)
-    if not start:
-        return []
-    public = Q(artwork_rows__artwork__in=artworks_public().values("pk"))
-    rows = (
-        Tag.objects.filter(name__startswith=start)
-        .annotate(count=Count("artwork_rows", filter=public))
-        .filter(count__gt=0)
-        .order_by("-count", "name")
-        .values("name", "count")[: max(1, min(limit, 50))]
-    )
-    return list(rows)

@@ -136,3 +136,14 @@ RATE_LIMITS = {
 # own limits (sign-in failures, sign-up, password reset) fail closed too: without its cache
 # lock it answers 429 (see README, "Rate limits").
 RATE_LIMITS_FAIL_CLOSED = {"artwork_create", "api_login"}
+
+
+def _tag_url(tag: object) -> str:
+    from django.urls import reverse
+
+    return reverse("feed:tag", args=[tag.name])
+
+
+# A tag is an artwork's attribute (`artworks`), its page is the read side's (`feed`): the
+# project, which knows both, joins them.
+ABSOLUTE_URL_OVERRIDES = {"artworks.tag": _tag_url}

@@ -177,3 +177,40 @@ class TestApi:
         assert refused.status_code == 400
         art.refresh_from_db()
         assert art.tag_names == ["ok"] and art.title == "New"
+
+
+class TestOnThePages:
+    def test_the_artwork_page_and_its_card_link_the_tags(self, client):
+        art = PublishedArtworkFactory(title="Tagged one")
+        artwork_set_tags(
+            artwork=art, actor=art.user, tags=["sunset", "日落", "sea", "quiet", "<x>"[1:2]]
+        )
+        page = client.get(art.get_absolute_url()).content.decode()
+        for name in ("sunset", "日落", "sea", "quiet", "x"):
+            assert f'rel="tag">#{name}</a>' in page
+        assert 'href="/tag/%E6%97%A5%E8%90%BD"' in page
+        feed = client.get("/feed?tab=new").content.decode()
+        card = feed[feed.index("Tagged one") :]
+        assert card.count('class="tag-chip"') == 3  # a card shows the first three
+
+    def test_an_artwork_without_tags_shows_no_list(self, client):
+        art = PublishedArtworkFactory()
+        assert "tag-chips" not in client.get(art.get_absolute_url()).content.decode()
+
+    def test_suggestions_complete_the_last_tag_typed(self, client):
+        for name in ("sunset", "sunrise", "sea"):
+            art = PublishedArtworkFactory()
+            artwork_set_tags(artwork=art, actor=art.user, tags=[name])
+        html = client.get("/tags/suggest", {"tags": "lake, sun"}).content.decode()
+        assert (
+            html
+            == '<option value="lake, sunrise"></option><option value="lake, sunset"></option>\n'
+        )
+        assert client.get("/tags/suggest", {"tags": "sun, "}).content.decode().strip() == ""
+        assert client.get("/tags/suggest", {"tags": ""}).content.decode().strip() == ""
+
+    def test_the_form_asks_for_suggestions_as_one_types(self, client, user):
+        client.force_login(user)
+        html = client.get("/create?tab=upload").content.decode()
+        assert 'list="tag-suggestions"' in html and '<datalist id="tag-suggestions">' in html
+        assert 'data-hx-get="/tags/suggest"' in html
