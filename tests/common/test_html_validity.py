@@ -84,7 +84,9 @@ def test_every_page_is_valid_html(client, tmp_path):
         assert response.status_code == status, url
         pages[name] = response.content.decode()
 
+    services.artwork_set_tags(artwork=image, actor=owner, tags=["sunset", "日落", "sea"])
     for lang in ("en", "zh-hans"):
+        grab(f"tag {lang}", f"/tag/sunset?lang={lang}")
         grab(f"landing {lang}", f"/?lang={lang}")
         grab(f"features {lang}", f"/features?lang={lang}")
         grab(f"feed hot {lang}", f"/feed?lang={lang}")
@@ -93,6 +95,7 @@ def test_every_page_is_valid_html(client, tmp_path):
     grab("profile (public)", owner.get_absolute_url())
     grab("video", video.get_absolute_url())
     grab("404", "/no/such/page", status=404)
+    grab("tag new", "/tag/日落?tab=new")
 
     member = UserFactory()
     client.force_login(member)
