@@ -6,8 +6,10 @@ member changes which notifications the recipient reads: their count is recounted
 from __future__ import annotations
 
 from django.db.models import Model
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from accounts.signals import user_moderated
 from artworks.signals import ArtworkEvent, artwork_changed, artwork_moderated
 from common import pagecache
 from common.tasks import BrokerDown, enqueue
@@ -19,7 +21,7 @@ from social.signals import (
     standing_changed,
 )
 
-from . import tasks
+from . import services, tasks
 from .models import Notification
 from .selectors import unread_count_forget
 
@@ -77,3 +79,38 @@ def standing_recounts(sender: type[Model], *, actor_id: int, **kwargs: object) -
     # The member who muted or blocked someone reads fewer (or, undone, more) notifications.
     unread_count_forget(actor_id)
     pagecache.bump_tags(pagecache.member_tag(actor_id))
+
+
+# What changes which notifications a recipient may read, besides their own mutes and blocks.
+_SEEN_CHANGES = frozenset(
+    {
+        ArtworkEvent.HIDDEN,
+        ArtworkEvent.RESTORED,
+        ArtworkEvent.PUBLISHED,
+        ArtworkEvent.UNPUBLISHED,
+    }
+)
+
+
+@receiver(artwork_changed, dispatch_uid="notifications.artwork_seen")
+def artwork_recounts(sender: type[Model], *, artwork_id: int, event: str, **kwargs: object) -> None:
+    if event in _SEEN_CHANGES:
+        services.unread_counts_forget_about(artwork_id=artwork_id)
+
+
+@receiver(comment_changed, dispatch_uid="notifications.comment_seen")
+def comment_recounts(sender: type[Model], *, comment_id: int, event: str, **kwargs: object) -> None:
+    if event in {CommentEvent.HIDDEN, CommentEvent.UNHIDDEN}:
+        services.unread_counts_forget_about(comment_id=comment_id)
+
+
+@receiver(user_moderated, dispatch_uid="notifications.member_seen")
+def member_recounts(sender: type[Model], *, user_id: int, **kwargs: object) -> None:
+    services.unread_counts_forget_about(user_id=user_id)
+
+
+@receiver(post_delete, sender=Notification, dispatch_uid="notifications.row_removed")
+def notification_row_removed(sender: type[Model], instance: Notification, **kwargs: object) -> None:
+    services.notification_row_removed(
+        recipient_id=instance.recipient_id, was_unread=instance.read_at is None
+    )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -197,3 +198,32 @@ def notification_settings_update(*, user: User, disabled: Iterable[str]) -> list
         )
     NotificationSettings.objects.update_or_create(user=user, defaults={"disabled_kinds": kinds})
     return kinds
+
+
+def unread_counts_forget_about(
+    *, artwork_id: int | None = None, comment_id: int | None = None, user_id: int | None = None
+) -> None:
+    """What the recipients of unread notifications about this artwork, comment or member (as
+    actor, or as the author of the artwork) read changed (a hide, a suspension): their counts
+    and kept pages are dropped (one query)."""
+    about = Q()
+    if artwork_id is not None:
+        about |= Q(artwork_id=artwork_id)
+    if comment_id is not None:
+        about |= Q(comment_id=comment_id)
+    if user_id is not None:
+        about |= Q(actor_id=user_id) | Q(artwork__user_id=user_id)
+    if not about:
+        return
+    rows = Notification.objects.filter(about, read_at__isnull=True)
+    recipients = set(rows.values_list("recipient_id", flat=True).distinct()[:10_000])
+    if recipients:
+        unread_count_forget(*recipients)
+        pagecache.bump_tags(*(pagecache.member_tag(user_id) for user_id in recipients))
+
+
+def notification_row_removed(*, recipient_id: int, was_unread: bool) -> None:
+    """A notification went with its artwork, comment or actor (a cascade): the recipient's
+    count follows once that commits."""
+    if was_unread:
+        _changed(recipient_id)
