@@ -119,12 +119,26 @@ def test_another_members_ids_do_not_matter(client, committed):
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
-@pytest.mark.parametrize("payload", [{"up_to_id": 0}, {"up_to_id": "x"}, {"up_to_id": -1}])
-def test_a_bad_id_is_refused_clearly(client, user, payload):
+@pytest.mark.parametrize("up_to_id", [0, -1])
+def test_an_id_below_one_is_400_with_the_reason(client, user, up_to_id):
     response = client.post(
-        "/api/notifications/read", payload, content_type="application/json", **_auth(user)
+        "/api/notifications/read",
+        {"up_to_id": up_to_id},
+        content_type="application/json",
+        **_auth(user),
     )
-    assert response.status_code in (400, 422)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The notification id must be a positive whole number."}
+
+
+def test_an_id_that_is_not_a_number_is_a_schema_violation(client, user):
+    response = client.post(
+        "/api/notifications/read",
+        {"up_to_id": "x"},
+        content_type="application/json",
+        **_auth(user),
+    )
+    assert response.status_code == 422
     assert "up_to_id" in response.json()["detail"]
 
 
@@ -135,3 +149,12 @@ def test_a_session_without_csrf_is_403(user):
     strict.force_login(user)
     response = strict.post("/api/notifications/read", {}, content_type="application/json")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "null", "", "5"])
+def test_a_body_that_is_not_an_object_is_refused(client, user, body):
+    response = client.post(
+        "/api/notifications/read", body, content_type="application/json", **_auth(user)
+    )
+    assert response.status_code in (400, 422)
+    assert response.json()["detail"]

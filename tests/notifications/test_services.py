@@ -308,3 +308,38 @@ class TestMarkRead:
     def test_a_bad_id_is_refused(self, user):
         with pytest.raises(ValidationError):
             services.notifications_mark_read(recipient=user, up_to_id=0)
+
+
+class TestCountFollows:
+    """The cached unread count follows what changes what the recipient may read."""
+
+    def test_a_commenters_suspension_and_restoration(self, committed, art, moderator):
+        commenter = UserFactory()
+        _comment(committed, commenter, art)
+        assert unread_count(user=art.user) == 1
+        committed(account_services.user_suspend, user=commenter, actor=moderator, reason="x")
+        assert unread_count(user=art.user) == 0
+        committed(account_services.user_restore, user=commenter, actor=moderator)
+        assert unread_count(user=art.user) == 1
+
+    def test_a_comment_hidden_and_unhidden(self, committed, art, moderator):
+        comment = _comment(committed, UserFactory(), art)
+        assert unread_count(user=art.user) == 1
+        committed(social_services.comment_hide, comment=comment, actor=moderator, reason="x")
+        assert unread_count(user=art.user) == 0
+        committed(social_services.comment_unhide, comment=comment, actor=moderator)
+        assert unread_count(user=art.user) == 1
+
+    def test_an_artwork_hidden_for_a_mention(self, committed, art, moderator):
+        ada = UserFactory(username="ada")
+        _comment(committed, UserFactory(), art, body="@ada look")
+        assert unread_count(user=ada) == 1
+        committed(artwork_services.artwork_hide, artwork=art, actor=moderator, reason="x")
+        assert unread_count(user=ada) == 0
+
+    def test_a_row_gone_by_cascade(self, committed, art):
+        fan = UserFactory()
+        _like(committed, fan, art)
+        assert unread_count(user=art.user) == 1
+        committed(fan.delete)
+        assert unread_count(user=art.user) == 0
