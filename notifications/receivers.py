@@ -11,7 +11,6 @@ from django.dispatch import receiver
 
 from accounts.signals import user_moderated
 from artworks.signals import ArtworkEvent, artwork_changed, artwork_moderated
-from common import pagecache
 from common.tasks import BrokerDown, enqueue
 from social.signals import (
     CommentEvent,
@@ -23,7 +22,6 @@ from social.signals import (
 
 from . import services, tasks
 from .models import Notification
-from .selectors import unread_count_forget
 
 Kind = Notification.Kind
 _REACTIONS = {ArtworkEvent.LIKED: Kind.LIKE, ArtworkEvent.FAVORITED: Kind.FAVORITE}
@@ -77,8 +75,7 @@ def comment_notifies(sender: type[Model], *, comment_id: int, event: str, **kwar
 @receiver(standing_changed, dispatch_uid="notifications.standing")
 def standing_recounts(sender: type[Model], *, actor_id: int, **kwargs: object) -> None:
     # The member who muted or blocked someone reads fewer (or, undone, more) notifications.
-    unread_count_forget(actor_id)
-    pagecache.bump_tags(pagecache.member_tag(actor_id))
+    services.unread_changed(actor_id)
 
 
 # What changes which notifications a recipient may read, besides their own mutes and blocks.

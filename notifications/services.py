@@ -37,14 +37,16 @@ Kind = Notification.Kind
 MENTIONS_MAX = 10
 
 
-def _changed(*user_ids: int) -> None:
-    """After commit: the members' counts and kept pages (their bell) are out of date."""
-
-    def forget() -> None:
+def unread_changed(*user_ids: int) -> None:
+    """The members' counts and kept pages (their bell) are out of date: drop them."""
+    if user_ids:
         unread_count_forget(*user_ids)
         pagecache.bump_tags(*(pagecache.member_tag(user_id) for user_id in user_ids))
 
-    transaction.on_commit(forget)
+
+def _changed(*user_ids: int) -> None:
+    """After commit: `unread_changed`."""
+    transaction.on_commit(lambda: unread_changed(*user_ids))
 
 
 def _dedupe_key(
@@ -216,10 +218,7 @@ def unread_counts_forget_about(
     if not about:
         return
     rows = Notification.objects.filter(about, read_at__isnull=True)
-    recipients = set(rows.values_list("recipient_id", flat=True).distinct()[:10_000])
-    if recipients:
-        unread_count_forget(*recipients)
-        pagecache.bump_tags(*(pagecache.member_tag(user_id) for user_id in recipients))
+    unread_changed(*set(rows.values_list("recipient_id", flat=True).distinct()[:10_000]))
 
 
 def notification_row_removed(*, recipient_id: int, was_unread: bool) -> None:

@@ -82,3 +82,25 @@ def test_reading_and_marking_read(browser, told, javascript):
     assert page.get_by_role("button", name="Mark all as read").count() == 0
     assert not Notification.objects.filter(recipient=star, read_at__isnull=True).exists()
     context.close()
+
+
+def test_load_more_appends_in_place_with_javascript(browser, told):
+    from social.services import comment_create
+
+    base, star = told["url"], told["star"]
+    work = Artwork.objects.get(user=star)
+    for i in range(30):  # one line each
+        comment_create(author=UserFactory(), artwork_id=work.pk, body=f"Comment {i}")
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, base, star)
+    page = context.new_page()
+    page.goto(base + "/notifications")
+    assert page.locator("li.notification").count() == 30
+    page.evaluate("() => { window.__noReload = true; }")
+    page.get_by_role("link", name="Load more").click()
+    page.wait_for_function("() => document.querySelectorAll('li.notification').length === 32")
+    assert page.evaluate("() => window.__noReload === true")
+    assert page.url == base + "/notifications"
+    assert page.get_by_text("You have reached the end.").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "notifications-load-more-390.png"))
+    context.close()
