@@ -12,4 +12,4 @@ class NotificationsConfig(AppConfig):
 
         from . import receivers  # noqa: F401 (connects the receivers)
 
-        register_settings_page("notifications:settings", _("Notifications"))
+        register_settings_page("notifications:preferences", _("Notifications"))

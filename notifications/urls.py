@@ -8,5 +8,5 @@ urlpatterns = [
     path("notifications", views.index, name="index"),
     path("notifications/read", views.mark_read, name="read"),
     # The member's own settings, beside accounts' (/settings/profile).
-    path("settings/notifications", views.settings_page, name="settings"),
+    path("settings/notifications", views.settings_page, name="preferences"),
 ]

@@ -70,5 +70,5 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.notification_settings_update(user=request.user, disabled=form.disabled_kinds())
         messages.success(request, _("Your notification settings are saved."))
-        return redirect(reverse("notifications:settings"))
+        return redirect(reverse("notifications:preferences"))
     return _private(render(request, "notifications/settings.html", {"form": form}))

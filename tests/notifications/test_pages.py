@@ -212,3 +212,10 @@ class TestKeptPages:
         committed(services.notify_follow, follower_id=UserFactory().pk, followee_id=other.pk)
         assert Notification.objects.filter(recipient=other).exists()
         assert client.get("/feed")["X-Page-Cache"] == "hit"
+
+
+def test_the_settings_tab_is_the_current_one(client, user):
+    client.force_login(user)
+    html = client.get("/settings/notifications").content.decode()
+    current = re.findall(r'<a class="tab" href="([^"]+)" aria-current="page">', html)
+    assert current == ["/settings/notifications"]
