@@ -8,6 +8,7 @@
 /artwork/<id>/report    moderation:report (before artworks:detail; "report" is a reserved slug)
 /login                  sign-in             /accounts/…            allauth
 /settings/profile       accounts:settings
+/notifications          notifications:index /settings/notifications notifications:preferences
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
 /healthz                health checks       /admin/                staff
 /sitemap.xml            sitemap index       /robots.txt            crawler rules
@@ -47,6 +48,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("artworks.urls")),
     path("", include("social.urls")),
+    path("", include("notifications.urls")),
     path("", include("feed.urls")),
 ]
 

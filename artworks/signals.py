@@ -9,6 +9,11 @@ from django.dispatch import Signal
 # event: one of ArtworkEvent; author_id: int, with reactions.
 artwork_changed = Signal()
 
+# Sent after commit when staff hide, restore, feature or unfeature an artwork (besides
+# artwork_changed): kwargs artwork_id: int, author_id: int, actor_id: int (the staff member),
+# event: one of ArtworkEvent (HIDDEN, RESTORED, FEATURED, UNFEATURED), reason: str.
+artwork_moderated = Signal()
+
 
 class ArtworkEvent:
     CREATED = "created"

@@ -30,14 +30,37 @@ class MemberWorld:
     pages: dict[str, str] = field(default_factory=dict)
 
 
+def _notify(member: User, author: User, own: Artwork) -> None:
+    """A few notifications of each look for the member's notifications page: a group, a
+    comment with its excerpt, a staff hide with its reason (one read, the rest unread)."""
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from social.models import Comment
+
+    kind = Notification.Kind
+    fans = [UserFactory(username=f"fan{i}") for i in range(3)]
+    comment = Comment.objects.create(artwork=own, author=author, body="Lovely light, @member.")
+    rows = [
+        *(dict(kind=kind.LIKE, actor=fan, artwork=own) for fan in [author, *fans]),
+        dict(kind=kind.FOLLOW, actor=author, read_at=timezone.now()),
+        dict(kind=kind.COMMENT, actor=author, artwork=own, comment=comment),
+        dict(kind=kind.HIDDEN, artwork=own, reason="Looks like spam."),
+    ]
+    for i, row in enumerate(rows):
+        Notification.objects.create(recipient=member, dedupe_key=f"page-{i}", **row)
+
+
 def member_world() -> MemberWorld:
     member = UserFactory(username="member", name="Member Name")
     author = UserFactory(username="author", name="Author Name")
+    own = PublishedArtworkFactory(user=member, title="My lantern")
+    _notify(member, author, own)
     return MemberWorld(
         member=member,
         author=author,
         artwork=PublishedArtworkFactory(user=author, title="Harbour at dawn"),
-        own=PublishedArtworkFactory(user=member, title="My lantern"),
+        own=own,
         failed=ArtworkFactory(
             user=member,
             title="Failed study",
@@ -128,6 +151,12 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
     keep("report", client.get(f"/artwork/{world.artwork.pk}/report"))
     keep("report errors", client.post(f"/artwork/{world.artwork.pk}/report", {}), 400)
     keep("report own artwork", client.get(f"/artwork/{world.own.pk}/report"))
+    keep("notifications", client.get("/notifications"))
+    keep("notification settings", client.get("/settings/notifications"))
+    keep(
+        "notification settings errors",
+        client.post("/settings/notifications", {"enabled": ["nonsense"]}),
+    )
     keep("failed generation", client.get(world.failed.get_absolute_url()))
     keep("queued generation", client.get(world.queued.get_absolute_url()))
     return pages

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "artworks",
     "social",
+    "notifications",
     "feed",
     "moderation",
 ]

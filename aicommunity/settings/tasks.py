@@ -84,4 +84,6 @@ CELERY_TASK_ROUTES = {
     "artworks.tasks.generate_*": {"queue": Queue.GENERATION.value},
     "artworks.tasks.make_*": {"queue": Queue.MEDIA.value},
     "feed.tasks.*": {"queue": Queue.FEED.value},
+    # Small, many, and wanted soon: beside the other short tasks.
+    "notifications.tasks.*": {"queue": Queue.DEFAULT.value},
 }

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffAction
+from common.signals import send_on_commit
 
 from .. import permissions
 from ..models import Artwork
-from ..signals import ArtworkEvent
+from ..signals import ArtworkEvent, artwork_moderated
 from ._base import ArtworkRule, announce, log_staff_action, require
 
 if TYPE_CHECKING:
@@ -110,4 +111,13 @@ def _moderate(
         locked.save(update_fields=[*changes, "updated_at"])
         log_staff_action(actor=actor, artwork=locked, action=moderation.action, reason=reason)
         announce(artwork_id=locked.pk, user_id=locked.user_id, event=moderation.event)
+        send_on_commit(
+            artwork_moderated,
+            sender=Artwork,
+            artwork_id=locked.pk,
+            author_id=locked.user_id,
+            actor_id=actor.pk,
+            event=moderation.event,
+            reason=reason,
+        )
     return locked

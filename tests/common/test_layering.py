@@ -1,6 +1,6 @@
 """A lower app never names a higher one, not even by string: no model label, URL name or
-admin URL of a higher app in the code of common, accounts, artworks or social (prose and
-docstrings aside)."""
+admin URL of a higher app in the code of common, accounts, artworks, social, feed or
+notifications (prose and docstrings aside). Only moderation may name notifications."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HIGHER = {
-    "common": ("accounts", "artworks", "feed", "moderation", "social"),
-    "accounts": ("artworks", "feed", "moderation", "social"),
-    "artworks": ("social",),  # its field `moderation` and its "feed" card sizes are not apps
-    "social": ("feed", "moderation"),
+    "common": ("accounts", "artworks", "feed", "moderation", "notifications", "social"),
+    "accounts": ("artworks", "feed", "moderation", "notifications", "social"),
+    # its field `moderation` and its "feed" card sizes are not apps
+    "artworks": ("notifications", "social"),
+    "social": ("feed", "moderation", "notifications"),
+    # notifications sits beside feed, above social: neither names the other
+    "feed": ("notifications",),
+    "notifications": ("feed", "moderation"),
 }
 
 

@@ -156,8 +156,9 @@ class TestFeed:
         for art in publish_many(n):
             LikeFactory(user=user, artwork=art)
         client.force_login(user)
-        # the member (the session comes from the cache), the page, liked ids, favorited ids
-        with django_assert_num_queries(3):
+        # the member (the session comes from the cache), the page, liked ids, favorited ids,
+        # the bell's unread count (cold here; cached after)
+        with django_assert_num_queries(4):
             response = client.get("/feed")
         assert response.content.decode().count("reaction-like is-active") == min(n, 24)
 
@@ -192,8 +193,9 @@ class TestFeedWithRedisWarm:
             FavoriteFactory(user=user, artwork=art)
         call_command("rebuild_redis")
         client.force_login(user)
-        # the member (the session comes from the cache), the page, the viewer's likes and favorites
-        with django_assert_num_queries(3):
+        # the member (the session comes from the cache), the page, the viewer's likes and
+        # favorites, the bell's unread count (cold here; cached after)
+        with django_assert_num_queries(4):
             response = client.get("/feed")
         html = response.content.decode()
         assert html.count('aria-pressed="true"') == 24  # every favorite button is pressed
@@ -305,8 +307,9 @@ class TestProfile:
             else:
                 PublishedArtworkFactory(user=owner, published_at=now - timedelta(minutes=i))
         client.force_login(owner)
-        # the member (session: cache), the author, the counts, the page, liked, favorited ids
-        with django_assert_num_queries(5):
+        # the member (session: cache), the author, the counts, the page, liked, favorited ids,
+        # the bell's unread count (cold here; cached after)
+        with django_assert_num_queries(6):
             response = client.get(f"{owner.get_absolute_url()}?tab={tab}")
         assert cards(response.content.decode()) == min(n, 24)
 

@@ -164,8 +164,9 @@ class TestQueries:
         for member in add_followers(star, n)[::2]:
             user_follow(follower=user, followee=member)
         client.force_login(user)
-        # the viewer (session: cache), the member, the page of rows, the viewer's follows
-        with django_assert_num_queries(4):
+        # the viewer (session: cache), the member, the page of rows, the viewer's follows,
+        # the bell's unread count (cold here; cached after)
+        with django_assert_num_queries(5):
             response = client.get("/user/star/followers")
         html = response.content.decode()
         assert len(rows(html)) == n
@@ -176,8 +177,9 @@ class TestQueries:
     ):
         PublishedArtworkFactory(user=star)
         client.force_login(user)
-        # the viewer, the author, the counts, the page, liked, favorited, is_following
-        with django_assert_num_queries(6):
+        # the viewer, the author, the counts, the page, liked, favorited, is_following,
+        # the bell's unread count (cold here; cached after)
+        with django_assert_num_queries(7):
             response = client.get(star.get_absolute_url())
         assert 'id="follow-button-' in response.content.decode()
 

@@ -1,0 +1,228 @@
+"""Writes of notifications: one per event and recipient (created by the tasks, after the
+event's commit), marking read, and the member's choice of kinds.
+
+Creation is idempotent: a row's `dedupe_key` (kind, actor, artwork, comment, UTC day) is
+unique per recipient, so a task run twice, or a like, unlike and like again on one day, stores
+one notification. Each change drops the recipient's cached unread count and their kept pages
+(the bell is on every page), once it commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from artworks.models import Artwork
+from artworks.selectors import artwork_is_visible_to
+from common import pagecache
+from social.models import Comment
+from social.selectors import comment_is_shown_to, mentioned_members
+
+from .models import Notification, NotificationSettings
+from .selectors import notification_refusal, unread_count, unread_count_forget
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+Kind = Notification.Kind
+# At most this many members are told about one comment's mentions (the first ones written).
+MENTIONS_MAX = 10
+
+
+def unread_changed(*user_ids: int) -> None:
+    """The members' counts and kept pages (their bell) are out of date: drop them."""
+    if user_ids:
+        unread_count_forget(*user_ids)
+        pagecache.bump_tags(*(pagecache.member_tag(user_id) for user_id in user_ids))
+
+
+def _changed(*user_ids: int) -> None:
+    """After commit: `unread_changed`."""
+    transaction.on_commit(lambda: unread_changed(*user_ids))
+
+
+def _dedupe_key(
+    kind: str, actor: User | None, artwork: Artwork | None, comment: Comment | None
+) -> str:
+    parts = [getattr(thing, "pk", None) or "-" for thing in (actor, artwork, comment)]
+    return ":".join([kind, *map(str, parts), timezone.now().date().isoformat()])
+
+
+def _deliver(
+    *,
+    recipient: User,
+    kind: str,
+    actor: User | None = None,
+    artwork: Artwork | None = None,
+    comment: Comment | None = None,
+    reason: str = "",
+) -> Notification | None:
+    """Store the notification unless a rule says no or it is stored already (None then)."""
+    refusal = notification_refusal(recipient=recipient, actor=actor, kind=kind)
+    if refusal is not None:
+        logger.debug("no %s notification for %s: %s", kind, recipient.pk, refusal)
+        return None
+    with transaction.atomic():
+        row, created = Notification.objects.get_or_create(
+            recipient=recipient,
+            dedupe_key=_dedupe_key(kind, actor, artwork, comment),
+            defaults={
+                "kind": kind,
+                "actor": actor,
+                "artwork": artwork,
+                "comment": comment,
+                "reason": reason,
+            },
+        )
+        if created:
+            _changed(recipient.pk)
+    return row if created else None
+
+
+def _active_member(user_id: int) -> User | None:
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+def notify_follow(*, follower_id: int, followee_id: int) -> Notification | None:
+    """`followee` is told that `follower` follows them."""
+    follower, followee = _active_member(follower_id), _active_member(followee_id)
+    if follower is None or followee is None:
+        return None
+    return _deliver(recipient=followee, kind=Kind.FOLLOW, actor=follower)
+
+
+def notify_reaction(*, kind: str, actor_id: int, artwork_id: int) -> Notification | None:
+    """The artwork's author is told that `actor` liked (`kind="like"`) or kept it
+    (`"favorite"`), if they may see it."""
+    if kind not in (Kind.LIKE, Kind.FAVORITE):
+        raise ValueError(f"not a reaction: {kind!r}")
+    actor = _active_member(actor_id)
+    artwork = Artwork.objects.select_related("user").filter(pk=artwork_id).first()
+    if actor is None or artwork is None:
+        return None
+    if not artwork_is_visible_to(artwork=artwork, viewer=artwork.user):
+        return None
+    return _deliver(recipient=artwork.user, kind=kind, actor=actor, artwork=artwork)
+
+
+def notify_moderation(*, kind: str, artwork_id: int, reason: str = "") -> Notification | None:
+    """The artwork's author is told that staff featured (`kind="featured"`) or hid
+    (`"hidden"`) it, with the staff's reason. The staff member is not named."""
+    if kind not in (Kind.FEATURED, Kind.HIDDEN):
+        raise ValueError(f"not a staff event: {kind!r}")
+    artwork = Artwork.objects.select_related("user").filter(pk=artwork_id).first()
+    if artwork is None:
+        return None
+    if kind == Kind.FEATURED and not artwork_is_visible_to(artwork=artwork, viewer=artwork.user):
+        return None
+    return _deliver(recipient=artwork.user, kind=kind, artwork=artwork, reason=reason)
+
+
+def _comment_recipients(comment: Comment) -> list[tuple[User, str]]:
+    """Who is told about a new comment, each once, with the first kind that applies: the
+    author of the comment replied to (reply), the artwork's author (comment), the members
+    mentioned (mention)."""
+    candidates: list[tuple[User, str]] = []
+    if comment.parent is not None:
+        candidates.append((comment.parent.author, Kind.REPLY))
+    candidates.append((comment.artwork.user, Kind.COMMENT))
+    mentioned = mentioned_members([comment.body])
+    candidates.extend((member, Kind.MENTION) for member in list(mentioned.values())[:MENTIONS_MAX])
+    seen: set[int] = set()
+    recipients = []
+    for member, kind in candidates:
+        if member.pk not in seen:
+            seen.add(member.pk)
+            recipients.append((member, kind))
+    return recipients
+
+
+def notify_comment(*, comment_id: int) -> list[Notification]:
+    """Tell those a new comment concerns (`_comment_recipients`), each if they may see the
+    artwork and the comment."""
+    comment = (
+        Comment.objects.select_related("author", "artwork__user", "parent__author")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is None or not comment.author.is_active or comment.hidden_at is not None:
+        return []
+    created = []
+    for recipient, kind in _comment_recipients(comment):
+        if not (
+            artwork_is_visible_to(artwork=comment.artwork, viewer=recipient)
+            and comment_is_shown_to(comment=comment, viewer=recipient)
+        ):
+            continue
+        row = _deliver(
+            recipient=recipient,
+            kind=kind,
+            actor=comment.author,
+            artwork=comment.artwork,
+            comment=comment,
+        )
+        if row is not None:
+            created.append(row)
+    return created
+
+
+def notifications_mark_read(*, recipient: User, up_to_id: int | None = None) -> int:
+    """Mark the recipient's unread notifications read (all, or those up to `up_to_id`: other
+    members' ids only bound the range). Returns how many they have left unread. Raises
+    ValidationError for an id that cannot be one."""
+    if up_to_id is not None and up_to_id < 1:
+        raise ValidationError(_("The notification id must be a positive whole number."))
+    rows = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if up_to_id is not None:
+        rows = rows.filter(id__lte=up_to_id)
+    with transaction.atomic():
+        if rows.update(read_at=timezone.now()):
+            _changed(recipient.pk)
+    unread_count_forget(recipient.pk)
+    return unread_count(user=recipient)
+
+
+def notification_settings_update(*, user: User, disabled: Iterable[str]) -> list[str]:
+    """Store the kinds the member turned off (unknown kinds are refused); returns them."""
+    kinds = sorted(set(disabled))
+    unknown = [kind for kind in kinds if kind not in Kind.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown kind of notification: %(kinds)s.") % {"kinds": ", ".join(unknown)}
+        )
+    NotificationSettings.objects.update_or_create(user=user, defaults={"disabled_kinds": kinds})
+    return kinds
+
+
+def unread_counts_forget_about(
+    *, artwork_id: int | None = None, comment_id: int | None = None, user_id: int | None = None
+) -> None:
+    """What the recipients of unread notifications about this artwork, comment or member (as
+    actor, or as the author of the artwork) read changed (a hide, a suspension): their counts
+    and kept pages are dropped (one query)."""
+    about = Q()
+    if artwork_id is not None:
+        about |= Q(artwork_id=artwork_id)
+    if comment_id is not None:
+        about |= Q(comment_id=comment_id)
+    if user_id is not None:
+        about |= Q(actor_id=user_id) | Q(artwork__user_id=user_id)
+    if not about:
+        return
+    rows = Notification.objects.filter(about, read_at__isnull=True)
+    unread_changed(*set(rows.values_list("recipient_id", flat=True).distinct()[:10_000]))
+
+
+def notification_row_removed(*, recipient_id: int, was_unread: bool) -> None:
+    """A notification went with its artwork, comment or actor (a cascade): the recipient's
+    count follows once that commits."""
+    if was_unread:
+        _changed(recipient_id)
