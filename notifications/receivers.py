@@ -33,7 +33,9 @@ def reaction_notifies(
     sender: type[Model], *, artwork_id: int, user_id: int, event: str, **kwargs: object
 ) -> None:
     kind = _REACTIONS.get(event)
-    if kind is not None:
+    if kind is not None and services.event_first_today(
+        kind=kind, actor_id=user_id, target_id=artwork_id
+    ):
         enqueue(
             tasks.notify_reaction,
             str(kind),
@@ -62,7 +64,9 @@ def moderation_notifies(
 def follow_notifies(
     sender: type[Model], *, follower_id: int, followee_id: int, event: str, **kwargs: object
 ) -> None:
-    if event == FollowEvent.FOLLOWED:
+    if event == FollowEvent.FOLLOWED and services.event_first_today(
+        kind=Kind.FOLLOW, actor_id=follower_id, target_id=followee_id
+    ):
         enqueue(tasks.notify_follow, follower_id, followee_id, on_broker_down=BrokerDown.RUN_HERE)
 
 

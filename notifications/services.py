@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -35,6 +36,23 @@ logger = logging.getLogger(__name__)
 Kind = Notification.Kind
 # At most this many members are told about one comment's mentions (the first ones written).
 MENTIONS_MAX = 10
+
+
+EVENT_SECONDS = 24 * 3600
+
+
+def event_first_today(*, kind: str, actor_id: int, target_id: int) -> bool:
+    """Whether this event (kind, actor, target) is the first of its UTC day, remembered in the
+    cache: a like, unlike and like again, or a follow, unfollow and follow again, goes to the
+    queue once a day instead of every time (the task would store nothing new: its dedupe key
+    is the same). When the cache cannot answer, the event goes on (the task still dedupes)."""
+    day = timezone.now().date().isoformat()
+    key = f"notifications:event:{kind}:{actor_id}:{target_id}:{day}"
+    try:
+        return bool(cache.add(key, 1, timeout=EVENT_SECONDS))
+    except Exception:  # a cache outage must not cost the event
+        logger.warning("notification event cache unavailable", exc_info=True)
+        return True
 
 
 def unread_changed(*user_ids: int) -> None:

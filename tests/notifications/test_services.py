@@ -150,6 +150,34 @@ class TestOnce:
             committed(social_services.user_unfollow, follower=ada, followee=bob)
         assert Notification.objects.count() == 1
 
+    def test_a_repeated_event_is_not_even_queued_again_that_day(
+        self, committed, art, monkeypatch
+    ):
+        """The like path pays one cache round trip for a repeat, not a task: the receiver
+        asks `event_first_today` before it enqueues."""
+        from notifications import tasks
+
+        queued = []
+        original = tasks.notify_reaction.run
+        monkeypatch.setattr(
+            tasks.notify_reaction, "run", lambda *a, **k: queued.append(a) or original(*a, **k)
+        )
+        fan = UserFactory()
+        for _ in range(3):
+            _like(committed, fan, art)
+            committed(artwork_services.artwork_unlike, artwork_id=art.pk, user=fan)
+        assert len(queued) == 1
+        assert Notification.objects.count() == 1
+
+    def test_without_the_cache_the_event_still_goes(self, monkeypatch):
+        from django.core.cache import cache
+
+        def down(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(cache, "add", down)
+        assert services.event_first_today(kind=Kind.LIKE, actor_id=1, target_id=2)
+
     def test_a_task_run_twice_stores_one(self, committed, art):
         fan = UserFactory()
         for _ in range(2):
