@@ -150,9 +150,7 @@ class TestOnce:
             committed(social_services.user_unfollow, follower=ada, followee=bob)
         assert Notification.objects.count() == 1
 
-    def test_a_repeated_event_is_not_even_queued_again_that_day(
-        self, committed, art, monkeypatch
-    ):
+    def test_a_repeated_event_is_not_even_queued_again_that_day(self, committed, art, monkeypatch):
         """The like path pays one cache round trip for a repeat, not a task: the receiver
         asks `event_first_today` before it enqueues."""
         from notifications import tasks
