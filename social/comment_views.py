@@ -191,4 +191,5 @@ def comments_more(request: HttpRequest, artwork_id: int) -> HttpResponse:
             url += "?" + urlencode({CURSOR_PARAMETER: cursor})
         return redirect(f"{url}#comments")
     section = comment_section(artwork=artwork, viewer=request.user, cursor=cursor)
-    return _no_store(render(request, MORE_PARTIAL, {"section": section, "artwork": artwork}))
+    context = {"section": section, "artwork": artwork, "max_length": COMMENT_MAX_LENGTH}
+    return _no_store(render(request, MORE_PARTIAL, context))

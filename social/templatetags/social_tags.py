@@ -95,4 +95,5 @@ def comments_section(
         "csrf_token": context.get("csrf_token"),
         "section": section,
         "artwork": artwork,
+        "max_length": section.max_length,
     }
