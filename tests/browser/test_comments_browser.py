@@ -110,7 +110,7 @@ def test_without_javascript(browser, scene):
     page.wait_for_load_state()
     assert page.url.endswith("#comments")
     assert not Comment.objects.filter(pk=mine.pk).exists()
-    page.screenshot(path=str(ARTIFACTS / "comments-no-js-390.png"))
+    page.screenshot(path=str(ARTIFACTS / "comments-no-js-390.png"), full_page=True)
     context.close()
 
 
