@@ -446,6 +446,16 @@ class TestPageCache:
         assert "mine now" in self._hit(client, art)[1]
         assert "mine now" in self._hit(_client(), art)[1]
 
+    def test_the_count_on_the_authors_other_pages_follows(self, art, commit):
+        sibling = PublishedArtworkFactory(user=art.user, title="Sibling")
+        client = _client()
+        assert self._hit(client, sibling)[0] == "miss"
+        assert self._hit(client, sibling)[0] == "hit"
+        with commit():
+            _say(UserFactory(), art)
+        state, html = self._hit(client, sibling)
+        assert state == "miss" and "1 comment" in html
+
     def test_the_cards_count_follows(self, art, commit):
         client = _client()
         assert "0 comments" in client.get("/feed").content.decode()
