@@ -88,6 +88,7 @@ def _form_again(
         "body": request.POST.get("body", ""),
         "error": error,
         "max_length": COMMENT_MAX_LENGTH,
+        "focus": True,
     }
     template = FORM_PARTIAL if request.htmx else FORM_PAGE
     return _no_store(render(request, template, context, status=status))

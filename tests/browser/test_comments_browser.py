@@ -57,6 +57,8 @@ def test_comment_and_reply_in_place(browser, scene):
         " === '3 comments'"
     )
     assert page.locator("#comment-form-body").input_value() == ""
+    # The keyboard stays in the (new) form.
+    page.wait_for_function("() => document.activeElement.id === 'comment-form-body'")
     assert page.locator(f"#comments-status-{art.pk}").inner_text() == "Your comment was posted."
     mine = Comment.objects.get(body="So calm.")
     assert page.locator(f"#comment-list-{art.pk} > #comment-{mine.pk}").is_visible()
@@ -73,6 +75,7 @@ def test_comment_and_reply_in_place(browser, scene):
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_selector("#comment-form .field-error")
     assert "cannot be empty" in page.locator("#comment-form .field-error").inner_text()
+    page.wait_for_function("() => document.activeElement.id === 'comment-form-body'")
 
     # Delete one's own comment in place.
     page.locator(f"#comment-{mine.pk} details.comment-delete-box > summary").click()
