@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -25,6 +25,9 @@ from artworks.admin import artwork_thumbnail_html
 from artworks.permissions import can_hide_artwork
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from common.querysets import count_per_row
+from social.admin import CommentAdmin
+from social.models import Comment
+from social.selectors import can_moderate_comments
 
 from . import services
 from .models import Report
@@ -64,6 +67,9 @@ _RESOLVED = {
     Report.Resolution.HIDE_ARTWORK: gettext_lazy(
         "Hid the artwork of {count} report(s); its open reports are resolved."
     ),
+    Report.Resolution.HIDE_COMMENT: gettext_lazy(
+        "Hid the comment of {count} report(s); its open reports are resolved."
+    ),
     Report.Resolution.SUSPEND_AUTHOR: gettext_lazy("Suspended the author of {count} report(s)."),
     Report.Resolution.NO_ACTION: gettext_lazy("Resolved {count} report(s) without action."),
     Report.Resolution.DISMISS: gettext_lazy("Dismissed {count} report(s)."),
@@ -77,6 +83,7 @@ class ReportAdmin(admin.ModelAdmin):
         "id",
         "preview",
         "artwork_link",
+        "comment_link",
         "open_on_artwork",
         "reason",
         "short_details",
@@ -99,17 +106,31 @@ class ReportAdmin(admin.ModelAdmin):
     search_help_text = gettext_lazy(
         "Artwork title or exact id, author's or reporter's username, details."
     )
-    list_select_related = ("artwork", "artwork__user", "reporter", "resolved_by")
-    raw_id_fields = ("artwork", "reporter", "resolved_by")
+    list_select_related = (
+        "artwork",
+        "artwork__user",
+        "comment",
+        "comment__author",
+        "reporter",
+        "resolved_by",
+    )
+    raw_id_fields = ("artwork", "comment", "reporter", "resolved_by")
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
     ordering = ("-created_at", "-id")
-    actions = ("resolve_hide_artwork", "resolve_suspend_author", "resolve_no_action", "dismiss")
+    actions = (
+        "resolve_hide_artwork",
+        "resolve_hide_comment",
+        "resolve_suspend_author",
+        "resolve_no_action",
+        "dismiss",
+    )
     fields = (
         "preview",
         "artwork_link",
         "artwork_state",
+        "comment_link",
         "open_on_artwork",
         "reporter",
         "reason",
@@ -143,6 +164,9 @@ class ReportAdmin(admin.ModelAdmin):
     def has_resolve_hide_permission(self, request: HttpRequest) -> bool:
         return self.has_resolve_permission(request) and can_hide_artwork(actor=request.user)
 
+    def has_resolve_hide_comment_permission(self, request: HttpRequest) -> bool:
+        return self.has_resolve_permission(request) and can_moderate_comments(actor=request.user)
+
     def has_resolve_suspend_permission(self, request: HttpRequest) -> bool:
         return self.has_resolve_permission(request) and can_suspend_user(actor=request.user)
 
@@ -167,6 +191,23 @@ class ReportAdmin(admin.ModelAdmin):
             obj.artwork.title,
             _("by"),
             obj.artwork.user.username,
+        )
+
+    @admin.display(description=gettext_lazy("comment"))
+    def comment_link(self, obj: Report) -> SafeString | str:
+        comment = obj.comment
+        if comment is None:
+            return "—"
+        url = reverse("admin:social_comment_change", args=[comment.pk])
+        state = _("hidden") if comment.is_hidden else ""
+        return format_html(
+            '<a href="{}">#{}</a> {}<br><small>{} {}</small> <small>{}</small>',
+            url,
+            comment.pk,
+            Truncator(comment.body).chars(120),
+            _("by"),
+            comment.author.username,
+            state,
         )
 
     @admin.display(description=gettext_lazy("artwork state"))
@@ -218,6 +259,15 @@ class ReportAdmin(admin.ModelAdmin):
         self._resolve(request, queryset, Report.Resolution.HIDE_ARTWORK)
 
     @admin.action(
+        description=gettext_lazy("Resolve: hide the comment"),
+        permissions=["resolve_hide_comment"],
+    )
+    def resolve_hide_comment(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
+        self._resolve(
+            request, queryset.filter(comment__isnull=False), Report.Resolution.HIDE_COMMENT
+        )
+
+    @admin.action(
         description=gettext_lazy("Resolve: suspend the author"),
         permissions=["resolve_suspend"],
     )
@@ -232,5 +282,28 @@ class ReportAdmin(admin.ModelAdmin):
     def dismiss(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         self._resolve(request, queryset, Report.Resolution.DISMISS)
 
+
+class CommentReportsFilter(admin.SimpleListFilter):
+    """Comments with open reports (or with any report), in the comments admin."""
+
+    title = gettext_lazy("reports")
+    parameter_name = "reported"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> list[tuple[str, Promise]]:
+        return [("open", gettext_lazy("Open reports")), ("any", gettext_lazy("Any report"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
+        reports = Report.objects.filter(comment=OuterRef("pk"))
+        if self.value() == "open":
+            return queryset.filter(Exists(reports.filter(status=Report.Status.OPEN)))
+        if self.value() == "any":
+            return queryset.filter(Exists(reports))
+        return queryset
+
+
+# The comments admin is social's; whether a comment was reported is moderation's to say.
+CommentAdmin.list_filter = (*CommentAdmin.list_filter, CommentReportsFilter)
 
 register_staff_target_admin(StaffAction.TargetType.REPORT, "admin:moderation_report_change")

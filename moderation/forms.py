@@ -28,3 +28,12 @@ class ReportForm(forms.Form):
         if cleaned.get("reason") == Report.Reason.OTHER and not cleaned.get("details", "").strip():
             self.add_error("details", _("Tell us what is wrong when you choose “Other”."))
         return cleaned
+
+
+class CommentReportForm(ReportForm):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this comment?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a reason.")},
+    )

@@ -6,11 +6,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from artworks.models import Artwork
+from social.models import Comment
 
 
 class Report(models.Model):
-    """A member's report of an artwork. One open report per member per artwork (a database
-    constraint); once resolved or dismissed the member may report the artwork again."""
+    """A member's report of an artwork, or of a comment (`comment`; `artwork` is then the
+    comment's artwork, so the queue and its counts hold both). One open report per member per
+    artwork, and per comment (database constraints); once resolved or dismissed the member may
+    report it again."""
 
     class Reason(models.TextChoices):
         SPAM = "spam", _("Spam or advertising")
@@ -30,6 +33,7 @@ class Report(models.Model):
     class Resolution(models.TextChoices):
         NONE = "", _("—")
         HIDE_ARTWORK = "hide_artwork", _("Artwork hidden")
+        HIDE_COMMENT = "hide_comment", _("Comment hidden")
         SUSPEND_AUTHOR = "suspend_author", _("Author suspended")
         NO_ACTION = "no_action", _("Resolved without action")
         DISMISS = "dismiss", _("Dismissed")
@@ -42,6 +46,15 @@ class Report(models.Model):
     )
     artwork = models.ForeignKey(
         Artwork, on_delete=models.CASCADE, related_name="reports", verbose_name=_("artwork")
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("comment"),
+        db_index=False,  # reports_comment_status_idx leads with it
     )
     reason = models.CharField(_("reason"), max_length=32, choices=Reason.choices)
     details = models.TextField(_("details"), blank=True, max_length=2000)
@@ -73,8 +86,13 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["reporter", "artwork"],
-                condition=Q(status="open"),
+                condition=Q(status="open", comment__isnull=True),
                 name="reports_one_open_per_reporter_artwork",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "comment"],
+                condition=Q(status="open", comment__isnull=False),
+                name="reports_one_open_per_reporter_comment",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["open", "resolved", "dismissed"]),
@@ -94,6 +112,8 @@ class Report(models.Model):
             models.Index("status", F("created_at").desc(), name="reports_queue_idx"),
             # Open reports per artwork (the queue's counts).
             models.Index("artwork", "status", name="reports_artwork_status_idx"),
+            # Open reports per comment (the comments admin's filter, resolving them together).
+            models.Index("comment", "status", name="reports_comment_status_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,9 +8,15 @@ from django.views.decorators.http import require_http_methods
 
 from artworks.models import Artwork
 from artworks.selectors import artwork_get_visible
+from social.models import Comment
 
-from .forms import ReportForm
-from .services import ReportRateLimited, report_create
+from .forms import CommentReportForm, ReportForm
+from .services import (
+    ReportRateLimited,
+    comment_reportable_by,
+    report_comment_create,
+    report_create,
+)
 
 
 @login_required
@@ -52,3 +58,47 @@ def report_artwork(request: HttpRequest, artwork_id: int) -> HttpResponse:
         {"artwork": artwork, "form": form, "own": own},
         status=status,
     )
+
+
+def _reportable_comment(request: HttpRequest, comment_id: int) -> Comment:
+    comment = (
+        Comment.objects.select_related("artwork__user", "author").filter(pk=comment_id).first()
+    )
+    if comment is None or not comment_reportable_by(reporter=request.user, comment=comment):
+        raise Http404("No such comment.")
+    return comment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The report form for a comment the member may see (else 404); not their own."""
+    comment = _reportable_comment(request, comment_id)
+    artwork = comment.artwork
+    own = comment.author_id == request.user.pk
+    status = 200
+    form = CommentReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not own and form.is_valid():
+        try:
+            report_comment_create(
+                reporter=request.user,
+                comment=comment,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+            )
+        except Comment.DoesNotExist:
+            raise Http404("No such comment.") from None
+        except ReportRateLimited as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Thank you. Your report was sent; moderators will review it.")
+            )
+            return redirect(f"{artwork.get_absolute_url()}#comment-{comment.pk}")
+    if request.method == "POST" and status == 200:
+        status = 403 if own else 400
+    context = {"artwork": artwork, "comment": comment, "form": form, "own": own}
+    return render(request, "moderation/report.html", context, status=status)

@@ -112,7 +112,7 @@ class CommentAdmin(admin.ModelAdmin):
     ]
     list_display = ("id", "excerpt", "author", "artwork", "parent_id", "created_at", "hidden")
     list_select_related = ("author", "artwork")
-    list_filter = (HiddenFilter,)
+    list_filter = (HiddenFilter, "created_at")
     search_fields = ("body", "author__username", "artwork__title")
     date_hierarchy = "created_at"
     show_full_result_count = False

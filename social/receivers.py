@@ -51,10 +51,16 @@ def invalidate_standing_pages(
 
 
 @receiver(comment_changed, dispatch_uid="social.comment_invalidates_pages")
-def invalidate_comment_pages(sender: type[Model], *, artwork_id: int, **kwargs: object) -> None:
-    # The artwork's page shows its comments; every card and the cached artwork its count.
+def invalidate_comment_pages(
+    sender: type[Model], *, artwork_id: int, artwork_author_id: int, **kwargs: object
+) -> None:
+    # The artwork's page shows its comments; every card and the cached artwork its count, and
+    # the pages of the author's other works show its card ("more by the author").
     pagecache.bump_tags(
-        pagecache.artwork_tag(artwork_id), pagecache.LISTS, drop=artwork_cache_keys(artwork_id)
+        pagecache.artwork_tag(artwork_id),
+        pagecache.author_tag(artwork_author_id),
+        pagecache.LISTS,
+        drop=artwork_cache_keys(artwork_id),
     )
 
 

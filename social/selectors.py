@@ -207,18 +207,24 @@ def comment_staff_sees_all(viewer: User | None) -> bool:
     return staff_has_perm(actor=viewer, perm=MODERATE_COMMENT)
 
 
-def comment_refusal(*, actor: User | None, artwork: Artwork) -> str | None:
+def comment_refusal(
+    *, actor: User | None, artwork: Artwork, blocked_by: bool | None = None
+) -> str | None:
     """Why `actor` may not comment on `artwork` (a sentence for them), or None when they may:
     a signed-in, active member may comment on a published artwork they may see (the
     visibility rule), unless its author blocks them. (A member who blocks the author may
-    still comment: the block keeps the blocked member away, not the other way round.)"""
+    still comment: the block keeps the blocked member away, not the other way round.)
+    `blocked_by`: whether the author blocks the actor, when the page has read it already
+    (`member_standing`); else it is read here (one query)."""
     if not user_is_signed_in(actor):
         return _("Sign in to comment.")
     if not artwork_is_visible_to(artwork=artwork, viewer=actor):
         return _("No such artwork.")
     if artwork.status != Artwork.Status.PUBLISHED:
         return _("Comments open once the artwork is published.")
-    if artwork.user_id != actor.pk and is_blocked_by(viewer=actor, user=artwork.user):
+    if blocked_by is None:
+        blocked_by = artwork.user_id != actor.pk and is_blocked_by(viewer=actor, user=artwork.user)
+    if blocked_by:
         return _("You cannot comment on this member's work.")
     return None
 
@@ -272,6 +278,13 @@ class CommentPage:
 
 def _comment_cursor(comment: Comment) -> str:
     raw = f"{comment.created_at.isoformat()}|{comment.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def comment_cursor_at(comment: Comment) -> str:
+    """A cursor for `comments_page` whose page begins with the top-level `comment` (where the
+    pages send a member back to the comment they just wrote)."""
+    raw = f"{comment.created_at.isoformat()}|{comment.pk - 1}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

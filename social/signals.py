@@ -4,9 +4,9 @@
 `FollowEvent`). A block that removes follows announces each as unfollowed.
 `standing_changed` — kwargs: `actor_id: int`, `user_id: int`, `event: str` (one of
 `StandingEvent`): `actor` blocked, unblocked, muted or unmuted `user`.
-`comment_changed` — kwargs: `artwork_id: int`, `comment_id: int`, `author_id: int` (the
-comment's author), `event: str` (one of `CommentEvent`). Deleting a top-level comment
-announces it once (its replies go with it).
+`comment_changed` — kwargs: `artwork_id: int`, `artwork_author_id: int`, `comment_id: int`,
+`author_id: int` (the comment's author), `event: str` (one of `CommentEvent`). Deleting a
+top-level comment announces it once (its replies go with it).
 Receivers must never raise into the sender (`send_robust`).
 """
 

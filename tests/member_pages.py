@@ -157,6 +157,31 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
         "notification settings errors",
         client.post("/settings/notifications", {"enabled": ["nonsense"]}),
     )
+
+    # Comments: the artwork page with comments and replies (the member's own: delete; the
+    # others': report), a refused comment shown again with its error, reporting a comment.
+    from social.models import Comment
+    from social.services import comment_create
+
+    if not Comment.objects.filter(artwork=world.artwork).exists():
+        top = comment_create(
+            author=world.author, artwork_id=world.artwork.pk, body="Thanks, see https://x.org"
+        )
+        comment_create(
+            author=world.member,
+            artwork_id=world.artwork.pk,
+            body="@author lovely",
+            parent_id=top.pk,
+        )
+    top = Comment.objects.filter(artwork=world.artwork, parent=None).first()
+    keep("artwork with comments", client.get(world.artwork.get_absolute_url()))
+    keep(
+        "comment errors",
+        client.post(f"/artwork/{world.artwork.pk}/comments/post", {"body": " "}),
+        400,
+    )
+    keep("report comment", client.get(f"/report/comment/{top.pk}"))
+    keep("report comment errors", client.post(f"/report/comment/{top.pk}", {}), 400)
     keep("failed generation", client.get(world.failed.get_absolute_url()))
     keep("queued generation", client.get(world.queued.get_absolute_url()))
     return pages

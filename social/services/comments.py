@@ -131,7 +131,11 @@ def _set_hidden(*, actor: User, comment: Comment, hidden: bool, reason: str) -> 
     if not can_moderate_comments(actor=actor):
         raise CommentRefused(_("Only staff who moderate comments can do that."))
     with transaction.atomic():
-        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        locked = (
+            Comment.objects.select_for_update(of=("self",))
+            .select_related("artwork")
+            .get(pk=comment.pk)
+        )
         if locked.is_hidden == hidden:
             return locked
         locked.hidden_at = timezone.now() if hidden else None
@@ -167,6 +171,7 @@ def _announce_comment(comment: Comment, event: str) -> None:
         comment_changed,
         sender=Comment,
         artwork_id=comment.artwork_id,
+        artwork_author_id=comment.artwork.user_id,
         comment_id=comment.pk,
         author_id=comment.author_id,
         event=event,

@@ -4,6 +4,8 @@ once for a whole list (selectors.followed_ids); without it the tag asks is_follo
 query, which also says whether a block stands between the two: then there is no button).
 `stats`: the button sits on the profile, beside the follower count it keeps current.
 
+{% comments_section artwork %}: the comments of the artwork page, with their forms.
+
 {% member_menu person %}: block / mute (or undo them) for a signed-in viewer other than
 `person` (one query). `{% standing_with person as standing %}` reads the viewer's standing
 once for both: `{% follow_button person standing=standing %}{% member_menu person standing %}`."""
@@ -15,12 +17,14 @@ from typing import TYPE_CHECKING
 from django import template
 
 from social.buttons import PARTIAL, follow_button_context, follow_button_mode
+from social.comment_display import CURSOR_PARAMETER, comment_section
 from social.selectors import member_standing
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
     from accounts.models import User
+    from artworks.models import Artwork
 
 register = template.Library()
 
@@ -70,3 +74,26 @@ def standing_with(context: template.Context, person: User) -> dict[str, bool]:
     """The viewer's standing with `person` (selectors.member_standing), read once for a page
     that shows both the follow button and the member menu."""
     return member_standing(viewer=context["request"].user, user=person)
+
+
+@register.inclusion_tag("social/partials/comments.html", takes_context=True)
+def comments_section(
+    context: template.Context, artwork: Artwork, standing: dict[str, bool] | None = None
+) -> dict[str, object]:
+    """The comments of the artwork page (`?comments=<cursor>`: from that comment on), with the
+    form, the refusal or the way to sign in: `social.comment_display.comment_section`.
+    `standing`: the viewer's standing with the artwork's author, when the page read it."""
+    request = context["request"]
+    cursor = request.GET.get(CURSOR_PARAMETER) or None
+    blocked_by = standing["blocked_by"] if standing is not None else None
+    section = comment_section(
+        artwork=artwork, viewer=request.user, cursor=cursor, blocked_by=blocked_by
+    )
+    return {
+        "request": request,
+        "user": request.user,
+        "csrf_token": context.get("csrf_token"),
+        "section": section,
+        "artwork": artwork,
+        "max_length": section.max_length,
+    }

@@ -84,7 +84,12 @@
     var reactions = status === 429 && target.classList.contains("reactions");
     var follow = (status === 429 || status === 403) && target.classList.contains("follow") &&
       (event.detail.serverResponse || "").trim().indexOf('<div class="follow') === 0;
-    if (reactions || follow) {
+    // A comment refused, invalid or too fast comes back as its form with the reason (and the
+    // text kept); a refused delete as the reason for the live region.
+    var text = (event.detail.serverResponse || "");
+    var comment = (status === 400 || status === 403 || status === 429) &&
+      (text.indexOf("data-comment-form") !== -1 || text.indexOf("data-comment-answer") !== -1);
+    if (reactions || follow || comment) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

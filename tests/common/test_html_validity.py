@@ -13,6 +13,7 @@ from PIL import Image
 
 from artworks import services
 from artworks.models import Artwork
+from social.services import comment_create
 from tests.factories import (
     ArtworkFactory,
     FavoriteFactory,
@@ -75,6 +76,13 @@ def test_every_page_is_valid_html(client, tmp_path):
     )
     draft = ArtworkFactory(user=owner, title="Draft piece", prompt_hidden=True)
     FavoriteFactory(user=owner, artwork=image)
+    # Comments with a reply, a link, a mention and markup typed as text (the artwork page).
+    top = comment_create(
+        author=UserFactory(), artwork_id=image.pk, body='<b>Bold?</b> "quoted" https://x.org/a'
+    )
+    comment_create(
+        author=owner, artwork_id=image.pk, body="Thanks @owner!\nA second line", parent_id=top.pk
+    )
     Artwork.objects.filter(pk=image.pk).update(featured_at=now)  # the landing's featured strip
 
     pages: dict[str, str] = {}

@@ -143,7 +143,9 @@ class TestDelete:
         assert can_delete_comment(actor=art.user, comment=comment)
         assert can_delete_comment(actor=comment_moderator, comment=comment)
         assert not can_delete_comment(actor=UserFactory(), comment=comment)
-        assert not can_delete_comment(actor=make_moderator(), comment=comment)  # no permission
+        assert not can_delete_comment(
+            actor=UserFactory(is_staff=True), comment=comment
+        )  # no permission
         assert not can_delete_comment(actor=None, comment=comment)
 
     def test_others_are_refused_and_nothing_changes(self, art):
@@ -217,9 +219,11 @@ class TestHide:
         actions = list(StaffAction.objects.order_by("id").values_list("action", "reason"))
         assert actions == [("comment_hide", "spam"), ("comment_unhide", "")]
 
-    @pytest.mark.parametrize("who", ["member", "artwork author", "moderator without permission"])
+    @pytest.mark.parametrize("who", ["member", "artwork author", "staff without permission"])
     def test_only_comment_moderators_hide(self, art, who):
-        actor = {"member": UserFactory(), "artwork author": art.user}.get(who) or make_moderator()
+        actor = {"member": UserFactory(), "artwork author": art.user}.get(who) or UserFactory(
+            is_staff=True
+        )
         comment = _say(UserFactory(), art)
         with pytest.raises(CommentRefused):
             comment_hide(actor=actor, comment=comment)
@@ -256,7 +260,7 @@ class TestReading:
         reply = _say(UserFactory(), art, parent=kept)
         comment_hide(actor=comment_moderator, comment=hidden)
         comment_hide(actor=comment_moderator, comment=reply)
-        for viewer in (None, UserFactory(), art.user, hidden.author, make_moderator()):
+        for viewer in (None, UserFactory(), art.user, hidden.author, UserFactory(is_staff=True)):
             page = comments_page(artwork=art, viewer=viewer, cursor=None, limit=20)
             assert page.items == [kept]
             assert page.items[0].shown_replies == []

@@ -329,7 +329,7 @@ def test_the_admin_hides_and_unhides_with_the_log(comment_moderator_client):
 
 
 def test_staff_without_the_permission_get_no_actions(client):
-    client.force_login(make_moderator())
+    client.force_login(UserFactory(is_staff=True))
     response = client.get(reverse("admin:social_comment_changelist"))
     assert response.status_code == 403
 

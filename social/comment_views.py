@@ -1,0 +1,196 @@
+"""Comments from the artwork page: post, reply, delete, and the next page of comments.
+
+Each action is a plain POST form with CSRF. Without JavaScript a success redirects back to the
+artwork page at the comment (`#comment-<id>`), and a refused or invalid comment is shown again
+on a page of its own with the reason and the typed text kept. With htmx the form is swapped in
+place (cleared, or with its error and the text), the new comment appended to its list, the
+count and the live region updated (out of band). The rules are the services' own
+(`social.services.comment_create` / `comment_delete`): an artwork the member may not see is a
+404, a refusal (`comment_refusal`, `can_delete_comment`) a 403 with its reason, a bad body a
+400, and posting is rate-limited with the API's "comment" scope (429).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from artworks.models import Artwork
+from artworks.selectors import artwork_get_visible_cached
+from common import ratelimit
+
+from . import services
+from .comment_display import CURSOR_PARAMETER, PAGE_SIZE, comment_section, prepare_comments
+from .models import COMMENT_MAX_LENGTH, Comment
+from .selectors import comment_cursor_at, comment_is_shown_to
+
+FORM_PARTIAL = "social/partials/comment_form.html"
+POSTED_PARTIAL = "social/partials/comment_posted.html"
+DELETED_PARTIAL = "social/partials/comment_deleted.html"
+MORE_PARTIAL = "social/partials/comments_more.html"
+FORM_PAGE = "social/comment_form_page.html"
+
+
+def _visible_artwork(request: HttpRequest, artwork_id: int) -> Artwork:
+    try:
+        return artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404(_("No such artwork.")) from None
+
+
+def _sign_in_first(request: HttpRequest, page: str) -> HttpResponse:
+    login = f"{settings.LOGIN_URL}?{urlencode({'next': page})}"
+    if request.htmx:
+        # An expired session behind a page that still shows the form: a full navigation.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login
+        return response
+    return redirect(login)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _parent_id(request: HttpRequest) -> int | None:
+    raw = request.POST.get("parent", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return -1  # no such comment: the service says it is gone
+
+
+def _comment_url(artwork: Artwork, comment: Comment, count: int) -> str:
+    """The artwork page showing `comment` (the page of its thread when there are many)."""
+    url = artwork.get_absolute_url()
+    if count > PAGE_SIZE:
+        thread = comment.parent or comment
+        url += "?" + urlencode({CURSOR_PARAMETER: comment_cursor_at(thread)})
+    return f"{url}#comment-{comment.pk}"
+
+
+def _form_again(
+    request: HttpRequest, artwork: Artwork, *, parent_id: int | None, error: str, status: int
+) -> HttpResponse:
+    context = {
+        "artwork": artwork,
+        "parent_id": parent_id,
+        "body": request.POST.get("body", ""),
+        "error": error,
+        "max_length": COMMENT_MAX_LENGTH,
+        "focus": True,
+    }
+    template = FORM_PARTIAL if request.htmx else FORM_PAGE
+    return _no_store(render(request, template, context, status=status))
+
+
+def _comment_count(artwork_id: int) -> int:
+    return Artwork.objects.values_list("comment_count", flat=True).get(pk=artwork_id)
+
+
+@require_POST
+def comment_post(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    artwork = _visible_artwork(request, artwork_id)
+    if not request.user.is_authenticated:
+        return _sign_in_first(request, f"{artwork.get_absolute_url()}#comments")
+    parent_id = _parent_id(request)
+    if ratelimit.hit(scope="comment", key=ratelimit.client_key(request)):
+        error = _("Too many comments in a short time; try again later.")
+        return _form_again(request, artwork, parent_id=parent_id, error=error, status=429)
+    try:
+        comment = services.comment_create(
+            author=request.user,
+            artwork_id=artwork.pk,
+            body=request.POST.get("body", ""),
+            parent_id=parent_id,
+        )
+    except Artwork.DoesNotExist:
+        raise Http404(_("No such artwork.")) from None
+    except services.CommentRefused as refusal:
+        return _form_again(request, artwork, parent_id=parent_id, error=refusal.message, status=403)
+    except ValidationError as invalid:
+        error = invalid.messages[0]
+        return _form_again(request, artwork, parent_id=parent_id, error=error, status=400)
+    count = _comment_count(artwork.pk)
+    if not request.htmx:
+        messages.success(request, _("Your comment was posted."))
+        return redirect(_comment_url(artwork, comment, count))
+    prepare_comments([comment], request.user)
+    context = {
+        "artwork": artwork,
+        "comment": comment,
+        "parent_id": parent_id,
+        "body": "",
+        "count": count,
+        "deletable_ids": {comment.pk},
+        "max_length": COMMENT_MAX_LENGTH,
+        "can_reply": True,
+    }
+    return _no_store(render(request, POSTED_PARTIAL, context))
+
+
+def _comment_for(request: HttpRequest, comment_id: int) -> Comment:
+    """The comment, when the viewer may see it and its artwork, else 404."""
+    comment = Comment.objects.select_related("artwork", "author").filter(pk=comment_id).first()
+    if comment is None or not comment_is_shown_to(comment=comment, viewer=request.user):
+        raise Http404(_("No such comment."))
+    _visible_artwork(request, comment.artwork_id)
+    return comment
+
+
+@require_POST
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        comment = Comment.objects.select_related("artwork").filter(pk=comment_id).first()
+        page = comment.artwork.get_absolute_url() if comment is not None else "/"
+        return _sign_in_first(request, page)
+    comment = _comment_for(request, comment_id)
+    artwork = comment.artwork
+    back = f"{artwork.get_absolute_url()}#comments"
+    try:
+        services.comment_delete(actor=request.user, comment_id=comment.pk)
+    except Comment.DoesNotExist:
+        raise Http404(_("No such comment.")) from None
+    except services.CommentRefused as refusal:
+        if request.htmx:
+            context = {"artwork": artwork, "status_text": refusal.message, "count": None}
+            response = render(request, DELETED_PARTIAL, context, status=403)
+            response["HX-Reswap"] = "none"
+            return _no_store(response)
+        messages.error(request, refusal.message)
+        return redirect(back)
+    if not request.htmx:
+        messages.success(request, _("The comment was deleted."))
+        return redirect(back)
+    context = {
+        "artwork": artwork,
+        "status_text": _("The comment was deleted."),
+        "count": _comment_count(artwork.pk),
+    }
+    return _no_store(render(request, DELETED_PARTIAL, context))
+
+
+@require_safe
+def comments_more(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    """The next page of comments: with htmx, its comments to append and the next link;
+    without, the artwork page from that comment on."""
+    artwork = _visible_artwork(request, artwork_id)
+    cursor = request.GET.get(CURSOR_PARAMETER) or None
+    if not request.htmx:
+        url = artwork.get_absolute_url()
+        if cursor:
+            url += "?" + urlencode({CURSOR_PARAMETER: cursor})
+        return redirect(f"{url}#comments")
+    section = comment_section(artwork=artwork, viewer=request.user, cursor=cursor)
+    context = {"section": section, "artwork": artwork, "max_length": COMMENT_MAX_LENGTH}
+    return _no_store(render(request, MORE_PARTIAL, context))
