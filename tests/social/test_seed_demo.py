@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.models import User
 from artworks.models import Artwork, Favorite, Like, Tag
 from artworks.selectors import artworks_public
+from notifications.models import Notification
 from social.models import Comment, Follow
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +18,17 @@ def counts():
         Favorite.objects.count(),
         Follow.objects.count(),
         Comment.objects.count(),
+        Notification.objects.count(),
     )
 
 
-def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
-    call_command("seed_demo", verbosity=0)
-    users, artworks, likes, favorites, follows, comments = counts()
+def test_seed_demo_builds_a_living_community_and_is_idempotent(
+    stored_files, django_capture_on_commit_callbacks
+):
+    # As on the site: what each write sets off after its commit (notifications) runs.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    users, artworks, likes, favorites, follows, comments, notifications = counts()
     assert users >= 8
     assert artworks >= 60
     assert likes > 0 and favorites > 0
@@ -55,6 +61,12 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
     for artwork in published:
         assert artwork.comment_count == artwork.comments.count()
 
+    # Every member hears back: follows, likes, favorites, comments, replies and mentions made
+    # notifications, after commit, as they do on the live site.
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {"follow", "like", "favorite", "comment", "reply", "mention"} <= kinds
+    assert all(Notification.objects.filter(recipient=m).exists() for m in User.objects.all())
+
     # Every artwork has tags, in both languages; the tag pages have public work.
     assert all(a.tag_names for a in Artwork.objects.all())
     assert Tag.objects.filter(name="sunset").exists() and Tag.objects.filter(name="日落").exists()
@@ -65,6 +77,7 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(stored_files):
 
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == users
 
-    call_command("seed_demo", verbosity=0)
-    assert counts() == (users, artworks, likes, favorites, follows, comments)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    assert counts() == (users, artworks, likes, favorites, follows, comments, notifications)
     assert EmailAddress.objects.count() == users
