@@ -120,12 +120,19 @@ def run_axe(page) -> list[str]:
 
 
 # (viewport, colour scheme, run axe): axe runs in both themes, screenshots at both widths.
-PASSES = [(PHONE, "light", True), (DESKTOP, "light", False), (DESKTOP, "dark", True)]
+# Every page at phone and desktop width, in both themes (a screenshot of each); axe runs in
+# one pass of each theme.
+PASSES = [
+    (PHONE, "light", True),
+    (PHONE, "dark", False),
+    (DESKTOP, "light", False),
+    (DESKTOP, "dark", True),
+]
 
 
 def check_pages(browser, base: str, pages, *, user=None, lang: str | None = None) -> list[str]:
     """Load every (path, name, expected h1[, prepare]) page in each pass: visible header, h1
-    and main, no axe violations, and a screenshot per width (and one in the dark theme).
+    and main, no axe violations, and a screenshot per width and theme.
     `prepare(page)`, when given, runs after the load (to submit a form, say) and the checks
     apply to the page it leaves. `lang` sets the language cookie, as the switcher does."""
     from django.conf import settings
