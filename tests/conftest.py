@@ -91,6 +91,9 @@ def _generation_in_request(settings):
     # Tests run a generation synchronously after commit (like the other tasks), not in a
     # background thread that would outlive the test's transaction.
     settings.GENERATION_IN_BACKGROUND_THREAD = False
+    # Likewise a reaction's notification: told at once, one task per reaction.
+    settings.NOTIFICATIONS_IN_BACKGROUND_THREAD = False
+    settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
