@@ -116,6 +116,26 @@ def _send_or_fall_back(
             on_broker_down()
 
 
+def run_beside_requests(work: Callable[[], None], *, what: str, delay: float = 0) -> None:
+    """Run `work` in a daemon thread of this process, `delay` seconds from now, so that no
+    request waits for it (the embedded default has no worker). Its failure is logged, and its
+    database connection closed when it ends. Raises when no thread can be started."""
+    timer = threading.Timer(delay, _run_in_thread, (work, what))
+    timer.daemon = True
+    timer.start()
+
+
+def _run_in_thread(work: Callable[[], None], what: str) -> None:
+    from django.db import connection
+
+    try:
+        work()
+    except Exception:
+        logger.exception("%s failed in a background thread", what)
+    finally:
+        connection.close()
+
+
 def _run_here(task: Task, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
     logger.info("could not queue %s%r; running it here", task.name, args)
     try:

@@ -9,9 +9,9 @@ one notification. Each change drops the recipient's cached unread count and thei
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from artworks.models import Artwork, Favorite, Like
 from artworks.selectors import artwork_is_visible_to
 from common import pagecache
+from common.tasks import run_beside_requests
 from social.models import Comment
 from social.selectors import comment_is_shown_to, mentioned_members
 
@@ -174,22 +175,11 @@ def notify_reactions(*, artwork_id: int) -> list[Notification]:
 def notify_reactions_later(artwork_id: int) -> None:
     """Without a broker (or with it down): run `notify_reactions` in a thread of this process
     once the batch's window closes, so that no request waits for it."""
-    timer = threading.Timer(
-        settings.NOTIFICATION_REACTION_WINDOW_SECONDS, _notify_reactions_in_thread, (artwork_id,)
+    run_beside_requests(
+        partial(notify_reactions, artwork_id=artwork_id),
+        what=f"telling of the reactions to artwork {artwork_id}",
+        delay=settings.NOTIFICATION_REACTION_WINDOW_SECONDS,
     )
-    timer.daemon = True
-    timer.start()
-
-
-def _notify_reactions_in_thread(artwork_id: int) -> None:
-    from django.db import connection
-
-    try:
-        notify_reactions(artwork_id=artwork_id)
-    except Exception:
-        logger.exception("reaction notifications of artwork %s failed", artwork_id)
-    finally:
-        connection.close()
 
 
 def notify_moderation(*, kind: str, artwork_id: int, reason: str = "") -> Notification | None:

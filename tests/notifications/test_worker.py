@@ -35,9 +35,7 @@ def real_broker(settings):
     purge_broker(TEST_BROKER_URL)
 
 
-def test_a_worker_tells_the_author_of_likes_and_a_follow_once(
-    real_broker, media_root, settings
-):
+def test_a_worker_tells_the_author_of_likes_and_a_follow_once(real_broker, media_root, settings):
     settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 1
     art = PublishedArtworkFactory()
     fan, other = UserFactory(), UserFactory()
