@@ -167,6 +167,21 @@ def redis_index(settings):
 
 
 @pytest.fixture
+def real_broker(settings):
+    """Tasks go to a real Redis broker (TEST_CELERY_BROKER_URL, purged before and after) for a
+    worker that a test starts (tests.celery_harness.celery_worker)."""
+    from tests.celery_harness import TEST_BROKER_URL, purge_broker, use_broker
+
+    require_service("Redis", TEST_BROKER_URL)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    purge_broker(TEST_BROKER_URL)
+    use_broker(TEST_BROKER_URL)
+    yield
+    use_broker(None)
+    purge_broker(TEST_BROKER_URL)
+
+
+@pytest.fixture
 def media_root(_isolated_media):
     return _isolated_media
 

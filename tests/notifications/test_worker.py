@@ -11,28 +11,10 @@ import pytest
 from artworks import services as artwork_services
 from notifications.models import Notification
 from social import services as social_services
-from tests.celery_harness import (
-    TEST_BROKER_URL,
-    celery_worker,
-    purge_broker,
-    use_broker,
-    wait_for,
-)
-from tests.conftest import require_service
+from tests.celery_harness import celery_worker, wait_for
 from tests.factories import PublishedArtworkFactory, UserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def real_broker(settings):
-    require_service("Redis", TEST_BROKER_URL)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    purge_broker(TEST_BROKER_URL)
-    use_broker(TEST_BROKER_URL)
-    yield
-    use_broker(None)
-    purge_broker(TEST_BROKER_URL)
 
 
 def test_a_worker_tells_the_author_of_likes_and_a_follow_once(real_broker, media_root, settings):
