@@ -46,6 +46,17 @@ def require_service(name: str, url: str) -> None:
         pytest.skip(message)
 
 
+# Fixtures that put a test on a real Redis: such a test is marked `redis` (CI runs it in the
+# pass that has Redis, not on the embedded defaults).
+_REDIS_FIXTURES = frozenset({"redis_index", "real_broker", "redis_cache", "redis_page_cache"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _REDIS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.redis)
+
+
 def pytest_configure(config):
     # Translations are compiled by `make messages`; a bare `pytest` compiles them too, so the
     # Chinese pages are tested against the committed catalog (a no-op when up to date).
