@@ -20,12 +20,19 @@ from typing import TYPE_CHECKING, Literal
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_signed_in
 from artworks.selectors import artworks_public
 from social.selectors import muted_by
 
-from .search_text import SearchQuery, fts5_match_text, search_query_parse, tsquery_text
+from .search_text import (
+    QUERY_MAX_LENGTH,
+    SearchQuery,
+    fts5_match_text,
+    search_query_parse,
+    tsquery_text,
+)
 from .selectors import clamp_limit, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
@@ -174,3 +181,17 @@ def search_page(
             repr(last.search_rank), repr(float(getattr(last, second))), last.id
         )
     return SearchPage(query=query, kind=kind, items=found, next_cursor=next_cursor)
+
+
+def search_problem_message(query: SearchQuery) -> str:
+    """What is wrong with a query that searches nothing, for the page and the API ("" when
+    nothing is)."""
+    if query.problem == "empty":
+        return _("Type what to search for.")
+    if query.problem == "too_short":
+        return _("Type at least two letters or digits, or one Chinese character.")
+    if query.problem == "too_long":
+        return _("That search is too long: use at most %(max)d characters.") % {
+            "max": QUERY_MAX_LENGTH
+        }
+    return ""
