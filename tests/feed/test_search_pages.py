@@ -4,8 +4,9 @@ passes)."""
 
 from __future__ import annotations
 
-import pytest
 from html.parser import HTMLParser
+
+import pytest
 
 from feed.services import search_rebuild
 from tests.factories import PublishedArtworkFactory, UserFactory
