@@ -100,14 +100,15 @@ def search_query_parse(raw: str | None) -> SearchQuery:
 
 
 def tsquery_text(query: SearchQuery) -> str:
-    """The terms as `to_tsquery('english', …)` input: operands are letters and digits only,
-    so nothing typed can be tsquery syntax."""
+    """The terms as `to_tsquery('english', …)` input, all required. Operands are letters
+    and digits only, so nothing typed can be tsquery syntax."""
     return " & ".join(f"{t.text}:*" if t.prefix else t.text for t in query.terms)
 
 
-def fts5_match_text(query: SearchQuery) -> str:
-    """The terms as an FTS5 MATCH expression: each a quoted string (never an operator such
-    as NEAR, OR or a column filter), all required."""
-    return " ".join(
+def fts5_match_text(query: SearchQuery, *, columns: tuple[str, ...] = ()) -> str:
+    """The terms as an FTS5 MATCH expression, in `columns` only when given: each a quoted
+    string (never an operator such as NEAR, OR or a column filter), all required."""
+    terms = " ".join(
         '"' + t.text.replace('"', '""') + '"' + ("*" if t.prefix else "") for t in query.terms
     )
+    return f"{{{' '.join(columns)}}} : ({terms})" if columns else terms

@@ -1,9 +1,10 @@
 """The full-text indexes of the search documents, in the database's own kind, and the
 documents of what exists already.
 
-PostgreSQL: a generated `vector` column on each document table (English configuration:
-stemming and stop words; title weighted above tags above description and prompt) with a GIN
-index. The column is the database's, not the model's: it is written by PostgreSQL alone.
+PostgreSQL: generated tsvector columns on each document table (English configuration:
+stemming and stop words), each with a GIN index; for artworks one per relevance tier (title;
+title and tags; all). The columns are the database's, not the model's: PostgreSQL alone
+writes them.
 
 SQLite: an FTS5 table per document table (external content: it stores only the index), with
 the porter stemmer, kept in step with its table by triggers, so every write of a document —
@@ -14,13 +15,22 @@ that makes Django rebuild a document table drops these triggers: recreate them t
 from django.db import migrations
 
 PG_SQL = [
+    # One vector per relevance tier (feed.search): the title; title and tags; everything. Each
+    # has its own statistics, so the planner knows how rare a word is in titles alone.
     """
-    ALTER TABLE search_artworks ADD COLUMN vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english'::regconfig, title), 'A')
-        || setweight(to_tsvector('english'::regconfig, tags), 'B')
-        || setweight(to_tsvector('english'::regconfig, body), 'C')
-    ) STORED
+    ALTER TABLE search_artworks
+        ADD COLUMN vector_title tsvector GENERATED ALWAYS AS (
+            to_tsvector('english'::regconfig, title)
+        ) STORED,
+        ADD COLUMN vector_head tsvector GENERATED ALWAYS AS (
+            to_tsvector('english'::regconfig, title || ' ' || tags)
+        ) STORED,
+        ADD COLUMN vector tsvector GENERATED ALWAYS AS (
+            to_tsvector('english'::regconfig, title || ' ' || tags || ' ' || body)
+        ) STORED
     """,
+    "CREATE INDEX search_artworks_title_idx ON search_artworks USING gin (vector_title)",
+    "CREATE INDEX search_artworks_head_idx ON search_artworks USING gin (vector_head)",
     "CREATE INDEX search_artworks_vector_idx ON search_artworks USING gin (vector)",
     """
     ALTER TABLE search_members ADD COLUMN vector tsvector GENERATED ALWAYS AS (
@@ -30,7 +40,8 @@ PG_SQL = [
     "CREATE INDEX search_members_vector_idx ON search_members USING gin (vector)",
 ]
 PG_REVERSE = [
-    "ALTER TABLE search_artworks DROP COLUMN vector",
+    "ALTER TABLE search_artworks DROP COLUMN vector_title, DROP COLUMN vector_head, "
+    "DROP COLUMN vector",
     "ALTER TABLE search_members DROP COLUMN vector",
 ]
 

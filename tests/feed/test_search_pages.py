@@ -195,20 +195,42 @@ def test_load_more_answers_the_next_cards(client, found):
     assert response.content.count(b'class="art-card"') == 31 - 24
 
 
-@pytest.mark.parametrize("count", [2, 12])
-def test_the_page_costs_the_same_queries_whatever_the_number(
-    client, count, django_assert_num_queries
-):
-    PublishedArtworkFactory.create_batch(count, title="Meadow")
-    UserFactory.create_batch(count, name="Meadow keeper")
-    search_rebuild()
-    client.get("/search", {"q": "meadow"})  # the cards are cached after the first render
-    with django_assert_num_queries(1):  # the page of artworks (a visitor has no likes)
-        assert client.get("/search", {"q": "meadow"}).status_code == 200
-    with django_assert_num_queries(1):  # the page of members (a visitor follows nobody)
-        assert client.get("/search", {"q": "meadow", "type": "users"}).status_code == 200
-    with django_assert_num_queries(0):  # nothing to search
+def test_the_page_costs_the_same_queries_whatever_the_number(client):
+    """One query for a page (PostgreSQL: one per relevance tier the page reaches, at most
+    three), whatever the number of results; none when there is nothing to search."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for count in (2, 12):
+        PublishedArtworkFactory.create_batch(count, title=f"Meadow {count}")
+        UserFactory.create_batch(count, name=f"Meadow keeper {count}")
+        search_rebuild()
+        client.get("/search", {"q": f"meadow {count}"})  # the cards are cached after it
+        for kind in ("artworks", "users"):
+            with CaptureQueriesContext(connection) as queries:
+                assert (
+                    client.get("/search", {"q": f"meadow {count}", "type": kind}).status_code == 200
+                )
+            counts[kind, count] = len(queries)
+    tiers = 3 if connection.vendor == "postgresql" else 1
+    assert counts == {
+        ("artworks", 2): tiers,
+        ("artworks", 12): tiers,
+        ("users", 2): 1,
+        ("users", 12): 1,
+    }
+    with CaptureQueriesContext(connection) as queries:
         assert client.get("/search", {"q": "m"}).status_code == 200
+    assert len(queries) == 0
+
+
+def test_a_full_page_from_the_titles_reads_no_other_tier(client, django_assert_num_queries):
+    PublishedArtworkFactory.create_batch(30, title="Prairie")
+    search_rebuild()
+    client.get("/search", {"q": "prairie"})
+    with django_assert_num_queries(1):
+        assert client.get("/search", {"q": "prairie"}).status_code == 200
 
 
 def test_a_members_page_costs_the_same_queries_whatever_the_number(
@@ -230,3 +252,25 @@ def test_a_members_page_costs_the_same_queries_whatever_the_number(
                 client.get("/search", {"q": f"dune {count}", "type": kind})
             counts.append((kind, len(queries)))
     assert counts[0:2] == counts[2:4]
+
+
+def test_the_search_pages_are_valid_html(client, found, tmp_path):
+    from tests.page_tools import validate_html
+
+    pages = {}
+    for lang in ("en", "zh-hans"):
+        for name, params in {
+            "results": {"q": "sunset"},
+            "creators": {"q": "mei", "type": "users"},
+            "nothing found": {"q": "nothinglikethis"},
+            "too short": {"q": "a"},
+            "too long": {"q": "x" * 500},
+            "start": {},
+        }.items():
+            response = client.get("/search", {**params, "lang": lang})
+            pages[f"search {name} {lang}"] = response.content.decode()
+    pages["header with the search box"] = client.get("/feed").content.decode()
+    errors = validate_html(pages, tmp_path)
+    assert not errors, "\n".join(
+        f"{name}:\n  " + "\n  ".join(messages) for name, messages in errors.items()
+    )
