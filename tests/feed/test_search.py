@@ -228,3 +228,43 @@ def test_queries_say_what_is_wrong_with_them():
         "or",
         "sunsets",
     ]
+
+
+def test_the_rebuild_command_writes_every_document(world):
+    from django.core.management import call_command
+
+    ArtworkSearch.objects.all().delete()
+    assert find("sunset") == []
+    call_command("search_rebuild", verbosity=0)
+    assert find("sunset") == ["Sunset over the sea", "Evening"]
+
+
+def test_the_demo_community_is_searchable(django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
+    assert ArtworkSearch.objects.count() == Artwork.objects.count()
+    public = Artwork.objects.filter(status=Artwork.Status.PUBLISHED).first()
+    word = public.title.split()[0]
+    assert public.title in find(word, limit=60)
+
+
+def test_pages_walk_across_the_tiers_in_order():
+    for i in range(3):
+        PublishedArtworkFactory(title=f"Glacier {i}", hot_score=i)
+        PublishedArtworkFactory(title=f"Tagged {i}", tag_names=["glacier"], hot_score=10 + i)
+        PublishedArtworkFactory(title=f"Told {i}", prompt="a glacier", hot_score=20 + i)
+    search_rebuild()
+    seen, cursor = [], None
+    while True:
+        page = search_page(q="glacier", cursor=cursor, limit=2)
+        seen += titles(page)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [
+        *["Glacier 2", "Glacier 1", "Glacier 0"],
+        *["Tagged 2", "Tagged 1", "Tagged 0"],
+        *["Told 2", "Told 1", "Told 0"],
+    ]
