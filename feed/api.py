@@ -17,6 +17,7 @@ from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from artworks.models import TAG_MAX_LENGTH
 from artworks.schemas import ArtworkOut, ArtworkPageOut, artwork_context
 from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state, tags_with_prefix
+from common import ratelimit
 from common.api import COMMON_ERRORS, errors
 
 from .page_selectors import feed_tab_open_to, feed_tab_page, tag_find
@@ -208,7 +209,7 @@ class SearchMembersOut(_SearchOut):
 
 @router.get(
     "/search",
-    response={200: SearchArtworksOut | SearchMembersOut, **COMMON_ERRORS, **errors(400)},
+    response={200: SearchArtworksOut | SearchMembersOut, **COMMON_ERRORS, **errors(400, 429)},
     auth=api_optional_auth,
     openapi_extra=OPTIONAL_AUTH_OPENAPI,
 )
@@ -223,7 +224,12 @@ def search(
     creators (`type=users`: username, display name), best match first, then by hot score
     (creators: by followers). Every word must match; English words match their other forms
     ("sunsets" finds "sunset"), and Chinese matches within text (日落 finds 一只猫在日落时分).
-    400 for a query with nothing to search (empty, one letter) or over 100 characters."""
+    400 for a query with nothing to search (empty, one letter) or over 100 characters; 429
+    over RATE_LIMIT_SEARCHES_PER_MINUTE (60) searches a minute from one client."""
+    if ratelimit.hit(scope="search", key=ratelimit.client_key(request)):
+        return Status(
+            429, {"detail": _("Too many searches in a short time; try again in a minute.")}
+        )
     viewer = _viewer(request)
     try:
         page = search_page(q=q, kind=type, viewer=viewer, cursor=cursor or None, limit=limit)

@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from artworks.selectors import artwork_reaction_state, artworks_featured
-from common import pagecache
+from common import pagecache, ratelimit
 from common.seo import absolute_url
 
 from . import seo
@@ -120,6 +120,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if kind not in SEARCH_TYPES:
         kind = "artworks"
     q = request.GET.get("q", "")
+    if q and ratelimit.hit(scope="search", key=ratelimit.client_key(request)):
+        return render(request, "429.html", status=429)
     cursor = request.GET.get("cursor") or None
     try:
         page = search_page(q=q, kind=kind, viewer=request.user, cursor=cursor)

@@ -274,3 +274,13 @@ def test_the_search_pages_are_valid_html(client, found, tmp_path):
     assert not errors, "\n".join(
         f"{name}:\n  " + "\n  ".join(messages) for name, messages in errors.items()
     )
+
+
+def test_too_many_searches_are_refused_for_a_while(client, found, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": (2, 60)}
+    assert client.get("/search", {"q": "sunset"}).status_code == 200
+    assert client.get("/api/search", {"q": "sunset"}).status_code == 200
+    assert client.get("/search", {"q": "sunset"}).status_code == 429
+    response = client.get("/api/search", {"q": "sunset"})
+    assert response.status_code == 429 and response.json()["detail"]
+    assert client.get("/search").status_code == 200  # the empty page searches nothing
