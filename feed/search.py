@@ -103,10 +103,10 @@ def _second_after(documents: _Documents, value: float, last_id: int) -> tuple[st
 def _postgres_tier(
     rows: QuerySet, documents: _Documents, query: SearchQuery, tier: int, after: tuple | None
 ) -> QuerySet:
-    """The rows of one tier (`search_rank` = its rank, higher is better), after the cursor.
-    Each tier is its own LIMITed branch, so a common word is answered by walking the rows in
-    hot order (an index) until the page is full, a rare one from the GIN index: never by
-    ranking every match."""
+    """The rows of one tier (`search_rank` = its rank, higher is better), after the cursor;
+    none, without a query, for a tier above the cursor's. Ordered by hot score and limited by
+    the caller, so the planner answers a common word by walking the hottest rows (an index)
+    until the page is full, a rare one from the GIN index: never by ranking every match."""
     table = documents.table
     rank = len(documents.vectors) - tier - 1
     terms = tsquery_text(query)
