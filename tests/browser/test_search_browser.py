@@ -118,6 +118,7 @@ def test_search_pages_pass_axe_in_both_languages(browser, searchable):
             ("/search?q=nothinglikethis", f"search-empty-{lang}", "nothinglikethis"),
             ("/search?q=a", f"search-too-short-{lang}", None),
             ("/search", f"search-start-{lang}", None),
+            ("/feed", f"search-header-box-{lang}", None),  # the header's box, on every page
         ]
         problems = check_pages(browser, searchable, pages, lang=lang)
         assert not problems, "\n".join(problems)
