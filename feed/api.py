@@ -9,17 +9,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from artworks.models import TAG_MAX_LENGTH
-from artworks.schemas import ArtworkPageOut, artwork_context
+from artworks.schemas import ArtworkOut, ArtworkPageOut, artwork_context
 from artworks.selectors import artwork_drafts_visible_to, artwork_reaction_state, tags_with_prefix
+from common import ratelimit
 from common.api import COMMON_ERRORS, errors
 
 from .page_selectors import feed_tab_open_to, feed_tab_page, tag_find
+from .search import SearchType, search_page, search_problem_message
 from .selectors import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -180,3 +182,76 @@ def tag_artworks(
     except InvalidCursor as exc:
         return _bad_cursor(exc)
     return Status(200, _page_out(page, _viewer(request)))
+
+
+class MemberOut(Schema):
+    id: int
+    username: str
+    name: str = Field(validation_alias="display_name")
+    profile_pic: str | None = None
+    follower_count: int
+    page_url: str = Field(validation_alias="get_absolute_url")
+
+
+class _SearchOut(Schema):
+    query: str  # as searched: control characters removed, trimmed
+    type: SearchType
+    next_cursor: str | None
+
+
+class SearchArtworksOut(_SearchOut):
+    items: list[ArtworkOut]
+
+
+class SearchMembersOut(_SearchOut):
+    items: list[MemberOut]
+
+
+@router.get(
+    "/search",
+    response={200: SearchArtworksOut | SearchMembersOut, **COMMON_ERRORS, **errors(400, 429)},
+    auth=api_optional_auth,
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+)
+def search(
+    request: HttpRequest,
+    q: str = "",
+    type: SearchType = "artworks",
+    cursor: str | None = None,
+    limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+) -> Status | JsonResponse:
+    """Search public artworks (`type=artworks`: title, tags, description, public prompt) or
+    creators (`type=users`: username, display name), best match first, then by hot score
+    (creators: by followers). Every word must match; English words match their other forms
+    ("sunsets" finds "sunset"), and Chinese matches within text (日落 finds 一只猫在日落时分).
+    400 for a query with nothing to search (empty, one letter) or over 100 characters; 429
+    over RATE_LIMIT_SEARCHES_PER_MINUTE (60) searches a minute from one client."""
+    if ratelimit.hit(scope="search", key=ratelimit.client_key(request)):
+        return Status(
+            429, {"detail": _("Too many searches in a short time; try again in a minute.")}
+        )
+    viewer = _viewer(request)
+    try:
+        page = search_page(q=q, kind=type, viewer=viewer, cursor=cursor or None, limit=limit)
+    except InvalidCursor as exc:
+        return _bad_cursor(exc)
+    if not page.query.searchable:
+        return Status(400, {"detail": search_problem_message(page.query)})
+    found = {
+        "query": page.query.text,
+        "type": type,
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+    }
+    # Answered as validated here: ninja would validate the union of the two shapes again,
+    # without the artworks' context.
+    if type == "users":
+        return JsonResponse(SearchMembersOut.model_validate(found).model_dump(mode="json"))
+    liked = favorited = None
+    if viewer is not None:
+        liked, favorited = artwork_reaction_state(
+            viewer=viewer, artwork_ids=[a.pk for a in page.items]
+        )
+    context = artwork_context(viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+    body = SearchArtworksOut.model_validate(found, context=context)
+    return JsonResponse(body.model_dump(mode="json"))

@@ -7,6 +7,7 @@ visibility rule (artworks.selectors), like the rows.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NotRequired, TypedDict
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
@@ -16,7 +17,7 @@ from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork, Tag
 from artworks.selectors import artwork_public_q, artworks_public, artworks_visible_to
 from artworks.tags import tag_normalise
-from social.selectors import creators_to_follow, muted_by
+from social.selectors import creators_to_follow, followed_ids, muted_by
 
 from .selectors import (
     FEED_TABS,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
+
+    from .search import SearchPage
 
     Viewer = User | AnonymousUser | None
 
@@ -193,3 +196,27 @@ def tag_tabs(*, tag: Tag) -> list[Tab]:
         {"key": "hot", "label": _("Hot"), "url": url, "icon": "flame", "count": None},
         {"key": "new", "label": _("New"), "url": f"{url}?tab=new", "icon": "clock", "count": None},
     ]
+
+
+def search_tabs(*, query: str, kind: str) -> list[Tab]:
+    """The tabs of /search: artworks and creators, each keeping the query."""
+    url = reverse("feed:search")
+    return [
+        {
+            "key": key,
+            "label": label,
+            "url": f"{url}?{urlencode({'q': query, 'type': key})}",
+            "icon": icon,
+            "count": None,
+        }
+        for key, label, icon in (
+            ("artworks", _("Artworks"), "image"),
+            ("users", _("Creators"), "user"),
+        )
+    ]
+
+
+def search_followed(*, viewer: Viewer, page: SearchPage) -> set[int]:
+    """Which members found the viewer follows, for their buttons (one query; none for a
+    visitor)."""
+    return followed_ids(viewer=viewer, user_ids=[member.pk for member in page.items])

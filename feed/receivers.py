@@ -4,11 +4,14 @@ the index could not answer (feed.signals), and has it repaired."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from accounts.signals import user_moderated
-from artworks.signals import artwork_changed
+from artworks.signals import REACTION_EVENTS, artwork_changed
 from common.tasks import enqueue
 
 from . import services
@@ -68,3 +71,31 @@ def refill_index(
 def resync_stale(sender: object, *, artwork_ids: list[int], **kwargs: object) -> None:
     """A reader found ids in the index whose rows are not public: have them synced."""
     services.index_resync_later(artwork_ids)
+
+
+@receiver(artwork_changed, dispatch_uid="feed.search_document")
+def write_search_document(sender: object, *, artwork_id: int, event: str, **kwargs: object) -> None:
+    """Every change but a reaction may change what search matches (text, tags, whether the
+    prompt is public): the document is written again, in this request, after commit. (A row
+    written before its prompt was hidden is kept out of results by feed.search meanwhile.)"""
+    if event not in REACTION_EVENTS:
+        transaction.on_commit(
+            lambda: services.search_index_artwork(artwork_id=artwork_id), robust=True
+        )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="feed.member_search")
+def write_member_search_document(
+    sender: type[Model],
+    instance: Model,
+    created: bool,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: object,
+) -> None:
+    """A new member, or a member whose names may have changed."""
+    if update_fields is not None and not set(update_fields) & {"username", "name"}:
+        return
+    user_id = instance.pk
+    # robust: the member's save has happened whatever this write does (a failure is logged;
+    # `manage.py search_rebuild` repairs it).
+    transaction.on_commit(lambda: services.search_index_member(user_id=user_id), robust=True)

@@ -198,3 +198,16 @@ def profile_meta(
     if author.profile_pic and tab == "artworks" and not items:
         meta.image = absolute_url(author.profile_pic.url)
     return meta
+
+
+def search_meta(*, query: str, kind: str) -> PageMeta:
+    """Search results are never indexed (noindex): they are endless and thin."""
+    title = _("Search results for “%(query)s”") % {"query": query} if query else _("Search")
+    return PageMeta(
+        title=f"{title} · {settings.SITE_NAME}",
+        description=_("Search artworks, prompts, tags and creators on %(site)s.")
+        % {"site": settings.SITE_NAME},
+        path=reverse("feed:search"),
+        params={"q": query, "type": kind if kind != "artworks" else ""},
+        noindex=True,
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("features", views.features, name="features"),
     path("feed", views.feed, name="feed"),
+    path("search", views.search, name="search"),
     path("feed.atom", atom.NewArtworksFeed(), name="atom"),
     path("tag/<str:name>", views.tag, name="tag"),
     path("tag/<str:name>/feed.atom", atom.TagArtworksFeed(), name="tag_atom"),

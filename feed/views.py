@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from artworks.selectors import artwork_reaction_state, artworks_featured
-from common import pagecache
+from common import pagecache, ratelimit
 from common.seo import absolute_url
 
 from . import seo
@@ -33,10 +33,14 @@ from .page_selectors import (
     profile_page,
     profile_tab_open_to,
     profile_tabs,
+    search_followed,
+    search_tabs,
     site_stats,
     tag_find,
     tag_tabs,
 )
+from .search import SEARCH_TYPES, search_page, search_problem_message
+from .search_text import QUERY_MAX_LENGTH
 from .selectors import InvalidCursor, Page, hot_strip, tag_artworks_page
 
 
@@ -106,6 +110,45 @@ def tag(request: HttpRequest, name: str) -> HttpResponse:
         "meta": seo.tag_meta(tag=found, tab=tab, cursor=cursor, items=page.items),
     }
     return _render_list(request, "feed/tag.html", context)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """/search?q=…&type=artworks|users: results for everyone alike, never indexed by search
+    engines, never kept in the page cache (its URLs are endless)."""
+    kind = request.GET.get("type") or "artworks"
+    if kind not in SEARCH_TYPES:
+        kind = "artworks"
+    q = request.GET.get("q", "")
+    if q and ratelimit.hit(scope="search", key=ratelimit.client_key(request)):
+        return render(request, "429.html", status=429)
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = search_page(q=q, kind=kind, viewer=request.user, cursor=cursor)
+    except InvalidCursor:
+        messages.error(request, _("That page link is no longer valid. Here is the first page."))
+        return redirect(f"{reverse('feed:search')}?{urlencode({'q': q, 'type': kind})}")
+    if kind == "users":
+        context = {"page": page, "followed": search_followed(viewer=request.user, page=page)}
+        partial = "social/partials/member_page.html"
+    else:
+        context = _list_context(request, page)
+        partial = "feed/partials/artwork_page.html"
+    context.update(
+        search=page.query,
+        max_length=QUERY_MAX_LENGTH,
+        problem_message=search_problem_message(page.query),
+        kind=kind,
+        tabs=search_tabs(query=page.query.text, kind=kind),
+        meta=seo.search_meta(query=page.query.text, kind=kind),
+    )
+    if _is_load_more(request) and cursor:
+        response = render(request, partial, context)
+    else:
+        response = render(request, "feed/search.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _query(request: HttpRequest) -> str:

@@ -131,6 +131,8 @@ RATE_LIMITS = {
     "follow": (env.int("RATE_LIMIT_FOLLOWS_PER_HOUR", default=200), 3600),
     "comment": (env.int("RATE_LIMIT_COMMENTS_PER_HOUR", default=60), 3600),
     "api_login": (20, 300),
+    # Reads, but each a full-text query: /search and GET /api/search together, per client.
+    "search": (env.int("RATE_LIMIT_SEARCHES_PER_MINUTE", default=60), 60),
 }
 # Scopes that refuse (503) rather than allow when the cache cannot count (Redis down): where
 # unlimited attempts cost money or accounts. Likes, favorites and reports fail open. allauth's

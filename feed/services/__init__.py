@@ -20,6 +20,7 @@ from .repair import (
     index_refill_hot_rank,
     index_refill_user_artworks,
 )
+from .search_index import search_index_artwork, search_index_member, search_rebuild
 from .state import ArtworkState
 from .sync import (
     enqueue_sync,
@@ -42,4 +43,7 @@ __all__ = [
     "index_resync_later",
     "index_sync_artwork",
     "index_sync_user",
+    "search_index_artwork",
+    "search_index_member",
+    "search_rebuild",
 ]
