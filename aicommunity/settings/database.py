@@ -28,6 +28,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (PgBouncer before 1.21 in transaction mode, which cannot keep them).
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+    # Every statement of the site reads or writes one page's worth of rows: the planner's
+    # parallel workers cost more to start than such a walk (a search's p99 over 100,000
+    # artworks went from 138 ms to 36 ms without them: docs/capacity.md). Set per connection
+    # (libpq `options`); empty leaves the server's setting (PgBouncer in transaction mode
+    # refuses startup options unless told to ignore them).
+    workers = env.str("DATABASE_PARALLEL_WORKERS_PER_GATHER", default="0")
+    if workers:
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c max_parallel_workers_per_gather={int(workers)}"
+        )
 # Persistent connections with health checks (put PgBouncer in front of PostgreSQL for many web
 # hosts). SQLite too: opening the file, its pragmas and Django's functions on every request
 # cost more than a signed-in page served from the cache.

@@ -44,6 +44,13 @@ def test_it_is_this_projects_backend_with_health_checks_on():
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
+def test_connections_start_no_parallel_workers():
+    """DATABASE_PARALLEL_WORKERS_PER_GATHER (0 by default) is each connection's setting."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+
+
 def test_a_healthy_idle_connection_is_not_asked(round_trip_checks):
     first = _new_request_then_query()
     for _ in range(5):
