@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -88,7 +89,7 @@ def collection_create(
     _check_text(name, description)
     with transaction.atomic():
         # One member's creations queue on their row, so the limit holds under concurrency.
-        type(owner).objects.select_for_update().filter(pk=owner.pk).exists()
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).exists()
         if Collection.objects.filter(owner=owner).count() >= COLLECTIONS_PER_MEMBER:
             raise ValidationError(
                 _("You can have at most %(max)d collections; delete one to make another.")
