@@ -26,7 +26,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
-from pydantic import Field
+from pydantic import Field, StrictBool, model_validator
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from artworks.models import Artwork
@@ -76,17 +76,38 @@ class CollectionListOut(Schema):
     items: list[CollectionOut]
 
 
+# The limits are the services' own: the text is stripped (and a name's spaces collapsed)
+# before they count, so what fits here fits there. A name must keep some text once stripped
+# (the schema says so; the service gives its own message for one that does not).
+_NAME = {
+    "min_length": 1,
+    "max_length": COLLECTION_NAME_MAX_LENGTH,
+    "json_schema_extra": {"pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"},
+}
+
+
 class CollectionIn(Schema):
-    # Room for spaces around the text; the service has the last word on the limits.
-    name: SafeText = Field(..., max_length=COLLECTION_NAME_MAX_LENGTH * 2)
-    description: SafeText = Field("", max_length=COLLECTION_DESCRIPTION_MAX_LENGTH * 2)
-    is_public: bool = True
+    name: SafeText = Field(..., **_NAME)
+    description: SafeText = Field("", max_length=COLLECTION_DESCRIPTION_MAX_LENGTH)
+    # Strict: "0", "no" or 0 are not booleans.
+    is_public: StrictBool = True
 
 
 class CollectionPatch(Schema):
-    name: SafeText | None = Field(None, max_length=COLLECTION_NAME_MAX_LENGTH * 2)
-    description: SafeText | None = Field(None, max_length=COLLECTION_DESCRIPTION_MAX_LENGTH * 2)
-    is_public: bool | None = None
+    """Only the fields sent are changed."""
+
+    name: SafeText | None = Field(None, **_NAME)
+    description: SafeText | None = Field(None, max_length=COLLECTION_DESCRIPTION_MAX_LENGTH)
+    is_public: StrictBool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: object) -> object:
+        # Every field is optional: without this a JSON array or scalar would read as an empty
+        # change (ninja's Schema reads any input through attribute access).
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("The body must be a JSON object.")
+        return data
 
 
 class ItemIn(Schema):

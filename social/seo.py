@@ -15,6 +15,8 @@ from django.utils.translation import ngettext
 from artworks.images import artwork_image_url
 from common.seo import PageMeta, absolute_url, jsonld_thing, person_jsonld, shorten
 
+from .registry import collection_feed_url
+
 if TYPE_CHECKING:
     from accounts.models import User
     from artworks.models import Artwork
@@ -120,10 +122,9 @@ def collection_list_meta(*, owner: User, collections: list[Collection]) -> PageM
 
 
 def collection_feed(collection: Collection) -> tuple[str, str]:
-    """(title, URL) of a public collection's Atom feed: served by the read side at
-    `<the collection's address>/feed.atom`."""
+    """(title, URL) of a public collection's Atom feed (served by the read side)."""
     title = _("New in %(name)s") % {"name": collection.name}
-    return title, absolute_url(f"{collection.get_absolute_url()}/feed.atom")
+    return title, absolute_url(collection_feed_url(collection.owner.username, collection.slug))
 
 
 def collection_meta(

@@ -91,6 +91,7 @@ def test_create_and_its_errors(world):
         0,
     )
     assert _send("post", "/api/collections", member, {"name": "  "}).status_code == 400
+    assert _send("post", "/api/collections", member, {"name": ""}).status_code == 422
     assert _send("post", "/api/collections", member, {}).status_code == 422
     assert _send("post", "/api/collections", None, {"name": "x"}).status_code == 401
     assert Collection.objects.filter(owner=member).count() == 1
