@@ -26,7 +26,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from artworks.models import Artwork
@@ -111,12 +111,12 @@ class CollectionPatch(Schema):
 
 
 class ItemIn(Schema):
-    artwork_id: int
+    artwork_id: StrictInt
 
 
 class ItemOut(Schema):
     collection_id: int
-    artwork_id: int
+    artwork_id: StrictInt
     added: bool = False
     removed: bool = False
     item_count: int
