@@ -364,3 +364,23 @@ def test_the_sitemap_lists_public_collections_only(world):
     assert "/user/curator/collections/golden-hours" in xml
     assert "secret-stash" not in xml
     assert "/sitemap-collections.xml" in _client().get("/sitemap.xml").content.decode()
+
+
+def test_the_members_cached_artwork_page_follows_their_collections(
+    world, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    member = world["actors"]["member"]
+    mine = services.collection_create(owner=member, name="Mine")
+    client = _client(member)
+    path = world["shown"].get_absolute_url()
+    client.get(path)
+    assert client.get(path)["X-Page-Cache"] == "hit"
+    box = f'value="{mine.pk}" id="save-{world["shown"].pk}-{mine.pk}" checked'
+    assert box not in client.get(path).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/artwork/{world['shown'].pk}/collections/save",
+            {"shown": [mine.pk], "collection": [mine.pk]},
+        )
+    assert box in client.get(path).content.decode()
