@@ -384,3 +384,11 @@ def test_the_members_cached_artwork_page_follows_their_collections(
             {"shown": [mine.pk], "collection": [mine.pk]},
         )
     assert box in client.get(path).content.decode()
+
+
+def test_staff_read_every_collection_in_the_admin(world):
+    client = _client(world["actors"]["superuser"])
+    response = client.get("/admin/social/collection/")
+    assert response.status_code == 200
+    assert "Secret stash" in response.content.decode()
+    assert client.get(f"/admin/social/collection/{world['private'].pk}/change/").status_code == 200
