@@ -73,6 +73,9 @@ ROWS = [
     # The community pages: a member's following feed, a profile's followers.
     Row("following feed signed in", "/feed?tab=following", "session", 0.25, 50),
     Row("followers anonymous", "/user/{author}/followers", "anonymous", 0.5, 20),
+    # Discovery: a tag's page (Hot), with the feed's budget.
+    Row("tag page anonymous", "{tag_path}", "anonymous", 0.5, 20),
+    Row("tag page signed in", "{tag_path}", "session", 0.25, 50),
 ]
 COLD_P99_MS = 200
 RSS_LIMIT_MB = 150
@@ -173,6 +176,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.middleware.csrf import _get_new_csrf_string
 from accounts.models import User
 from accounts.tokens import token_pair_issue
+from django.db.models import Count
+from artworks.models import Tag
 from artworks.selectors import artworks_public
 
 viewer = User.objects.get(username="aurora")
@@ -191,6 +196,7 @@ for n in range(MEMBERS):
         user=member, email=member.email, defaults={"verified": True, "primary": True}
     )
     tokens.append(token_pair_issue(user=member).access_token)
+tag = Tag.objects.annotate(n=Count("artwork_rows")).order_by("-n", "name").first()
 liked = list(artworks_public().order_by("-hot_score").values_list("pk", flat=True)[:LIKES])
 print(json.dumps({
     "session": session.session_key,
@@ -198,6 +204,7 @@ print(json.dumps({
     "bearer": token_pair_issue(user=viewer).access_token,
     "artwork_path": artwork.get_absolute_url(),
     "author": artwork.user.username,
+    "tag_path": tag.get_absolute_url(),
     "member_tokens": tokens,
     "like_artworks": liked,
 }))

@@ -80,6 +80,7 @@ def enqueue(
     on_broker_down: BrokerDown | Callable[[], None] = BrokerDown.LEAVE_PENDING,
     fallback_without_broker: bool = False,
     after_commit: bool = True,
+    countdown: float | None = None,
     **kwargs: object,
 ) -> None:
     """Put `task(*args, **kwargs)` on its queue once the transaction commits.
@@ -87,8 +88,11 @@ def enqueue(
     `fallback_without_broker`: with no broker (eager mode), call the `on_broker_down`
     callable instead of running the task in-process (a long task then runs beside the
     request rather than inside it). `after_commit=False` is for callers that write nothing
-    (a reader, a recovery hook): the task is sent at once, even inside a transaction."""
-    send = partial(_send_or_fall_back, task, args, kwargs, on_broker_down, fallback_without_broker)
+    (a reader, a recovery hook): the task is sent at once, even inside a transaction.
+    `countdown`: a worker runs it that many seconds later (in eager mode: at once)."""
+    send = partial(
+        _send_or_fall_back, task, args, kwargs, on_broker_down, fallback_without_broker, countdown
+    )
     if after_commit:
         transaction.on_commit(send)
     else:
@@ -101,14 +105,35 @@ def _send_or_fall_back(
     kwargs: dict[str, object],
     on_broker_down: BrokerDown | Callable[[], None],
     fallback_without_broker: bool,
+    countdown: float | None = None,
 ) -> None:
     if callable(on_broker_down) and fallback_without_broker and task.app.conf.task_always_eager:
         on_broker_down()
-    elif not _send(task, args, kwargs):
+    elif not _send(task, args, kwargs, countdown=countdown):
         if on_broker_down is BrokerDown.RUN_HERE:
             _run_here(task, args, kwargs)
         elif callable(on_broker_down):
             on_broker_down()
+
+
+def run_beside_requests(work: Callable[[], None], *, what: str, delay: float = 0) -> None:
+    """Run `work` in a daemon thread of this process, `delay` seconds from now, so that no
+    request waits for it (the embedded default has no worker). Its failure is logged, and its
+    database connection closed when it ends. Raises when no thread can be started."""
+    timer = threading.Timer(delay, _run_in_thread, (work, what))
+    timer.daemon = True
+    timer.start()
+
+
+def _run_in_thread(work: Callable[[], None], what: str) -> None:
+    from django.db import connection
+
+    try:
+        work()
+    except Exception:
+        logger.exception("%s failed in a background thread", what)
+    finally:
+        connection.close()
 
 
 def _run_here(task: Task, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
@@ -119,7 +144,9 @@ def _run_here(task: Task, args: tuple[object, ...], kwargs: dict[str, object]) -
         logger.exception("%s%r failed", task.name, args)
 
 
-def _send(task: Task, args: tuple[object, ...], kwargs: dict[str, object]) -> bool:
+def _send(
+    task: Task, args: tuple[object, ...], kwargs: dict[str, object], countdown: float | None = None
+) -> bool:
     """Send one task now; False (logged) when the broker cannot take it."""
     conf = task.app.conf
     broker = "" if conf.task_always_eager else str(conf.broker_url)
@@ -128,7 +155,7 @@ def _send(task: Task, args: tuple[object, ...], kwargs: dict[str, object]) -> bo
         return False
     try:
         # retry=False: one attempt with a short connect timeout, never a hanging request.
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, retry=False, countdown=countdown)
     except Exception:
         if not broker or broker_pause.start(broker):
             logger.warning(

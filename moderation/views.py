@@ -1,3 +1,7 @@
+from collections.abc import Callable
+from functools import partial
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,6 +23,34 @@ from .services import (
 )
 
 
+def _submit_report(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    own: bool,
+    create: Callable[..., object],
+    done_url: str,
+    refused_status: int = 400,
+) -> HttpResponse | int:
+    """The POST half of a report form: the report made and a redirect to `done_url`, or the
+    status to show the form again with (400 invalid, 429 too many, `refused_status` for
+    one's own)."""
+    if own or not form.is_valid():
+        return refused_status if own else 400
+    try:
+        create(reason=form.cleaned_data["reason"], details=form.cleaned_data["details"])
+    except (Artwork.DoesNotExist, Comment.DoesNotExist):
+        raise Http404("No such thing to report.") from None
+    except ReportRateLimited as exc:
+        form.add_error(None, str(exc))
+        return 429
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return 400
+    messages.success(request, _("Thank you. Your report was sent; moderators will review it."))
+    return redirect(done_url)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_artwork(request: HttpRequest, artwork_id: int) -> HttpResponse:
@@ -30,34 +62,19 @@ def report_artwork(request: HttpRequest, artwork_id: int) -> HttpResponse:
     status = 200
     # request.POST is falsy when nothing is sent; an empty report is still a submitted form.
     form = ReportForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not own and form.is_valid():
-        try:
-            report_create(
-                reporter=request.user,
-                artwork=artwork,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-            )
-        except Artwork.DoesNotExist:
-            raise Http404("No such artwork.") from None
-        except ReportRateLimited as exc:
-            form.add_error(None, str(exc))
-            status = 429
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, _("Thank you. Your report was sent; moderators will review it.")
-            )
-            return redirect(artwork.get_absolute_url())
-    if request.method == "POST" and status == 200:
-        status = 400
-    return render(
-        request,
-        "moderation/report.html",
-        {"artwork": artwork, "form": form, "own": own},
-        status=status,
-    )
+    if request.method == "POST":
+        outcome = _submit_report(
+            request,
+            form,
+            own=own,
+            create=partial(report_create, reporter=request.user, artwork=artwork),
+            done_url=artwork.get_absolute_url(),
+        )
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
+    context = {"artwork": artwork, "form": form, "own": own}
+    return render(request, "moderation/report.html", context, status=status)
 
 
 def _reportable_comment(request: HttpRequest, comment_id: int) -> Comment:
@@ -78,27 +95,17 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     own = comment.author_id == request.user.pk
     status = 200
     form = CommentReportForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not own and form.is_valid():
-        try:
-            report_comment_create(
-                reporter=request.user,
-                comment=comment,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-            )
-        except Comment.DoesNotExist:
-            raise Http404("No such comment.") from None
-        except ReportRateLimited as exc:
-            form.add_error(None, str(exc))
-            status = 429
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, _("Thank you. Your report was sent; moderators will review it.")
-            )
-            return redirect(f"{artwork.get_absolute_url()}#comment-{comment.pk}")
-    if request.method == "POST" and status == 200:
-        status = 403 if own else 400
+    if request.method == "POST":
+        outcome = _submit_report(
+            request,
+            form,
+            own=own,
+            create=partial(report_comment_create, reporter=request.user, comment=comment),
+            done_url=f"{artwork.get_absolute_url()}#comment-{comment.pk}",
+            refused_status=403,
+        )
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     context = {"artwork": artwork, "comment": comment, "form": form, "own": own}
     return render(request, "moderation/report.html", context, status=status)

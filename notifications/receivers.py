@@ -5,6 +5,9 @@ member changes which notifications the recipient reads: their count is recounted
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.conf import settings
 from django.db.models import Model
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -24,7 +27,7 @@ from . import services, tasks
 from .models import Notification
 
 Kind = Notification.Kind
-_REACTIONS = {ArtworkEvent.LIKED: Kind.LIKE, ArtworkEvent.FAVORITED: Kind.FAVORITE}
+_REACTIONS = frozenset({ArtworkEvent.LIKED, ArtworkEvent.FAVORITED})
 _STAFF = {ArtworkEvent.FEATURED: Kind.FEATURED, ArtworkEvent.HIDDEN: Kind.HIDDEN}
 
 
@@ -32,16 +35,15 @@ _STAFF = {ArtworkEvent.FEATURED: Kind.FEATURED, ArtworkEvent.HIDDEN: Kind.HIDDEN
 def reaction_notifies(
     sender: type[Model], *, artwork_id: int, user_id: int, event: str, **kwargs: object
 ) -> None:
-    kind = _REACTIONS.get(event)
-    if kind is not None and services.event_first_today(
-        kind=kind, actor_id=user_id, target_id=artwork_id
-    ):
+    if event in _REACTIONS and services.reactions_window_opens(artwork_id=artwork_id):
+        # The batch is told when its window closes: a worker runs the task then; without a
+        # broker (or with it down), a thread of this process does.
         enqueue(
-            tasks.notify_reaction,
-            str(kind),
-            user_id,
+            tasks.notify_reactions,
             artwork_id,
-            on_broker_down=BrokerDown.RUN_HERE,
+            countdown=settings.NOTIFICATION_REACTION_WINDOW_SECONDS or None,
+            on_broker_down=partial(services.notify_reactions_later, artwork_id),
+            fallback_without_broker=settings.NOTIFICATIONS_IN_BACKGROUND_THREAD,
         )
 
 

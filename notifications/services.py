@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -20,14 +23,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from artworks.models import Artwork
+from artworks.models import Artwork, Favorite, Like
 from artworks.selectors import artwork_is_visible_to
 from common import pagecache
+from common.tasks import run_beside_requests
 from social.models import Comment
 from social.selectors import comment_is_shown_to, mentioned_members
 
 from .models import Notification, NotificationSettings
-from .selectors import notification_refusal, unread_count, unread_count_forget
+from .selectors import disabled_kinds, notification_refusal, unread_count, unread_count_forget
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -36,6 +40,9 @@ logger = logging.getLogger(__name__)
 Kind = Notification.Kind
 # At most this many members are told about one comment's mentions (the first ones written).
 MENTIONS_MAX = 10
+# At most this many reactions of one kind are told of per batch (the oldest first; the next
+# batch tells of the rest).
+REACTIONS_MAX = 500
 
 
 EVENT_SECONDS = 24 * 3600
@@ -117,18 +124,62 @@ def notify_follow(*, follower_id: int, followee_id: int) -> Notification | None:
     return _deliver(recipient=followee, kind=Kind.FOLLOW, actor=follower)
 
 
-def notify_reaction(*, kind: str, actor_id: int, artwork_id: int) -> Notification | None:
-    """The artwork's author is told that `actor` liked (`kind="like"`) or kept it
-    (`"favorite"`), if they may see it."""
-    if kind not in (Kind.LIKE, Kind.FAVORITE):
-        raise ValueError(f"not a reaction: {kind!r}")
-    actor = _active_member(actor_id)
+def reactions_window_opens(*, artwork_id: int) -> bool:
+    """Whether this reaction to the artwork opens a new batch (see `notify_reactions`): the
+    first one in NOTIFICATION_REACTION_WINDOW_SECONDS claims the window in the cache and has
+    the batch's task queued; the others in it cost that one cache round trip and nothing
+    more. When the cache cannot answer, the reaction opens a batch of its own."""
+    window = settings.NOTIFICATION_REACTION_WINDOW_SECONDS
+    if window <= 0:
+        return True
+    try:
+        return bool(cache.add(f"notifications:reactions:{artwork_id}", 1, timeout=window))
+    except Exception:  # a cache outage must not cost the event
+        logger.warning("notification window cache unavailable", exc_info=True)
+        return True
+
+
+def notify_reactions(*, artwork_id: int) -> list[Notification]:
+    """Tell the artwork's author of each like and favorite of the last day they have not been
+    told of (one notification per kind, member and day), if they may still see the artwork.
+    A reaction taken back before this runs tells nothing; one given again the same day tells
+    nothing new. Idempotent: run it twice, or for reactions told already, and nothing more is
+    stored."""
     artwork = Artwork.objects.select_related("user").filter(pk=artwork_id).first()
-    if actor is None or artwork is None:
-        return None
-    if not artwork_is_visible_to(artwork=artwork, viewer=artwork.user):
-        return None
-    return _deliver(recipient=artwork.user, kind=kind, actor=actor, artwork=artwork)
+    if artwork is None or not artwork_is_visible_to(artwork=artwork, viewer=artwork.user):
+        return []
+    author = artwork.user
+    since = timezone.now() - timedelta(seconds=EVENT_SECONDS)
+    turned_off = disabled_kinds(user_id=author.pk)
+    delivered: list[Notification] = []
+    for kind, model in ((Kind.LIKE, Like), (Kind.FAVORITE, Favorite)):
+        if kind in turned_off:
+            continue
+        told = Notification.objects.filter(
+            recipient=author, artwork=artwork, kind=kind, created_at__gte=since
+        ).exclude(actor__isnull=True)
+        reactions = (
+            model.objects.filter(artwork=artwork, created_at__gte=since, user__is_active=True)
+            .exclude(user_id=author.pk)
+            .exclude(user_id__in=told.values("actor_id"))
+            .select_related("user")
+            .order_by("created_at", "pk")[:REACTIONS_MAX]
+        )
+        for reaction in reactions:
+            row = _deliver(recipient=author, kind=kind, actor=reaction.user, artwork=artwork)
+            if row is not None:
+                delivered.append(row)
+    return delivered
+
+
+def notify_reactions_later(artwork_id: int) -> None:
+    """Without a broker (or with it down): run `notify_reactions` in a thread of this process
+    once the batch's window closes, so that no request waits for it."""
+    run_beside_requests(
+        partial(notify_reactions, artwork_id=artwork_id),
+        what=f"telling of the reactions to artwork {artwork_id}",
+        delay=settings.NOTIFICATION_REACTION_WINDOW_SECONDS,
+    )
 
 
 def notify_moderation(*, kind: str, artwork_id: int, reason: str = "") -> Notification | None:

@@ -15,8 +15,8 @@ def notify_follow(follower_id: int, followee_id: int) -> None:
 
 
 @shared_task(**RETRY_POLICY)
-def notify_reaction(kind: str, actor_id: int, artwork_id: int) -> None:
-    services.notify_reaction(kind=kind, actor_id=actor_id, artwork_id=artwork_id)
+def notify_reactions(artwork_id: int) -> None:
+    services.notify_reactions(artwork_id=artwork_id)
 
 
 @shared_task(**RETRY_POLICY)

@@ -46,6 +46,17 @@ def require_service(name: str, url: str) -> None:
         pytest.skip(message)
 
 
+# Fixtures that put a test on a real Redis: such a test is marked `redis` (CI runs it in the
+# pass that has Redis, not on the embedded defaults).
+_REDIS_FIXTURES = frozenset({"redis_index", "real_broker", "redis_cache", "redis_page_cache"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _REDIS_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.redis)
+
+
 def pytest_configure(config):
     # Translations are compiled by `make messages`; a bare `pytest` compiles them too, so the
     # Chinese pages are tested against the committed catalog (a no-op when up to date).
@@ -91,6 +102,9 @@ def _generation_in_request(settings):
     # Tests run a generation synchronously after commit (like the other tasks), not in a
     # background thread that would outlive the test's transaction.
     settings.GENERATION_IN_BACKGROUND_THREAD = False
+    # Likewise a reaction's notification: told at once, one task per reaction.
+    settings.NOTIFICATIONS_IN_BACKGROUND_THREAD = False
+    settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)
@@ -161,6 +175,21 @@ def redis_index(settings):
     settings.REDIS_INDEX_URL = ""
     client.flushdb()
     client.close()
+
+
+@pytest.fixture
+def real_broker(settings):
+    """Tasks go to a real Redis broker (TEST_CELERY_BROKER_URL, purged before and after) for a
+    worker that a test starts (tests.celery_harness.celery_worker)."""
+    from tests.celery_harness import TEST_BROKER_URL, purge_broker, use_broker
+
+    require_service("Redis", TEST_BROKER_URL)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    purge_broker(TEST_BROKER_URL)
+    use_broker(TEST_BROKER_URL)
+    yield
+    use_broker(None)
+    purge_broker(TEST_BROKER_URL)
 
 
 @pytest.fixture

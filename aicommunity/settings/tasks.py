@@ -31,6 +31,14 @@ CELERY_TASK_EAGER_PROPAGATES = False
 GENERATION_IN_BACKGROUND_THREAD = env.bool(
     "GENERATION_IN_BACKGROUND_THREAD", default=CELERY_TASK_ALWAYS_EAGER
 )
+# Likes and favorites are told to the author in batches: the first reaction to an artwork
+# opens a window of this many seconds, at the end of which one task tells of every reaction
+# in it (0: one task per reaction, at once). Without a broker, that task runs in a background
+# thread of the web process, not in the request.
+NOTIFICATION_REACTION_WINDOW_SECONDS = env.float("NOTIFICATION_REACTION_WINDOW_SECONDS", default=5)
+NOTIFICATIONS_IN_BACKGROUND_THREAD = env.bool(
+    "NOTIFICATIONS_IN_BACKGROUND_THREAD", default=CELERY_TASK_ALWAYS_EAGER
+)
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None

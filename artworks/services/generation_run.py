@@ -6,7 +6,7 @@ can read (stored in English, translated when shown), and no file left behind."""
 from __future__ import annotations
 
 import logging
-import threading
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from common.storage import delete_quietly
+from common.tasks import run_beside_requests
 
 from .. import storage_keys, uploads
 from ..models import Artwork
@@ -137,7 +138,10 @@ def mark_generation_failed(*, artwork_id: int, reason: str) -> None:
 def generate_beside_request(artwork_id: int) -> None:
     """Run the generation in a thread of this process, so that the request returns at once."""
     try:
-        threading.Thread(target=_generate_in_thread, args=(artwork_id,), daemon=True).start()
+        run_beside_requests(
+            partial(artwork_run_generation, artwork_id=artwork_id),
+            what=f"the generation of artwork {artwork_id}",
+        )
     except Exception:
         # Not even a thread: the draft must not wait forever for a task that never comes.
         logger.exception("could not start the generation of artwork %s", artwork_id)
@@ -145,14 +149,3 @@ def generate_beside_request(artwork_id: int) -> None:
             artwork_id=artwork_id,
             reason=gettext_noop("The generation queue is unavailable. Try again in a moment."),
         )
-
-
-def _generate_in_thread(artwork_id: int) -> None:
-    from django.db import connection
-
-    try:
-        artwork_run_generation(artwork_id=artwork_id)
-    except Exception:
-        logger.exception("background generation of artwork %s crashed", artwork_id)
-    finally:
-        connection.close()

@@ -114,6 +114,7 @@ def test_abandoned_failed_drafts_are_purged_with_their_files(stored_files):
     assert Artwork.objects.filter(pk__in=[recent.pk, published.pk]).count() == 2
 
 
+@pytest.mark.redis
 def test_healthz_reports_the_broker_and_its_queue_depth(settings):
     require_service("Redis", TEST_BROKER_URL)
     settings.CELERY_TASK_ALWAYS_EAGER = False

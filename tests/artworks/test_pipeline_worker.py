@@ -9,28 +9,10 @@ from PIL import Image
 
 from artworks import services
 from artworks.models import Artwork
-from tests.celery_harness import (
-    TEST_BROKER_URL,
-    celery_worker,
-    purge_broker,
-    use_broker,
-    wait_for,
-)
-from tests.conftest import require_service
+from tests.celery_harness import celery_worker, wait_for
 from tests.factories import UserFactory, tiny_jpeg
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def real_broker(settings):
-    require_service("Redis", TEST_BROKER_URL)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    purge_broker(TEST_BROKER_URL)
-    use_broker(TEST_BROKER_URL)
-    yield
-    use_broker(None)
-    purge_broker(TEST_BROKER_URL)
 
 
 def thumbs_on_disk(media_root, artwork) -> list[str]:

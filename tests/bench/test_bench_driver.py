@@ -34,6 +34,8 @@ def test_every_row_of_the_floor_table_is_measured():
         "like",
         "following feed signed in",
         "followers anonymous",
+        "tag page anonymous",
+        "tag page signed in",
     ]:
         assert wanted in labels
 

@@ -50,6 +50,7 @@ def with_real_thumbnails(artwork: Artwork, *, size: tuple[int, int]) -> Artwork:
     return processed
 
 
+@pytest.mark.once
 def test_every_page_is_valid_html(client, tmp_path):
     owner = UserFactory(username="owner", name="Owner Name")
     now = timezone.now()
@@ -147,6 +148,7 @@ def test_every_page_is_valid_html(client, tmp_path):
     )
 
 
+@pytest.mark.once
 def test_member_pages_are_valid_html(tmp_path):
     """Sign-in, account, settings, create, delete, report and 429 pages, in both languages,
     with their forms' errors showing."""

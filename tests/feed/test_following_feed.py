@@ -477,6 +477,7 @@ def test_redis_round_trips_of_the_following_page(
     assert len(_ids_on(response.content.decode())) == 24
 
 
+@pytest.mark.once
 def test_the_following_pages_are_valid_html(member, tmp_path):
     from tests.page_tools import validate_html
 

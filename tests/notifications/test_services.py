@@ -150,36 +150,62 @@ class TestOnce:
             committed(social_services.user_unfollow, follower=ada, followee=bob)
         assert Notification.objects.count() == 1
 
-    def test_a_repeated_event_is_not_even_queued_again_that_day(self, committed, art, monkeypatch):
-        """The like path pays one cache round trip for a repeat, not a task: the receiver
-        asks `event_first_today` before it enqueues."""
+    def test_reactions_in_one_window_are_told_by_one_task(
+        self, committed, art, settings, monkeypatch
+    ):
+        """The like path pays one cache round trip while a batch is open, not a task: the
+        first reaction opens the window and its task tells of the batch."""
         from notifications import tasks
 
+        settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 60
         queued = []
-        original = tasks.notify_reaction.run
+        original = tasks.notify_reactions.run
         monkeypatch.setattr(
-            tasks.notify_reaction, "run", lambda *a, **k: queued.append(a) or original(*a, **k)
+            tasks.notify_reactions, "run", lambda *a, **k: queued.append(a) or original(*a, **k)
         )
         fan = UserFactory()
         for _ in range(3):
             _like(committed, fan, art)
             committed(artwork_services.artwork_unlike, artwork_id=art.pk, user=fan)
-        assert len(queued) == 1
+        assert queued == [(art.pk,)]
         assert Notification.objects.count() == 1
 
-    def test_without_the_cache_the_event_still_goes(self, monkeypatch):
+    def test_a_batch_tells_of_every_reaction_in_it(self, committed, art):
+        fans = UserFactory.create_batch(3)
+        with transaction.atomic():  # no task runs until the end: one batch
+            for fan in fans:
+                artwork_services.artwork_like(artwork_id=art.pk, user=fan)
+            artwork_services.artwork_favorite(artwork_id=art.pk, user=fans[0])
+        committed(services.notify_reactions, artwork_id=art.pk)
+        rows = Notification.objects.filter(recipient=art.user)
+        assert sorted((n.kind, n.actor_id) for n in rows) == sorted(
+            [(Kind.LIKE, fan.pk) for fan in fans] + [(Kind.FAVORITE, fans[0].pk)]
+        )
+
+    def test_a_reaction_taken_back_before_the_batch_tells_nothing(self, committed, art):
+        fan = UserFactory()
+        with transaction.atomic():
+            artwork_services.artwork_like(artwork_id=art.pk, user=fan)
+            artwork_services.artwork_unlike(artwork_id=art.pk, user=fan)
+        committed(services.notify_reactions, artwork_id=art.pk)
+        assert not Notification.objects.exists()
+
+    def test_without_the_cache_the_event_still_goes(self, monkeypatch, settings):
         from django.core.cache import cache
 
         def down(*args, **kwargs):
             raise ConnectionError("cache down")
 
         monkeypatch.setattr(cache, "add", down)
-        assert services.event_first_today(kind=Kind.LIKE, actor_id=1, target_id=2)
+        assert services.event_first_today(kind=Kind.FOLLOW, actor_id=1, target_id=2)
+        settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 60
+        assert services.reactions_window_opens(artwork_id=2)
 
     def test_a_task_run_twice_stores_one(self, committed, art):
         fan = UserFactory()
+        _like(committed, fan, art)
         for _ in range(2):
-            committed(services.notify_reaction, kind=Kind.LIKE, actor_id=fan.pk, artwork_id=art.pk)
+            committed(services.notify_reactions, artwork_id=art.pk)
         assert Notification.objects.count() == 1
 
     def test_the_next_day_is_a_new_event(self, committed, art, monkeypatch):
@@ -189,10 +215,34 @@ class TestOnce:
 
         fan = UserFactory()
         _like(committed, fan, art)
-        later = timezone.now() + dt.timedelta(days=1)
+        later = timezone.now() + dt.timedelta(days=1, seconds=1)
         monkeypatch.setattr(timezone, "now", lambda: later)
-        committed(services.notify_reaction, kind=Kind.LIKE, actor_id=fan.pk, artwork_id=art.pk)
+        committed(services.notify_reactions, artwork_id=art.pk)
+        assert Notification.objects.count() == 1  # a like kept from yesterday tells nothing new
+        committed(artwork_services.artwork_unlike, artwork_id=art.pk, user=fan)
+        _like(committed, fan, art)
         assert Notification.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_batch_is_told_beside_the_requests(settings):
+    """The embedded default: likes return at once; a thread tells of the window's batch once
+    it closes."""
+    import time
+
+    settings.NOTIFICATIONS_IN_BACKGROUND_THREAD = True
+    settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 0.5
+    art = PublishedArtworkFactory()
+    fans = UserFactory.create_batch(3)
+    for fan in fans:
+        artwork_services.artwork_like(artwork_id=art.pk, user=fan)
+    assert not Notification.objects.exists()  # not in the requests
+    deadline = time.monotonic() + 10
+    while Notification.objects.count() < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(Notification.objects.values_list("actor_id", flat=True)) == sorted(
+        fan.pk for fan in fans
+    )
 
 
 class TestNever:
@@ -233,7 +283,9 @@ class TestNever:
 
     def test_never_from_a_suspended_actor(self, committed, art):
         gone = UserFactory(is_active=False)
-        committed(services.notify_reaction, kind=Kind.LIKE, actor_id=gone.pk, artwork_id=art.pk)
+        with transaction.atomic():
+            artwork_services.artwork_like(artwork_id=art.pk, user=gone)
+        committed(services.notify_reactions, artwork_id=art.pk)
         assert not Notification.objects.exists()
 
     def test_a_rolled_back_like_makes_none(self, django_capture_on_commit_callbacks, art):

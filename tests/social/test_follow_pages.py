@@ -231,6 +231,7 @@ class TestPageCache:
         assert "<strong>1</strong><span>follower</span>" in profile
 
 
+@pytest.mark.once
 def test_pages_with_follow_buttons_are_valid_html(client, user, star, tmp_path):
     for member in add_followers(star, 3):
         user_follow(follower=user, followee=member)

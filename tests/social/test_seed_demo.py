@@ -22,6 +22,7 @@ def counts():
     )
 
 
+@pytest.mark.once
 def test_seed_demo_builds_a_living_community_and_is_idempotent(
     stored_files, django_capture_on_commit_callbacks
 ):

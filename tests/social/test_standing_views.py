@@ -172,6 +172,7 @@ def test_the_settings_list_pages(client, member):
     assert bad.status_code == 302 and bad["Location"] == "/settings/blocked"
 
 
+@pytest.mark.once
 def test_the_new_pages_are_valid_html(client, member, star, tmp_path):
     user_block(blocker=member, blocked=UserFactory())
     user_mute(muter=member, muted=star)
