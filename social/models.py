@@ -1,11 +1,12 @@
-"""What happens between members: who follows whom, who blocks or mutes whom, and their
-comments on artworks."""
+"""What happens between members: who follows whom, who blocks or mutes whom, their
+comments on artworks, and the collections they gather artworks into."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -221,8 +222,6 @@ class Collection(models.Model):
         return f"{self.owner_id}/{self.slug}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("social:collection", args=[self.owner.username, self.slug])
 
 
