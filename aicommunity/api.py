@@ -27,6 +27,7 @@ from common.exceptions import StateConflict
 from feed.api import router as feed_router
 from notifications.api import router as notifications_router
 from social.api import router as social_router
+from social.collections_api import router as collections_router
 from social.comments_api import router as comments_router
 
 api = NinjaAPI(
@@ -106,4 +107,5 @@ api.add_router("/", reactions_router)
 api.add_router("/", feed_router)
 api.add_router("/", social_router)
 api.add_router("/", comments_router)
+api.add_router("/", collections_router)
 api.add_router("/", notifications_router)

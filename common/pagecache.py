@@ -120,6 +120,11 @@ def member_tag(user_id: int) -> str:
     return f"member:{user_id}"
 
 
+def collections_tag(user_id: int) -> str:
+    """What a member's collections show to others: their list, each one's page and feed."""
+    return f"collections:{user_id}"
+
+
 def tag_key(tag: str) -> str:
     return f"pagecache:tag:{tag}"
 

@@ -1,5 +1,6 @@
 """Atom 1.0 feeds of new public work, for feed readers: the whole site's (`/feed.atom`), a
-member's (`/user/<username>/feed.atom`) and a tag's (`/tag/<name>/feed.atom`). Built on
+member's (`/user/<username>/feed.atom`), a tag's (`/tag/<name>/feed.atom`) and a public
+collection's (`/user/<username>/collections/<slug>/feed.atom`). Built on
 Django's syndication framework; each entry carries the artwork's file as an enclosure and a
 still image as a Media RSS thumbnail. The items are the first page of the same readers as the
 pages (the one visibility rule: no draft, hidden artwork or suspended member's work), and the
@@ -23,7 +24,10 @@ from artworks.images import artwork_image_url
 from artworks.models import Artwork, Tag
 from artworks.seo import artwork_description
 from artworks.tags import tag_normalise
+from common import pagecache
 from common.seo import absolute_url
+from social.collection_selectors import can_view_collection, collection_items_page
+from social.models import Collection
 
 from .selectors import feed_page, tag_artworks_page, user_artworks_page
 
@@ -171,3 +175,46 @@ class TagArtworksFeed(_ArtworkFeed):
 
     def items(self, obj: Tag) -> list[Artwork]:
         return tag_artworks_page(tag=obj, tab="new", limit=ITEMS).items
+
+
+class CollectionArtworksFeed(_ArtworkFeed):
+    """The artworks latest added to a public collection that the public may see (404 for a
+    private collection, a missing one, or one whose owner is suspended)."""
+
+    def get_object(self, request: HttpRequest, username: str, slug: str) -> Collection:
+        owner = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+        if owner is None:
+            raise Http404("No such member.")
+        # Read before the collection, so a change meanwhile leaves an outdated copy.
+        pagecache.depends_on(request, pagecache.collections_tag(owner.pk))
+        collection = Collection.objects.filter(owner=owner, slug=slug).first()
+        if collection is not None:
+            collection.owner = owner
+        if collection is None or not can_view_collection(viewer=None, collection=collection):
+            raise Http404("No such collection.")
+        return collection
+
+    def title(self, obj: Collection) -> str:
+        return _("%(name)s, a collection by %(owner)s on %(site)s") % {
+            "name": obj.name,
+            "owner": obj.owner.display_name,
+            "site": settings.SITE_NAME,
+        }
+
+    def subtitle(self, obj: Collection) -> str:
+        return obj.description or _("AI artworks collected by %(owner)s.") % {
+            "owner": obj.owner.display_name
+        }
+
+    def link(self, obj: Collection) -> str:
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj: Collection) -> str:
+        return absolute_url(reverse("feed:collection_atom", args=[obj.owner.username, obj.slug]))
+
+    def items(self, obj: Collection) -> list[Artwork]:
+        return collection_items_page(collection=obj, viewer=None, cursor=None, limit=ITEMS).items
+
+    def item_pubdate(self, item: Artwork) -> datetime | None:
+        # In a collection's feed, an entry is new when it was added.
+        return getattr(item, "added_at", None) or item.published_at

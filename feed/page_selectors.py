@@ -90,11 +90,19 @@ def profile_counts(*, author: User, viewer: Viewer) -> dict[str, int | None]:
 
 
 def profile_tabs(*, author: User, is_owner: bool, counts: dict[str, int | None]) -> list[Tab]:
-    """The profile's tabs: its artworks for everyone, drafts and favorites for its owner."""
+    """The profile's tabs: its artworks for everyone, drafts and favorites for its owner, and
+    the member's collections (a page of their own, social's)."""
     base_url = author.get_absolute_url()
     tabs: list[Tab] = [
         {"key": "artworks", "label": _("Artworks"), "url": base_url, "count": counts["published"]}
     ]
+    collections: Tab = {
+        "key": "collections",
+        "label": _("Collections"),
+        "url": reverse("social:collections", args=[author.username]),
+        "count": None,
+        "icon": "folder",
+    }
     if is_owner:
         tabs += [
             {
@@ -112,7 +120,7 @@ def profile_tabs(*, author: User, is_owner: bool, counts: dict[str, int | None])
                 "icon": "bookmark",
             },
         ]
-    return tabs
+    return [*tabs, collections]
 
 
 def feed_tab_open_to(*, tab: str, viewer: Viewer) -> bool:

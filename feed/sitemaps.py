@@ -1,5 +1,6 @@
 """sitemap.xml: the public pages, every published and visible artwork (with its image),
-every creator with at least one such artwork and every tag such an artwork carries. Drafts,
+every creator with at least one such artwork, every tag such an artwork carries and every
+public collection of an active member that holds one. Drafts,
 hidden artworks, suspended users and private tabs are never listed: the rows come from the
 one visibility rule."""
 
@@ -18,6 +19,7 @@ from django.urls import reverse
 
 from artworks.models import Artwork, ArtworkTag, Tag
 from artworks.selectors import artworks_public
+from social.models import Collection, CollectionItem
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -111,9 +113,31 @@ class TagSitemap(SiteSitemap):
         return Tag.objects.filter(pk__in=public.values("tag_id")).only("name").order_by("name")
 
 
+class CollectionSitemap(SiteSitemap):
+    """Public collections (never a private one) of active members holding public work."""
+
+    changefreq = "weekly"
+    priority = 0.4
+
+    def items(self) -> QuerySet[Collection]:
+        public = CollectionItem.objects.filter(artwork__in=artworks_public().values("pk"))
+        return (
+            Collection.objects.filter(
+                is_public=True, owner__is_active=True, pk__in=public.values("collection_id")
+            )
+            .select_related("owner")
+            .only("id", "slug", "updated_at", "owner__username")
+            .order_by("id")
+        )
+
+    def lastmod(self, item: Collection) -> datetime:
+        return item.updated_at
+
+
 SITEMAPS = {
     "pages": PagesSitemap,
     "artworks": ArtworkSitemap,
     "users": UserSitemap,
     "tags": TagSitemap,
+    "collections": CollectionSitemap,
 }

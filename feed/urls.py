@@ -16,6 +16,11 @@ urlpatterns = [
     path("tag/<str:name>/feed.atom", atom.TagArtworksFeed(), name="tag_atom"),
     path("user/<str:username>", views.profile, name="profile"),
     path("user/<str:username>/feed.atom", atom.MemberArtworksFeed(), name="profile_atom"),
+    path(
+        "user/<str:username>/collections/<str:slug>/feed.atom",
+        atom.CollectionArtworksFeed(),
+        name="collection_atom",
+    ),
 ]
 
 # Outside the namespace: django's sitemap view reverses itself by its plain name.

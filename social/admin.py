@@ -13,7 +13,7 @@ from accounts.registry import register_staff_target_admin
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 
 from . import services
-from .models import Block, Comment, Follow, Mute
+from .models import Block, Collection, Comment, Follow, Mute
 from .selectors import can_moderate_comments
 
 
@@ -51,6 +51,18 @@ class MuteAdmin(_MembersChoiceAdmin):
     list_display = ("muter", "muted", "created_at")
     list_select_related = ("muter", "muted")
     search_fields = ("muter__username", "muted__username")
+
+
+@admin.register(Collection)
+class CollectionAdmin(_MembersChoiceAdmin):
+    """Staff read members' collections here (private ones included; the site shows those to
+    their owners alone)."""
+
+    list_display = ("name", "owner", "is_public", "item_count", "created_at")
+    list_filter = ("is_public",)
+    list_select_related = ("owner",)
+    search_fields = ("name", "owner__username")
+    readonly_fields = ("created_at", "updated_at")
 
 
 def _comment_action(

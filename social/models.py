@@ -1,11 +1,12 @@
-"""What happens between members: who follows whom, who blocks or mutes whom, and their
-comments on artworks."""
+"""What happens between members: who follows whom, who blocks or mutes whom, their
+comments on artworks, and the collections they gather artworks into."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -176,3 +177,86 @@ class Comment(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+COLLECTION_NAME_MAX_LENGTH = 80
+COLLECTION_DESCRIPTION_MAX_LENGTH = 1000
+
+
+class Collection(models.Model):
+    """A member's named set of artworks, public or private (its owner's alone). `item_count`
+    counts every row, whatever the artworks' state (the limit per collection); the pages count
+    what their viewer may see."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="collections",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=COLLECTION_NAME_MAX_LENGTH)
+    slug = models.SlugField(_("slug"), max_length=100, allow_unicode=True)
+    description = models.TextField(
+        _("description"), blank=True, max_length=COLLECTION_DESCRIPTION_MAX_LENGTH
+    )
+    is_public = models.BooleanField(_("public"), default=True)
+    item_count = models.PositiveIntegerField(_("artworks"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        db_table = "collections"
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="collections_owner_slug"),
+        ]
+        indexes = [
+            # A member's collections, the most recently changed first (their page, the API).
+            models.Index(
+                "owner", F("updated_at").desc(), F("id").desc(), name="collections_owner_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.slug}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("social:collection", args=[self.owner.username, self.slug])
+
+
+class CollectionItem(models.Model):
+    """One artwork in one collection, once."""
+
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="items", verbose_name=_("collection")
+    )
+    artwork = models.ForeignKey(
+        "artworks.Artwork",
+        on_delete=models.CASCADE,
+        related_name="collection_rows",
+        verbose_name=_("artwork"),
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        db_table = "collection_items"
+        verbose_name = _("artwork in a collection")
+        verbose_name_plural = _("artworks in collections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "artwork"], name="collection_items_unique"
+            ),
+        ]
+        indexes = [
+            # A collection's artworks, the latest added first (its page, keyset on both).
+            models.Index(
+                "collection",
+                F("added_at").desc(),
+                F("id").desc(),
+                name="collection_items_page_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection_id} ∋ {self.artwork_id}"

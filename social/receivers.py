@@ -17,8 +17,14 @@ from artworks.selectors import artwork_cache_keys
 from common import pagecache
 
 from . import services
-from .models import Comment, Follow, Mute
-from .signals import StandingEvent, comment_changed, follow_changed, standing_changed
+from .models import Collection, CollectionItem, Comment, Follow, Mute
+from .signals import (
+    StandingEvent,
+    collection_changed,
+    comment_changed,
+    follow_changed,
+    standing_changed,
+)
 
 
 @receiver(follow_changed, dispatch_uid="social.follow_invalidates_pages")
@@ -78,3 +84,22 @@ def member_moderated(sender: object, *, user_id: int, **kwargs: object) -> None:
         *[pagecache.artwork_tag(pk) for pk in artwork_ids],
         drop=artwork_cache_keys(*artwork_ids),
     )
+
+
+@receiver(collection_changed, dispatch_uid="social.collection_invalidates_pages")
+def invalidate_collection_pages(sender: type[Model], *, owner_id: int, **kwargs: object) -> None:
+    # Others' copies of the owner's collection pages and feeds; the owner's own pages (the
+    # save control on every artwork page they see).
+    pagecache.bump_tags(pagecache.collections_tag(owner_id), pagecache.member_tag(owner_id))
+
+
+@receiver(post_delete, sender=CollectionItem, dispatch_uid="social.collection_item_removed")
+def collection_item_removed(
+    sender: type[Model], instance: CollectionItem, origin: object = None, **kwargs: object
+) -> None:
+    # The services keep the count themselves; a row that goes with its artwork (deleted) or
+    # its owner's account does not pass through them.
+    origin_model = getattr(origin, "model", type(origin))
+    if origin_model in (Collection, CollectionItem):
+        return
+    services.collection_row_removed(collection_id=instance.collection_id)

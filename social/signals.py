@@ -7,6 +7,9 @@
 `comment_changed` — kwargs: `artwork_id: int`, `artwork_author_id: int`, `comment_id: int`,
 `author_id: int` (the comment's author), `event: str` (one of `CommentEvent`). Deleting a
 top-level comment announces it once (its replies go with it).
+`collection_changed` — kwargs: `collection_id: int`, `owner_id: int`, `event: str` (one of
+`CollectionEvent`), `is_public: bool` (public before or after the change), `artwork_ids:
+list[int]` (the artworks added or removed).
 Receivers must never raise into the sender (`send_robust`).
 """
 
@@ -15,6 +18,7 @@ from django.dispatch import Signal
 follow_changed = Signal()
 standing_changed = Signal()
 comment_changed = Signal()
+collection_changed = Signal()
 
 
 class FollowEvent:
@@ -34,3 +38,10 @@ class CommentEvent:
     DELETED = "deleted"
     HIDDEN = "hidden"
     UNHIDDEN = "unhidden"
+
+
+class CollectionEvent:
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    ITEMS = "items"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import comment_views, views
+from . import collection_views, comment_views, views
 
 app_name = "social"
 
@@ -14,6 +14,40 @@ urlpatterns = [
     path("user/<str:username>/unblock", views.unblock, name="unblock"),
     path("user/<str:username>/mute", views.mute, name="mute"),
     path("user/<str:username>/unmute", views.unmute, name="unmute"),
+    # A member's collections; the owner's actions are POSTs under the collection's address
+    # (its Atom feed, …/feed.atom, is the read side's: feed:collection_atom).
+    path("user/<str:username>/collections", collection_views.collections, name="collections"),
+    path(
+        "user/<str:username>/collections/<str:slug>",
+        collection_views.collection,
+        name="collection",
+    ),
+    path(
+        "user/<str:username>/collections/<str:slug>/edit",
+        collection_views.collection_edit,
+        name="collection_edit",
+    ),
+    path(
+        "user/<str:username>/collections/<str:slug>/delete",
+        collection_views.collection_delete,
+        name="collection_delete",
+    ),
+    path(
+        "user/<str:username>/collections/<str:slug>/remove",
+        collection_views.collection_remove,
+        name="collection_remove",
+    ),
+    # The artwork page's save control.
+    path(
+        "artwork/<int:artwork_id>/collections/save",
+        collection_views.artwork_save,
+        name="artwork_save",
+    ),
+    path(
+        "artwork/<int:artwork_id>/collections/new",
+        collection_views.artwork_save_new,
+        name="artwork_save_new",
+    ),
     # Comments on an artwork's page: three segments under /artwork/<id>/, beside the
     # author's actions (/artwork/<id>/actions/…), so no slug of the detail URL collides.
     path("artwork/<int:artwork_id>/comments/post", comment_views.comment_post, name="comment_post"),

@@ -130,6 +130,7 @@ RATE_LIMITS = {
     "report": (10, 3600),
     "follow": (env.int("RATE_LIMIT_FOLLOWS_PER_HOUR", default=200), 3600),
     "comment": (env.int("RATE_LIMIT_COMMENTS_PER_HOUR", default=60), 3600),
+    "collection": (env.int("RATE_LIMIT_COLLECTION_WRITES_PER_HOUR", default=300), 3600),
     "api_login": (20, 300),
     # Reads, but each a full-text query: /search and GET /api/search together, per client.
     "search": (env.int("RATE_LIMIT_SEARCHES_PER_MINUTE", default=60), 60),

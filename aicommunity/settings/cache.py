@@ -85,6 +85,9 @@ PAGE_CACHE_VIEWS = {
     "artworks:detail",
     "social:followers",
     "social:following",
+    "social:collections",
+    "social:collection",
+    "feed:collection_atom",
     # The JSON API's public reads, for callers without credentials.
     "api:feed",
     "api:detail",

@@ -1,7 +1,19 @@
 """Writes between members, by concern: follows, blocks and mutes (`follows`); comments
-(`comments`). Callers import from here."""
+(`comments`); collections (`collections`). Callers import from here."""
 
-from ._base import CommentRefused, FollowRefused, Refused
+from ._base import CollectionRefused, CommentRefused, FollowRefused, Refused
+from .collections import (
+    COLLECTIONS_PER_MEMBER,
+    ITEMS_PER_COLLECTION,
+    artwork_collections_set,
+    collection_create,
+    collection_create_with,
+    collection_delete,
+    collection_item_add,
+    collection_item_remove,
+    collection_row_removed,
+    collection_update,
+)
 from .comments import (
     comment_create,
     comment_delete,
@@ -27,10 +39,21 @@ from .follows import (
 )
 
 __all__ = [
+    "COLLECTIONS_PER_MEMBER",
+    "ITEMS_PER_COLLECTION",
+    "CollectionRefused",
     "CommentRefused",
     "FollowRefused",
     "FollowState",
     "Refused",
+    "artwork_collections_set",
+    "collection_create",
+    "collection_create_with",
+    "collection_delete",
+    "collection_item_add",
+    "collection_item_remove",
+    "collection_row_removed",
+    "collection_update",
     "comment_counts_recount",
     "comment_create",
     "comment_delete",

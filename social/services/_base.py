@@ -28,3 +28,7 @@ class FollowRefused(Refused):
 
 class CommentRefused(Refused):
     """`comment_refusal` or `can_delete_comment` said no, or a non-moderator tried to hide."""
+
+
+class CollectionRefused(Refused):
+    """`can_edit_collection` or `collection_add_refusal` said no."""

@@ -6,6 +6,8 @@ query, which also says whether a block stands between the two: then there is no 
 
 {% comments_section artwork %}: the comments of the artwork page, with their forms.
 
+{% collection_save artwork %}: "Save to collection" on the artwork page.
+
 {% member_menu person %}: block / mute (or undo them) for a signed-in viewer other than
 `person` (one query). `{% standing_with person as standing %}` reads the viewer's standing
 once for both: `{% follow_button person standing=standing %}{% member_menu person standing %}`."""
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 from django import template
 
 from social.buttons import PARTIAL, follow_button_context, follow_button_mode
+from social.collection_display import save_panel_context
 from social.comment_display import CURSOR_PARAMETER, comment_section
 from social.selectors import member_standing
 
@@ -96,4 +99,21 @@ def comments_section(
         "section": section,
         "artwork": artwork,
         "max_length": section.max_length,
+    }
+
+
+@register.inclusion_tag("social/partials/collection_save.html", takes_context=True)
+def collection_save(
+    context: template.Context, artwork: Artwork, standing: dict[str, bool] | None = None
+) -> dict[str, object]:
+    """The save control (`social.collection_display.save_panel_context`). `standing`: the
+    viewer's standing with the artwork's author, when the page read it."""
+    request = context["request"]
+    blocked_by = standing["blocked_by"] if standing is not None else None
+    panel = save_panel_context(request=request, artwork=artwork, blocked_by=blocked_by)
+    return {
+        **panel,
+        "request": request,
+        "user": request.user,
+        "csrf_token": context.get("csrf_token"),
     }

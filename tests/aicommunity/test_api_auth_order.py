@@ -8,7 +8,7 @@ from django.test import Client
 
 from aicommunity.api import api
 from artworks.models import Like
-from social.models import Comment
+from social.models import Collection, Comment
 from tests.factories import PublishedArtworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +32,13 @@ def test_every_authenticated_write_is_listed():
 def test_an_anonymous_write_is_401_json_not_a_csrf_403(method, path):
     artwork = PublishedArtworkFactory()
     comment = Comment.objects.create(artwork=artwork, author=artwork.user, body="Mine.")
+    collection = Collection.objects.create(owner=artwork.user, name="Mine", slug="mine")
     browser = Client(enforce_csrf_checks=True)
     for name, value in (
         ("{artwork_id}", artwork.pk),
         ("{user_id}", artwork.user_id),
         ("{comment_id}", comment.pk),
+        ("{collection_id}", collection.pk),
     ):
         path = path.replace(name, str(value))
     response = getattr(browser, method)(path)

@@ -25,7 +25,7 @@ SEED = os.environ.get("SCHEMATHESIS_SEED", "20261202")
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(480)
 def test_schemathesis_finds_no_contract_failures(
     live_server,
     transactional_db,
@@ -63,7 +63,7 @@ def test_schemathesis_finds_no_contract_failures(
         command,
         capture_output=True,
         text=True,
-        timeout=280,
+        timeout=450,
         cwd=tmp_path,
         env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
         check=False,

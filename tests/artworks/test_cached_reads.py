@@ -40,8 +40,9 @@ class TestArtworkPage:
         client.force_login(user)
         client.get(arts[0].get_absolute_url())
         # the member (session: cache), more from the author, the viewer's likes and favorites,
-        # whether they follow the author (the follow button)
-        with django_assert_num_queries(4):
+        # whether they follow the author (the follow button), their collections (the save
+        # control)
+        with django_assert_num_queries(5):
             assert client.get(arts[0].get_absolute_url()).status_code == 200
 
     def test_the_cache_is_really_read(self, client, art):

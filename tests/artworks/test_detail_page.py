@@ -284,8 +284,8 @@ class TestMoreFromAuthor:
         LikeFactory(user=user, artwork=arts[0])
         client.force_login(user)
         # the member (session: cache), the artwork, more by the author, liked, favorited ids,
-        # whether they follow the author (the follow button), the bell's unread count (cold
-        # here; cached after)
-        with django_assert_num_queries(6):
+        # whether they follow the author (the follow button), their collections (the save
+        # control), the bell's unread count (cold here; cached after)
+        with django_assert_num_queries(7):
             response = client.get(arts[0].get_absolute_url())
         assert response.status_code == 200

@@ -13,7 +13,7 @@ from PIL import Image
 
 from artworks import services
 from artworks.models import Artwork
-from social.services import comment_create
+from social.services import collection_create, collection_item_add, comment_create
 from tests.factories import (
     ArtworkFactory,
     FavoriteFactory,
@@ -106,7 +106,19 @@ def test_every_page_is_valid_html(client, tmp_path):
     grab("404", "/no/such/page", status=404)
     grab("tag new", "/tag/日落?tab=new")
 
+    # Collections: a public one with work in it, a private one and an empty one.
+    golden = collection_create(owner=owner, name="Golden <hours> & more", description="A\nB")
+    collection_create(owner=owner, name="Secret stash", is_public=False)
+    collection_create(owner=owner, name="Empty")
+    collection_item_add(actor=owner, collection=golden, artwork_id=image.pk)
+    collection_item_add(actor=owner, collection=golden, artwork_id=video.pk)
+    for lang in ("en", "zh-hans"):
+        grab(f"collections {lang}", f"/user/owner/collections?lang={lang}")
+        grab(f"collection {lang}", f"{golden.get_absolute_url()}?lang={lang}")
+    grab("no collections", f"/user/{UserFactory().username}/collections")
+
     member = UserFactory()
+    collection_create(owner=member, name="Mine")
     client.force_login(member)
     grab("artwork (member, with the report button)", image.get_absolute_url())
     assert f'href="/artwork/{image.pk}/report"' in pages["artwork (member, with the report button)"]
@@ -119,6 +131,12 @@ def test_every_page_is_valid_html(client, tmp_path):
     grab("profile drafts", owner.get_absolute_url() + "?tab=drafts")
     grab("profile favorites", owner.get_absolute_url() + "?tab=favorites")
     grab("draft", draft.get_absolute_url())
+    grab("collections (owner)", "/user/owner/collections")
+    grab("collection (owner)", golden.get_absolute_url())
+    grab("collection (private)", "/user/owner/collections/secret-stash")
+    grab("collection (owner, empty)", "/user/owner/collections/empty")
+    response = client.post("/user/owner/collections", {"name": ""})
+    pages["collections (form error)"] = response.content.decode()
     client.logout()
     grab("empty profile", UserFactory().get_absolute_url())
     with translation.override("en"):

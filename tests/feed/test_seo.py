@@ -46,6 +46,7 @@ class TestSitemap:
             "https://art.example/sitemap-artworks.xml",
             "https://art.example/sitemap-users.xml",
             "https://art.example/sitemap-tags.xml",
+            "https://art.example/sitemap-collections.xml",
         ]
 
     def test_artworks_only_published_visible_with_images(self, client, settings):

@@ -2,7 +2,8 @@
 actor: a visitor, a member, the member acted on (or the artwork's author), a member they
 block, a member they mute, and staff who moderate comments. Each cell is what the actor gets:
 "signin" (sent to sign in, or 401), "ok" (done), "refused" (403, or back to the page with the
-reason and nothing changed), "404"."""
+reason and nothing changed), "404". The member acted on has a public and a private collection
+holding their artwork."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ import pytest
 from django.test import Client
 
 from accounts.tokens import token_pair_issue
-from social.models import Block, Comment, Follow, Mute
-from social.services import comment_create, user_block, user_mute
+from social.models import Block, Collection, CollectionItem, Comment, Follow, Mute
+from social.services import (
+    collection_create,
+    collection_item_add,
+    comment_create,
+    user_block,
+    user_mute,
+)
 from tests.factories import PublishedArtworkFactory, UserFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +34,8 @@ class World:
     artwork: object
     comment: Comment  # a third member's comment under the artwork
     actors: dict
+    public: Collection  # the member acted on's collections, each holding their artwork
+    private: Collection
 
 
 @pytest.fixture
@@ -45,7 +54,18 @@ def world() -> World:
         "muted": muted,
         "staff": make_moderator(username="staff", extra_perms=("social.moderate_comment",)),
     }
-    return World(star=star, artwork=artwork, comment=comment, actors=actors)
+    public = collection_create(owner=star, name="Open")
+    private = collection_create(owner=star, name="Closed", is_public=False)
+    for collection in (public, private):
+        collection_item_add(actor=star, collection=collection, artwork_id=artwork.pk)
+    return World(
+        star=star,
+        artwork=artwork,
+        comment=comment,
+        actors=actors,
+        public=public,
+        private=private,
+    )
 
 
 def _page_client(actor) -> Client:
@@ -147,6 +167,63 @@ def api_delete_comment(world: World, actor) -> str:
     return _api_outcome(Client().delete(f"/api/comments/{world.comment.pk}", **_api(actor)))
 
 
+def page_public_collection(world: World, actor) -> str:
+    response = _page_client(actor).get(world.public.get_absolute_url())
+    return _page_outcome(response, response.status_code == 200)
+
+
+def page_private_collection(world: World, actor) -> str:
+    response = _page_client(actor).get(world.private.get_absolute_url())
+    return _page_outcome(response, response.status_code == 200)
+
+
+def page_edit_collection(world: World, actor) -> str:
+    response = _page_client(actor).post(
+        f"{world.public.get_absolute_url()}/edit", {"name": "Open", "description": "changed"}
+    )
+    changed = Collection.objects.filter(pk=world.public.pk, description="changed").exists()
+    return _page_outcome(response, changed)
+
+
+def page_save_to_collection(world: World, actor) -> str:
+    """The actor saves the artwork to a new collection of their own."""
+    response = _page_client(actor).post(
+        f"/artwork/{world.artwork.pk}/collections/new", {"name": "Saved"}
+    )
+    saved = CollectionItem.objects.filter(
+        collection__owner=actor, collection__name="Saved", artwork=world.artwork
+    ).exists()
+    return _page_outcome(response, actor is not None and saved)
+
+
+def api_private_collection(world: World, actor) -> str:
+    return _api_outcome(Client().get(f"/api/collections/{world.private.pk}", **_api(actor)))
+
+
+def api_edit_collection(world: World, actor) -> str:
+    response = Client().patch(
+        f"/api/collections/{world.public.pk}",
+        {"description": "changed"},
+        content_type="application/json",
+        **_api(actor),
+    )
+    return _api_outcome(response)
+
+
+def api_add_to_own_collection(world: World, actor) -> str:
+    """The actor puts the artwork in a collection of their own."""
+    target = world.public
+    if actor is not None:
+        target = collection_create(owner=actor, name="Mine") if actor != world.star else target
+    response = Client().post(
+        f"/api/collections/{target.pk}/items",
+        {"artwork_id": world.artwork.pk},
+        content_type="application/json",
+        **_api(actor),
+    )
+    return _api_outcome(response)
+
+
 # entry point → the outcome for each actor, in the order of ACTORS.
 TABLE = {
     page_follow: ["signin", "ok", "refused", "refused", "ok", "ok"],
@@ -163,6 +240,15 @@ TABLE = {
     api_comment: ["signin", "ok", "ok", "refused", "ok", "ok"],
     api_comments_list: ["ok", "ok", "ok", "ok", "ok", "ok"],
     api_delete_comment: ["signin", "refused", "ok", "refused", "refused", "ok"],
+    # A private collection is its owner's alone, staff included; a member the artwork's
+    # author blocks cannot save their work.
+    page_public_collection: ["ok", "ok", "ok", "ok", "ok", "ok"],
+    page_private_collection: ["404", "404", "ok", "404", "404", "404"],
+    page_edit_collection: ["signin", "404", "ok", "404", "404", "404"],
+    page_save_to_collection: ["signin", "ok", "ok", "refused", "ok", "ok"],
+    api_private_collection: ["404", "404", "ok", "404", "404", "404"],
+    api_edit_collection: ["signin", "refused", "ok", "refused", "refused", "refused"],
+    api_add_to_own_collection: ["signin", "ok", "ok", "refused", "ok", "ok"],
 }
 
 

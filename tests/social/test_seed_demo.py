@@ -5,7 +5,7 @@ from accounts.models import User
 from artworks.models import Artwork, Favorite, Like, Tag
 from artworks.selectors import artworks_public
 from notifications.models import Notification
-from social.models import Comment, Follow
+from social.models import Collection, CollectionItem, Comment, Follow
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,14 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(
     assert any(body.startswith("@") for body in bodies)
     assert Comment.objects.filter(parent__isnull=False).count() >= 10
     assert not Comment.objects.exclude(artwork__status="published").exists()
+
+    # A few members' collections, one of them private, filled with public work; the counts
+    # agree with the rows.
+    assert Collection.objects.values("owner").distinct().count() >= 3
+    assert Collection.objects.filter(is_public=False).count() == 1
+    for collection in Collection.objects.all():
+        assert collection.item_count == collection.items.count() > 0
+    assert not CollectionItem.objects.exclude(artwork__status="published").exists()
     for artwork in published:
         assert artwork.comment_count == artwork.comments.count()
 

@@ -1,6 +1,7 @@
 """A demo community so that a newcomer sees a living site: 8 users, 60 artworks made by the
 offline generator (some still drafts) with tags in both languages, likes, favorites, follows
-and comments in both languages (with replies and mentions). Idempotent: running it
+and comments in both languages (with replies and mentions), and a few collections (one of
+them private). Idempotent: running it
 again adds nothing that is already there. (It lives in `social`, the highest app whose rows it
 makes.)"""
 
@@ -20,7 +21,7 @@ from artworks.models import Artwork
 from artworks.providers import GenerationRequest, get_provider
 from artworks.ranking import hot_score
 from social import services as social_services
-from social.models import Comment, Follow
+from social.models import Collection, Comment, Follow
 
 DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 (documented demo accounts)
 
@@ -151,11 +152,13 @@ class Command(BaseCommand):
         reactions = self._react(users, demo_artworks)
         follows = self._follow(users)
         comments = self._comment(users, demo_artworks)
+        collections = _collect(users, demo_artworks)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo community ready: {len(users)} users, {created} new artworks "
                 f"({Artwork.objects.count()} in all), {reactions} new reactions, "
-                f"{follows} new follows, {comments} new comments. "
+                f"{follows} new follows, {comments} new comments, "
+                f"{collections} new collections. "
                 f"Sign in as any demo user, e.g. 'aurora', with password '{DEMO_PASSWORD}'."
             )
         )
@@ -250,6 +253,40 @@ class Command(BaseCommand):
                 _reply, made = _comment_once(author, artwork, rng.choice(replies), parent=first)
                 count += made
         return count
+
+
+# (member, name, description, public, how many artworks): a few members' collections, in
+# their language.
+COLLECTIONS = [
+    ("aurora", "Golden hours", "Warm light at the edges of the day.", True, 6),
+    ("aurora", "Studies to revisit", "Work I want to learn from.", False, 4),
+    ("lin_yue", "夜色", "星空、月光与安静的夜晚。", True, 5),
+    ("pixelmonk", "Cities and neon", "", True, 4),
+    ("su_qing", "海与风", "关于大海的作品。", True, 3),
+]
+
+
+def _collect(users: list[User], artworks: list[Artwork]) -> int:
+    """The collections of COLLECTIONS, each with public work of other members (the same on
+    every run); one found by its name is left as it is."""
+    by_name = {user.username: user for user in users}
+    public = [a for a in artworks if a.status == Artwork.Status.PUBLISHED]
+    count = 0
+    for username, name, description, is_public, size in COLLECTIONS:
+        owner = by_name[username]
+        if Collection.objects.filter(owner=owner, name=name).exists():
+            continue
+        collection = social_services.collection_create(
+            owner=owner, name=name, description=description, is_public=is_public
+        )
+        count += 1
+        rng = random.Random(f"collection:{username}:{name}")
+        candidates = [a for a in public if a.user_id != owner.pk]
+        for artwork in rng.sample(candidates, k=min(size, len(candidates))):
+            social_services.collection_item_add(
+                actor=owner, collection=collection, artwork_id=artwork.pk
+            )
+    return count
 
 
 def _speaks_chinese(user: User) -> bool:
