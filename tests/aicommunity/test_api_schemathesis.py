@@ -19,7 +19,7 @@ from tests.factories import PublishedArtworkFactory, UserFactory
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25"))
+EXAMPLES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "20"))
 # A fixed seed keeps CI reproducible; set SCHEMATHESIS_SEED to explore other inputs.
 SEED = os.environ.get("SCHEMATHESIS_SEED", "20261202")
 

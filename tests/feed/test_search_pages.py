@@ -254,6 +254,7 @@ def test_a_members_page_costs_the_same_queries_whatever_the_number(
     assert counts[0:2] == counts[2:4]
 
 
+@pytest.mark.once
 def test_the_search_pages_are_valid_html(client, found, tmp_path):
     from tests.page_tools import validate_html
 
