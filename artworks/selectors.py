@@ -254,7 +254,7 @@ def tags_with_prefix(*, prefix: str, limit: int = TAG_SUGGESTIONS) -> list[dict[
     """Suggestions as a member types: the tags starting with `prefix` (normalised) that public
     work carries, the most used first, with how many. One query; none for an empty prefix."""
     start = tag_normalise(prefix)
-    if not start:
+    if not start or "\x00" in start:  # no tag holds a NUL (nor can PostgreSQL compare one)
         return []
     public = Q(artwork_rows__artwork__in=artworks_public().values("pk"))
     rows = (

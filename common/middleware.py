@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 
 from .seo import LANG_PARAM
@@ -27,6 +27,20 @@ class QueryLanguageMiddleware:
         if code in self.codes:
             response.headers.setdefault("Content-Language", code)
         return response
+
+
+class NoNulInPathMiddleware:
+    """A path with a NUL character names nothing here (no username, tag or slug holds one, and
+    PostgreSQL cannot even compare one): 404 at the door, in the reader's language, instead of
+    a 500 from the database. Goes after AuthenticationMiddleware (the page shows the header)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            raise Http404("No such page.")
+        return self.get_response(request)
 
 
 class ApiJsonErrorsMiddleware:

@@ -167,7 +167,9 @@ def collections(request: HttpRequest, username: str | None = None) -> Status:
     changed first, each with `item_count`: its artworks the caller may see."""
     viewer = _viewer(request)
     if username:
-        owner = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+        # No username holds a NUL (nor can PostgreSQL compare one): no such member.
+        members = get_user_model().objects.filter(username__iexact=username, is_active=True)
+        owner = None if "\x00" in username else members.first()
         if owner is None:
             raise Http404("No such member.")
     elif viewer is None:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.middleware.NoNulInPathMiddleware",
     # Nothing above reads the body (CSRF reads it later, in process_view); the language and
     # the member are known, so the refusal page speaks the member's language.
     "common.body_limit.RequestBodyLimitMiddleware",
