@@ -1,8 +1,13 @@
-"""Where to send a visitor back to after a form: the `next` parameter, when it is safe."""
+"""Where to send a visitor back to after a form (the `next` parameter, when it is safe), and
+to sign in first."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -15,3 +20,14 @@ def safe_next_url(request: HttpRequest) -> str | None:
     ):
         return candidate
     return None
+
+
+def sign_in_first(request: HttpRequest, page: str) -> HttpResponse:
+    """Send a visitor to sign in and come back to `page`; behind htmx (a session that expired
+    under a page still showing its form) a full navigation, not a fragment."""
+    login = f"{settings.LOGIN_URL}?{urlencode({'next': page})}"
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login
+        return response
+    return redirect(login)

@@ -13,9 +13,7 @@ input a form error. Writes share the API's "collection" rate limit (429).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -29,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from artworks.models import Artwork
 from artworks.selectors import artwork_get_visible_cached, artwork_reaction_state
 from common import pagecache, ratelimit
-from common.redirects import safe_next_url
+from common.redirects import safe_next_url, sign_in_first
 
 from . import seo, services
 from .collection_display import member_tabs, save_panel_context
@@ -56,15 +54,6 @@ def _member(username: str) -> User:
     return get_object_or_404(get_user_model(), username__iexact=username, is_active=True)
 
 
-def _sign_in_first(request: HttpRequest, page: str) -> HttpResponse:
-    login = f"{settings.LOGIN_URL}?{urlencode({'next': page})}"
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = login
-        return response
-    return redirect(login)
-
-
 def _limited(request: HttpRequest) -> bool:
     return ratelimit.hit(scope="collection", key=ratelimit.client_key(request))
 
@@ -87,7 +76,7 @@ def collections(request: HttpRequest, username: str) -> HttpResponse:
     form: dict[str, object] = {}
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return _sign_in_first(request, request.path)
+            return sign_in_first(request, request.path)
         if not is_owner:
             raise Http404("No such page.")
         if _limited(request):
@@ -186,7 +175,7 @@ def _owned(request: HttpRequest, username: str, slug: str) -> Collection:
 def _owner_write(request: HttpRequest, username: str) -> HttpResponse | None:
     """Sign in first, or slow down; None when the write may go on."""
     if not request.user.is_authenticated:
-        return _sign_in_first(request, reverse("social:collections", args=[username]))
+        return sign_in_first(request, reverse("social:collections", args=[username]))
     if _limited(request):
         return render(request, "429.html", status=429)
     return None
@@ -285,7 +274,7 @@ def artwork_save(request: HttpRequest, artwork_id: int) -> HttpResponse:
     """The artwork is in the member's collections ticked (`collection`) and out of the others
     the control showed (`shown`)."""
     if not request.user.is_authenticated:
-        return _sign_in_first(request, safe_next_url(request) or f"/artwork/{artwork_id}")
+        return sign_in_first(request, safe_next_url(request) or f"/artwork/{artwork_id}")
     artwork = _visible_artwork(request, artwork_id)
     if _limited(request):
         return _save_answer(request, artwork, status=429, error=_too_many())
@@ -309,7 +298,7 @@ def artwork_save(request: HttpRequest, artwork_id: int) -> HttpResponse:
 def artwork_save_new(request: HttpRequest, artwork_id: int) -> HttpResponse:
     """A new collection (`name`, `private`) holding the artwork."""
     if not request.user.is_authenticated:
-        return _sign_in_first(request, safe_next_url(request) or f"/artwork/{artwork_id}")
+        return sign_in_first(request, safe_next_url(request) or f"/artwork/{artwork_id}")
     artwork = _visible_artwork(request, artwork_id)
     name = request.POST.get("name", "")
     if _limited(request):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from artworks.models import Artwork
 from artworks.selectors import artwork_get_visible_cached
 from common import ratelimit
+from common.redirects import sign_in_first
 
 from . import services
 from .comment_display import CURSOR_PARAMETER, PAGE_SIZE, comment_section, prepare_comments
@@ -43,16 +43,6 @@ def _visible_artwork(request: HttpRequest, artwork_id: int) -> Artwork:
         return artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
     except Artwork.DoesNotExist:
         raise Http404(_("No such artwork.")) from None
-
-
-def _sign_in_first(request: HttpRequest, page: str) -> HttpResponse:
-    login = f"{settings.LOGIN_URL}?{urlencode({'next': page})}"
-    if request.htmx:
-        # An expired session behind a page that still shows the form: a full navigation.
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = login
-        return response
-    return redirect(login)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -102,7 +92,7 @@ def _comment_count(artwork_id: int) -> int:
 def comment_post(request: HttpRequest, artwork_id: int) -> HttpResponse:
     artwork = _visible_artwork(request, artwork_id)
     if not request.user.is_authenticated:
-        return _sign_in_first(request, f"{artwork.get_absolute_url()}#comments")
+        return sign_in_first(request, f"{artwork.get_absolute_url()}#comments")
     parent_id = _parent_id(request)
     if ratelimit.hit(scope="comment", key=ratelimit.client_key(request)):
         error = _("Too many comments in a short time; try again later.")
@@ -153,7 +143,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         comment = Comment.objects.select_related("artwork").filter(pk=comment_id).first()
         page = comment.artwork.get_absolute_url() if comment is not None else "/"
-        return _sign_in_first(request, page)
+        return sign_in_first(request, page)
     comment = _comment_for(request, comment_id)
     artwork = comment.artwork
     back = f"{artwork.get_absolute_url()}#comments"
