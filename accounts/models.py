@@ -103,6 +103,17 @@ class User(AbstractUser):
     # How many members this one mutes (kept by `social`): the feeds filter only when it is not 0.
     muting_count = models.PositiveIntegerField(_("muted members"), default=0, editable=False)
 
+    # What this member chose to see: general work always; mature and explicit only after
+    # confirming their age, and blurred until clicked unless they choose to show them.
+    age_confirmed_at = models.DateTimeField(_("age confirmed at"), null=True, blank=True)
+    show_mature = models.BooleanField(_("show mature work"), default=False)
+    show_explicit = models.BooleanField(_("show explicit work"), default=False)
+    blur_sensitive = models.BooleanField(_("blur mature and explicit work"), default=True)
+    # Ask AI crawlers not to train on this member's work (noai, noimageai).
+    noai = models.BooleanField(_("ask AI crawlers not to train on my work"), default=False)
+    # Visitors may download this member's originals.
+    allow_downloads = models.BooleanField(_("let visitors download my originals"), default=False)
+
     objects = CaseInsensitiveUserManager()
 
     class Meta:

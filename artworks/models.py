@@ -40,6 +40,11 @@ class Artwork(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Rating(models.TextChoices):
+        GENERAL = "general", _("General")
+        MATURE = "mature", _("Mature")
+        EXPLICIT = "explicit", _("Explicit")
+
     class ThumbStatus(models.TextChoices):
         PENDING = "pending", _("Pending")
         READY = "ready", _("Ready")
@@ -67,6 +72,24 @@ class Artwork(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.IMAGE)
     source = models.CharField(
         _("source"), max_length=16, choices=Source.choices, default=Source.GENERATED
+    )
+
+    # Chosen by the author (staff may correct it): who may see the work at all.
+    rating = models.CharField(
+        _("rating"), max_length=16, choices=Rating.choices, default=Rating.GENERAL
+    )
+    # Generated here, or an upload whose author declared that AI was used.
+    ai_generated = models.BooleanField(_("made with AI"), default=False)
+    # What an upload's C2PA manifest says (issuer, tool, actions); {} when it carries none.
+    content_credentials = models.JSONField(_("content credentials"), default=dict, blank=True)
+    # The artwork whose prompt and parameters this one started from.
+    remix_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="remixes",
+        verbose_name=_("remix of"),
     )
 
     # The original file at artworks/original/<uuid>.<ext>; its URL is the blueprint's `url`.
@@ -114,6 +137,8 @@ class Artwork(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When its author last changed it after publishing ("edited" on the page).
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     # Set by staff (artwork_feature): featured artworks are pinned first on the landing page,
     # most recently featured first.
     featured_at = models.DateTimeField(_("featured at"), null=True, blank=True)
@@ -136,6 +161,10 @@ class Artwork(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(source__in=["generated", "uploaded"]), name="artworks_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__in=["general", "mature", "explicit"]),
+                name="artworks_rating_valid",
             ),
             models.CheckConstraint(
                 condition=Q(like_count__gte=0) & Q(favorite_count__gte=0),
