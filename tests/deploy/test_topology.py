@@ -1,0 +1,347 @@
+"""The deploy kit as an operator installs it: deploy/systemd's units, deploy/aicommunity.env and
+deploy/release.sh, with nginx (deploy/nginx) in front. The first tests read the files; the
+last boots the whole topology on this machine (not systemd itself: each unit's ExecStart as it
+is written, with the environment file's values) — nginx → gunicorn, the generation pool, the
+media/feed/default pool and beat, on PostgreSQL, Redis and an S3 bucket (moto) — and then a
+member creates, generates, publishes, another likes, and a visitor reads, all through nginx."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import requests
+
+from tests.conftest import IN_CI, require_service
+from tests.deploy.nginx import free_port, nginx_binary, running_nginx, stop, wait_for_port
+from tests.deploy.units import (
+    ENV_FILE,
+    ENV_TEMPLATE,
+    INSTALL_DIR,
+    ROOT,
+    SERVICES,
+    command,
+    read_env_file,
+    read_unit,
+)
+
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+REDIS_SERVER = "redis://127.0.0.1:6379"
+# Two databases of the local Redis of this test's own: the cache and feed index, the broker.
+REDIS_CACHE_DB, REDIS_BROKER_DB = 12, 13
+BUCKET = "aic-topology"
+PASSWORD = "a-long-and-unusual-passphrase"
+
+
+# --- the files --------------------------------------------------------------------------------
+
+
+def test_every_service_runs_the_release_as_its_own_user_with_the_environment_file():
+    for name in SERVICES:
+        unit = read_unit(f"{name}.service")
+        assert unit.get("Service", "User") == "aicommunity", name
+        assert unit.get("Service", "WorkingDirectory") == INSTALL_DIR, name
+        assert unit.get("Service", "EnvironmentFile") == ENV_FILE, name
+        assert unit.get("Service", "Restart") == "on-failure", name
+        assert unit.get("Install", "WantedBy") == "aicommunity.target", name
+    wanted = read_unit("aicommunity.target").get("Unit", "Wants").split()
+    assert sorted(wanted) == sorted(f"{name}.service" for name in SERVICES)
+
+
+def test_the_environment_file_defines_what_every_unit_reads_and_is_production():
+    values = read_env_file()
+    for name in SERVICES:
+        missing = read_unit(f"{name}.service").variables() - set(values)
+        assert not missing, f"{name} reads {missing}, which {ENV_TEMPLATE.name} does not set"
+    assert values["DJANGO_ENV"] == "production"
+    assert values["TRUSTED_PROXY_COUNT"] == "1"  # the nginx of deploy/nginx, and nothing else
+    for secret in ("SECRET_KEY", "JWT_PRIVATE_KEY", "S3_SECRET_ACCESS_KEY", "OPENAI_API_KEY"):
+        assert values[secret] == "", f"the template must not ship a {secret}"
+
+
+def test_the_two_worker_pools_split_the_queues_and_together_take_every_one():
+    from aicommunity.settings import CELERY_QUEUES_ALL
+
+    env = {**read_env_file(), "GENERATION_CONCURRENCY": "1", "WORKER_CONCURRENCY": "1"}
+    pools = {}
+    for name in ("aicommunity-worker-generation", "aicommunity-worker"):
+        argv = command(read_unit(f"{name}.service"), env, hostname="h")
+        pools[name] = set(argv[argv.index("--queues") + 1].split(","))
+    assert pools["aicommunity-worker-generation"] == {"generation"}
+    assert "generation" not in pools["aicommunity-worker"]
+    assert pools["aicommunity-worker-generation"] | pools["aicommunity-worker"] == set(
+        CELERY_QUEUES_ALL
+    )
+
+
+def test_the_beat_schedule_is_kept_out_of_temporary_folders():
+    schedule = read_env_file()["BEAT_SCHEDULE_FILE"]
+    assert schedule.startswith("/var/lib/aicommunity/")
+    beat = read_unit("aicommunity-beat.service")
+    assert "${BEAT_SCHEDULE_FILE}" in beat.get("Service", "ExecStart")
+    assert "/var/lib/aicommunity" in beat.get("Service", "ReadWritePaths")
+
+
+# --- the topology -----------------------------------------------------------------------------
+
+
+def _psql(url: str, sql: str) -> None:
+    subprocess.run(["psql", url, "-qc", sql], check=True, capture_output=True)
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    name = f"aic_topology_{uuid.uuid4().hex[:8]}"
+    _psql(f"{PG_SERVER}/postgres", f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        _psql(f"{PG_SERVER}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def s3_bucket() -> Iterator[str]:
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=BUCKET)
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def flush_redis(*dbs: int) -> None:
+    import redis
+
+    for db in dbs:
+        redis.Redis.from_url(f"{REDIS_SERVER}/{db}").flushdb()
+
+
+def production_env(base: Path, *, database: str, s3: str, web_port: int) -> dict[str, str]:
+    """deploy/aicommunity.env with this machine's services and this test's paths filled in."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    values = read_env_file()
+    values.update(
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1",
+        # The test's nginx speaks plain HTTP on loopback (docs/deploy.md puts TLS in front).
+        SECURE_SSL_REDIRECT="false",
+        DATABASE_URL=database,
+        REDIS_URL=f"{REDIS_SERVER}/{REDIS_CACHE_DB}",
+        CELERY_BROKER_URL=f"{REDIS_SERVER}/{REDIS_BROKER_DB}",
+        JWT_PRIVATE_KEY=key.decode().replace("\n", "\\n"),
+        S3_BUCKET=BUCKET,
+        S3_ENDPOINT_URL=s3,
+        S3_REGION="us-east-1",
+        S3_ACCESS_KEY_ID="testing",
+        S3_SECRET_ACCESS_KEY="testing",
+        S3_ADDRESSING_STYLE="path",
+        MEDIA_ROOT=str(base / "media"),
+        STATIC_ROOT=str(base / "staticfiles"),
+        BEAT_SCHEDULE_FILE=str(base / "celerybeat-schedule"),
+        WEB_BIND=f"127.0.0.1:{web_port}",
+        WEB_CONCURRENCY="2",
+        WORKER_CONCURRENCY="1",
+        GENERATION_CONCURRENCY="1",
+        AI_PROVIDER="offline",
+        EMAIL_HOST="",
+        DEFAULT_FROM_EMAIL="noreply@example.com",
+    )
+    inherited = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "CI")}
+    return {**inherited, **values, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+@dataclass
+class Topology:
+    url: str
+    logs: Path
+    env: dict[str, str]
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+
+def start(name: str, env: dict[str, str], logs: Path) -> subprocess.Popen:
+    argv = command(read_unit(f"{name}.service"), env, hostname="topology")
+    with open(logs / f"{name}.log", "ab") as out:
+        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(scope="module")
+def topology(tmp_path_factory) -> Iterator[Topology]:
+    nginx_binary()
+    require_service("PostgreSQL", PG_SERVER)
+    require_service("Redis", REDIS_SERVER)
+    base = tmp_path_factory.mktemp("deploy-topology")
+    logs = base / "logs"
+    logs.mkdir()
+    web_port = free_port()
+    flush_redis(REDIS_CACHE_DB, REDIS_BROKER_DB)
+    with ExitStack() as stack:
+        database = stack.enter_context(fresh_database())
+        s3 = stack.enter_context(s3_bucket())
+        env = production_env(base, database=database, s3=s3, web_port=web_port)
+        release = subprocess.run(
+            ["bash", str(ROOT / "deploy" / "release.sh")],
+            cwd=ROOT,
+            env={**env, "SKIP_INSTALL": "1", "PYTHON": str(sys.executable)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert release.returncode == 0, release.stdout[-3000:] + release.stderr[-3000:]
+        processes = [start(name, env, logs) for name in SERVICES]
+        stack.callback(lambda: [stop(p) for p in processes])
+        wait_for_port(web_port, processes[0], logs / "aicommunity-web.log", timeout=60)
+        nginx = stack.enter_context(
+            running_nginx(
+                base / "nginx",
+                upstream=f"127.0.0.1:{web_port}",
+                static_root=Path(env["STATIC_ROOT"]),
+                media_root=Path(env["MEDIA_ROOT"]),
+            )
+        )
+        yield Topology(url=nginx.url, logs=logs, env=env)
+    flush_redis(REDIS_CACHE_DB, REDIS_BROKER_DB)
+
+
+def member_token(topology: Topology, username: str) -> str:
+    script = (
+        "from accounts.models import User\n"
+        "from accounts.services import user_email_mark_verified\n"
+        "from accounts.tokens import token_pair_issue\n"
+        f"u = User.objects.create_user(username={username!r}, email={username!r} + '@example.com', "
+        f"password={PASSWORD!r})\n"
+        "user_email_mark_verified(user=u)\n"
+        "print(token_pair_issue(user=u).access_token)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=topology.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def wait_until(predicate, *, timeout: float, what: str, topology: Topology) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            logs = "\n".join(f"--- {name}\n{topology.log(name)[-2000:]}" for name in SERVICES)
+            pytest.fail(f"{what} did not happen within {timeout} s\n{logs}")
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_member_creates_generates_publishes_and_others_like_and_read_through_nginx(topology):
+    author, fan = member_token(topology, "maker"), member_token(topology, "fan")
+    api = requests.Session()
+    as_author = {"Authorization": f"Bearer {author}"}
+    created = api.post(
+        f"{topology.url}/api/artworks/generate",
+        json={"prompt": "a lighthouse at dusk, oil on canvas", "title": "Lighthouse at dusk"},
+        headers=as_author,
+        timeout=30,
+    )
+    assert created.status_code == 202, topology.log("aicommunity-web")[-4000:]
+    artwork_id = created.json()["id"]
+
+    def detail() -> dict:
+        answer = api.get(f"{topology.url}/api/artworks/{artwork_id}", headers=as_author, timeout=30)
+        assert answer.status_code == 200, answer.text[:2000]
+        return answer.json()
+
+    # The generation pool makes the image; the other pool makes the thumbnails.
+    wait_until(
+        lambda: detail()["generation_status"] == "done" and detail()["thumbnails"],
+        timeout=90,
+        what="generation and thumbnails",
+        topology=topology,
+    )
+    generation, other = (
+        topology.log("aicommunity-worker-generation"),
+        topology.log("aicommunity-worker"),
+    )
+    assert re.search(r"Task artworks\.tasks\.generate_\w+\[", generation)
+    assert re.search(r"Task artworks\.tasks\.make_\w+\[", other)
+    assert not re.search(r"Task artworks\.tasks\.make_\w+\[", generation)
+    assert not re.search(r"Task artworks\.tasks\.generate_\w+\[", other)
+
+    published = api.post(
+        f"{topology.url}/api/artworks/{artwork_id}/publish", headers=as_author, timeout=30
+    )
+    assert published.status_code == 200, published.text[:2000]
+    liked = api.post(
+        f"{topology.url}/api/artworks/{artwork_id}/like",
+        headers={"Authorization": f"Bearer {fan}"},
+        timeout=30,
+    )
+    assert liked.status_code == 200, liked.text[:2000]
+    assert liked.json()["like_count"] == 1
+
+    # A visitor reads it through nginx: the feed, the page, and its image from the bucket.
+    visitor = requests.Session()
+    wait_until(
+        lambda: any(
+            item["id"] == artwork_id and item["like_count"] == 1
+            for item in visitor.get(f"{topology.url}/api/feed?tab=new", timeout=30).json()["items"]
+        ),
+        timeout=30,
+        what="the published artwork in the feed",
+        topology=topology,
+    )
+    page = visitor.get(f"{topology.url}{detail()['page_url']}", timeout=30)
+    assert page.status_code == 200
+    assert "Lighthouse at dusk" in page.text
+    thumbnail = detail()["thumbnails"][0]["url"]
+    image = visitor.get(
+        thumbnail if urlparse(thumbnail).netloc else f"{topology.url}{thumbnail}", timeout=30
+    )
+    assert image.status_code == 200, image.url
+    assert image.content[:4] in (b"RIFF", b"\xff\xd8\xff\xe0", b"\x89PNG", b"\xff\xd8\xff\xdb")
+    assert urlparse(image.url).port == urlparse(topology.env["S3_ENDPOINT_URL"]).port
+
+    # Beat runs, from its schedule file outside any temporary folder.
+    assert Path(topology.env["BEAT_SCHEDULE_FILE"]).exists() or any(
+        Path(topology.env["BEAT_SCHEDULE_FILE"]).parent.glob("celerybeat-schedule*")
+    )
+    assert "beat: Starting" in topology.log("aicommunity-beat")
+    assert not IN_CI or "Traceback" not in topology.log("aicommunity-web")
