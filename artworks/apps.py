@@ -6,4 +6,4 @@ class ArtworksConfig(AppConfig):
     verbose_name = "Artworks"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the cache invalidation receivers)
+        from . import checks, receivers  # noqa: F401  (registers the checks; connects the receivers)

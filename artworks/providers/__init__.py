@@ -23,13 +23,17 @@ def register_provider(name: str, factory: Callable[[], ImageProvider]) -> None:
     _REGISTRY[name] = factory
 
 
+def provider_names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
 def get_provider(name: str | None = None) -> ImageProvider:
     name = name or settings.AI_PROVIDER
     try:
         factory = _REGISTRY[name]
     except KeyError:
         raise ImproperlyConfigured(
-            f"Unknown AI_PROVIDER {name!r}; choose one of: {', '.join(sorted(_REGISTRY))}."
+            f"Unknown AI_PROVIDER {name!r}; choose one of: {', '.join(provider_names())}."
         ) from None
     return factory()
 
@@ -40,5 +44,6 @@ __all__ = [
     "ImageProvider",
     "ProviderError",
     "get_provider",
+    "provider_names",
     "register_provider",
 ]

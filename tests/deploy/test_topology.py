@@ -345,3 +345,14 @@ def test_a_member_creates_generates_publishes_and_others_like_and_read_through_n
     )
     assert "beat: Starting" in topology.log("aicommunity-beat")
     assert not IN_CI or "Traceback" not in topology.log("aicommunity-web")
+
+
+def test_a_release_with_an_unknown_ai_provider_is_refused_by_the_check(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.AI_PROVIDER = "builtin"
+    with pytest.raises(SystemCheckError, match=r"artworks\.E001"):
+        call_command("check")
+    settings.AI_PROVIDER = "offline"
+    call_command("check")
