@@ -7,9 +7,7 @@ member creates, generates, publishes, another likes, and a visitor reads, all th
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import subprocess
 import sys
 import time
@@ -32,6 +30,7 @@ from tests.deploy.units import (
     ROOT,
     SERVICES,
     command,
+    production_env,
     read_env_file,
     read_unit,
 )
@@ -139,46 +138,24 @@ def flush_redis(*dbs: int) -> None:
         redis.Redis.from_url(f"{REDIS_SERVER}/{db}").flushdb()
 
 
-def production_env(base: Path, *, database: str, s3: str, web_port: int) -> dict[str, str]:
+def topology_env(base: Path, *, database: str, s3: str, web_port: int) -> dict[str, str]:
     """deploy/aicommunity.env with this machine's services and this test's paths filled in."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    values = read_env_file()
-    values.update(
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL="http://127.0.0.1",
-        # The test's nginx speaks plain HTTP on loopback (docs/deploy.md puts TLS in front).
-        SECURE_SSL_REDIRECT="false",
+    return production_env(
+        base,
         DATABASE_URL=database,
         REDIS_URL=f"{REDIS_SERVER}/{REDIS_CACHE_DB}",
         CELERY_BROKER_URL=f"{REDIS_SERVER}/{REDIS_BROKER_DB}",
-        JWT_PRIVATE_KEY=key.decode().replace("\n", "\\n"),
         S3_BUCKET=BUCKET,
         S3_ENDPOINT_URL=s3,
         S3_REGION="us-east-1",
         S3_ACCESS_KEY_ID="testing",
         S3_SECRET_ACCESS_KEY="testing",
         S3_ADDRESSING_STYLE="path",
-        MEDIA_ROOT=str(base / "media"),
-        STATIC_ROOT=str(base / "staticfiles"),
-        BEAT_SCHEDULE_FILE=str(base / "celerybeat-schedule"),
         WEB_BIND=f"127.0.0.1:{web_port}",
         WEB_CONCURRENCY="2",
         WORKER_CONCURRENCY="1",
         GENERATION_CONCURRENCY="1",
-        AI_PROVIDER="offline",
-        EMAIL_HOST="",
-        DEFAULT_FROM_EMAIL="noreply@example.com",
     )
-    inherited = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "CI")}
-    return {**inherited, **values, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @dataclass
@@ -210,7 +187,7 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
     with ExitStack() as stack:
         database = stack.enter_context(fresh_database())
         s3 = stack.enter_context(s3_bucket())
-        env = production_env(base, database=database, s3=s3, web_port=web_port)
+        env = topology_env(base, database=database, s3=s3, web_port=web_port)
         release = subprocess.run(
             ["bash", str(ROOT / "deploy" / "release.sh")],
             cwd=ROOT,

@@ -5,7 +5,9 @@ a host name the test gives and `${NAME}` comes from the environment file."""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import shlex
 import sys
 from dataclasses import dataclass
@@ -79,3 +81,35 @@ def command(unit: Unit, env: dict[str, str], *, hostname: str) -> list[str]:
     assert argv[0].startswith(venv_bin), f"{unit.name} runs {argv[0]}, not the release's .venv"
     program = Path(sys.executable).parent / argv[0].removeprefix(venv_bin)
     return [str(program), *(a.replace(INSTALL_DIR, str(ROOT)) for a in argv[1:])]
+
+
+def production_env(base: Path, **overrides: str) -> dict[str, str]:
+    """deploy/aicommunity.env as an operator fills it in, on this machine: fresh secrets, the
+    test's folders, plain HTTP on loopback (docs/deploy.md puts TLS in front), the offline
+    provider; then `overrides`."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    values = read_env_file()
+    values.update(
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        JWT_PRIVATE_KEY=key.decode().replace("\n", "\\n"),
+        MEDIA_ROOT=str(base / "media"),
+        STATIC_ROOT=str(base / "staticfiles"),
+        CACHE_DIR=str(base / "cache"),
+        BEAT_SCHEDULE_FILE=str(base / "celerybeat-schedule"),
+        AI_PROVIDER="offline",
+        EMAIL_HOST="",
+        DEFAULT_FROM_EMAIL="noreply@example.com",
+        **overrides,
+    )
+    inherited = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "CI")}
+    return {**inherited, **values, "PYTHONDONTWRITEBYTECODE": "1"}
