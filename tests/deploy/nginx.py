@@ -58,7 +58,14 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
 def render_conf(
     *, listen: str, upstream: str, static_root: Path, media_root: Path, server_name: str = "_"
 ) -> str:
+    """The template with its placeholders filled; `upstream` may name several servers
+    (space-separated host:port), each then a `server` line of the upstream block."""
     text = CONF_TEMPLATE.read_text()
+    line = "    server @@UPSTREAM@@ fail_timeout=0;\n"
+    assert line in text, "the upstream block's server line changed"
+    servers = upstream.split()
+    text = text.replace(line, "".join(line.replace("@@UPSTREAM@@", s) for s in servers))
+    upstream = servers[0]
     for name, value in {
         "LISTEN": listen,
         "SERVER_NAME": server_name,

@@ -8,12 +8,8 @@ member creates, generates, publishes, another likes, and a visitor reads, all th
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,11 +19,22 @@ import requests
 
 from tests.conftest import IN_CI, require_service
 from tests.deploy.nginx import free_port, nginx_binary, running_nginx, stop, wait_for_port
+from tests.deploy.topology import (
+    BUCKET,
+    PG_SERVER,
+    REDIS_SERVER,
+    flush_redis,
+    fresh_database,
+    member_token,
+    release,
+    s3_bucket,
+    start,
+    wait_until,
+)
 from tests.deploy.units import (
     ENV_FILE,
     ENV_TEMPLATE,
     INSTALL_DIR,
-    ROOT,
     SERVICES,
     command,
     production_env,
@@ -35,12 +42,8 @@ from tests.deploy.units import (
     read_unit,
 )
 
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-REDIS_SERVER = "redis://127.0.0.1:6379"
 # Two databases of the local Redis of this test's own: the cache and feed index, the broker.
 REDIS_CACHE_DB, REDIS_BROKER_DB = 12, 13
-BUCKET = "aic-topology"
-PASSWORD = "a-long-and-unusual-passphrase"
 
 
 # --- the files --------------------------------------------------------------------------------
@@ -95,49 +98,6 @@ def test_the_beat_schedule_is_kept_out_of_temporary_folders():
 # --- the topology -----------------------------------------------------------------------------
 
 
-def _psql(url: str, sql: str) -> None:
-    subprocess.run(["psql", url, "-qc", sql], check=True, capture_output=True)
-
-
-@contextmanager
-def fresh_database() -> Iterator[str]:
-    name = f"aic_topology_{uuid.uuid4().hex[:8]}"
-    _psql(f"{PG_SERVER}/postgres", f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        _psql(f"{PG_SERVER}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
-def s3_bucket() -> Iterator[str]:
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=BUCKET)
-    try:
-        yield endpoint
-    finally:
-        server.stop()
-
-
-def flush_redis(*dbs: int) -> None:
-    import redis
-
-    for db in dbs:
-        redis.Redis.from_url(f"{REDIS_SERVER}/{db}").flushdb()
-
-
 def topology_env(base: Path, *, database: str, s3: str, web_port: int) -> dict[str, str]:
     """deploy/aicommunity.env with this machine's services and this test's paths filled in."""
     return production_env(
@@ -168,12 +128,6 @@ class Topology:
         return (self.logs / f"{name}.log").read_text(errors="replace")
 
 
-def start(name: str, env: dict[str, str], logs: Path) -> subprocess.Popen:
-    argv = command(read_unit(f"{name}.service"), env, hostname="topology")
-    with open(logs / f"{name}.log", "ab") as out:
-        return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory) -> Iterator[Topology]:
     nginx_binary()
@@ -188,16 +142,7 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
         database = stack.enter_context(fresh_database())
         s3 = stack.enter_context(s3_bucket())
         env = topology_env(base, database=database, s3=s3, web_port=web_port)
-        release = subprocess.run(
-            ["bash", str(ROOT / "deploy" / "release.sh")],
-            cwd=ROOT,
-            env={**env, "SKIP_INSTALL": "1", "PYTHON": str(sys.executable)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert release.returncode == 0, release.stdout[-3000:] + release.stderr[-3000:]
+        release(env)
         processes = [start(name, env, logs) for name in SERVICES]
         stack.callback(lambda: [stop(p) for p in processes])
         wait_for_port(web_port, processes[0], logs / "aicommunity-web.log", timeout=60)
@@ -213,43 +158,11 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
     flush_redis(REDIS_CACHE_DB, REDIS_BROKER_DB)
 
 
-def member_token(topology: Topology, username: str) -> str:
-    script = (
-        "from accounts.models import User\n"
-        "from accounts.services import user_email_mark_verified\n"
-        "from accounts.tokens import token_pair_issue\n"
-        f"u = User.objects.create_user(username={username!r}, email={username!r} + '@example.com', "
-        f"password={PASSWORD!r})\n"
-        "user_email_mark_verified(user=u)\n"
-        "print(token_pair_issue(user=u).access_token)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=topology.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.strip().splitlines()[-1]
-
-
-def wait_until(predicate, *, timeout: float, what: str, topology: Topology) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            logs = "\n".join(f"--- {name}\n{topology.log(name)[-2000:]}" for name in SERVICES)
-            pytest.fail(f"{what} did not happen within {timeout} s\n{logs}")
-        time.sleep(0.2)
-
-
 @pytest.mark.slow
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_a_member_creates_generates_publishes_and_others_like_and_read_through_nginx(topology):
-    author, fan = member_token(topology, "maker"), member_token(topology, "fan")
+    author, fan = member_token(topology.env, "maker"), member_token(topology.env, "fan")
     api = requests.Session()
     as_author = {"Authorization": f"Bearer {author}"}
     created = api.post(
@@ -271,7 +184,7 @@ def test_a_member_creates_generates_publishes_and_others_like_and_read_through_n
         lambda: detail()["generation_status"] == "done" and detail()["thumbnails"],
         timeout=90,
         what="generation and thumbnails",
-        topology=topology,
+        logs=topology.logs,
     )
     generation, other = (
         topology.log("aicommunity-worker-generation"),
@@ -303,7 +216,7 @@ def test_a_member_creates_generates_publishes_and_others_like_and_read_through_n
         ),
         timeout=30,
         what="the published artwork in the feed",
-        topology=topology,
+        logs=topology.logs,
     )
     page = visitor.get(f"{topology.url}{detail()['page_url']}", timeout=30)
     assert page.status_code == 200
