@@ -17,7 +17,7 @@ from .generation import (
     artwork_retry_generation,
     generation_can_retry,
 )
-from .generation_run import artwork_run_generation
+from .generation_run import GenerationRetry, artwork_run_generation, generate_beside_request
 from .maintenance import artworks_purge_abandoned_drafts, media_sweep_orphans
 from .media import artwork_file_names, artwork_make_thumbnails, artworks_retry_stale_media
 from .moderation import artwork_feature, artwork_hide, artwork_restore, artwork_unfeature
@@ -38,6 +38,7 @@ __all__ = [
     "GENERATION_MIN_SIDE",
     "MAX_SEED",
     "TEXT_FIELDS",
+    "GenerationRetry",
     "announce_artwork_changed",
     "artwork_attach_original",
     "artwork_create_draft",
@@ -65,6 +66,7 @@ __all__ = [
     "artworks_reacted_to",
     "artworks_recount_reactions",
     "artworks_retry_stale_media",
+    "generate_beside_request",
     "generation_can_retry",
     "media_sweep_orphans",
 ]
