@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from .base import env
+from .base import BASE_DIR, env
 from .cache import REDIS_URL
 
 
@@ -68,6 +68,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", de
 CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
+# Beat: any number of beat processes may run; only the holder of a lease in Redis sends
+# periodic tasks (aicommunity/beat.py), renewing it every BEAT_LEASE_SECONDS / 3; a standby
+# takes over within BEAT_LEASE_SECONDS of the holder's death. The schedule's state lives in
+# BEAT_SCHEDULE_FILE (a folder of the host's that persists, e.g. /var/lib/aicommunity/).
+CELERY_BEAT_SCHEDULER = "aicommunity.beat.SingleBeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "BEAT_SCHEDULE_FILE", default=str(BASE_DIR / ".celerybeat-schedule")
+)
+BEAT_LEASE_SECONDS = env.float("BEAT_LEASE_SECONDS", default=30.0)
 CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
 CELERY_QUEUES_ALL = [queue.value for queue in Queue]
 CELERY_BEAT_SCHEDULE = {
