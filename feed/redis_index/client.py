@@ -47,7 +47,7 @@ return {redis.call('LLEN', KEYS[1]), redis.call('LRANGE', KEYS[1], start, start 
 # owner holds it.
 _LEASE = """
 local holder = redis.call('GET', KEYS[1])
-if holder == false then return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0 end
+if holder == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0
 """
