@@ -44,6 +44,16 @@ def retry_stale_media() -> int:
 
 
 @shared_task
+def requeue_stuck_generations() -> int:
+    return len(
+        services.artworks_requeue_stuck_generations(
+            stuck_after=timedelta(seconds=settings.GENERATION_STUCK_SECONDS),
+            give_up_after=timedelta(minutes=settings.GENERATION_GIVE_UP_MINUTES),
+        )
+    )
+
+
+@shared_task
 def sweep_orphan_media() -> int:
     return len(
         services.media_sweep_orphans(older_than=timedelta(hours=settings.MEDIA_ORPHAN_GRACE_HOURS))

@@ -18,7 +18,11 @@ from .generation import (
     generation_can_retry,
 )
 from .generation_run import GenerationRetry, artwork_run_generation, generate_beside_request
-from .maintenance import artworks_purge_abandoned_drafts, media_sweep_orphans
+from .maintenance import (
+    artworks_purge_abandoned_drafts,
+    artworks_requeue_stuck_generations,
+    media_sweep_orphans,
+)
 from .media import artwork_file_names, artwork_make_thumbnails, artworks_retry_stale_media
 from .moderation import artwork_feature, artwork_hide, artwork_restore, artwork_unfeature
 from .publishing import artwork_delete, artwork_publish, artwork_unpublish
@@ -65,6 +69,7 @@ __all__ = [
     "artworks_purge_abandoned_drafts",
     "artworks_reacted_to",
     "artworks_recount_reactions",
+    "artworks_requeue_stuck_generations",
     "artworks_retry_stale_media",
     "generate_beside_request",
     "generation_can_retry",
