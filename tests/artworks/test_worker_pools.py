@@ -91,3 +91,36 @@ def test_a_hanging_provider_does_not_delay_thumbnails(real_broker, media_root):
         assert hanging == Artwork.GenerationStatus.RUNNING  # the provider really was hanging
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_waits_on_the_broker_and_frees_the_worker_meanwhile(real_broker, media_root):
+    """One generation slot: the first draft's provider answers 503 (Retry-After: 3); the
+    slot runs the second draft while the first one's retry waits, then the retry succeeds."""
+    png = base64.b64encode(image_bytes("PNG", size=(64, 32))).decode()
+    ok = Reply(200, {"data": [{"b64_json": png}]})
+    server = FakeServer().start()
+    server.replies = [Reply(503, {"error": {"message": "busy"}}, {"Retry-After": "3"}), ok, ok]
+    env = {
+        "AI_PROVIDER": "openai",
+        "OPENAI_BASE_URL": f"{server.url}/v1",
+        "OPENAI_API_KEY": "sk-test",
+        "OPENAI_IMAGE_MODEL": "dall-e-3",
+    }
+    user = UserFactory()
+    try:
+        with celery_worker(media_root=media_root, name="gen", queues="generation", env=env):
+            first = services.artwork_generate(author=user, prompt="first")
+            assert wait_for(lambda: len(server.requests) == 1, timeout=60)
+            second = services.artwork_generate(author=user, prompt="second")
+            done = lambda pk: Artwork.objects.get(pk=pk).generation_status == "done"  # noqa: E731
+            assert wait_for(lambda: done(second.pk), timeout=30)
+            assert Artwork.objects.get(pk=first.pk).generation_status == "queued"  # waiting
+            assert wait_for(lambda: done(first.pk), timeout=30), (
+                media_root.parent / "celery-gen.log"
+            ).read_text()[-3000:]
+    finally:
+        server.stop()
+    assert [r.json()["prompt"] for r in server.requests] == ["first", "second", "first"]
