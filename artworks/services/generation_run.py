@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from common.storage import delete_quietly
@@ -115,7 +116,7 @@ def _queue_again(artwork_id: int) -> None:
     with transaction.atomic():
         updated = Artwork.objects.filter(
             pk=artwork_id, original="", generation_status=Artwork.GenerationStatus.RUNNING
-        ).update(generation_status=Artwork.GenerationStatus.QUEUED)
+        ).update(generation_status=Artwork.GenerationStatus.QUEUED, updated_at=timezone.now())
         if updated:
             artwork = Artwork.objects.only("user_id").get(pk=artwork_id)
             announce(artwork_id=artwork_id, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
