@@ -44,8 +44,9 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## The production topology on this machine: gunicorn + Celery worker + beat (Procfile, run by
-## honcho) against PostgreSQL and Redis. Override PROD_DATABASE_URL / PROD_REDIS_URL.
+## The production topology on this machine: gunicorn + two Celery worker pools (generation;
+## media,feed,default) + beat (Procfile, run by honcho) against PostgreSQL and Redis, after
+## compiling the translations (messages). Override PROD_DATABASE_URL / PROD_REDIS_URL.
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicommunity
 PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
 prod: install messages

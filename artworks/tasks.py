@@ -4,7 +4,7 @@ Queues: CELERY_TASK_ROUTES (settings) sends generate_* to "generation", make_* t
 
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 from common.tasks import RETRY_POLICY
@@ -17,11 +17,20 @@ def make_thumbnails(artwork_id: int) -> None:
     services.artwork_make_thumbnails(artwork_id=artwork_id)
 
 
-@shared_task(acks_late=True)
-def generate_artwork(artwork_id: int) -> None:
-    # No Celery-level retry: the HTTP providers retry transient errors themselves, and a
-    # failure is shown to the author with a retry button.
-    services.artwork_run_generation(artwork_id=artwork_id)
+# Bounded by the service (1 + AI_PROVIDER_MAX_RETRIES attempts), not by Celery.
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def generate_artwork(self: Task, artwork_id: int) -> None:
+    """A provider's transient failure is retried by Celery with a countdown (backoff with
+    jitter, or the provider's Retry-After): the worker is free meanwhile. In eager mode (no
+    broker) the retry waits on a timer thread instead of running at once."""
+    attempt = self.request.retries
+    try:
+        services.artwork_run_generation(artwork_id=artwork_id, attempt=attempt)
+    except services.GenerationRetry as retry:
+        if self.request.is_eager:
+            services.generate_beside_request(artwork_id, attempt=attempt + 1, delay=retry.delay)
+            return
+        raise self.retry(countdown=retry.delay) from None
 
 
 @shared_task
@@ -30,6 +39,16 @@ def retry_stale_media() -> int:
         services.artworks_retry_stale_media(
             older_than=timedelta(minutes=settings.MEDIA_RETRY_AFTER_MINUTES),
             max_attempts=settings.MEDIA_MAX_ATTEMPTS,
+        )
+    )
+
+
+@shared_task
+def requeue_stuck_generations() -> int:
+    return len(
+        services.artworks_requeue_stuck_generations(
+            stuck_after=timedelta(seconds=settings.GENERATION_STUCK_SECONDS),
+            give_up_after=timedelta(minutes=settings.GENERATION_GIVE_UP_MINUTES),
         )
     )
 

@@ -49,9 +49,9 @@ def purge_broker(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-@contextmanager
-def celery_worker(*, media_root: Path, visibility_timeout: int = 3600, name: str = "w1"):
-    env = {
+def celery_env(*, media_root: Path, visibility_timeout: int = 3600, **extra: str) -> dict:
+    """The environment of a worker or beat process: the test's database, media and broker."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "aicommunity.settings",
         "DATABASE_URL": database_url(),
@@ -59,13 +59,27 @@ def celery_worker(*, media_root: Path, visibility_timeout: int = 3600, name: str
         "CELERY_BROKER_URL": TEST_BROKER_URL,
         "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        **extra,
     }
+
+
+@contextmanager
+def celery_worker(
+    *,
+    media_root: Path,
+    visibility_timeout: int = 3600,
+    name: str = "w1",
+    queues: str | None = None,
+    env: dict[str, str] | None = None,
+):
+    """A solo worker on `queues` (default: every queue); `env` adds to its environment."""
+    env = celery_env(media_root=media_root, visibility_timeout=visibility_timeout, **(env or {}))
     log = open(media_root.parent / f"celery-{name}.log", "ab")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "aicommunity", "worker",
             "--pool", "solo", "--concurrency", "1", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "-Q", ",".join(settings.CELERY_QUEUES_ALL),
+            "--without-heartbeat", "-Q", queues or ",".join(settings.CELERY_QUEUES_ALL),
             "-n", f"{name}@%h", "--loglevel", "INFO",
         ],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -73,14 +87,40 @@ def celery_worker(*, media_root: Path, visibility_timeout: int = 3600, name: str
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
         log.close()
+
+
+@contextmanager
+def celery_beat(*, media_root: Path, name: str = "beat", env: dict[str, str] | None = None):
+    """A beat process as the Procfile starts it (the settings' scheduler), its schedule file
+    in the test's folder."""
+    env = celery_env(
+        media_root=media_root,
+        BEAT_SCHEDULE_FILE=str(media_root.parent / f"{name}-schedule"),
+        **(env or {}),
+    )
+    log = open(media_root.parent / f"celery-{name}.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "aicommunity", "beat", "--loglevel", "INFO",
+         "--max-interval", "1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        stop(process)
+        log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_for(predicate: Callable[[], bool], *, timeout: float, interval: float = 0.05) -> bool:

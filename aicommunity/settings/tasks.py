@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from .base import env
+from .base import BASE_DIR, env
 from .cache import REDIS_URL
 
 
@@ -51,9 +51,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Unacknowledged tasks (a worker died mid-task) are redelivered after this many seconds.
+# Every task is acknowledged after it ran (acks_late) and rejected back to the queue when its
+# worker process dies (reject_on_worker_lost): the tasks are idempotent. With the Redis broker
+# a message whose worker died unacknowledged (the whole worker SIGKILLed) is delivered again
+# after the visibility timeout. It must exceed the longest a task may hold a message: a run
+# (CELERY_TASK_TIME_LIMIT) or a retry's countdown (at most 600 s, common.tasks.RETRY_POLICY),
+# or a slow task would be delivered twice. Beat's requeue-stuck-generations and
+# retry-stale-media find such work sooner (GENERATION_STUCK_SECONDS, MEDIA_RETRY_AFTER_MINUTES).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
     # How often a worker looks for such tasks (one cheap sorted-set range query).
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": 1,
@@ -68,10 +74,26 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", de
 CELERY_BROKER_RETRY_SECONDS = env.float("CELERY_BROKER_RETRY_SECONDS", default=2.0)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TIMEZONE = "UTC"
+# Beat: any number of beat processes may run; only the holder of a lease in Redis sends
+# periodic tasks (aicommunity/beat.py), renewing it every BEAT_LEASE_SECONDS / 3; a standby
+# takes over within BEAT_LEASE_SECONDS of the holder's death. The schedule's state lives in
+# BEAT_SCHEDULE_FILE (a folder of the host's that persists, e.g. /var/lib/aicommunity/).
+CELERY_BEAT_SCHEDULER = "aicommunity.beat.SingleBeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "BEAT_SCHEDULE_FILE", default=str(BASE_DIR / ".celerybeat-schedule")
+)
+BEAT_LEASE_SECONDS = env.float("BEAT_LEASE_SECONDS", default=30.0)
 CELERY_TASK_DEFAULT_QUEUE = Queue.DEFAULT.value
 CELERY_QUEUES_ALL = [queue.value for queue in Queue]
 CELERY_BEAT_SCHEDULE = {
-    "retry-stale-media": {"task": "artworks.tasks.retry_stale_media", "schedule": 300.0},
+    "retry-stale-media": {
+        "task": "artworks.tasks.retry_stale_media",
+        "schedule": env.float("MEDIA_RETRY_CHECK_SECONDS", default=300.0),
+    },
+    "requeue-stuck-generations": {
+        "task": "artworks.tasks.requeue_stuck_generations",
+        "schedule": env.float("GENERATION_STUCK_CHECK_SECONDS", default=60.0),
+    },
     "sweep-orphan-media": {"task": "artworks.tasks.sweep_orphan_media", "schedule": 3600.0},
     "purge-abandoned-drafts": {
         "task": "artworks.tasks.purge_abandoned_drafts",
@@ -84,7 +106,14 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Periodic maintenance.
-MEDIA_RETRY_AFTER_MINUTES = env.int("MEDIA_RETRY_AFTER_MINUTES", default=5)
+MEDIA_RETRY_AFTER_MINUTES = env.float("MEDIA_RETRY_AFTER_MINUTES", default=5)
+# A generation queued or running untouched for this long is queued again (longer than a run
+# may take: CELERY_TASK_TIME_LIMIT); one whose draft is older than GENERATION_GIVE_UP_MINUTES
+# fails instead ("took too long"), so that a generation that kills its worker stops.
+GENERATION_STUCK_SECONDS = env.float(
+    "GENERATION_STUCK_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+GENERATION_GIVE_UP_MINUTES = env.float("GENERATION_GIVE_UP_MINUTES", default=60)
 MEDIA_MAX_ATTEMPTS = env.int("MEDIA_MAX_ATTEMPTS", default=5)
 MEDIA_ORPHAN_GRACE_HOURS = env.int("MEDIA_ORPHAN_GRACE_HOURS", default=24)
 ABANDONED_DRAFT_DAYS = env.int("ABANDONED_DRAFT_DAYS", default=7)

@@ -28,12 +28,17 @@ class GeneratedImage:
 
 
 class ProviderError(Exception):
-    """A generation that failed; `reason` is safe to show to the artwork's author."""
+    """A generation that failed; `reason` is safe to show to the artwork's author.
+    `retryable`: a transient failure worth trying again, after `retry_after` seconds when the
+    provider said so (Retry-After)."""
 
-    def __init__(self, reason: str, *, retryable: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class ImageProvider(Protocol):

@@ -1,6 +1,8 @@
-"""What the HTTP providers share: POST with timeouts, retries with exponential backoff on 429
-and 5xx (honouring Retry-After), and turning every failure into a ProviderError whose reason
-the author can read."""
+"""What the HTTP providers share: one POST with timeouts, and turning every failure into a
+ProviderError whose reason the author can read. A transient failure (429, 5xx, a timeout, a
+refused connection) is `retryable`, with the provider's Retry-After when it sent one: the
+caller retries later (a Celery retry with a countdown, `retry_delay`), never by sleeping
+here."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import email.utils
 import io
 import logging
 import random
-import time
 from datetime import UTC, datetime
 
 import requests
@@ -22,9 +23,6 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 60.0
 CONNECT_TIMEOUT_SECONDS = 10.0
 RETRYABLE_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
-
-# Indirection so that tests can observe the waits without sleeping through them.
-_sleep = time.sleep
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -44,11 +42,21 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def backoff_seconds(attempt: int) -> float:
+    """AI_PROVIDER_BACKOFF_SECONDS doubled on every attempt (capped), with ±20 % jitter."""
     base = settings.AI_PROVIDER_BACKOFF_SECONDS
     return min(MAX_BACKOFF_SECONDS, base * (2**attempt)) * random.uniform(0.8, 1.2)
 
 
-def post_with_retries(
+def retry_delay(error: ProviderError, *, attempt: int) -> float:
+    """How long to wait before trying again after the `attempt`-th (0-based) retryable
+    failure: the provider's Retry-After (capped, with a little jitter so that the drafts it
+    refused do not all come back at once), else exponential backoff with jitter."""
+    if error.retry_after is None:
+        return backoff_seconds(attempt)
+    return min(error.retry_after, MAX_BACKOFF_SECONDS) + random.uniform(0.0, 1.0)
+
+
+def post_once(
     url: str,
     *,
     service: str,
@@ -57,39 +65,32 @@ def post_with_retries(
     data: dict | None = None,
     files: dict | None = None,
 ) -> requests.Response:
-    """POST and return a 2xx response, retrying transient failures; raises ProviderError."""
-    retries = max(0, settings.AI_PROVIDER_MAX_RETRIES)
+    """POST once and return a 2xx response; raises ProviderError (retryable for a transient
+    failure)."""
     timeout = (
         min(CONNECT_TIMEOUT_SECONDS, settings.AI_PROVIDER_TIMEOUT),
         settings.AI_PROVIDER_TIMEOUT,
     )
-    for attempt in range(retries + 1):
-        last_attempt = attempt == retries
-        try:
-            response = requests.post(
-                url, headers=headers, json=json, data=data, files=files, timeout=timeout
-            )
-        except requests.RequestException as exc:
-            if last_attempt:
-                timed_out = isinstance(exc, requests.Timeout)
-                what = "did not answer in time" if timed_out else "could not be reached"
-                raise ProviderError(f"{service} {what}. Try again later.", retryable=True) from (
-                    None if timed_out else exc
-                )
-            _sleep(backoff_seconds(attempt))
-            continue
-        if response.status_code in RETRYABLE_STATUSES:
-            if last_attempt:
-                raise ProviderError(_transient_reason(service, response), retryable=True)
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
-            wait = backoff_seconds(attempt) if wait is None else min(wait, MAX_BACKOFF_SECONDS)
-            logger.info("%s answered %s; retrying in %.1fs", service, response.status_code, wait)
-            _sleep(wait)
-            continue
-        if response.status_code >= 400:
-            raise ProviderError(_client_error_reason(service, response), retryable=False)
-        return response
-    raise AssertionError("unreachable")  # pragma: no cover - the loop always returns or raises
+    try:
+        response = requests.post(
+            url, headers=headers, json=json, data=data, files=files, timeout=timeout
+        )
+    except requests.RequestException as exc:
+        timed_out = isinstance(exc, requests.Timeout)
+        what = "did not answer in time" if timed_out else "could not be reached"
+        raise ProviderError(f"{service} {what}. Try again later.", retryable=True) from (
+            None if timed_out else exc
+        )
+    if response.status_code in RETRYABLE_STATUSES:
+        logger.info("%s answered %s", service, response.status_code)
+        raise ProviderError(
+            _transient_reason(service, response),
+            retryable=True,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        )
+    if response.status_code >= 400:
+        raise ProviderError(_client_error_reason(service, response), retryable=False)
+    return response
 
 
 def _transient_reason(service: str, response: requests.Response) -> str:

@@ -12,7 +12,7 @@ import binascii
 from django.conf import settings
 
 from .base import GeneratedImage, GenerationRequest, ProviderError
-from .http import generated_image, post_with_retries
+from .http import generated_image, post_once
 
 SERVICE = "The OpenAI-compatible image service"
 
@@ -65,7 +65,7 @@ class OpenAIProvider:
         if not self.model.startswith("gpt-image"):
             fields["response_format"] = "b64_json"
         if request.reference_image:
-            response = post_with_retries(
+            response = post_once(
                 f"{self.base_url}/images/edits",
                 service=SERVICE,
                 headers=self._headers(),
@@ -73,7 +73,7 @@ class OpenAIProvider:
                 files={"image": ("reference.png", request.reference_image, "image/png")},
             )
         else:
-            response = post_with_retries(
+            response = post_once(
                 f"{self.base_url}/images/generations",
                 service=SERVICE,
                 headers=self._headers(),

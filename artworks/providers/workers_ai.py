@@ -14,7 +14,7 @@ import binascii
 from django.conf import settings
 
 from .base import GeneratedImage, GenerationRequest, ProviderError
-from .http import generated_image, post_with_retries
+from .http import generated_image, post_once
 
 SERVICE = "Cloudflare Workers AI"
 MIN_SIDE, MAX_SIDE = 256, 2048
@@ -48,7 +48,7 @@ class WorkersAIProvider:
             raise ProviderError(
                 f"{SERVICE} is not configured (WORKERS_AI_ACCOUNT_ID and WORKERS_AI_API_TOKEN)."
             )
-        response = post_with_retries(
+        response = post_once(
             f"{self.base_url}/accounts/{self.account_id}/ai/run/{self.model}",
             service=SERVICE,
             headers={"Authorization": f"Bearer {self.token}"},

@@ -17,8 +17,12 @@ from .generation import (
     artwork_retry_generation,
     generation_can_retry,
 )
-from .generation_run import artwork_run_generation
-from .maintenance import artworks_purge_abandoned_drafts, media_sweep_orphans
+from .generation_run import GenerationRetry, artwork_run_generation, generate_beside_request
+from .maintenance import (
+    artworks_purge_abandoned_drafts,
+    artworks_requeue_stuck_generations,
+    media_sweep_orphans,
+)
 from .media import artwork_file_names, artwork_make_thumbnails, artworks_retry_stale_media
 from .moderation import artwork_feature, artwork_hide, artwork_restore, artwork_unfeature
 from .publishing import artwork_delete, artwork_publish, artwork_unpublish
@@ -38,6 +42,7 @@ __all__ = [
     "GENERATION_MIN_SIDE",
     "MAX_SEED",
     "TEXT_FIELDS",
+    "GenerationRetry",
     "announce_artwork_changed",
     "artwork_attach_original",
     "artwork_create_draft",
@@ -64,7 +69,9 @@ __all__ = [
     "artworks_purge_abandoned_drafts",
     "artworks_reacted_to",
     "artworks_recount_reactions",
+    "artworks_requeue_stuck_generations",
     "artworks_retry_stale_media",
+    "generate_beside_request",
     "generation_can_retry",
     "media_sweep_orphans",
 ]

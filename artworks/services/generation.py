@@ -125,14 +125,14 @@ def artwork_generate(
                 reference_name = default_storage.save(
                     storage_keys.reference_key(artwork.uuid), ContentFile(reference)
                 )
-            _enqueue_generation(artwork.id)
+            enqueue_generation(artwork.id)
     except Exception:
         delete_quietly([reference_name])
         raise
     return artwork
 
 
-def _enqueue_generation(artwork_id: int) -> None:
+def enqueue_generation(artwork_id: int) -> None:
     from ..tasks import generate_artwork  # tasks import services; import here to avoid a cycle
 
     # Without a broker (GENERATION_IN_BACKGROUND_THREAD), or with the broker down, generate
@@ -171,6 +171,6 @@ def artwork_retry_generation(*, artwork: Artwork, actor: User) -> Artwork:
         locked.generation_status = Artwork.GenerationStatus.QUEUED
         locked.generation_error = ""
         locked.save(update_fields=["generation_status", "generation_error", "updated_at"])
-        _enqueue_generation(locked.pk)
+        enqueue_generation(locked.pk)
         announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
     return locked

@@ -96,14 +96,17 @@ def artworks_retry_stale_media(
     *, older_than: timedelta, max_attempts: int, batch: int = 200
 ) -> list[int]:
     """Enqueue thumbnail work that was lost (still pending: the broker was down when it was
-    due) or failed fewer than `max_attempts` times. Returns the artwork ids enqueued."""
+    due, or its worker was killed mid-task) or failed, tried fewer than `max_attempts` times
+    (a picture that kills its worker every time is not tried forever). Returns the artwork
+    ids enqueued."""
     cutoff = timezone.now() - older_than
     stale = (
         Artwork.objects.exclude(original="")
         .filter(
             Q(thumb_status=Artwork.ThumbStatus.PENDING, updated_at__lt=cutoff)
-            | Q(thumb_status=Artwork.ThumbStatus.FAILED, thumb_attempts__lt=max_attempts)
+            | Q(thumb_status=Artwork.ThumbStatus.FAILED)
         )
+        .filter(thumb_attempts__lt=max_attempts)
         .order_by("updated_at")
         .values_list("id", flat=True)[:batch]
     )

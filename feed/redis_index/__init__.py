@@ -9,6 +9,10 @@ Keys (blueprint §4), behind settings.REDIS_INDEX_KEY_PREFIX (empty by default):
 - `user:{user_id}:favorites` set: ids of the public artworks the user favorited
 - `artwork:{id}:likes`       string: the artwork's like count
 
+and the short-lived coordination keys: `claim:{name}` (a one-off claim, SET NX EX) and
+`lease:{name}` (a lock with a TTL its holder renews: `lease:beat`, the one running
+scheduler — aicommunity/beat.py).
+
 "Public" means what an anonymous visitor may see (artworks.selectors): drafts and hidden
 artworks are never in any key. The database is the source of truth; the index stores and
 reads ids only, and `feed.services` decides what they should be.

@@ -43,6 +43,18 @@ end
 local count = tonumber(ARGV[2])
 return {redis.call('LLEN', KEYS[1]), redis.call('LRANGE', KEYS[1], start, start + count - 1)}
 """
+# Lua: take the lease (absent) or renew it (held by ARGV[1]) for ARGV[2] ms; 0 when another
+# owner holds it.
+_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0
+"""
+_LEASE_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class Scripts:
     zadd_if_exists: Script
     sadd_if_exists: Script
     list_page: Script
+    lease: Script
+    lease_release: Script
 
 
 def guarded(
@@ -127,6 +141,9 @@ class IndexClient:
     def claim_key(self, name: str) -> str:
         return f"{self.prefix}claim:{name}"
 
+    def lease_key(self, name: str) -> str:
+        return f"{self.prefix}lease:{name}"
+
     def id_in_key(self, key: str, head: str, tail: str) -> int | None:
         """The id in e.g. `user:12:artworks` (head `user:`, tail `:artworks`), or None."""
         key = key.removeprefix(self.prefix)
@@ -181,6 +198,8 @@ class IndexClient:
             zadd_if_exists=client.register_script(_ZADD_IF_EXISTS),
             sadd_if_exists=client.register_script(_SADD_IF_EXISTS),
             list_page=client.register_script(_LIST_PAGE),
+            lease=client.register_script(_LEASE),
+            lease_release=client.register_script(_LEASE_RELEASE),
         )
         where = pool.connection_kwargs
         if self._client is not None:

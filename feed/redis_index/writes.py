@@ -50,6 +50,19 @@ class IndexWrites(IndexClient):
     def release(self, name: str) -> None:
         self.client.delete(self.claim_key(name))
 
+    @guarded(False)
+    def lease(self, name: str, *, owner: str, seconds: float) -> bool:
+        """Take or renew the lease `name` for `owner` (a lock with a TTL that its holder keeps
+        renewing): True while `owner` holds it. Another owner gets it only once it expired.
+        False too when Redis cannot be reached: a holder that cannot renew stops acting."""
+        ttl_ms = max(1, int(seconds * 1000))
+        return bool(self.scripts.lease(keys=[self.lease_key(name)], args=[owner, ttl_ms]))
+
+    @guarded(None)
+    def lease_release(self, name: str, *, owner: str) -> None:
+        """Give the lease up at once (only `owner`'s), so that a standby takes over."""
+        self.scripts.lease_release(keys=[self.lease_key(name)], args=[owner])
+
     # --- one artwork, favorites -----------------------------------------------------------
 
     def _put_artwork(self, pipe: Pipeline, artwork_id: int, hot_score: float, likes: int) -> None:

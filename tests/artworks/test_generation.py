@@ -170,7 +170,7 @@ def test_a_storage_failure_while_attaching_leaves_no_file(
 def test_retry_after_failure_runs_again_and_succeeds(
     user, other_user, scripted, django_capture_on_commit_callbacks
 ):
-    scripted.script = [ProviderError("busy", retryable=True), png_result(seed=9)]
+    scripted.script = [ProviderError("refused"), png_result(seed=9)]
     with django_capture_on_commit_callbacks(execute=True):
         artwork = generate(user, seed=None)
     artwork.refresh_from_db()

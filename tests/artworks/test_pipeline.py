@@ -152,3 +152,75 @@ def test_a_generation_with_the_broker_down_runs_here_without_waiting(broker_down
         time.sleep(0.05)
     assert artwork.generation_status == Artwork.GenerationStatus.DONE
     assert default_storage.exists(artwork.original.name)
+
+
+def test_a_killed_thumbnail_task_is_not_retried_forever(settings):
+    """A picture whose task kills its worker (still pending, attempts used up) is left."""
+    ago = timezone.now() - timedelta(hours=1)
+    killed_once = ArtworkFactory(thumb_attempts=1)
+    killer = ArtworkFactory(thumb_attempts=settings.MEDIA_MAX_ATTEMPTS)
+    Artwork.objects.filter(pk__in=[killed_once.pk, killer.pk]).update(updated_at=ago)
+    retried = services.artworks_retry_stale_media(
+        older_than=timedelta(minutes=5), max_attempts=settings.MEDIA_MAX_ATTEMPTS
+    )
+    assert retried == [killed_once.pk]
+
+
+def stuck_generation(status: str, *, idle: timedelta, age: timedelta | None = None) -> Artwork:
+    artwork = ArtworkFactory(with_file=False, generation_status=status)
+    now = timezone.now()
+    Artwork.objects.filter(pk=artwork.pk).update(
+        updated_at=now - idle, created_at=now - (age or idle)
+    )
+    return artwork
+
+
+def test_generations_stuck_queued_or_running_are_queued_again(
+    settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from artworks.services import generation as generation_service
+
+    sent: list[int] = []
+    monkeypatch.setattr(generation_service, "enqueue", lambda task, pk, **kw: sent.append(pk))
+    idle = timedelta(minutes=10)
+    running = stuck_generation(Artwork.GenerationStatus.RUNNING, idle=idle)
+    queued = stuck_generation(Artwork.GenerationStatus.QUEUED, idle=idle)
+    busy = stuck_generation(Artwork.GenerationStatus.RUNNING, idle=timedelta(seconds=30))
+    failed = stuck_generation(Artwork.GenerationStatus.FAILED, idle=idle)
+    done = ArtworkFactory()  # has its original
+    Artwork.objects.filter(pk=done.pk).update(
+        generation_status=Artwork.GenerationStatus.RUNNING, updated_at=timezone.now() - idle
+    )
+    hopeless = stuck_generation(Artwork.GenerationStatus.RUNNING, idle=idle, age=timedelta(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = services.artworks_requeue_stuck_generations(
+            stuck_after=timedelta(minutes=6), give_up_after=timedelta(hours=1)
+        )
+    assert sorted(requeued) == sorted([running.pk, queued.pk])
+    assert sorted(sent) == sorted(requeued)
+    states = dict(Artwork.objects.values_list("pk", "generation_status"))
+    assert states[running.pk] == states[queued.pk] == Artwork.GenerationStatus.QUEUED
+    assert states[busy.pk] == Artwork.GenerationStatus.RUNNING  # may still be working
+    assert states[failed.pk] == Artwork.GenerationStatus.FAILED
+    assert states[done.pk] == Artwork.GenerationStatus.RUNNING  # has its original: left alone
+    hopeless.refresh_from_db()
+    assert hopeless.generation_status == Artwork.GenerationStatus.FAILED
+    assert hopeless.generation_error == "The generation took too long. Try again."
+    # Queued again, it is not stuck any more: a second pass right after changes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            services.artworks_requeue_stuck_generations(
+                stuck_after=timedelta(minutes=6), give_up_after=timedelta(hours=1)
+            )
+            == []
+        )
+
+
+def test_a_requeued_generation_runs_to_the_end(settings, django_capture_on_commit_callbacks):
+    running = stuck_generation(Artwork.GenerationStatus.RUNNING, idle=timedelta(minutes=10))
+    settings.GENERATION_IN_BACKGROUND_THREAD = False  # eager: the task runs in-process
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.requeue_stuck_generations() == 1
+    running.refresh_from_db()
+    assert running.generation_status == Artwork.GenerationStatus.DONE
+    assert running.original

@@ -1,5 +1,7 @@
 """The HTTP providers against a local server speaking their documented wire formats:
-success, 429 then success, 500, timeout, malformed body."""
+success, 429, 500, timeout, malformed body. A provider makes one request per attempt and
+never sleeps: a transient failure is `retryable` (with the provider's Retry-After), and the
+task retries it later (tests/artworks/test_generation_retries.py)."""
 
 from __future__ import annotations
 
@@ -27,10 +29,23 @@ def server():
 
 @pytest.fixture
 def waits(monkeypatch):
-    """The backoff waits, recorded instead of slept through."""
+    """Sleeps of the test's own thread (the provider's), recorded: there must be none, the
+    retries are the task's, later. (The fake server's threads still sleep for real.)"""
+    import threading
+    import time
+
     recorded: list[float] = []
-    monkeypatch.setattr(provider_http, "_sleep", recorded.append)
-    return recorded
+    real_sleep, caller = time.sleep, threading.current_thread()
+
+    def sleep(seconds):
+        if threading.current_thread() is caller:
+            recorded.append(seconds)
+        else:
+            real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    yield recorded
+    assert recorded == [], "a provider slept instead of leaving the retry to the task"
 
 
 @pytest.fixture
@@ -107,37 +122,45 @@ def test_openai_reference_image_goes_to_the_edits_endpoint(openai, server):
     assert b'name="image"' in seen.body and PNG in seen.body
 
 
-def test_openai_429_then_success_honours_retry_after(openai, server, waits):
+def test_openai_429_is_retryable_and_carries_retry_after(openai, server, waits):
     server.replies = [
         Reply(429, {"error": {"message": "Rate limit reached"}}, {"Retry-After": "7"}),
         openai_ok(),
     ]
-    image = openai.generate(REQUEST)
-    assert image.width == 64
-    assert len(server.requests) == 2
-    assert waits == [7.0]
-
-
-def test_openai_500_is_retried_with_exponential_backoff_then_fails(openai, server, waits, settings):
-    settings.AI_PROVIDER_BACKOFF_SECONDS = 1.0
-    server.replies = [Reply(500, {"error": {"message": "boom"}}) for _ in range(3)]
     with pytest.raises(ProviderError) as info:
         openai.generate(REQUEST)
-    assert len(server.requests) == 3  # 1 + AI_PROVIDER_MAX_RETRIES
+    assert len(server.requests) == 1  # one request per attempt, no sleeping
     assert info.value.retryable is True
+    assert info.value.retry_after == 7.0
+    assert "too many requests" in info.value.reason
+    assert 7.0 <= provider_http.retry_delay(info.value, attempt=0) <= 8.0
+    assert openai.generate(REQUEST).width == 64  # the next attempt succeeds
+
+
+def test_openai_500_is_retryable_with_exponential_backoff(openai, server, waits, settings):
+    settings.AI_PROVIDER_BACKOFF_SECONDS = 1.0
+    server.replies = [Reply(500, {"error": {"message": "boom"}})]
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert len(server.requests) == 1
+    assert info.value.retryable is True
+    assert info.value.retry_after is None
     assert "HTTP 500" in info.value.reason
-    assert len(waits) == 2
-    assert 0.8 <= waits[0] <= 1.2 and 1.6 <= waits[1] <= 2.4  # doubles each time
+    delays = [provider_http.retry_delay(info.value, attempt=n) for n in range(3)]
+    assert 0.8 <= delays[0] <= 1.2 and 1.6 <= delays[1] <= 2.4 and 3.2 <= delays[2] <= 4.8
+    # Capped at a minute, whatever the attempt or the Retry-After.
+    assert provider_http.retry_delay(info.value, attempt=30) <= 72
+    assert provider_http.retry_delay(ProviderError("x", retry_after=3600), attempt=0) <= 61
 
 
 def test_openai_timeout_fails_with_a_clear_reason(openai, server, waits, settings):
     settings.AI_PROVIDER_TIMEOUT = 0.3
-    settings.AI_PROVIDER_MAX_RETRIES = 1
-    server.replies = [Reply(200, {}, delay=1.5), Reply(200, {}, delay=1.5)]
+    server.replies = [Reply(200, {}, delay=1.5)]
     with pytest.raises(ProviderError) as info:
         openai.generate(REQUEST)
     assert "did not answer in time" in info.value.reason
-    assert len(server.requests) == 2
+    assert info.value.retryable is True
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize(
@@ -219,21 +242,24 @@ def test_workers_ai_success_with_json_base64_flux(workers_ai, server, settings):
     assert server.requests[0].json() == {"prompt": "a fox"}  # FLUX takes no size
 
 
-def test_workers_ai_429_then_success(workers_ai, server, waits):
+def test_workers_ai_429_is_retryable(workers_ai, server, waits):
     server.replies = [
         Reply(429, {"success": False, "errors": [{"code": 3040, "message": "Capacity"}]}),
         Reply(200, PNG, {"Content-Type": "image/png"}),
     ]
+    with pytest.raises(ProviderError) as info:
+        workers_ai.generate(REQUEST)
+    assert info.value.retryable is True
     assert workers_ai.generate(REQUEST).width == 64
     assert len(server.requests) == 2
-    assert len(waits) == 1
 
 
-def test_workers_ai_500_fails_after_retries(workers_ai, server, waits):
-    server.replies = [Reply(500, {"success": False, "errors": []}) for _ in range(3)]
-    with pytest.raises(ProviderError, match="HTTP 500"):
+def test_workers_ai_500_is_retryable(workers_ai, server, waits):
+    server.replies = [Reply(500, {"success": False, "errors": []})]
+    with pytest.raises(ProviderError, match="HTTP 500") as info:
         workers_ai.generate(REQUEST)
-    assert len(server.requests) == 3
+    assert info.value.retryable is True
+    assert len(server.requests) == 1
 
 
 def test_workers_ai_timeout(workers_ai, server, waits, settings):
