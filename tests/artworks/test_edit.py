@@ -254,13 +254,13 @@ class TestEditPage:
         self,
         client,
         art,
-        page_cache,
-        django_capture_on_commit_callbacks,  # noqa: F811
+        page_cache,  # noqa: F811
+        django_capture_on_commit_callbacks,
     ):
         url = art.get_absolute_url()
         client.get(url)
         assert client.get(url)["X-Page-Cache"] == "hit"
-        author = Client_for(art.user)
+        author = signed_in_client(art.user)
         with django_capture_on_commit_callbacks(execute=True):
             author.post(_edit_url(art), _form(art, title="Harbour at dusk", description="New"))
         new_url = _row(art).get_absolute_url()
@@ -272,7 +272,7 @@ class TestEditPage:
         assert "<dt>Edited</dt>" in html
 
 
-def Client_for(user):  # noqa: N802 (reads as a constructor)
+def signed_in_client(user):
     from django.test import Client
 
     client = Client()
