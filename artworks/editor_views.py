@@ -109,9 +109,7 @@ def create(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = form_class(**extra)
-        if remix_refusal:
-            form.add_error(None, remix_refusal)
-    context = {"form": form, "tab": tab, "remix": remix}
+    context = {"form": form, "tab": tab, "remix": remix, "remix_error": remix_refusal}
     return render(request, "artworks/create.html", context, status=status)
 
 
