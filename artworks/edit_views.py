@@ -37,7 +37,7 @@ def _refused(request: HttpRequest, artwork: Artwork) -> HttpResponse:
 
 
 def edit_url(artwork: Artwork) -> str:
-    return reverse("artworks:edit", args=[artwork.pk, artwork.slug or "artwork"])
+    return reverse("artworks:edit", args=[artwork.pk, artwork.url_slug])
 
 
 @never_cache
@@ -50,7 +50,7 @@ def edit(request: HttpRequest, artwork_id: int, slug: str) -> HttpResponse:
         raise Http404(_("No such artwork.")) from None
     if not permissions.can_edit_artwork(actor=request.user, artwork=artwork):
         return _refused(request, artwork)
-    if request.method == "GET" and slug != artwork.slug:
+    if request.method == "GET" and slug != artwork.url_slug:
         return redirect(edit_url(artwork), permanent=True)
     show_prompt_choice = bool(artwork.prompt) and permissions.can_change_prompt_visibility(
         actor=request.user, artwork=artwork

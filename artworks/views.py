@@ -1,6 +1,5 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from common import pagecache
@@ -84,9 +83,8 @@ def artwork_remixes(request: HttpRequest, artwork_id: int, slug: str) -> HttpRes
         artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
     except Artwork.DoesNotExist:
         raise Http404("No such artwork.") from None
-    canonical = reverse("artworks:remixes", args=[artwork.pk, artwork.slug or "artwork"])
-    if request.path != canonical:
-        return redirect(canonical, permanent=True)
+    if slug != artwork.url_slug:
+        return redirect("artworks:remixes", artwork.pk, artwork.url_slug, permanent=True)
     family = artwork_family(artwork=artwork, viewer=request.user)
     response = render(request, "artworks/remixes.html", {"artwork": artwork, "family": family})
     if artwork.status != Artwork.Status.PUBLISHED or artwork.is_hidden:

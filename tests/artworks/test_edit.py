@@ -236,6 +236,15 @@ class TestEditPage:
         client.post(_edit_url(draft), _form(draft, title="Study two"))
         assert (_row(draft).title, _row(draft).edited_at) == ("Study two", None)
 
+    def test_a_chinese_title_is_its_own_address(self, client):
+        art = PublishedArtworkFactory(title="星空 下的猫")
+        client.force_login(art.user)
+        assert client.get(_edit_url(art)).status_code == 200
+        response = client.post(_edit_url(art), _form(art, title="月光 下的狗"))
+        assert response.status_code == 302
+        assert client.get(response["Location"]).status_code == 200
+        assert _row(art).slug == "月光-下的狗"
+
     def test_a_stale_slug_redirects_to_the_edit_address(self, client, art):
         client.force_login(art.user)
         response = client.get(f"/artwork/{art.pk}/old-name/edit")

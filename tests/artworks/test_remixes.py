@@ -371,6 +371,16 @@ class TestTreePage:
         with django_assert_max_num_queries(6):
             assert client.get(url).status_code == 200
 
+    def test_a_chinese_title_is_its_own_address(self, client):
+        art = PublishedArtworkFactory(title="星空 下的猫")
+        response = client.get(f"/artwork/{art.pk}/{art.slug}/remixes")
+        assert response.status_code == 200
+        assert "星空 下的猫" in response.content.decode()
+        _remix(art)
+        html = client.get(art.get_absolute_url()).content.decode()
+        link = re.search(r'href="(/artwork/\d+/[^"]+/remixes)"', html).group(1)
+        assert client.get(link).status_code == 200
+
     def test_a_stale_slug_redirects_and_hidden_work_is_404(self, client, parent):
         response = client.get(f"/artwork/{parent.pk}/old/remixes")
         assert response.status_code == 301
