@@ -12,19 +12,20 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
-from common import ratelimit
+from common import pagecache, ratelimit
 from common.api import BODY_ERRORS, COMMON_ERRORS, NO_NUL, SafeText, errors
 
 from . import permissions, services
+from . import remixes as remix_reads
 from .models import Artwork
-from .schemas import ArtworkOut, artwork_out
+from .schemas import ArtworkOut, artwork_context, artwork_out
 from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_reaction_state
 from .tags import tags_clean, tags_split
 
@@ -61,6 +62,18 @@ class GenerateIn(Schema):
     prompt_hidden: StrictBool = False
     # A list in JSON; in a form, one field of names separated by commas.
     tags: list[str] = Field(default_factory=list, description="Up to 10 tags.")
+    remix_of: int | None = Field(
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description=(
+            "The id of the artwork this one remixes: a published, public artwork generated "
+            "from a prompt its author shows (else 400)."
+        ),
+    )
+
+
+_RATING_SCHEMA = {"enum": list(Artwork.Rating.values)}
 
 
 class ArtworkEditIn(Schema):
@@ -70,6 +83,10 @@ class ArtworkEditIn(Schema):
     description: str | None = Field(None, max_length=5000, pattern=NO_NUL)
     alt_text: str | None = Field(None, max_length=300, pattern=NO_NUL)
     prompt_hidden: StrictBool | None = None
+    # Checked by the service, which says what is allowed in the reader's language.
+    rating: str | None = Field(
+        None, description="general, mature or explicit.", json_schema_extra=_RATING_SCHEMA
+    )
     tags: list[str] | None = Field(None, description="Replaces the artwork's tags (up to 10).")
 
     @model_validator(mode="before")
@@ -80,6 +97,19 @@ class ArtworkEditIn(Schema):
         if not isinstance(getattr(data, "_obj", data), dict):
             raise ValueError("The body must be a JSON object.")
         return data
+
+
+class RelativeOut(Schema):
+    # A relative the caller may not see is `removed` with a null artwork: nothing else is told.
+    removed: bool
+    artwork: ArtworkOut | None
+
+
+class RemixesOut(Schema):
+    items: list[ArtworkOut]
+    next_cursor: str | None
+    ancestors: list[RelativeOut]
+    ancestors_cut: bool
 
 
 class DeletedOut(Schema):
@@ -148,7 +178,19 @@ def _detail(request: HttpRequest, artwork: Artwork) -> ArtworkOut:
         viewer=request.user,
         liked_ids=liked if signed_in else None,
         favorited_ids=favorited if signed_in else None,
+        artworks=[artwork],
     )
+
+
+def _remix_parent(request: HttpRequest, remix_of: int | None) -> Artwork | None:
+    """The artwork a generation remixes; one the caller may not see is refused as missing
+    (the service refuses the rest: `permissions.remix_refusal`)."""
+    if remix_of is None:
+        return None
+    try:
+        return artwork_get_visible(artwork_id=remix_of, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise ValidationError({"remix_of": _("No such artwork.")}) from None
 
 
 def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
@@ -203,6 +245,7 @@ def generate(request: HttpRequest) -> Status:
         return refusal
     payload, reference = _generate_input(request)
     tags = tags_clean(payload.tags)  # nothing is made when a tag is refused
+    remix_of = _remix_parent(request, payload.remix_of)
     # A width of 0 is a mistake to report, not a request for the default.
     width = 1024 if payload.width is None else payload.width
     height = 1024 if payload.height is None else payload.height
@@ -224,6 +267,7 @@ def generate(request: HttpRequest) -> Status:
         description=payload.description,
         alt_text=payload.alt_text,
         prompt_hidden=payload.prompt_hidden,
+        remix_of=remix_of,
     )
     if tags:
         services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tags)
@@ -305,6 +349,8 @@ def detail(request: HttpRequest, artwork_id: int) -> Status:
         artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
     except Artwork.DoesNotExist:
         raise Http404 from None
+    if artwork.remix_of_id is not None:  # `remix_of` follows the parent's visibility
+        pagecache.depends_on(request, pagecache.artwork_tag(artwork.remix_of_id))
     return Status(200, _detail(request, artwork))
 
 
@@ -363,7 +409,10 @@ def delete(request: HttpRequest, artwork_id: int) -> Status:
     "/{int:artwork_id}",
     auth=api_auth,
     response={200: ArtworkOut, **BODY_ERRORS, **errors(404)},
-    summary="Edit the title, description or alt text, or hide or show the prompt",
+    summary=(
+        "Edit the title, description, alt text, tags or rating, or hide or show the prompt "
+        "(an author's edit of a published artwork sets edited_at)"
+    ),
 )
 def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn) -> Status:
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
@@ -373,8 +422,58 @@ def edit(request: HttpRequest, artwork_id: int, payload: ArtworkEditIn) -> Statu
         raise PermissionDenied(_("You do not have permission to do that."))
     if tags is not None:
         tags_clean(tags)  # a bad tag refuses the whole edit before anything is saved
-    artwork = services.artwork_edit(artwork=artwork, actor=request.user, changes=changes)
-    if tags is not None:
-        services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tags)
-        artwork.refresh_from_db()
+    artwork = services.artwork_update(
+        artwork=artwork, actor=request.user, changes=changes, tags=tags
+    )
     return Status(200, _detail(request, artwork))
+
+
+@router.get(
+    "/{int:artwork_id}/remixes",
+    auth=api_optional_auth,
+    response={200: RemixesOut, **COMMON_ERRORS, **errors(400, 404)},
+    openapi_extra=OPTIONAL_AUTH_OPENAPI,
+    summary=(
+        "The artwork's direct remixes the caller may see (newest first, a page at a time: "
+        "pass next_cursor as cursor), and its ancestors up the remix chain, the oldest first "
+        "(at most 10; ancestors_cut when there are more). An ancestor the caller may not see "
+        "is {removed: true, artwork: null}; remixes the caller may not see are left out."
+    ),
+)
+def remixes(
+    request: HttpRequest,
+    artwork_id: int,
+    cursor: str | None = Query(None, max_length=200),
+    limit: int = Query(remix_reads.DEFAULT_PAGE_SIZE, ge=1, le=remix_reads.MAX_PAGE_SIZE),
+) -> Status:
+    try:
+        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404 from None
+    try:
+        page = remix_reads.artwork_remixes_page(
+            artwork=artwork, viewer=request.user, cursor=cursor, limit=limit
+        )
+    except remix_reads.InvalidRemixCursor:
+        return Status(
+            400, {"detail": _("This page link is invalid; start again from the first page.")}
+        )
+    ancestors, cut = remix_reads.artwork_ancestors(artwork=artwork, viewer=request.user)
+    shown = [*page.items, *(a.artwork for a in ancestors if a.artwork is not None)]
+    liked, favorited = artwork_reaction_state(
+        viewer=request.user, artwork_ids=[a.pk for a in shown]
+    )
+    signed_in = request.user.is_authenticated
+    context = artwork_context(
+        viewer=request.user,
+        liked_ids=liked if signed_in else None,
+        favorited_ids=favorited if signed_in else None,
+        artworks=shown,
+    )
+    body = {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "ancestors": [{"removed": a.removed, "artwork": a.artwork} for a in ancestors],
+        "ancestors_cut": cut,
+    }
+    return Status(200, RemixesOut.model_validate(body, context=context))

@@ -40,7 +40,10 @@ TABS = ("generate", "upload")
 def _attach_errors(form: forms.Form, error: ValidationError, *, default_field: str | None) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else default_field, errors)
+            if field in form.fields and form.fields[field].widget.is_hidden:
+                form.add_error(None, errors)  # a hidden field shows no error of its own
+            else:
+                form.add_error(field if field in form.fields else default_field, errors)
     else:
         form.add_error(default_field, error.messages)
 
@@ -56,23 +59,41 @@ def _creation_refusal(request: HttpRequest) -> tuple[str, int]:
     return "", 200
 
 
+def _remix_source(request: HttpRequest, raw_id: object) -> tuple[Artwork | None, str, int]:
+    """(the artwork to remix, "", 200), or (None, why not, the status to answer) when the
+    member may not remix it (`permissions.remix_refusal`; one they may not see is missing).
+    (None, "", 200) when no remix was asked for."""
+    if raw_id in (None, ""):
+        return None, "", 200
+    try:
+        artwork = artwork_get_visible(artwork_id=int(raw_id), viewer=request.user)
+    except (ValueError, TypeError, Artwork.DoesNotExist):
+        return None, _("No such artwork."), 404
+    refusal = permissions.remix_refusal(actor=request.user, artwork=artwork)
+    return (None, refusal, 403) if refusal else (artwork, "", 200)
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     tab = request.POST.get("tab") or request.GET.get("tab") or "generate"
-    if tab not in TABS:
-        tab = "generate"
+    remix_id = (
+        request.POST.get("remix_of") if request.method == "POST" else request.GET.get("remix")
+    )
+    remix, remix_refusal, status = _remix_source(request, remix_id)
+    if tab not in TABS or remix_id:
+        tab = "generate"  # a remix is a generation
     form_class = GenerateForm if tab == "generate" else UploadForm
-    status = 200
+    extra = {"remix": remix} if tab == "generate" else {}
     if request.method == "POST":
-        form = form_class(request.POST, request.FILES)
-        refusal, status = _creation_refusal(request)
+        form = form_class(request.POST, request.FILES, **extra)
+        refusal, status = (remix_refusal, status) if remix_refusal else _creation_refusal(request)
         if refusal:
             form.add_error(None, refusal)
         elif form.is_valid():
             try:
-                artwork = _create_from(form, tab=tab, user=request.user)
+                artwork = _create_from(form, tab=tab, user=request.user, remix=remix)
             except ValidationError as error:
                 default = "reference_image" if tab == "generate" else "file"
                 _attach_errors(form, error, default_field=default)
@@ -87,18 +108,23 @@ def create(request: HttpRequest) -> HttpResponse:
         if status == 200:
             status = 400
     else:
-        form = form_class()
-    return render(request, "artworks/create.html", {"form": form, "tab": tab}, status=status)
+        form = form_class(**extra)
+    context = {"form": form, "tab": tab, "remix": remix, "remix_error": remix_refusal}
+    return render(request, "artworks/create.html", context, status=status)
 
 
-def _create_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
-    artwork = _create_draft_from(form, tab=tab, user=user)
+def _create_from(
+    form: forms.Form, *, tab: str, user: User, remix: Artwork | None = None
+) -> Artwork:
+    artwork = _create_draft_from(form, tab=tab, user=user, remix=remix)
     if form.cleaned_data["tags"]:
         services.artwork_set_tags(artwork=artwork, actor=user, tags=form.cleaned_data["tags"])
     return artwork
 
 
-def _create_draft_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
+def _create_draft_from(
+    form: forms.Form, *, tab: str, user: User, remix: Artwork | None = None
+) -> Artwork:
     data = form.cleaned_data
     details = {
         "title": data["title"],
@@ -117,6 +143,7 @@ def _create_draft_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
         seed=data["seed"],
         reference_image=data["reference_image"],
         prompt_hidden=data["prompt_hidden"],
+        remix_of=remix,
         **details,
     )
 

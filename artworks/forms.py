@@ -7,7 +7,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import TAGS_PER_ARTWORK
+from .models import TAGS_PER_ARTWORK, Artwork
 from .services import MAX_SEED
 from .tags import tags_clean, tags_split
 from .uploads import ACCEPTED_HELP
@@ -99,6 +99,9 @@ class GenerateForm(_ArtworkDetailsForm):
         help_text=_("Only you will see the prompt, negative prompt and seed."),
     )
 
+    # The artwork this one remixes (its id), carried from /create?remix=<id> to the POST.
+    remix_of = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
     field_order = [
         "prompt",
         "negative_prompt",
@@ -110,6 +113,27 @@ class GenerateForm(_ArtworkDetailsForm):
         "alt_text",
         "prompt_hidden",
     ]
+
+    def __init__(self, *args: object, remix: Artwork | None = None, **kwargs: object) -> None:
+        """`remix`: the artwork being remixed (allowed by the view): the form starts from its
+        prompt and parameters, and offers its size when that is none of the usual ones."""
+        if remix is not None:
+            kwargs["initial"] = {
+                "prompt": remix.prompt,
+                "negative_prompt": remix.negative_prompt,
+                "size": remix.size or "1024x1024",
+                "seed": remix.seed,
+                "remix_of": remix.pk,
+                **(kwargs.get("initial") or {}),
+            }
+        super().__init__(*args, **kwargs)
+        if remix is not None and remix.size and remix.size not in dict(SIZE_CHOICES):
+            width, _sep, height = remix.size.partition("x")
+            label = _("As the original (%(width)s × %(height)s)") % {
+                "width": width,
+                "height": height,
+            }
+            self.fields["size"].choices = [(remix.size, label), *SIZE_CHOICES]
 
     def dimensions(self) -> tuple[int, int]:
         width, _sep, height = self.cleaned_data["size"].partition("x")
@@ -131,3 +155,62 @@ class UploadForm(_ArtworkDetailsForm):
         self.fields["file"].help_text = _(
             "%(types)s. Images up to the size limit; videos up to a minute."
         ) % {"types": ACCEPTED_HELP}
+
+
+class ArtworkEditForm(_ArtworkDetailsForm):
+    """What the author changes after publishing (or on a draft): the text, the tags, the
+    rating, and whether the prompt is shown — the last only for whoever may choose it
+    (`show_prompt_choice`: the author of an artwork with a prompt)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    rating = forms.ChoiceField(
+        label=_("Rating"),
+        choices=Artwork.Rating.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "General is for everyone; mature and explicit work is shown only to members "
+            "who choose to see it."
+        ),
+    )
+    prompt_hidden = forms.BooleanField(
+        label=_("Hide the prompt from others"),
+        required=False,
+        help_text=_("Only you will see the prompt, negative prompt and seed."),
+    )
+
+    field_order = ["title", "description", "alt_text", "tags", "rating", "prompt_hidden"]
+
+    def __init__(
+        self, *args: object, artwork: Artwork, show_prompt_choice: bool, **kwargs: object
+    ) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": artwork.title,
+                "description": artwork.description,
+                "alt_text": artwork.alt_text,
+                "tags": ", ".join(artwork.tag_names or []),
+                "rating": artwork.rating,
+                "prompt_hidden": artwork.prompt_hidden,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["tags"].help_text = _("Up to %(max)d, separated by commas.") % {
+            "max": TAGS_PER_ARTWORK
+        }
+        if not show_prompt_choice:
+            del self.fields["prompt_hidden"]
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Give the artwork a title."))
+        return title
+
+    def changes(self) -> dict[str, object]:
+        """The fields for `artwork_edit` (the tags go to `artwork_set_tags`)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("title", "description", "alt_text", "rating", "prompt_hidden")
+            if name in self.fields
+        }

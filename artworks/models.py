@@ -215,7 +215,12 @@ class Artwork(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("artworks:detail", args=[self.id, self.slug or self.slug_for(self.title)])
+        return reverse("artworks:detail", args=[self.id, self.url_slug])
+
+    @property
+    def url_slug(self) -> str:
+        """The slug in the artwork's addresses (its page, edit page, family tree)."""
+        return self.slug or self.slug_for(self.title)
 
     @staticmethod
     def slug_for(title: str) -> str:

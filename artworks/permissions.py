@@ -20,9 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from accounts.selectors import staff_has_perm, user_is_signed_in
 
 from .models import Artwork
+from .selectors import artwork_is_visible_to
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -31,7 +34,8 @@ PERM_CHANGE = "artworks.change_artwork"
 PERM_DELETE = "artworks.delete_artwork"
 PERM_MODERATE = "artworks.moderate_artwork"
 
-# The text of an artwork (`can_edit_artwork`); `prompt_hidden` is `can_change_prompt_visibility`.
+# The text of an artwork (`can_edit_artwork`); `prompt_hidden` is `can_change_prompt_visibility`,
+# `rating` is `can_change_rating`.
 TEXT_FIELDS = ("title", "description", "alt_text")
 
 
@@ -55,19 +59,26 @@ def can_change_prompt_visibility(*, actor: User | None, artwork: Artwork | None 
     return _is_author(actor=actor, artwork=artwork)
 
 
+def can_change_rating(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Choose the content rating: the author, and staff who may edit the text."""
+    return can_edit_artwork(actor=actor, artwork=artwork)
+
+
+_FIELD_RULES = {
+    **dict.fromkeys(TEXT_FIELDS, can_edit_artwork),
+    "prompt_hidden": can_change_prompt_visibility,
+    "rating": can_change_rating,
+}
+
+
 def can_change_fields(
     *, actor: User | None, artwork: Artwork | None, fields: Iterable[str]
 ) -> bool:
     """An edit of these fields (an empty edit counts as editing the text): each field asks
-    its own rule."""
-    fields = set(fields)
-    if (not fields or fields & set(TEXT_FIELDS)) and not can_edit_artwork(
-        actor=actor, artwork=artwork
-    ):
-        return False
-    return "prompt_hidden" not in fields or can_change_prompt_visibility(
-        actor=actor, artwork=artwork
-    )
+    its own rule, and a field no rule covers is nobody's to change."""
+    fields = set(fields) or {"title"}
+    rules = {_FIELD_RULES.get(field) for field in fields}
+    return None not in rules and all(rule(actor=actor, artwork=artwork) for rule in rules)
 
 
 def can_publish_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
@@ -101,3 +112,39 @@ def can_restore_artwork(*, actor: User | None, artwork: Artwork | None = None) -
 def can_feature_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
     """Feature or stop featuring on the landing page."""
     return staff_has_perm(actor=actor, perm=PERM_MODERATE)
+
+
+def remix_refusal(*, actor: User | None, artwork: Artwork) -> str:
+    """Why `actor` may not start a new artwork from `artwork`'s prompt and parameters, or ""
+    when they may: a signed-in member, and an artwork that `_remix_blocker` lets through."""
+    if not user_is_signed_in(actor):
+        return _("Sign in to remix an artwork.")
+    return _remix_blocker(artwork=artwork, viewer=actor)
+
+
+def can_remix_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Start a new artwork from this one's prompt and parameters (see `remix_refusal`)."""
+    return artwork is not None and not remix_refusal(actor=actor, artwork=artwork)
+
+
+def artwork_is_remixable(*, artwork: Artwork) -> bool:
+    """Whether any member may remix it (the Remix button, offered to visitors too: it leads
+    them to sign in). The same rule as `remix_refusal` for a signed-in member."""
+    return not _remix_blocker(artwork=artwork, viewer=None)
+
+
+def _remix_blocker(*, artwork: Artwork, viewer: User | None) -> str:
+    """What in the artwork itself refuses a remix: it must be one the public sees (published,
+    not hidden, its author active), generated from a prompt its author shows. An artwork the
+    viewer may not see gets the same answer as one that does not exist."""
+    if not artwork_is_visible_to(artwork=artwork, viewer=viewer):
+        return _("No such artwork.")
+    if artwork.status != Artwork.Status.PUBLISHED:
+        return _("A draft cannot be remixed. Publish it first.")
+    if not artwork_is_visible_to(artwork=artwork, viewer=None):
+        return _("This artwork is not public, so it cannot be remixed.")
+    if artwork.source != Artwork.Source.GENERATED or not artwork.prompt:
+        return _("Only artworks generated from a prompt can be remixed.")
+    if artwork.prompt_hidden:
+        return _("Its author keeps the prompt private, so it cannot be remixed.")
+    return ""

@@ -53,6 +53,19 @@ def invalidate_artwork_cache(
             member_id=member,
             drop=artwork_cache_keys(artwork_id),
         )
+    if event not in REACTION_EVENTS:
+        # A remix's title, state or very existence shows on its parent's page ("Remixes")
+        # and family tree; a reaction changes nothing there.
+        _invalidate_parent_of(artwork_id)
+
+
+def _invalidate_parent_of(artwork_id: int, parent_id: int | None = None) -> None:
+    if parent_id is None:
+        parent_id = (
+            Artwork.objects.filter(pk=artwork_id).values_list("remix_of_id", flat=True).first()
+        )
+    if parent_id is not None:
+        pagecache.bump_tags(pagecache.artwork_tag(parent_id))
 
 
 def _author_of(artwork_id: int) -> int | None:
@@ -86,11 +99,13 @@ def invalidate_deleted_artwork(sender: type[Model], instance: Artwork, **kwargs:
     # A row deleted without the service (its author deleted in the admin, which cascades, or
     # a shell) announces nothing; its cached copy would keep its page and media online for
     # ARTWORK_CACHE_SECONDS. The service's own deletions pass here too: dropping twice is free.
-    artwork_id, author_id = instance.pk, instance.user_id
+    artwork_id, author_id, parent_id = instance.pk, instance.user_id, instance.remix_of_id
 
     def invalidate() -> None:
         pagecache.artwork_changed(
             artwork_id=artwork_id, author_id=author_id, drop=artwork_cache_keys(artwork_id)
         )
+        if parent_id is not None:
+            _invalidate_parent_of(artwork_id, parent_id)
 
     transaction.on_commit(invalidate)

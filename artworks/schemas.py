@@ -7,6 +7,7 @@ its author and staff.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -16,7 +17,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from .images import storage_url
 from .models import Artwork
-from .selectors import artwork_prompt_visible_to
+from .remixes import visible_parent_ids
+from .selectors import artwork_get_visible_cached, artwork_prompt_visible_to
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -35,6 +37,9 @@ class ArtworkContext(TypedDict):
     viewer: User | AnonymousUser | None
     liked_ids: set[int] | None
     favorited_ids: set[int] | None
+    # The parents (`remix_of`) among the artworks' that the viewer may see; None: not known,
+    # each is then looked up (through the artwork cache).
+    parent_ids: set[int] | None
 
 
 class AuthorOut(Schema):
@@ -103,6 +108,11 @@ class ArtworkOut(Schema):
     hot_score: float
     created_at: datetime
     published_at: datetime | None
+    # When the author last changed it after publishing (null: never).
+    edited_at: datetime | None
+    # The artwork it was remixed from: null when it is no remix, or the viewer may not see
+    # the parent (a draft, a hidden or removed one: nothing is told of it).
+    remix_of: int | None = None
     author: AuthorOut = Field(validation_alias="user")
     isLiked: bool | None = None
     is_favorite: bool | None = None
@@ -137,6 +147,20 @@ class ArtworkOut(Schema):
         return artwork.generation_error and gettext(artwork.generation_error)
 
     @staticmethod
+    def resolve_remix_of(artwork: Artwork, context: ArtworkContext) -> int | None:
+        parent_id = artwork.remix_of_id
+        if parent_id is None:
+            return None
+        known = context.get("parent_ids")
+        if known is not None:
+            return parent_id if parent_id in known else None
+        try:
+            artwork_get_visible_cached(artwork_id=parent_id, viewer=context["viewer"])
+        except Artwork.DoesNotExist:
+            return None
+        return parent_id
+
+    @staticmethod
     def resolve_isLiked(artwork: Artwork, context: ArtworkContext) -> bool | None:
         liked_ids = context["liked_ids"]
         return None if liked_ids is None else artwork.pk in liked_ids
@@ -157,11 +181,16 @@ def artwork_context(
     viewer: User | AnonymousUser | None,
     liked_ids: set[int] | None = None,
     favorited_ids: set[int] | None = None,
+    artworks: Iterable[Artwork] | None = None,
 ) -> ArtworkContext:
     """The validation context of ArtworkOut (and of ArtworkPageOut, for a page of them).
     `liked_ids` / `favorited_ids` come from `artwork_reaction_state` (None: the viewer is
-    anonymous → null flags)."""
-    return ArtworkContext(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
+    anonymous → null flags). `artworks`: the ones to be serialised, whose visible parents
+    are then read at once (one query, none when there is no remix among them)."""
+    parent_ids = None if artworks is None else visible_parent_ids(viewer=viewer, artworks=artworks)
+    return ArtworkContext(
+        viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids, parent_ids=parent_ids
+    )
 
 
 def artwork_out(
@@ -170,7 +199,10 @@ def artwork_out(
     viewer: User | AnonymousUser | None,
     liked_ids: set[int] | None = None,
     favorited_ids: set[int] | None = None,
+    artworks: Iterable[Artwork] | None = None,
 ) -> ArtworkOut:
     """The API representation of one artwork for this viewer."""
-    context = artwork_context(viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids)
+    context = artwork_context(
+        viewer=viewer, liked_ids=liked_ids, favorited_ids=favorited_ids, artworks=artworks
+    )
     return ArtworkOut.model_validate(artwork, context=context)

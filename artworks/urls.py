@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import editor_views, reaction_views, views
+from . import edit_views, editor_views, reaction_views, views
 
 app_name = "artworks"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("tags/suggest", views.tag_suggestions, name="tag_suggestions"),
     path("artwork/<int:artwork_id>", views.artwork_detail, name="detail_short"),
     path("artwork/<int:artwork_id>/<str:slug>", views.artwork_detail, name="detail"),
+    # Pages of one artwork, under its address (a wrong slug redirects to the right one).
+    path("artwork/<int:artwork_id>/<str:slug>/edit", edit_views.edit, name="edit"),
+    path("artwork/<int:artwork_id>/<str:slug>/remixes", views.artwork_remixes, name="remixes"),
     path("artwork/<int:artwork_id>/actions/publish", editor_views.publish, name="publish"),
     path("artwork/<int:artwork_id>/actions/unpublish", editor_views.unpublish, name="unpublish"),
     path("artwork/<int:artwork_id>/actions/delete", editor_views.delete, name="delete"),

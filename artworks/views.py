@@ -4,7 +4,9 @@ from django.views.decorators.http import require_safe
 
 from common import pagecache
 
+from . import permissions
 from .models import Artwork
+from .remixes import artwork_family, artwork_parent_for, artwork_remixes_preview
 from .selectors import (
     artwork_get_visible_cached,
     artwork_prompt_visible_to,
@@ -27,8 +29,10 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
 
-    # The strip of the author's other works shows their counts: the cached page depends on them.
-    pagecache.depends_on(request, pagecache.author_tag(artwork.user_id))
+    # The strip of the author's other works shows their counts: the cached page depends on
+    # them; "Remix of …" shows the parent (its remixes bump this artwork's own tag).
+    parent_tags = [pagecache.artwork_tag(artwork.remix_of_id)] if artwork.remix_of_id else []
+    pagecache.depends_on(request, pagecache.author_tag(artwork.user_id), *parent_tags)
     more = artworks_more_by_author(artwork=artwork, viewer=request.user)
     liked, favorited = artwork_reaction_state(
         viewer=request.user, artwork_ids=[artwork.id, *(a.id for a in more)]
@@ -49,11 +53,42 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
             "prompt_visible": prompt_visible,
             "is_author": is_author,
             "meta": meta,
+            **_family_context(request, artwork),
         },
     )
     if meta.noindex:
         response.headers["X-Robots-Tag"] = "noindex"
         response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _family_context(request: HttpRequest, artwork: Artwork) -> dict[str, object]:
+    """What the artwork page shows of its remix family: the parent, the first remixes and
+    their number, and whether the Remix button and the Edit link are offered."""
+    remixes, remix_count = artwork_remixes_preview(artwork=artwork, viewer=request.user)
+    return {
+        "remix_parent": artwork_parent_for(artwork=artwork, viewer=request.user),
+        "remixes": remixes,
+        "remix_count": remix_count,
+        "remixable": permissions.artwork_is_remixable(artwork=artwork),
+        "can_edit": permissions.can_edit_artwork(actor=request.user, artwork=artwork),
+    }
+
+
+@require_safe
+def artwork_remixes(request: HttpRequest, artwork_id: int, slug: str) -> HttpResponse:
+    """The family tree: the ancestors up the remix chain and the remixes a few levels down,
+    each relative the viewer may not see shown as removed."""
+    try:
+        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404("No such artwork.") from None
+    if slug != artwork.url_slug:
+        return redirect("artworks:remixes", artwork.pk, artwork.url_slug, permanent=True)
+    family = artwork_family(artwork=artwork, viewer=request.user)
+    response = render(request, "artworks/remixes.html", {"artwork": artwork, "family": family})
+    if artwork.status != Artwork.Status.PUBLISHED or artwork.is_hidden:
+        response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 

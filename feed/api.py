@@ -54,7 +54,9 @@ def _page_out(page: Page, viewer: User | None) -> ArtworkPageOut:
         liked, favorited = artwork_reaction_state(
             viewer=viewer, artwork_ids=[a.pk for a in page.items]
         )
-    context = artwork_context(viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+    context = artwork_context(
+        viewer=viewer, liked_ids=liked, favorited_ids=favorited, artworks=page.items
+    )
     return ArtworkPageOut.model_validate(page, context=context)
 
 
@@ -252,6 +254,8 @@ def search(
         liked, favorited = artwork_reaction_state(
             viewer=viewer, artwork_ids=[a.pk for a in page.items]
         )
-    context = artwork_context(viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+    context = artwork_context(
+        viewer=viewer, liked_ids=liked, favorited_ids=favorited, artworks=page.items
+    )
     body = SearchArtworksOut.model_validate(found, context=context)
     return JsonResponse(body.model_dump(mode="json"))

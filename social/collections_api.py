@@ -265,7 +265,9 @@ def collection_items(
         liked, favorited = artwork_reaction_state(
             viewer=viewer, artwork_ids=[a.pk for a in page.items]
         )
-    context = artwork_context(viewer=viewer, liked_ids=liked, favorited_ids=favorited)
+    context = artwork_context(
+        viewer=viewer, liked_ids=liked, favorited_ids=favorited, artworks=page.items
+    )
     return Status(200, ArtworkPageOut.model_validate(page, context=context))
 
 

@@ -56,10 +56,14 @@ def member_world() -> MemberWorld:
     author = UserFactory(username="author", name="Author Name")
     own = PublishedArtworkFactory(user=member, title="My lantern")
     _notify(member, author, own)
+    artwork = PublishedArtworkFactory(user=author, title="Harbour at dawn")
+    # The member's remix of it, and one of that: the family tree has a line to draw.
+    remix = PublishedArtworkFactory(user=member, title="Harbour at night", remix_of=artwork)
+    PublishedArtworkFactory(user=author, title="Harbour in fog", remix_of=remix)
     return MemberWorld(
         member=member,
         author=author,
-        artwork=PublishedArtworkFactory(user=author, title="Harbour at dawn"),
+        artwork=artwork,
         own=own,
         failed=ArtworkFactory(
             user=member,
@@ -148,6 +152,7 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
     )
     keep("create upload errors", client.post("/create?tab=upload", {"tab": "upload"}), 400)
     keep("delete confirmation", client.get(f"/artwork/{world.own.pk}/actions/delete"))
+    _edit_and_remix_pages(world, client, keep)
     keep("report", client.get(f"/artwork/{world.artwork.pk}/report"))
     keep("report errors", client.post(f"/artwork/{world.artwork.pk}/report", {}), 400)
     keep("report own artwork", client.get(f"/artwork/{world.own.pk}/report"))
@@ -208,3 +213,18 @@ def _social_pages(world: MemberWorld, client: Client, keep: object) -> None:
     keep("muted", client.get("/settings/muted"))
     user_unblock(blocker=world.member, blocked=neighbour)
     user_unmute(muter=world.member, muted=neighbour)
+
+
+def _edit_and_remix_pages(world: MemberWorld, client: Client, keep: object) -> None:
+    """Editing the member's own artwork (and its errors, and someone else's: refused),
+    remixing (and a refused remix), the family tree and a remix's page."""
+    own, other = world.own, world.artwork
+    edit = f"/artwork/{own.pk}/{own.slug}/edit"
+    keep("edit", client.get(edit))
+    keep("edit errors", client.post(edit, {"title": " ", "rating": "spicy", "tags": ""}), 400)
+    keep("edit refused", client.get(f"/artwork/{other.pk}/{other.slug}/edit"), 403)
+    keep("create remix", client.get(f"/create?remix={other.pk}"))
+    keep("create remix refused", client.get(f"/create?remix={world.failed.pk}"), 403)
+    keep("family tree", client.get(f"/artwork/{other.pk}/{other.slug}/remixes"))
+    remix = Artwork.objects.get(remix_of=other)
+    keep("remix page", client.get(remix.get_absolute_url()))

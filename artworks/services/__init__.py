@@ -34,7 +34,7 @@ from .reactions import (
     artworks_reacted_to,
     artworks_recount_reactions,
 )
-from .tagging import artwork_set_tags
+from .tagging import artwork_set_tags, artwork_update
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -65,6 +65,7 @@ __all__ = [
     "artwork_unfeature",
     "artwork_unlike",
     "artwork_unpublish",
+    "artwork_update",
     "artwork_upload",
     "artworks_purge_abandoned_drafts",
     "artworks_reacted_to",

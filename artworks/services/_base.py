@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffAction
@@ -58,6 +59,15 @@ def require(rule: ArtworkRule, *, artwork: Artwork, actor: User | None) -> None:
 
 def is_author(*, artwork: Artwork, actor: User | None) -> bool:
     return actor is not None and actor.is_authenticated and artwork.user_id == actor.pk
+
+
+def mark_edited(artwork: Artwork, *, actor: User, changed: dict[str, object]) -> None:
+    """Stamp `edited_at` (and add it to `changed`, the fields to save) when the author changes
+    their published artwork: drafts are still being made, and staff corrections are logged,
+    not shown as the author's edit."""
+    if artwork.status == Artwork.Status.PUBLISHED and is_author(artwork=artwork, actor=actor):
+        artwork.edited_at = timezone.now()
+        changed["edited_at"] = artwork.edited_at
 
 
 def log_staff_action(*, actor: User, artwork: Artwork, action: str, reason: str = "") -> None:

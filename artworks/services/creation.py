@@ -41,6 +41,8 @@ class DraftDetails(TypedDict, total=False):
     provider: str
     model: str
     generation_status: str
+    # The artwork whose prompt and parameters this one started from.
+    remix_of: Artwork | None
 
 
 def artwork_create_draft(

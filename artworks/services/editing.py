@@ -13,14 +13,14 @@ from accounts.models import StaffAction
 from .. import permissions
 from ..models import Artwork
 from ..signals import ArtworkEvent
-from ._base import announce, derived_from_prompt, is_author, log_staff_action
+from ._base import announce, derived_from_prompt, is_author, log_staff_action, mark_edited
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TEXT_FIELDS = permissions.TEXT_FIELDS
-# What `artwork_edit` changes: the text, and the author's choice to show the prompt.
-EDITABLE_FIELDS = (*TEXT_FIELDS, "prompt_hidden")
+# What `artwork_edit` changes: the text, the author's choice to show the prompt, the rating.
+EDITABLE_FIELDS = (*TEXT_FIELDS, "prompt_hidden", "rating")
 
 
 def artwork_edit(
@@ -33,11 +33,17 @@ def artwork_edit(
     made from it; the old slug then redirects to the new one) or an alt text that repeats it
     — unless this same edit sets them: otherwise the words would stay on every page, in the
     API, the sitemap and link previews. The change is announced, so caches drop the old text.
+    A published artwork changed by its author is marked edited (`edited_at`); a draft is not,
+    nor a correction by staff.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
+    if "rating" in changes and changes["rating"] not in Artwork.Rating.values:
+        raise ValidationError(
+            {"rating": _("Choose a rating: general, mature or explicit.")}, code="invalid"
         )
     if not permissions.can_change_fields(actor=actor, artwork=artwork, fields=changes):
         raise PermissionDenied(_("You do not have permission to do that."))
@@ -50,6 +56,7 @@ def artwork_edit(
             setattr(locked, field, value)
         _follow_text_changes(locked, changes=changes, changed=changed)
         locked.full_clean(exclude=["original", "user"])
+        mark_edited(locked, actor=actor, changed=changed)
         locked.save(update_fields=[*changed, "updated_at"])
         if not is_author(artwork=locked, actor=actor):
             log_staff_action(

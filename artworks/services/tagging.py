@@ -16,7 +16,8 @@ from .. import permissions
 from ..models import Artwork, ArtworkTag, Tag
 from ..signals import ArtworkEvent
 from ..tags import tags_clean
-from ._base import announce, is_author, log_staff_action
+from ._base import announce, is_author, log_staff_action, mark_edited
+from .editing import artwork_edit
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -37,7 +38,9 @@ def artwork_set_tags(
             return names
         _write_rows(locked, names)
         locked.tag_names = names
-        locked.save(update_fields=["tag_names", "updated_at"])
+        changed: dict[str, object] = {"tag_names": names}
+        mark_edited(locked, actor=actor, changed=changed)
+        locked.save(update_fields=[*changed, "updated_at"])
         if not is_author(artwork=locked, actor=actor):
             log_staff_action(
                 actor=actor,
@@ -59,3 +62,21 @@ def _write_rows(artwork: Artwork, names: list[str]) -> None:
             for position, name in enumerate(names)
         ]
     )
+
+
+def artwork_update(
+    *,
+    artwork: Artwork,
+    actor: User,
+    changes: dict[str, object],
+    tags: Iterable[str] | None = None,
+) -> Artwork:
+    """The edit form's and PATCH's whole change: `artwork_edit` with `changes`, and
+    `artwork_set_tags` when `tags` is given, in one transaction — a refused field or tag
+    leaves everything as it was. Returns the artwork as it is now."""
+    with transaction.atomic():
+        artwork = artwork_edit(artwork=artwork, actor=actor, changes=changes)
+        if tags is not None:
+            artwork_set_tags(artwork=artwork, actor=actor, tags=tags)
+            artwork.refresh_from_db()
+    return artwork

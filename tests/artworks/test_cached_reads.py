@@ -27,9 +27,9 @@ class TestArtworkPage:
     def test_a_warm_page_does_not_read_the_artwork_again(
         self, client, art, django_assert_num_queries
     ):
-        with django_assert_num_queries(2):  # the artwork, more from the author
+        with django_assert_num_queries(3):  # the artwork, more from the author, its remixes
             assert client.get(art.get_absolute_url()).status_code == 200
-        with django_assert_num_queries(1):  # more from the author
+        with django_assert_num_queries(2):  # more from the author, its remixes
             response = client.get(art.get_absolute_url())
         assert "Harbour lights" in response.content.decode()
 
@@ -41,8 +41,8 @@ class TestArtworkPage:
         client.get(arts[0].get_absolute_url())
         # the member (session: cache), more from the author, the viewer's likes and favorites,
         # whether they follow the author (the follow button), their collections (the save
-        # control)
-        with django_assert_num_queries(5):
+        # control), its remixes
+        with django_assert_num_queries(6):
             assert client.get(arts[0].get_absolute_url()).status_code == 200
 
     def test_the_cache_is_really_read(self, client, art):

@@ -285,7 +285,7 @@ class TestMoreFromAuthor:
         client.force_login(user)
         # the member (session: cache), the artwork, more by the author, liked, favorited ids,
         # whether they follow the author (the follow button), their collections (the save
-        # control), the bell's unread count (cold here; cached after)
-        with django_assert_num_queries(7):
+        # control), the bell's unread count (cold here; cached after), its remixes
+        with django_assert_num_queries(8):
             response = client.get(arts[0].get_absolute_url())
         assert response.status_code == 200

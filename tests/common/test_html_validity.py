@@ -94,7 +94,13 @@ def test_every_page_is_valid_html(client, tmp_path):
         pages[name] = response.content.decode()
 
     services.artwork_set_tags(artwork=image, actor=owner, tags=["sunset", "日落", "sea"])
+    # A family: a remix of the image (and one of that), a hidden remix (drawn as removed).
+    remix = PublishedArtworkFactory(title="Remix <of> & more", remix_of=image)
+    PublishedArtworkFactory(remix_of=remix)
+    PublishedArtworkFactory(remix_of=image, moderation=Artwork.Moderation.HIDDEN)
     for lang in ("en", "zh-hans"):
+        grab(f"remix {lang}", f"{remix.get_absolute_url()}?lang={lang}")
+        grab(f"family tree {lang}", f"/artwork/{remix.pk}/{remix.slug}/remixes?lang={lang}")
         grab(f"tag {lang}", f"/tag/sunset?lang={lang}")
         grab(f"landing {lang}", f"/?lang={lang}")
         grab(f"features {lang}", f"/features?lang={lang}")

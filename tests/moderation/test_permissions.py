@@ -95,7 +95,23 @@ ACTIONS = [
         _published,
         lambda a: _artwork_row(a).title == NEW_TITLE,
         frozenset({"author", "moderator", "superuser"}),
-        ("api", "admin"),
+        ("html", "api", "admin"),
+    ),
+    Action(
+        "rating",
+        _published,
+        lambda a: _artwork_row(a).rating == Artwork.Rating.MATURE,
+        frozenset({"author", "moderator", "superuser"}),
+        ("html", "api"),
+    ),
+    # Any member may start a new artwork from a public one's prompt; "happened": a remix of
+    # it exists.
+    Action(
+        "remix",
+        _published,
+        lambda a: Artwork.objects.filter(remix_of=a).exists(),
+        frozenset({"author", "other_member", "plain_staff", "moderator", "superuser"}),
+        ("html", "api"),
     ),
     Action(
         "prompt_visibility",
@@ -208,9 +224,29 @@ def _admin_action(client, model: str, action: str, pk: int, **extra):
     return client.post(f"/admin/{model}/", data)
 
 
+def _edit_form(client, artwork: Artwork, **overrides):
+    data = {
+        "title": artwork.title,
+        "description": artwork.description,
+        "alt_text": artwork.alt_text,
+        "tags": "",
+        "rating": artwork.rating,
+        **overrides,
+    }
+    return client.post(f"/artwork/{artwork.pk}/{artwork.slug}/edit", data)
+
+
+def _remix_form(client, artwork: Artwork):
+    data = {"tab": "generate", "prompt": "again", "size": "1024x1024", "remix_of": artwork.pk}
+    return client.post("/create", data)
+
+
 def _html(client, action: str, target):
     base = f"/artwork/{target.pk}/actions"
     return {
+        "edit": lambda: _edit_form(client, target, title=NEW_TITLE),
+        "rating": lambda: _edit_form(client, target, rating="mature"),
+        "remix": lambda: _remix_form(client, target),
         "prompt_visibility": lambda: client.post(f"{base}/prompt", {"prompt_hidden": "1"}),
         "publish": lambda: client.post(f"{base}/publish"),
         "unpublish": lambda: client.post(f"{base}/unpublish"),
@@ -223,6 +259,12 @@ def _api(client, action: str, target):
     url = f"/api/artworks/{target.pk}"
     return {
         "edit": lambda: _patch(client, url, {"title": NEW_TITLE}),
+        "rating": lambda: _patch(client, url, {"rating": "mature"}),
+        "remix": lambda: client.post(
+            "/api/artworks/generate",
+            data=json.dumps({"prompt": "again", "remix_of": target.pk}),
+            content_type="application/json",
+        ),
         "prompt_visibility": lambda: _patch(client, url, {"prompt_hidden": True}),
         "publish": lambda: client.post(f"{url}/publish"),
         "unpublish": lambda: client.post(f"{url}/unpublish"),

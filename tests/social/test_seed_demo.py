@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from accounts.models import User
 from artworks.models import Artwork, Favorite, Like, Tag
@@ -80,6 +81,14 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(
     assert all(a.tag_names for a in Artwork.objects.all())
     assert Tag.objects.filter(name="sunset").exists() and Tag.objects.filter(name="日落").exists()
     assert artworks_public().filter(tag_rows__tag__name="landscape").count() >= 3
+
+    # Remixes: a chain of three below one artwork, and siblings beside it; one artwork was
+    # edited after publishing.
+    remixes = Artwork.objects.filter(remix_of__isnull=False, status="published")
+    assert remixes.count() >= 5
+    assert remixes.filter(remix_of__remix_of__remix_of__isnull=False).exists()
+    assert remixes.values("remix_of").annotate(n=Count("pk")).filter(n__gte=3).exists()
+    assert Artwork.objects.filter(status="published", edited_at__isnull=False).count() == 1
 
     # Demo members sign in at once: their addresses count as confirmed.
     from allauth.account.models import EmailAddress

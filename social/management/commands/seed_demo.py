@@ -1,7 +1,8 @@
 """A demo community so that a newcomer sees a living site: 8 users, 60 artworks made by the
 offline generator (some still drafts) with tags in both languages, likes, favorites, follows
-and comments in both languages (with replies and mentions), and a few collections (one of
-them private). Idempotent: running it
+and comments in both languages (with replies and mentions), a few collections (one of
+them private), remixes (a chain of three and siblings) and an artwork edited after
+publishing. Idempotent: running it
 again adds nothing that is already there. (It lives in `social`, the highest app whose rows it
 makes.)"""
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.models import User
-from artworks import services
+from artworks import permissions, services
 from artworks.models import Artwork
 from artworks.providers import GenerationRequest, get_provider
 from artworks.ranking import hot_score
@@ -153,6 +154,7 @@ class Command(BaseCommand):
         follows = self._follow(users)
         comments = self._comment(users, demo_artworks)
         collections = _collect(users, demo_artworks)
+        created += _remix_and_edit(users, demo_artworks, provider)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo community ready: {len(users)} users, {created} new artworks "
@@ -307,3 +309,78 @@ def _comment_once(
         parent_id=parent.pk if parent is not None else None,
     )
     return made, 1
+
+
+# (index of the parent among the demo artworks, or "previous" for the remix made just
+# before, remixer, title, what the prompt gains): a chain of three and two siblings.
+REMIXES = [
+    (0, "chen_hao", "Sunset over quiet mountains, in winter", ", deep snow, blue hour"),
+    ("previous", "mira", "Winter mountains under the aurora", ", green aurora overhead"),
+    ("previous", "lin_yue", "极光下的雪山小屋", ", a small cabin with warm windows"),
+    (0, "nightowl", "Sunset over quiet mountains, in watercolour", ", loose watercolour"),
+    (0, "su_qing", "山间日落（水墨）", ", ink wash painting"),
+]
+
+
+def _remix(users: list[User], artworks: list[Artwork], provider: object) -> int:
+    """The remixes of REMIXES, published, each recording its parent (found by title on a
+    later run). Made as the create form's remixes are, after asking the same rule."""
+    by_name = {user.username: user for user in users}
+    made, previous = 0, None
+    for index, (source, username, title, addition) in enumerate(REMIXES):
+        parent = previous if source == "previous" else artworks[source]
+        author = by_name[username]
+        existing = Artwork.objects.filter(user=author, title=title).first()
+        if existing is not None or parent is None:
+            previous = existing
+            continue
+        if not permissions.can_remix_artwork(actor=author, artwork=parent):
+            previous = None
+            continue
+        prompt = parent.prompt + addition
+        width, height = (int(side) for side in parent.size.split("x"))
+        image = provider.generate(
+            GenerationRequest(prompt=prompt, width=width, height=height, seed=5000 + index)
+        )
+        remix = services.artwork_create_draft(
+            author=author,
+            title=title,
+            source=Artwork.Source.GENERATED,
+            content=image.data,
+            ext=image.ext,
+            content_type=image.content_type,
+            width=image.width,
+            height=image.height,
+            prompt=prompt,
+            negative_prompt=parent.negative_prompt,
+            provider=provider.name,
+            model=image.model,
+            seed=image.seed,
+            size=parent.size,
+            alt_text=prompt,
+            generation_status=Artwork.GenerationStatus.DONE,
+            remix_of=parent,
+        )
+        services.artwork_set_tags(artwork=remix, actor=author, tags=parent.tag_names)
+        previous = services.artwork_publish(artwork=remix, actor=author)
+        made += 1
+    return made
+
+
+def _remix_and_edit(users: list[User], artworks: list[Artwork], provider: object) -> int:
+    made = _remix(users, artworks, provider)
+    _edit_once(artworks)
+    return made
+
+
+def _edit_once(artworks: list[Artwork]) -> None:
+    """The first published demo artwork gets a longer description from its author after
+    publishing, so its page says "edited"."""
+    artwork = next(a for a in artworks if a.status == Artwork.Status.PUBLISHED)
+    if Artwork.objects.filter(pk=artwork.pk, edited_at__isnull=False).exists():
+        return
+    services.artwork_edit(
+        artwork=artwork,
+        actor=artwork.user,
+        changes={"description": "Painted at the end of a long walk; edited to add this note."},
+    )
