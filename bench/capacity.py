@@ -139,7 +139,7 @@ def generate(target: dict[str, int]) -> dict[str, float]:
             FROM generate_series(1, %s) AS n
             JOIN LATERAL (SELECT now() - ((%s - n) || ' seconds')::interval * 30 AS t) AS ts
               ON true
-            JOIN users AS u ON u.id = (SELECT min(id) FROM users) + (n * 7919) %% %s
+            JOIN users AS u ON u.id = (SELECT min(id) FROM users) + (n::bigint * 7919) %% %s
             """,
             (THUMBS, PROMPT, artworks, artworks, members),
         )
@@ -150,7 +150,7 @@ def generate(target: dict[str, int]) -> dict[str, float]:
         _execute(
             """
             INSERT INTO artworks_like (user_id, artwork_id, created_at)
-            SELECT u.id, a0 + ((floor(%s * power((j + 0.5) / %s, 1.3))::bigint + u.id * 104729)
+            SELECT u.id, a0 + ((floor(%s * power((j + 0.5) / %s, 1.3))::bigint + u.id::bigint * 104729)
                                %% %s), now()
             FROM users AS u
             CROSS JOIN generate_series(0, %s - 1) AS j
