@@ -21,7 +21,7 @@ from .generation_run import artwork_run_generation
 from .maintenance import artworks_purge_abandoned_drafts, media_sweep_orphans
 from .media import artwork_file_names, artwork_make_thumbnails, artworks_retry_stale_media
 from .moderation import artwork_feature, artwork_hide, artwork_restore, artwork_unfeature
-from .publishing import artwork_delete, artwork_publish, artwork_unpublish
+from .publishing import artwork_delete, artwork_publish, artwork_unpublish, delete_artwork_row
 from .reactions import (
     artwork_favorite,
     artwork_like,
@@ -29,6 +29,7 @@ from .reactions import (
     artwork_unlike,
     artworks_reacted_to,
     artworks_recount_reactions,
+    member_reactions_remove,
 )
 from .tagging import artwork_set_tags
 
@@ -65,6 +66,8 @@ __all__ = [
     "artworks_reacted_to",
     "artworks_recount_reactions",
     "artworks_retry_stale_media",
+    "delete_artwork_row",
     "generation_can_retry",
     "media_sweep_orphans",
+    "member_reactions_remove",
 ]
