@@ -40,7 +40,7 @@ def member_artworks(*, user: User) -> Iterator[Artwork]:
     return Artwork.objects.filter(user_id=user.pk).order_by("created_at", "id").iterator(500)
 
 
-def _artwork(artwork: Artwork) -> dict:
+def _artwork(artwork: Artwork, *, missing: set[int]) -> dict:
     return {
         "id": artwork.pk,
         "uuid": str(artwork.uuid),
@@ -56,7 +56,9 @@ def _artwork(artwork: Artwork) -> dict:
         "ai_generated": artwork.ai_generated,
         "content_credentials": artwork.content_credentials or {},
         "remix_of": artwork.remix_of_id,
-        "file": original_arcname(artwork) if artwork.original else None,
+        "file": original_arcname(artwork)
+        if artwork.original and artwork.pk not in missing
+        else None,
         "content_type": artwork.content_type,
         "file_size": artwork.file_size,
         "width": artwork.width,
@@ -158,7 +160,7 @@ def _members(rows: object, *, field: str) -> list[dict]:
     ]
 
 
-def _account(user: User) -> dict:
+def _account(user: User, *, has_avatar: bool) -> dict:
     return {
         "id": user.pk,
         "username": user.username,
@@ -166,7 +168,7 @@ def _account(user: User) -> dict:
         "email": user.email,
         "date_joined": _when(user.date_joined),
         "last_login": _when(user.last_login),
-        "avatar": avatar_arcname(user) if user.profile_pic else None,
+        "avatar": avatar_arcname(user) if has_avatar else None,
         "settings": {
             "show_mature": user.show_mature,
             "show_explicit": user.show_explicit,
@@ -178,14 +180,16 @@ def _account(user: User) -> dict:
     }
 
 
-def export_document(*, user: User) -> dict:
-    """Everything the export's JSON holds about `user`."""
+def export_document(*, user: User, missing: set[int], has_avatar: bool) -> dict:
+    """Everything the export's JSON holds about `user`; `missing`: the artworks whose
+    original storage could not give (their `file` is null), `has_avatar`: whether the zip
+    holds the avatar."""
     return {
         "format": "aicommunity-export",
         "version": FORMAT_VERSION,
         "exported_at": _when(timezone.now()),
-        "account": _account(user),
-        "artworks": [_artwork(a) for a in member_artworks(user=user)],
+        "account": _account(user, has_avatar=has_avatar),
+        "artworks": [_artwork(a, missing=missing) for a in member_artworks(user=user)],
         "likes": _reactions(Like, user=user),
         "favorites": _reactions(Favorite, user=user),
         "collections": _collections(user=user),

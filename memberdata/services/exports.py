@@ -138,22 +138,36 @@ def _mark_ready(*, export_id: int, name: str, size: int) -> DataExport | None:
 
 
 def _write_zip(archive: IO[bytes], *, user: User) -> None:
-    """The member's originals and avatar, byte for byte as stored, and the JSON document."""
+    """The member's originals and avatar, byte for byte as stored, and the JSON document. A
+    file missing from storage (lost outside the site) is left out, and the document says so
+    (its `file` is null), rather than failing the whole export."""
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        missing: set[int] = set()
         for artwork in member_artworks(user=user):
-            if artwork.original:
-                _copy_into(zf, artwork.original.name, original_arcname(artwork))
-        if user.profile_pic:
-            _copy_into(zf, user.profile_pic.name, avatar_arcname(user))
-        document = json.dumps(export_document(user=user), ensure_ascii=False, indent=2)
+            if artwork.original and not _copy_into(
+                zf, artwork.original.name, original_arcname(artwork)
+            ):
+                missing.add(artwork.pk)
+        has_avatar = bool(user.profile_pic) and _copy_into(
+            zf, user.profile_pic.name, avatar_arcname(user)
+        )
+        content = export_document(user=user, missing=missing, has_avatar=has_avatar)
+        document = json.dumps(content, ensure_ascii=False, indent=2)
         zf.writestr(DOCUMENT_NAME, document.encode(), compress_type=zipfile.ZIP_DEFLATED)
     archive.seek(0, 2)
 
 
-def _copy_into(zf: zipfile.ZipFile, name: str, arcname: str) -> None:
-    # Streamed in chunks: a video may be large, and the member may have many.
-    with default_storage.open(name, "rb") as source, zf.open(arcname, "w", force_zip64=True) as out:
+def _copy_into(zf: zipfile.ZipFile, name: str, arcname: str) -> bool:
+    """Copy a stored file into the zip, streamed in chunks (a video may be large, and the
+    member may have many); False when storage has no such file."""
+    try:
+        source = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        logger.warning("data export: %s is missing from storage", name)
+        return False
+    with source, zf.open(arcname, "w", force_zip64=True) as out:
         shutil.copyfileobj(source, out, _CHUNK)
+    return True
 
 
 def exports_purge_expired() -> int:
