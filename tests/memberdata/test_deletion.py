@@ -294,3 +294,34 @@ def test_deletion_in_the_bucket_leaves_no_object(
     others.refresh_from_db()
     assert others.like_count == 0
     assert member_rows(member.pk) == {}
+
+
+def test_redis_follows_the_deletion(redis_index, world, client, django_capture_on_commit_callbacks):
+    """The feed's index is kept in step through the announcements: the member's artworks
+    leave hot_rank, the others' like counts drop, the member's favorites key goes."""
+    from django.core.management import call_command
+
+    from feed.selectors import user_favorites_page
+    from tests.feed.redis_helpers import dump_index
+
+    call_command("rebuild_redis")
+    user_favorites_page(owner=world.member, viewer=world.member)  # fills the member's key
+    before = dump_index(redis_index)
+    assert world.published.pk in before["hot_rank"]
+    assert before[f"artwork:{world.others_art.pk}:likes"] == 2
+    assert before[f"user:{world.member.pk}:favorites"] == {world.others_art.pk}
+    client.force_login(world.member)
+    delete_through_page(client, django_capture_on_commit_callbacks)
+    after = dump_index(redis_index)
+    assert world.published.pk not in after["hot_rank"]
+    assert after[f"artwork:{world.others_art.pk}:likes"] == 1
+    assert after[f"artwork:{world.others_second.pk}:likes"] == 1
+    assert f"user:{world.member.pk}:favorites" not in after
+    assert not [k for k in after if k.startswith(f"user:{world.member.pk}:")]
+    # What a rebuild from the database gives, for the keys a rebuild writes.
+    call_command("rebuild_redis")
+    rebuilt = dump_index(redis_index)
+    assert after["hot_rank"] == rebuilt["hot_rank"]
+    for key, value in rebuilt.items():
+        if key.startswith("artwork:"):
+            assert after.get(key) == value, key
