@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
@@ -53,7 +54,7 @@ def test_export_request_ready_and_download_without_javascript(
         page.get_by_role("link", name="Download your export").click()
     download = info.value
     assert download.suggested_filename.startswith("aicommunity-keeper-")
-    body = open(download.path(), "rb").read()
+    body = Path(download.path()).read_bytes()
     export = DataExport.objects.get(user=member)
     with default_storage.open(export.file, "rb") as stored:
         assert body == stored.read()

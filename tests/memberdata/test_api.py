@@ -104,14 +104,16 @@ def test_delete_me_with_the_username_without_a_password(world, django_capture_on
     assert client.get("/api/auth/me").status_code == 401  # the session was signed out
 
 
-def test_staff_cannot_delete_someone_else(world, django_capture_on_commit_callbacks):
+def test_delete_me_only_ever_deletes_the_caller_staff_included(
+    world, django_capture_on_commit_callbacks
+):
     moderator = make_moderator()
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().delete(
             "/api/me", {"password": PASSWORD}, "application/json", **bearer(moderator)
         )
-    # The moderator's own password is the same factory password: it would delete THEM, never
-    # the member; here we check the member is untouched and only "me" is ever meant.
+    # The moderator's password is the factory's, the member's too: "me" is the caller, so the
+    # moderator's own account goes and the member's stays. No endpoint takes another's id.
     assert response.status_code == 202
     assert User.objects.get(pk=world.member.pk).is_active
     assert not User.objects.filter(pk=moderator.pk).exists()

@@ -108,7 +108,7 @@ def test_deletion_leaves_no_row_no_file_and_exact_counts(
     assert response.status_code == 302 and response["Location"] == "/settings/delete/done"
     assert not User.objects.filter(pk=member_id).exists()
     assert member_rows(member_id) == {}
-    assert not [n for n in files + [export.file] if default_storage.exists(n)]
+    assert not [n for n in [*files, export.file] if default_storage.exists(n)]
     # Others' counts: one like and one favorite fewer, as their rows say.
     assert counts(world.others_art, world.others_second) == [(1, 1, 1, 1), (1, 1, 0, 0)]
     # Announced as unlikes, unfavorites and deletions are, so the feed keeps Redis in step.
