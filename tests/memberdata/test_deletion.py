@@ -5,6 +5,7 @@ others' like and favorite counts still exact, the username and email free again.
 
 from __future__ import annotations
 
+import boto3
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from memberdata import services
 from memberdata.models import AccountDeletion, DataExport
 from social.models import Collection
 from tests.factories import UserFactory, make_moderator
+from tests.s3_bucket import BUCKET
 
 from .conftest import PASSWORD
 
@@ -263,7 +265,7 @@ def test_hostile_callers_delete_nothing(world, django_capture_on_commit_callback
 
 
 def test_deletion_in_the_bucket_leaves_no_object(
-    bucket, world, client, settings, django_capture_on_commit_callbacks
+    bucket, s3_server, world, client, settings, django_capture_on_commit_callbacks
 ):
     from artworks import services as artwork_services
     from tests.factories import PublishedArtworkFactory
@@ -282,6 +284,16 @@ def test_deletion_in_the_bucket_leaves_no_object(
     export = DataExport.objects.get(user=member)
     keys = bucket()
     assert export.file in keys and member.profile_pic.name in keys
+    # The export is as private as the bucket: no grant to anyone but its owner.
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    grants = s3.get_object_acl(Bucket=BUCKET, Key=export.file)["Grants"]
+    assert [g["Grantee"].get("URI") for g in grants if g["Grantee"].get("URI")] == []
     own.refresh_from_db()
     assert own.thumbnails and all(t["name"] in keys for t in own.thumbnails)
     mine = set(member_files(world)) | {t["name"] for t in own.thumbnails}
