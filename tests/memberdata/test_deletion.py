@@ -337,3 +337,20 @@ def test_redis_follows_the_deletion(redis_index, world, client, django_capture_o
     for key, value in rebuilt.items():
         if key.startswith("artwork:"):
             assert after.get(key) == value, key
+
+
+def test_without_a_broker_the_deletion_runs_beside_the_request(
+    world, client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from memberdata.services import deletion
+
+    settings.MEMBER_DATA_IN_BACKGROUND_THREAD = True
+    started = []
+    monkeypatch.setattr(deletion, "run_beside_requests", lambda work, what: started.append(work))
+    client.force_login(world.member)
+    assert delete_through_page(client, django_capture_on_commit_callbacks).status_code == 302
+    assert User.objects.filter(pk=world.member.pk, is_active=False).exists()
+    [work] = started
+    with django_capture_on_commit_callbacks(execute=True):
+        work()
+    assert not User.objects.filter(pk=world.member.pk).exists()

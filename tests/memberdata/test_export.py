@@ -296,3 +296,21 @@ def test_an_original_lost_from_storage_is_left_out_not_fatal(
     files = {a["id"]: a["file"] for a in document["artworks"]}
     assert files[world.draft.pk] is None
     assert files[world.published.pk] in archive.namelist()
+
+
+def test_without_a_broker_the_export_is_built_beside_the_request(
+    world, client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """MEMBER_DATA_IN_BACKGROUND_THREAD (the embedded default): the request does not build
+    the zip itself; a thread beside it does."""
+    from memberdata.services import exports
+
+    settings.MEMBER_DATA_IN_BACKGROUND_THREAD = True
+    started = []
+    monkeypatch.setattr(exports, "run_beside_requests", lambda work, what: started.append(work))
+    client.force_login(world.member)
+    ask(client, django_capture_on_commit_callbacks)
+    assert DataExport.objects.get().state == DataExport.State.PENDING
+    [work] = started
+    work()
+    assert DataExport.objects.get().state == DataExport.State.READY
