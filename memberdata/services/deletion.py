@@ -60,8 +60,9 @@ def account_deletion_request(*, user: User, confirmation: str) -> AccountDeletio
 def _enqueue_delete(user_id: int) -> None:
     from ..tasks import delete_account  # tasks import services
 
-    # With the broker down, the row stays and beat runs the deletion later
-    # (account_deletions_resume); the account is deactivated meanwhile.
+    # Without a broker (MEMBER_DATA_IN_BACKGROUND_THREAD), or with it down, a thread of this
+    # process runs it; with that setting off and the broker down, the row stays and beat runs
+    # it later (account_deletions_resume). The account is deactivated meanwhile.
     enqueue(
         delete_account,
         user_id,
