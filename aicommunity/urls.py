@@ -9,6 +9,7 @@
 /login                  sign-in             /accounts/…            allauth
 /settings/profile       accounts:settings
 /notifications          notifications:index /settings/notifications notifications:preferences
+/settings/export        memberdata:export   /settings/delete       memberdata:delete
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
 /healthz                health checks       /admin/                staff
 /sitemap.xml            sitemap index       /robots.txt            crawler rules
@@ -49,6 +50,7 @@ urlpatterns = [
     path("", include("artworks.urls")),
     path("", include("social.urls")),
     path("", include("notifications.urls")),
+    path("", include("memberdata.urls")),
     path("", include("feed.urls")),
 ]
 

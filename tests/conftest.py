@@ -105,6 +105,8 @@ def _generation_in_request(settings):
     # Likewise a reaction's notification: told at once, one task per reaction.
     settings.NOTIFICATIONS_IN_BACKGROUND_THREAD = False
     settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 0
+    # And a member's export or account deletion: in-process after commit.
+    settings.MEMBER_DATA_IN_BACKGROUND_THREAD = False
 
 
 @pytest.fixture(autouse=True)

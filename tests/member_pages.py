@@ -189,7 +189,25 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
     keep("report comment errors", client.post(f"/report/comment/{top.pk}", {}), 400)
     keep("failed generation", client.get(world.failed.get_absolute_url()))
     keep("queued generation", client.get(world.queued.get_absolute_url()))
+    _member_data_pages(world, client, keep)
     return pages
+
+
+def _member_data_pages(world: MemberWorld, client: Client, keep: object) -> None:
+    """The export page in each of its states, a second export refused, and the deletion
+    page with its error; then the page a member sees once their account is being deleted."""
+    from memberdata import services
+    from memberdata.models import DataExport
+
+    keep("export", client.get("/settings/export"))
+    client.post("/settings/export")  # queued: the test's transaction never commits
+    keep("export being built", client.get("/settings/export"))
+    keep("export refused", client.post("/settings/export"), 409)
+    services.export_build(export_id=DataExport.objects.get(user=world.member, state="pending").pk)
+    keep("export ready", client.get("/settings/export"))
+    keep("delete account", client.get("/settings/delete"))
+    keep("delete account errors", client.post("/settings/delete", {"confirmation": "wrong"}), 400)
+    keep("account being deleted", client.get("/settings/delete/done"))
 
 
 def _social_pages(world: MemberWorld, client: Client, keep: object) -> None:

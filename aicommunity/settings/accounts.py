@@ -121,3 +121,10 @@ else:
     HEADLESS_JWT_PRIVATE_KEY = env.str(
         "JWT_PRIVATE_KEY", default="", multiline=True
     ) or development_private_key(BASE_DIR / ".jwt-dev-key.pem")
+
+# A member's data export: its download link works for this many days, then the file is
+# deleted (beat); an export that has not finished after this many minutes counts as failed.
+DATA_EXPORT_EXPIRE_DAYS = env.int("DATA_EXPORT_EXPIRE_DAYS", default=7)
+DATA_EXPORT_STALE_MINUTES = env.int("DATA_EXPORT_STALE_MINUTES", default=120)
+# An account deletion still pending after this many minutes is run again (its task was lost).
+ACCOUNT_DELETION_RETRY_MINUTES = env.int("ACCOUNT_DELETION_RETRY_MINUTES", default=15)

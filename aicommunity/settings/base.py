@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "feed",
     "moderation",
+    "memberdata",
 ]
 
 MIDDLEWARE = [

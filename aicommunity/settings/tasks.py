@@ -39,6 +39,11 @@ NOTIFICATION_REACTION_WINDOW_SECONDS = env.float("NOTIFICATION_REACTION_WINDOW_S
 NOTIFICATIONS_IN_BACKGROUND_THREAD = env.bool(
     "NOTIFICATIONS_IN_BACKGROUND_THREAD", default=CELERY_TASK_ALWAYS_EAGER
 )
+# Without a broker, a member's export or account deletion runs in a background thread of the
+# web process rather than in the request that asked for it.
+MEMBER_DATA_IN_BACKGROUND_THREAD = env.bool(
+    "MEMBER_DATA_IN_BACKGROUND_THREAD", default=CELERY_TASK_ALWAYS_EAGER
+)
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
@@ -104,6 +109,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feed.tasks.reconcile_redis",
         "schedule": env.int("REDIS_RECONCILE_SECONDS", default=900),
     },
+    # Exports past their expiry leave storage; deletions whose task was lost run again.
+    "purge-expired-exports": {"task": "memberdata.tasks.purge_expired_exports", "schedule": 3600.0},
+    "finish-account-deletions": {
+        "task": "memberdata.tasks.finish_account_deletions",
+        "schedule": 900.0,
+    },
 }
 # Periodic maintenance.
 MEDIA_RETRY_AFTER_MINUTES = env.float("MEDIA_RETRY_AFTER_MINUTES", default=5)
@@ -123,4 +134,6 @@ CELERY_TASK_ROUTES = {
     "feed.tasks.*": {"queue": Queue.FEED.value},
     # Small, many, and wanted soon: beside the other short tasks.
     "notifications.tasks.*": {"queue": Queue.DEFAULT.value},
+    # Long and rare (a member's whole archive): beside media processing, not the short tasks.
+    "memberdata.tasks.build_export": {"queue": Queue.MEDIA.value},
 }

@@ -25,7 +25,7 @@ from .maintenance import (
 )
 from .media import artwork_file_names, artwork_make_thumbnails, artworks_retry_stale_media
 from .moderation import artwork_feature, artwork_hide, artwork_restore, artwork_unfeature
-from .publishing import artwork_delete, artwork_publish, artwork_unpublish
+from .publishing import artwork_delete, artwork_publish, artwork_unpublish, delete_artwork_row
 from .reactions import (
     artwork_favorite,
     artwork_like,
@@ -33,6 +33,7 @@ from .reactions import (
     artwork_unlike,
     artworks_reacted_to,
     artworks_recount_reactions,
+    member_reactions_remove,
 )
 from .tagging import artwork_set_tags, artwork_update
 
@@ -72,7 +73,9 @@ __all__ = [
     "artworks_recount_reactions",
     "artworks_requeue_stuck_generations",
     "artworks_retry_stale_media",
+    "delete_artwork_row",
     "generate_beside_request",
     "generation_can_retry",
     "media_sweep_orphans",
+    "member_reactions_remove",
 ]

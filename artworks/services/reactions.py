@@ -103,3 +103,48 @@ def artworks_reacted_to(*, user_ids: Iterable[int]) -> set[int]:
     liked = Like.objects.filter(user_id__in=ids).values_list("artwork_id", flat=True)
     kept = Favorite.objects.filter(user_id__in=ids).values_list("artwork_id", flat=True)
     return {*liked, *kept}
+
+
+def member_reactions_remove(*, user_id: int) -> int:
+    """Take back every like and favorite of a member (whose account is being deleted): each
+    row goes, and the counter and hot score of the artwork it was on move down by one with it,
+    in one transaction with the artworks locked; each removal is announced as an unlike or an
+    unfavorite is, so the read side drops it (the artwork's score, the member's favorites).
+    Whatever the artwork's state: a hidden or draft artwork's counts stay exact too. Returns
+    how many rows went."""
+    with transaction.atomic():
+        liked = set(Like.objects.filter(user_id=user_id).values_list("artwork_id", flat=True))
+        kept = set(Favorite.objects.filter(user_id=user_id).values_list("artwork_id", flat=True))
+        artworks = list(
+            Artwork.objects.select_for_update()
+            .filter(pk__in=liked | kept)
+            .order_by("pk")
+            .only("id", "user_id", "like_count", "favorite_count", "hot_score", "published_at")
+        )
+        # Read again under the locks: only rows whose artwork is locked are counted here.
+        liked = set(Like.objects.filter(user_id=user_id).values_list("artwork_id", flat=True))
+        kept = set(Favorite.objects.filter(user_id=user_id).values_list("artwork_id", flat=True))
+        Like.objects.filter(user_id=user_id, artwork_id__in=liked).delete()
+        Favorite.objects.filter(user_id=user_id, artwork_id__in=kept).delete()
+        for artwork in artworks:
+            _count_down(artwork, like=artwork.pk in liked, favorite=artwork.pk in kept)
+            for event, reacted in ((_LIKE.removed, liked), (_FAVORITE.removed, kept)):
+                if artwork.pk in reacted:
+                    announce(
+                        artwork_id=artwork.pk,
+                        user_id=user_id,
+                        event=event,
+                        author_id=artwork.user_id,
+                    )
+    return len(liked) + len(kept)
+
+
+def _count_down(artwork: Artwork, *, like: bool, favorite: bool) -> None:
+    artwork.like_count = max(0, artwork.like_count - like)
+    artwork.favorite_count = max(0, artwork.favorite_count - favorite)
+    artwork.hot_score = hot_score(
+        like_count=artwork.like_count,
+        favorite_count=artwork.favorite_count,
+        published_at=artwork.published_at,
+    )
+    artwork.save(update_fields=["like_count", "favorite_count", "hot_score"])

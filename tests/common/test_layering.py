@@ -1,6 +1,7 @@
 """A lower app never names a higher one, not even by string: no model label, URL name or
 admin URL of a higher app in the code of common, accounts, artworks, social, feed or
-notifications (prose and docstrings aside). Only moderation may name notifications."""
+notifications (prose and docstrings aside). Only moderation and memberdata may name
+notifications."""
 
 from __future__ import annotations
 
@@ -12,14 +13,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HIGHER = {
-    "common": ("accounts", "artworks", "feed", "moderation", "notifications", "social"),
-    "accounts": ("artworks", "feed", "moderation", "notifications", "social"),
+    "common": (
+        "accounts",
+        "artworks",
+        "feed",
+        "memberdata",
+        "moderation",
+        "notifications",
+        "social",
+    ),
+    "accounts": ("artworks", "feed", "memberdata", "moderation", "notifications", "social"),
     # its field `moderation` and its "feed" card sizes are not apps
-    "artworks": ("notifications", "social"),
-    "social": ("feed", "moderation", "notifications"),
-    # notifications sits beside feed, above social: neither names the other
-    "feed": ("notifications",),
-    "notifications": ("feed", "moderation"),
+    "artworks": ("memberdata", "notifications", "social"),
+    "social": ("feed", "memberdata", "moderation", "notifications"),
+    # notifications sits beside feed, above social: neither names the other; memberdata (a
+    # member's export and deletion) sits on top, beside moderation
+    "feed": ("memberdata", "notifications"),
+    "notifications": ("feed", "memberdata", "moderation"),
 }
 
 

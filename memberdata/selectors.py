@@ -1,0 +1,38 @@
+"""Reads of a member's exports, and the one rule of who may download one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from accounts.selectors import user_is_signed_in
+
+from .models import DataExport
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+
+def export_latest(*, user: User) -> DataExport | None:
+    """The member's most recent export (the one their page shows), if any."""
+    return DataExport.objects.filter(user_id=user.pk).order_by("-created_at", "-id").first()
+
+
+def can_download_export(*, viewer: User | AnonymousUser | None, export: DataExport) -> bool:
+    """An export is its member's alone (not staff's: it holds their private drafts and
+    prompts), and only while it is ready and not expired."""
+    return user_is_signed_in(viewer) and viewer.pk == export.user_id and export.is_downloadable
+
+
+def export_for_download(
+    *, viewer: User | AnonymousUser | None, export_uuid: object
+) -> DataExport | None:
+    """The export `viewer` may download by this id, or None (unknown, someone else's,
+    not ready, expired: the caller answers 404 alike)."""
+    if not user_is_signed_in(viewer):
+        return None
+    export = DataExport.objects.filter(uuid=export_uuid, user_id=viewer.pk).first()
+    if export is None or not can_download_export(viewer=viewer, export=export):
+        return None
+    return export

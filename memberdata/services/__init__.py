@@ -1,0 +1,22 @@
+"""Writes of a member's data as a whole: exports (asked, built, purged) and the deletion of
+an account (asked, run). Callers import from here."""
+
+from .deletion import (
+    account_delete,
+    account_deletion_request,
+    account_deletions_resume,
+)
+from .exports import (
+    export_build,
+    export_request,
+    exports_purge_expired,
+)
+
+__all__ = [
+    "account_delete",
+    "account_deletion_request",
+    "account_deletions_resume",
+    "export_build",
+    "export_request",
+    "exports_purge_expired",
+]
