@@ -42,7 +42,9 @@ def request_id_for(request: HttpRequest) -> str:
 
 
 def loggable_path(path: str) -> str:
-    return _KEY_IN_PATH.sub(r"\1[redacted]", path) if "/key/" in path or "/confirm-email/" in path else path
+    if "/key/" in path or "/confirm-email/" in path:
+        return _KEY_IN_PATH.sub(r"\1[redacted]", path)
+    return path
 
 
 def _known_user_id(request: HttpRequest) -> int | None:
@@ -71,11 +73,13 @@ class RequestLogMiddleware:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             if self.log_requests:
-                logger.info(
+                status = response.status_code
+                log = logger.error if status >= 500 else logger.info
+                log(
                     "request_finished",
                     method=request.method,
                     path=loggable_path(request.path),
-                    status=response.status_code,
+                    status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                     user_id=_known_user_id(request),
                 )

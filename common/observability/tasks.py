@@ -43,7 +43,9 @@ def _bind_task_context(task_id: str = "", task: Task | None = None, **_kwargs: A
     request_id = getattr(context, HEADER, None)
     if request_id:
         bound["request_id"] = request_id
-    setattr(context, _TOKENS, structlog.contextvars.bind_contextvars(**bound))
+    tokens = structlog.contextvars.bind_contextvars(**bound)
+    if context.is_eager:
+        setattr(context, _TOKENS, tokens)
     setattr(context, _STARTED, time.perf_counter())
 
 
@@ -56,7 +58,8 @@ def _record_task(task: Task | None = None, state: str | None = None, **_kwargs: 
         metrics.observe_task(task.name, state or "UNKNOWN", time.perf_counter() - started)
     tokens = getattr(context, _TOKENS, None)
     if tokens is not None:
-        # In-process: the request's context is as it was before the task.
+        # In-process: the request's context is as it was before the task. (A worker keeps
+        # it until the next task: its own "succeeded" or "retry" lines still name the task.)
         structlog.contextvars.reset_contextvars(**tokens)
 
 
