@@ -1,8 +1,8 @@
 """Error reports to Sentry (sentry-sdk), when settings.SENTRY_DSN is set: unhandled
 exceptions of views and tasks (Django and Celery integrations) and lines logged at ERROR.
 
-Nothing personal or secret leaves: `send_default_pii=False` (no cookies, no user, no client
-address), request bodies are never sent, and `scrub_event` goes over every event before it
+Nothing personal or secret leaves: no cookies, no user, no client address (`data_collection`,
+which replaces `send_default_pii=False`), request bodies are never sent, and `scrub_event` goes over every event before it
 is sent: it drops cookies and credential headers, and blanks any value whose key names a
 secret (password, token, session, CSRF, authorization, API key…) and any token in a query
 string, wherever they are (request, local variables of the stack frames, breadcrumbs)."""
@@ -74,12 +74,22 @@ def init_sentry(
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
+    from sentry_sdk.integrations.logging import ignore_logger
 
+    # Its `request_finished` line of a 500 is the same error again.
+    ignore_logger("aicommunity.requests")
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,
         release=release,
-        send_default_pii=False,
+        # What `send_default_pii=False` meant, in the form sentry-sdk 2.75 asks for (the old
+        # option still works but warns at every start): no user, no cookies, no bodies.
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_bodies": [],
+            "url_query_params": {"mode": "denylist"},
+        },
         max_request_body_size="never",
         traces_sample_rate=traces_sample_rate,
         before_send=scrub_event,
