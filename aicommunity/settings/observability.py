@@ -25,7 +25,7 @@ if LOG_FORMAT not in {"json", "console"}:
 # One `request_finished` line per request (method, path, status, duration, user id).
 LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
 LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
-configure_structlog()
+configure_structlog(fmt=LOG_FORMAT, level=LOG_LEVEL)
 
 # --- Error reports ------------------------------------------------------------------------
 

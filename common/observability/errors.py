@@ -1,11 +1,12 @@
 """Error reports to Sentry (sentry-sdk), when settings.SENTRY_DSN is set: unhandled
 exceptions of views and tasks (Django and Celery integrations) and lines logged at ERROR.
 
-Nothing personal or secret leaves: no cookies, no user, no client address (`data_collection`,
-which replaces `send_default_pii=False`), request bodies are never sent, and `scrub_event` goes over every event before it
-is sent: it drops cookies and credential headers, and blanks any value whose key names a
-secret (password, token, session, CSRF, authorization, API key…) and any token in a query
-string, wherever they are (request, local variables of the stack frames, breadcrumbs)."""
+Nothing personal or secret leaves: no cookies, no user, no client address
+(`data_collection`, which replaces `send_default_pii=False`), never a request body, and
+`scrub_event` goes over every event before it is sent: it drops cookies and credential
+headers, and blanks any value whose key names a secret (password, token, session, CSRF,
+authorization, API key…) and any token in a query string, wherever they are (request,
+local variables of the stack frames, breadcrumbs)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _scrub_text(text: str) -> str:
     return _TOKEN_IN_QUERY.sub(rf"\1{FILTERED}", text) if "=" in text else text
 
 
-def _scrub(value: Any) -> Any:
+def _scrub(value: object) -> object:
     if isinstance(value, dict):
         return {
             key: FILTERED if isinstance(key, str) and _SECRET_KEY.search(key) else _scrub(item)
@@ -61,11 +62,11 @@ def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> d
     request = event.get("request")
     if isinstance(request, dict):
         _scrub_request(request)
-    return _scrub(event)
+    return _scrub(event)  # type: ignore[return-value]
 
 
 def scrub_breadcrumb(crumb: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
-    return _scrub(crumb)
+    return _scrub(crumb)  # type: ignore[return-value]
 
 
 def init_sentry(

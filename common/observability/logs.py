@@ -3,12 +3,15 @@ structlog's `ProcessorFormatter`, which adds the time, level, logger and the con
 for the request or task (its `request_id`), then renders one JSON object per line (`json`) or
 a line for people (`console`).
 
-The context lives in structlog's contextvars: `common.observability.requests` binds the
+structlog's own loggers (`get_logger`) skip `logging` and write their line directly, with the
+same fields. The context lives in structlog's contextvars: `common.observability.requests` binds the
 request id for a request, `common.observability.tasks` for a task."""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import sys
+from typing import IO, Any
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
@@ -69,15 +72,32 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
     }
 
 
-def configure_structlog() -> None:
-    """structlog's loggers hand their events to `logging` (and so to the formatter above)."""
+def configure_structlog(*, fmt: str, level: str, stream: IO[str] | None = None) -> None:
+    """structlog's own loggers (the request line) render and write their line themselves,
+    without a trip through `logging`: 12 µs a line instead of 32 (bench/
+    observability_overhead.py). Same fields, same stream (stderr) as the formatter's."""
+    renderer: Processor = (
+        structlog.processors.JSONRenderer(default=str)
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
     structlog.configure(
         processors=[
-            structlog.stdlib.filter_by_level,
-            *_shared_processors(),
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _request_id_always,
+            _drop_secrets,
+            structlog.processors.format_exc_info,
+            renderer,
         ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.WriteLoggerFactory(stream or sys.stderr),
+        cache_logger_on_first_use=False,
     )
+
+
+def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
+    """A structlog logger of the current configuration, its lines naming `name` as their
+    logger. Take it when the user starts (a middleware's __init__), not per call."""
+    return structlog.get_logger().bind(logger=name)

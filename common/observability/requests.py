@@ -24,7 +24,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
-logger = structlog.stdlib.get_logger("aicommunity.requests")
+from .logs import get_logger
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _ACCEPTED_ID = re.compile(r"[A-Za-z0-9._-]{8,128}")
@@ -62,6 +62,7 @@ class RequestLogMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.log_requests = settings.LOG_REQUESTS
+        self.logger = get_logger("aicommunity.requests")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -74,7 +75,7 @@ class RequestLogMiddleware:
             response[REQUEST_ID_HEADER] = request_id
             if self.log_requests:
                 status = response.status_code
-                log = logger.error if status >= 500 else logger.info
+                log = self.logger.error if status >= 500 else self.logger.info
                 log(
                     "request_finished",
                     method=request.method,

@@ -26,13 +26,13 @@ _TOKENS = "_aic_context_tokens"
 _STARTED = "_aic_started"
 
 
-def _publish_request_id(headers: dict[str, Any] | None = None, **_kwargs: Any) -> None:
+def _publish_request_id(headers: dict[str, Any] | None = None, **_kwargs: object) -> None:
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     if request_id and headers is not None:
         headers[HEADER] = request_id
 
 
-def _bind_task_context(task_id: str = "", task: Task | None = None, **_kwargs: Any) -> None:
+def _bind_task_context(task_id: str = "", task: Task | None = None, **_kwargs: object) -> None:
     if task is None:
         return
     context = task.request
@@ -49,7 +49,7 @@ def _bind_task_context(task_id: str = "", task: Task | None = None, **_kwargs: A
     setattr(context, _STARTED, time.perf_counter())
 
 
-def _record_task(task: Task | None = None, state: str | None = None, **_kwargs: Any) -> None:
+def _record_task(task: Task | None = None, state: str | None = None, **_kwargs: object) -> None:
     if task is None:
         return
     context = task.request
@@ -63,7 +63,7 @@ def _record_task(task: Task | None = None, state: str | None = None, **_kwargs: 
         structlog.contextvars.reset_contextvars(**tokens)
 
 
-def _count_failure(sender: Task | None = None, **_kwargs: Any) -> None:
+def _count_failure(sender: Task | None = None, **_kwargs: object) -> None:
     if sender is not None:
         metrics.count_task_failure(sender.name)
 

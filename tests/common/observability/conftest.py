@@ -6,8 +6,9 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 
-from common.observability.logs import formatter
+from common.observability.logs import configure_structlog, formatter
 
 
 class JsonLines:
@@ -32,8 +33,10 @@ def json_logs() -> Iterator[JsonLines]:
     previous_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    configure_structlog(fmt="json", level="INFO", stream=captured.stream)
     try:
         yield captured
     finally:
+        configure_structlog(fmt=settings.LOG_FORMAT, level=settings.LOG_LEVEL)
         root.removeHandler(handler)
         root.setLevel(previous_level)

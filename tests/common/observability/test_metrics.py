@@ -9,8 +9,8 @@ from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
 from artworks import services
-from artworks.services.generation_run import mark_generation_failed
 from artworks.models import Artwork
+from artworks.services.generation_run import mark_generation_failed
 from tests.factories import ArtworkFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,9 +127,11 @@ def test_a_made_up_method_is_counted_as_other(client):
     client.generic("BREW", reverse("healthz"))
     after = scrape(client)
     key = {"method": "other", "status": "405"}
-    assert value(after, "aic_http_responses_total", **key) - value(
-        before, "aic_http_responses_total", **key
-    ) == 1
+    assert (
+        value(after, "aic_http_responses_total", **key)
+        - value(before, "aic_http_responses_total", **key)
+        == 1
+    )
 
 
 def test_tasks_move_their_durations_and_failures(client):
