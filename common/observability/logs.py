@@ -53,7 +53,11 @@ def formatter(fmt: str) -> structlog.stdlib.ProcessorFormatter:
         renderer = structlog.processors.JSONRenderer(default=str)
     else:
         tail = []
-        renderer = structlog.dev.ConsoleRenderer(colors=False)
+        # Plain tracebacks: rich's (structlog's default when rich is installed) print every
+        # frame's local variables, secrets included, and take a long time to draw.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_shared_processors(),
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *tail, renderer],
@@ -79,7 +83,9 @@ def configure_structlog(*, fmt: str, level: str, stream: IO[str] | None = None) 
     renderer: Processor = (
         structlog.processors.JSONRenderer(default=str)
         if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[
