@@ -23,7 +23,10 @@ def _failed(**kwargs: object) -> Artwork:
     )
 
 
-def test_a_moderator_sees_the_failed_generations_linked_to_their_admin_pages(client, staff_user):
+def test_a_moderator_sees_the_failed_generations_linked_to_their_admin_pages(
+    client, staff_user, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no broker
     planted = _failed(title="Sunset that never came", provider="openai")
     ArtworkFactory(title="A generation that worked")
     client.force_login(staff_user)
