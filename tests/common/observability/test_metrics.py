@@ -122,6 +122,23 @@ def test_requests_move_the_latency_by_view_and_the_counts_by_status(client):
     assert delta("aic_http_responses_total", method="GET", status="200") >= 3
 
 
+def test_pages_from_the_early_page_cache_are_timed_under_their_own_name(client, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    landing = reverse("feed:landing")
+    client.get(landing)  # renders and keeps the copy
+    before = scrape(client)
+    client.get(landing)
+    client.get(landing)
+    after = scrape(client)
+
+    def delta(view: str) -> float:
+        name = "aic_http_request_duration_seconds_count"
+        return value(after, name, view=view) - value(before, name, view=view)
+
+    assert delta("(page cache)") == 2
+    assert delta("feed:landing") == 0
+
+
 def test_a_made_up_method_is_counted_as_other(client):
     before = scrape(client)
     client.generic("BREW", reverse("healthz"))
