@@ -28,3 +28,14 @@ def check_before_start(**_kwargs: object) -> None:
         from common.checks import refuse_to_start_unless_ready
 
         refuse_to_start_unless_ready()
+
+
+@signals.setup_logging.connect
+def _log_as_django_does(**kwargs: object) -> None:
+    """Workers and beat write their lines like the web processes (settings.LOGGING: JSON in
+    production, with the task's request id) instead of Celery's own format."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

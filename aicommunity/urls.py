@@ -12,6 +12,7 @@
 /settings/export        memberdata:export   /settings/delete       memberdata:delete
 /api/…                  JSON API (OpenAPI at /api/openapi.json)
 /healthz                health checks       /admin/                staff
+/metrics                Prometheus (allowed networks or METRICS_TOKEN only)
 /sitemap.xml            sitemap index       /robots.txt            crawler rules
 /media/<storage key>    stored files, through the visibility rule (artworks/media_views.py)
 /i18n/setlang/          language switcher (POST)
@@ -29,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from artworks.media_views import media
+from common.observability.exposition import metrics_view
 from common.views import healthz
 from feed.urls import seo_urlpatterns
 
@@ -36,6 +38,7 @@ from .api import api, api_not_found
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", api_not_found),

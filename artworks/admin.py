@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -25,12 +27,13 @@ from accounts.models import StaffAction, User
 from accounts.registry import register_staff_target_admin
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from common.admin_base import ReadOnlyModelAdmin
+from common.health import check_broker
 from common.querysets import count_per_row
 
 from . import permissions, services
 from .images import artwork_smallest_image_url, color_data_uri
 from .models import Artwork, Favorite, Like
-from .selectors import artwork_is_visible_to
+from .selectors import artwork_is_visible_to, artworks_failed_generations
 
 
 def artwork_thumbnail_html(artwork: Artwork, *, width: int = 64) -> SafeString:
@@ -132,9 +135,14 @@ _MODERATION_ACTIONS = (
 # fmt: on
 
 
+# How many failed generations the operations page lists.
+FAILED_GENERATIONS_SHOWN = 25
+
+
 @admin.register(Artwork)
 class ArtworkAdmin(admin.ModelAdmin):
     action_form = ReasonActionForm
+    change_list_template = "admin/artworks/artwork/change_list.html"
     list_display = (
         "preview",
         "title",
@@ -229,6 +237,34 @@ class ArtworkAdmin(admin.ModelAdmin):
             {"fields": ("like_count", "favorite_count", "hot_score")},
         ),
     )
+
+    # --- operations: queues and failed generations ----------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        operations = path(
+            "operations/",
+            self.admin_site.admin_view(self.operations_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_operations",
+        )
+        return [operations, *super().get_urls()]
+
+    def operations_view(self, request: HttpRequest) -> TemplateResponse:
+        """Staff who may see artworks: the depth of each task queue, read from the broker
+        now, and the latest failed generations, each linked to its artwork's admin page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        broker = None if settings.CELERY_TASK_ALWAYS_EAGER else check_broker()
+        return TemplateResponse(
+            request,
+            "admin/artworks/artwork/operations.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Queues and failed generations"),
+                "opts": self.opts,
+                "broker": broker,
+                "failed": artworks_failed_generations(limit=FAILED_GENERATIONS_SHOWN),
+            },
+        )
 
     # --- list and form ---------------------------------------------------------------------
 

@@ -265,3 +265,12 @@ def tags_with_prefix(*, prefix: str, limit: int = TAG_SUGGESTIONS) -> list[dict[
         .values("name", "count")[: max(1, min(limit, 50))]
     )
     return list(rows)
+
+
+def artworks_failed_generations(*, limit: int) -> list[Artwork]:
+    """The latest generations that failed, newest first, with their authors (staff pages)."""
+    return list(
+        Artwork.objects.filter(generation_status=Artwork.GenerationStatus.FAILED)
+        .select_related("user")
+        .order_by("-updated_at", "-id")[:limit]
+    )

@@ -7,3 +7,6 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the site's system checks
+        from .observability import tasks
+
+        tasks.connect()

@@ -62,6 +62,8 @@ class EarlyPageCacheMiddleware:
         response = self._cached(request)
         if response is None:
             return self.get_response(request)
+        # Never resolved, so the metrics name its view this way (common/observability).
+        request.early_page_cache_hit = True
         # What LocaleMiddleware and SessionMiddleware would have said, in their order.
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)

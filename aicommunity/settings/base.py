@@ -58,6 +58,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is bound before anything logs, and the timings cover everything
+    # below (common/observability).
+    "common.observability.requests.RequestLogMiddleware",
+    "common.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache: every response, cached or not, gets the header and a fresh nonce.
     "common.csp.BuiltOnceCSPMiddleware",

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.observability.metrics import count_generation
 from common.storage import delete_quietly
 
 from .. import storage_keys, uploads
@@ -165,6 +166,8 @@ def artwork_attach_original(
             locked.save()
             enqueue_thumbnails(artwork_id=locked.id)
             announce(artwork_id=locked.id, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
+            provider = locked.provider
+            transaction.on_commit(lambda: count_generation(provider=provider, outcome="done"))
     except Exception:
         delete_quietly([stored])
         raise

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from common.observability.metrics import count_generation
 from common.storage import delete_quietly
 from common.tasks import run_beside_requests
 
@@ -169,6 +170,8 @@ def mark_generation_failed(*, artwork_id: int, reason: str) -> None:
         artwork.generation_error = reason[:1000]
         artwork.save(update_fields=["generation_status", "generation_error", "updated_at"])
         announce(artwork_id=artwork.pk, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
+        provider = artwork.provider
+        transaction.on_commit(lambda: count_generation(provider=provider, outcome="failed"))
 
 
 def generate_beside_request(artwork_id: int, *, attempt: int = 0, delay: float = 0) -> None:

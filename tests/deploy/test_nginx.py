@@ -305,3 +305,21 @@ def test_static_files_are_served_by_nginx_with_long_caching(site):
     assert "immutable" not in plain.headers["Cache-Control"]
     assert not site.django_saw(f"/static/{hashed}")
     assert not site.django_saw("/static/css/app.css")
+
+
+def test_nginx_gives_each_request_its_id_and_a_client_cannot_choose_it(site):
+    visitor = site.visitor(16)
+    first = visitor.request("GET", "/healthz").headers["X-Request-ID"]
+    forged = visitor.request("GET", "/healthz", headers={"X-Request-ID": "chosen-by-client-01"})
+    # nginx's $request_id: 32 hex digits, new for each request; the client's is replaced.
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+    assert re.fullmatch(r"[0-9a-f]{32}", forged.headers["X-Request-ID"])
+    assert forged.headers["X-Request-ID"] != first
+
+
+def test_metrics_are_refused_to_clients_behind_nginx_on_this_very_machine(site):
+    # nginx connects from loopback, which METRICS_ALLOWED_NETWORKS allows by default: the
+    # client behind it is what counts (TRUSTED_PROXY_COUNT=1), and it may not read them.
+    visitor = site.visitor(17)
+    refused = visitor.request("GET", "/metrics", headers={"X-Forwarded-For": "127.0.0.1"})
+    assert refused.status == 404
