@@ -114,8 +114,10 @@ def cluster(tmp_path_factory) -> Cluster:
                 "MEDIA_ROOT": str(base / host / "media"),
                 "STATIC_ROOT": str(base / host / "staticfiles"),
                 "CACHE_DIR": str(base / host / "cache"),
+                "PROMETHEUS_MULTIPROC_DIR": str(base / host / "metrics"),
                 "BEAT_SCHEDULE_FILE": str(base / host / "celerybeat-schedule"),
             }
+            (base / host / "metrics").mkdir(parents=True)
             release(env, root=root)
             processes.append(start("aicommunity-web", env, logs, host=host, root=root))
             # The same folders serve as this host's worker host: both pools on each.

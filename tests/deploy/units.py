@@ -95,6 +95,7 @@ def production_env(base: Path, **overrides: str) -> dict[str, str]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+    (base / "metrics").mkdir(parents=True, exist_ok=True)
     values = read_env_file()
     values.update(
         SECRET_KEY=secrets.token_urlsafe(64),
@@ -105,6 +106,7 @@ def production_env(base: Path, **overrides: str) -> dict[str, str]:
         MEDIA_ROOT=str(base / "media"),
         STATIC_ROOT=str(base / "staticfiles"),
         CACHE_DIR=str(base / "cache"),
+        PROMETHEUS_MULTIPROC_DIR=str(base / "metrics"),
         BEAT_SCHEDULE_FILE=str(base / "celerybeat-schedule"),
         AI_PROVIDER="offline",
         EMAIL_HOST="",
