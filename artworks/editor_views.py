@@ -104,6 +104,7 @@ def _create_draft_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
         "title": data["title"],
         "description": data["description"],
         "alt_text": data["alt_text"],
+        "rating": data["rating"],
     }
     if tab == "upload":
         return services.artwork_upload(author=user, file=data["file"], **details)

@@ -7,7 +7,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import TAGS_PER_ARTWORK
+from .models import TAGS_PER_ARTWORK, Artwork
 from .services import MAX_SEED
 from .tags import tags_clean, tags_split
 from .uploads import ACCEPTED_HELP
@@ -62,6 +62,18 @@ class _ArtworkDetailsForm(forms.Form):
         ),
     )
 
+    rating = forms.ChoiceField(
+        label=_("Rating"),
+        choices=Artwork.Rating.choices,
+        initial=Artwork.Rating.GENERAL,
+        help_text=_(
+            "General: fine for everyone. Mature: nudity that is not sexual, strong violence. "
+            "Explicit: sexual content, graphic violence. Only members who opt in see mature "
+            "and explicit work."
+        ),
+        error_messages={"invalid_choice": _("Choose a rating: general, mature or explicit.")},
+    )
+
     def clean_tags(self) -> list[str]:
         return tags_clean(tags_split(self.cleaned_data.get("tags", "")))
 
@@ -108,6 +120,7 @@ class GenerateForm(_ArtworkDetailsForm):
         "title",
         "description",
         "alt_text",
+        "rating",
         "prompt_hidden",
     ]
 
@@ -123,7 +136,7 @@ class UploadForm(_ArtworkDetailsForm):
         allow_empty_file=True,
     )
 
-    field_order = ["file", "title", "description", "alt_text"]
+    field_order = ["file", "title", "description", "alt_text", "rating"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -65,6 +65,8 @@ def can_change_fields(
         actor=actor, artwork=artwork
     ):
         return False
+    if "rating" in fields and not can_rate_artwork(actor=actor, artwork=artwork):
+        return False
     return "prompt_hidden" not in fields or can_change_prompt_visibility(
         actor=actor, artwork=artwork
     )
@@ -96,6 +98,14 @@ def can_hide_artwork(*, actor: User | None, artwork: Artwork | None = None) -> b
 def can_restore_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
     """Undo a hide. Not the author's: they would undo the moderation of their own work."""
     return staff_has_perm(actor=actor, perm=PERM_MODERATE)
+
+
+def can_rate_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Change the rating: the author (on create and edit), or staff who moderate (logged, and
+    the author is told)."""
+    return _is_author(actor=actor, artwork=artwork) or staff_has_perm(
+        actor=actor, perm=PERM_MODERATE
+    )
 
 
 def can_feature_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:

@@ -5,7 +5,7 @@ storing the hot score the new count leads to. The count moves only with a row th
 really added or removed, in the same transaction, so it stays exact under any concurrency.
 
 - On PostgreSQL that is one statement, in one round trip: the artwork read through the
-  visibility rule (`artworks_public`, compiled by the ORM), the row added or removed for it,
+  visibility rule (`artworks_listed`, compiled by the ORM), the row added or removed for it,
   and the counter and score updated for a row that changed, returning the artwork and its
   new counts. PostgreSQL re-reads a row changed concurrently before updating it, so
   concurrent reactions to one artwork never lose a count. The statement is prepared once
@@ -40,7 +40,7 @@ from common.querysets import CompiledRead
 
 from ..models import Artwork, Favorite, Like
 from ..ranking import hot_score, hot_score_sql, hot_score_sql_params
-from ..selectors import artwork_is_visible_to, artworks_public
+from ..selectors import artwork_is_visible_to, artworks_listed
 
 # What a reaction reads and its answers show (counts, state, the page's address): the row's
 # large fields (prompt, placeholder, thumbnails) cost more to load than the write.
@@ -148,7 +148,7 @@ class ReactionRows:
     def _build_statement(self, *, add: bool, relaxed: bool) -> tuple[str, CompiledRead, int]:
         read = self._public_read
         if read is None:  # one compiled read for all four statements
-            public = artworks_public().using(self.alias).filter(pk=_SENTINEL)
+            public = artworks_listed().using(self.alias).filter(pk=_SENTINEL)
             read = self._public_read = CompiledRead.of(
                 public.values_list(*self._read_attnames, "user__is_active"), self.alias
             )
@@ -211,8 +211,8 @@ class ReactionRows:
             if row is None:
                 raise Artwork.DoesNotExist("Artwork matching query does not exist.")
             artwork = self._artwork(lock, row)
-            if not artwork_is_visible_to(artwork=artwork, viewer=None):
-                raise Artwork.DoesNotExist  # only public artworks take reactions
+            if not artwork_is_visible_to(artwork=artwork, viewer=None, any_rating=True):
+                raise Artwork.DoesNotExist  # only listed artworks take reactions
             if add:
                 cursor.execute(self.insert_sql, [user_id, artwork.pk, self._created()])
             else:

@@ -13,14 +13,14 @@ from accounts.models import StaffAction
 from .. import permissions
 from ..models import Artwork
 from ..signals import ArtworkEvent
-from ._base import announce, derived_from_prompt, is_author, log_staff_action
+from ._base import announce, derived_from_prompt, is_author, log_staff_action, rating_clean
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 TEXT_FIELDS = permissions.TEXT_FIELDS
 # What `artwork_edit` changes: the text, and the author's choice to show the prompt.
-EDITABLE_FIELDS = (*TEXT_FIELDS, "prompt_hidden")
+EDITABLE_FIELDS = (*TEXT_FIELDS, "prompt_hidden", "rating")
 
 
 def artwork_edit(
@@ -41,6 +41,8 @@ def artwork_edit(
         )
     if not permissions.can_change_fields(actor=actor, artwork=artwork, fields=changes):
         raise PermissionDenied(_("You do not have permission to do that."))
+    if "rating" in changes:
+        changes = {**changes, "rating": rating_clean(changes["rating"])}
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
         changed = {f: v for f, v in changes.items() if getattr(locked, f) != v}
