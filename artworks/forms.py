@@ -66,6 +66,7 @@ class _ArtworkDetailsForm(forms.Form):
         label=_("Rating"),
         choices=Artwork.Rating.choices,
         initial=Artwork.Rating.GENERAL,
+        required=False,  # left out (an older client): general
         help_text=_(
             "General: fine for everyone. Mature: nudity that is not sexual, strong violence. "
             "Explicit: sexual content, graphic violence. Only members who opt in see mature "
@@ -73,6 +74,9 @@ class _ArtworkDetailsForm(forms.Form):
         ),
         error_messages={"invalid_choice": _("Choose a rating: general, mature or explicit.")},
     )
+
+    def clean_rating(self) -> str:
+        return self.cleaned_data.get("rating") or Artwork.Rating.GENERAL
 
     def clean_tags(self) -> list[str]:
         return tags_clean(tags_split(self.cleaned_data.get("tags", "")))
