@@ -34,7 +34,8 @@ def rated(live_server):
 
 
 def _filter(page) -> str:
-    return page.locator(".rated-media img:not(.media-placeholder)").evaluate("img => getComputedStyle(img).filter")
+    image = page.locator(".rated-media img:not(.media-placeholder)")
+    return image.evaluate("img => getComputedStyle(img).filter")
 
 
 @pytest.mark.parametrize("javascript", [True, False])
