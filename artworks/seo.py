@@ -87,7 +87,7 @@ def rating_label(rating: str) -> str:
     return str(Artwork.Rating(rating).label)
 
 
-def _rated_preview(meta: PageMeta, rating: str) -> PageMeta:
+def rated_preview(meta: PageMeta, rating: str) -> PageMeta:
     """A link preview of work that is not `general` shows the neutral card, never the work
     (a preview is seen by whoever the link is shared with)."""
     meta.image = absolute_url(settings.STATIC_URL + RATED_PREVIEW_IMAGE)
@@ -108,7 +108,7 @@ def artwork_notice_meta(artwork: Artwork) -> PageMeta:
         path=artwork.get_absolute_url(),
         noindex=True,
     )
-    return _rated_preview(meta, artwork.rating)
+    return rated_preview(meta, artwork.rating)
 
 
 def artwork_page_meta(artwork: Artwork, *, prompt_visible: bool) -> PageMeta:
@@ -116,7 +116,7 @@ def artwork_page_meta(artwork: Artwork, *, prompt_visible: bool) -> PageMeta:
         meta = _artwork_meta(artwork, prompt_visible=prompt_visible)
         meta.jsonld = []  # its image and media URLs stay off the page's head
         meta.extra_og.pop("og:video", None)
-        return _rated_preview(meta, artwork.rating)
+        return rated_preview(meta, artwork.rating)
     return _artwork_meta(artwork, prompt_visible=prompt_visible)
 
 

@@ -188,6 +188,11 @@ def _walk_details(w: World, viewer: str) -> None:
             assert settings_or_sign_in in html
             assert api.status_code == 403 and artwork.title not in api.content.decode()
             assert "rated" in api.json()["detail"]
+    # The collection's preview is its cover, the latest added work the viewer sees: never a
+    # rated one's picture.
+    head = _get(client, w.collection_url).split("</head>", 1)[0]
+    for rating in ("mature", "explicit"):
+        assert str(w.works[rating].uuid) not in head, (viewer, rating)
     general = w.works["general"]
     html = _get(client, general.get_absolute_url())
     assert str(general.uuid) in html.split("</head>", 1)[0]  # its own picture as preview
