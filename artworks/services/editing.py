@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffAction
+from common.signals import send_on_commit
 
 from .. import permissions
 from ..models import Artwork
-from ..signals import ArtworkEvent
+from ..signals import ArtworkEvent, artwork_moderated
 from ._base import announce, derived_from_prompt, is_author, log_staff_action, rating_clean
 
 if TYPE_CHECKING:
@@ -54,12 +55,20 @@ def artwork_edit(
         locked.full_clean(exclude=["original", "user"])
         locked.save(update_fields=[*changed, "updated_at"])
         if not is_author(artwork=locked, actor=actor):
+            reason = reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"}))
             log_staff_action(
-                actor=actor,
-                artwork=locked,
-                action=StaffAction.Action.ARTWORK_EDIT,
-                reason=reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"})),
+                actor=actor, artwork=locked, action=StaffAction.Action.ARTWORK_EDIT, reason=reason
             )
+            if "rating" in changed:  # the author is told, as by `artwork_rate`
+                send_on_commit(
+                    artwork_moderated,
+                    sender=Artwork,
+                    artwork_id=locked.pk,
+                    author_id=locked.user_id,
+                    actor_id=actor.pk,
+                    event=ArtworkEvent.RATED,
+                    reason=reason,
+                )
         announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
     return locked
 

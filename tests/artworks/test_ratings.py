@@ -171,6 +171,19 @@ def test_staff_rate_in_the_admin_logged_and_the_author_is_told(
     assert StaffAction.objects.count() == 1 and Notification.objects.count() == 1
 
 
+def test_staff_changing_the_rating_by_an_edit_is_logged_and_told(
+    django_capture_on_commit_callbacks,
+):
+    artwork = PublishedArtworkFactory(rating="explicit")
+    moderator = make_moderator()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.artwork_edit(artwork=artwork, actor=moderator, changes={"rating": "mature"})
+    artwork.refresh_from_db()
+    assert artwork.rating == "mature"
+    assert StaffAction.objects.get().action == "artwork_edit"
+    assert Notification.objects.get(recipient=artwork.user).kind == "rated"
+
+
 def test_only_moderating_staff_rate(user):
     artwork = PublishedArtworkFactory()
     plain_staff = UserFactory(is_staff=True)
