@@ -60,6 +60,26 @@ class ProfileForm(forms.Form):
         return upload.read()
 
 
+class ContentSettingsForm(forms.Form):
+    """Which ratings of work the member sees, and how. The rule (an age confirmation before
+    either is turned on) is the service's: the form only reads the boxes."""
+
+    age_confirmed = forms.BooleanField(label=_("I am 18 or older"), required=False)
+    show_mature = forms.BooleanField(
+        label=_("Show mature work"),
+        required=False,
+        help_text=_("Nudity that is not sexual, strong violence, disturbing themes."),
+    )
+    show_explicit = forms.BooleanField(
+        label=_("Show explicit work"),
+        required=False,
+        help_text=_("Sexual content and graphic violence."),
+    )
+    blur_sensitive = forms.BooleanField(
+        label=_("Blur mature and explicit work until I choose to show it"), required=False
+    )
+
+
 class StaffSignInForm(AdminAuthenticationForm):
     """/admin/login/ under the same lockout as /login. allauth's adapter counts the attempt
     against its login_failed limits (per client address and per account, the same counters

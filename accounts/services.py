@@ -22,9 +22,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from common import pagecache
 from common.images import TooManyPixels, open_image, reduce_in_strips, upright_transposition
 from common.signals import send_on_commit
 from common.storage import delete_quietly, delete_quietly_on_commit
@@ -188,6 +190,41 @@ def user_fetch_remote_avatar(*, user_id: int, url: str) -> bool:
 
 
 # --- Moderation ---------------------------------------------------------------------------
+
+
+def user_update_content_settings(
+    *,
+    user: User,
+    age_confirmed: bool,
+    show_mature: bool,
+    show_explicit: bool,
+    blur_sensitive: bool,
+) -> User:
+    """The member's choice of which ratings they see (artworks.selectors.ratings_shown_to) and
+    whether those are blurred. Mature or explicit work needs the member's confirmation that
+    they are 18 or older (its time is kept; withdrawing it turns both off). Their own kept
+    pages drop at commit: they showed the old choice."""
+    if (show_mature or show_explicit) and not age_confirmed:
+        raise ValidationError(
+            {"age_confirmed": _("Confirm that you are 18 or older to see mature or explicit work.")}
+        )
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not age_confirmed:
+            user.age_confirmed_at = None
+        elif locked.age_confirmed_at is None:
+            user.age_confirmed_at = timezone.now()
+        else:
+            user.age_confirmed_at = locked.age_confirmed_at
+        user.show_mature = show_mature
+        user.show_explicit = show_explicit
+        user.blur_sensitive = blur_sensitive
+        user.save(
+            update_fields=["age_confirmed_at", "show_mature", "show_explicit", "blur_sensitive"]
+        )
+        member = pagecache.member_tag(user.pk)
+        transaction.on_commit(lambda: pagecache.bump_tags(member))
+    return user
 
 
 def require_staff(actor: User | None) -> None:

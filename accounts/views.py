@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.redirects import safe_next_url
+
 from . import services
-from .forms import ProfileForm
+from .forms import ContentSettingsForm, ProfileForm
 
 
 @login_required
@@ -43,3 +45,37 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(initial={"username": user.username, "name": user.name}, user=user)
     return render(request, "accounts/settings_profile.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def content_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in member chooses which ratings of work they see (an age confirmation
+    first) and whether it is blurred."""
+    user = request.user
+    if request.method == "POST":
+        form = ContentSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.user_update_content_settings(user=user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Your content settings have been saved."))
+                return redirect(safe_next_url(request) or "accounts:content_settings")
+        user.refresh_from_db()
+        status = 400
+    else:
+        form = ContentSettingsForm(
+            initial={
+                "age_confirmed": user.age_confirmed_at is not None,
+                "show_mature": user.show_mature,
+                "show_explicit": user.show_explicit,
+                "blur_sensitive": user.blur_sensitive,
+            }
+        )
+        status = 200
+    next_url = safe_next_url(request) or ""
+    context = {"form": form, "next": next_url}
+    return render(request, "accounts/settings_content.html", context, status=status)

@@ -6,6 +6,7 @@ removes files."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -131,6 +132,15 @@ _MODERATION_ACTIONS = (
      gettext_lazy("Feature on the landing page"), gettext_lazy("Featured {count} artwork(s).")),
     ("unfeature", services.artwork_unfeature, "feature",
      gettext_lazy("Stop featuring"), gettext_lazy("Stopped featuring {count} artwork(s).")),
+    ("rate_general", partial(services.artwork_rate, rating=Artwork.Rating.GENERAL), "rate",
+     gettext_lazy("Change the rating to general (the author is told)"),
+     gettext_lazy("Rated {count} artwork(s) general.")),
+    ("rate_mature", partial(services.artwork_rate, rating=Artwork.Rating.MATURE), "rate",
+     gettext_lazy("Change the rating to mature (the author is told)"),
+     gettext_lazy("Rated {count} artwork(s) mature.")),
+    ("rate_explicit", partial(services.artwork_rate, rating=Artwork.Rating.EXPLICIT), "rate",
+     gettext_lazy("Change the rating to explicit (the author is told)"),
+     gettext_lazy("Rated {count} artwork(s) explicit.")),
 )
 # fmt: on
 
@@ -149,6 +159,7 @@ class ArtworkAdmin(admin.ModelAdmin):
         "author",
         "status",
         "moderation",
+        "rating",
         "featured",
         "kind",
         "source",
@@ -160,6 +171,7 @@ class ArtworkAdmin(admin.ModelAdmin):
     list_filter = (
         "status",
         "moderation",
+        "rating",
         FeaturedFilter,
         "source",
         "kind",
@@ -296,6 +308,9 @@ class ArtworkAdmin(admin.ModelAdmin):
 
     def has_feature_permission(self, request: HttpRequest) -> bool:
         return permissions.can_feature_artwork(actor=request.user)
+
+    def has_rate_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_rate_artwork(actor=request.user)
 
     def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable, str, str]]:
         actions = super().get_actions(request)

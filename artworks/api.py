@@ -26,7 +26,12 @@ from . import permissions, services
 from . import remixes as remix_reads
 from .models import Artwork
 from .schemas import ArtworkOut, artwork_context, artwork_out
-from .selectors import artwork_get_visible, artwork_get_visible_cached, artwork_reaction_state
+from .selectors import (
+    artwork_get_visible,
+    artwork_get_visible_cached,
+    artwork_rating_shown_to,
+    artwork_reaction_state,
+)
 from .tags import tags_clean, tags_split
 
 router = Router(tags=["artworks"])
@@ -37,6 +42,13 @@ router = Router(tags=["artworks"])
 # messages, for the website's form too.
 _SIDE_LIMITS = {"minimum": services.GENERATION_MIN_SIDE, "maximum": services.GENERATION_MAX_SIDE}
 _SIDE = r"(?:6[4-9]|[7-9]\d|[1-9]\d{2}|1\d{3}|20[0-3]\d|204[0-8])"  # 64 … 2048
+
+
+_RATING_HELP = "general, mature or explicit (mature and explicit: seen only by members who opt in)."
+# Checked by the service, whose message is in the reader's language.
+_RATING_FIELD = Field(
+    "general", description=_RATING_HELP, json_schema_extra={"enum": list(Artwork.Rating.values)}
+)
 
 
 class GenerateIn(Schema):
@@ -60,6 +72,7 @@ class GenerateIn(Schema):
     alt_text: SafeText = Field("", max_length=300)
     # Strict: "0", "no" or "maybe" are not booleans (a form's spellings are read above).
     prompt_hidden: StrictBool = False
+    rating: str = _RATING_FIELD
     # A list in JSON; in a form, one field of names separated by commas.
     tags: list[str] = Field(default_factory=list, description="Up to 10 tags.")
     remix_of: int | None = Field(
@@ -73,9 +86,6 @@ class GenerateIn(Schema):
     )
 
 
-_RATING_SCHEMA = {"enum": list(Artwork.Rating.values)}
-
-
 class ArtworkEditIn(Schema):
     """Only the fields sent are changed."""
 
@@ -85,7 +95,7 @@ class ArtworkEditIn(Schema):
     prompt_hidden: StrictBool | None = None
     # Checked by the service, which says what is allowed in the reader's language.
     rating: str | None = Field(
-        None, description="general, mature or explicit.", json_schema_extra=_RATING_SCHEMA
+        None, description=_RATING_HELP, json_schema_extra={"enum": list(Artwork.Rating.values)}
     )
     tags: list[str] | None = Field(None, description="Replaces the artwork's tags (up to 10).")
 
@@ -268,6 +278,7 @@ def generate(request: HttpRequest) -> Status:
         alt_text=payload.alt_text,
         prompt_hidden=payload.prompt_hidden,
         remix_of=remix_of,
+        rating=payload.rating,
     )
     if tags:
         services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tags)
@@ -289,6 +300,7 @@ def upload(
     description: str = Form("", pattern=NO_NUL),
     alt_text: str = Form("", pattern=NO_NUL),
     tags: str = Form("", pattern=NO_NUL, description="Tags, separated by commas (up to 10)."),
+    rating: str = Form("general", description=_RATING_HELP),
 ) -> Status:
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
@@ -301,6 +313,7 @@ def upload(
         title=title[:200],
         description=description[:5000],
         alt_text=alt_text[:300],
+        rating=rating,
     )
     if tag_names:
         services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tag_names)
@@ -338,7 +351,7 @@ def _change(
 @router.get(
     "/{int:artwork_id}",
     auth=api_optional_auth,
-    response={200: ArtworkOut, **COMMON_ERRORS, **errors(404)},
+    response={200: ArtworkOut, **COMMON_ERRORS, **errors(403, 404)},
     openapi_extra=OPTIONAL_AUTH_OPENAPI,
     summary="One artwork with its author (a draft for its author only)",
 )
@@ -346,9 +359,18 @@ def detail(request: HttpRequest, artwork_id: int) -> Status:
     # Read through the cache (read only: the object may be a cached copy); the actions below
     # write, so they load the row itself.
     try:
-        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+        artwork = artwork_get_visible_cached(
+            artwork_id=artwork_id, viewer=request.user, any_rating=True
+        )
     except Artwork.DoesNotExist:
         raise Http404 from None
+    if not artwork_rating_shown_to(artwork=artwork, viewer=request.user):
+        # As the page's notice: the rating, and nothing of the work.
+        message = _(
+            "This artwork is rated %(rating)s: confirm your age and opt in under "
+            "Settings → Content to see it."
+        )
+        return Status(403, {"detail": message % {"rating": artwork.get_rating_display()}})
     if artwork.remix_of_id is not None:  # `remix_of` follows the parent's visibility
         pagecache.depends_on(request, pagecache.artwork_tag(artwork.remix_of_id))
     return Status(200, _detail(request, artwork))

@@ -13,6 +13,11 @@ title, media, counts, visibility), both bumped by `common.pagecache`; a copy fro
 versions is a miss. The key also carries a digest of the templates and template tags that draw
 a card, so a deploy that changes them never serves the old markup.
 
+A card of work that is not `general` is drawn blurred for a member who asked for it (their own
+work never is): that is part of its key. Which cards a list holds is the visibility rule's
+business (a viewer who has not opted in to a rating never gets a list holding one), so a
+cached card is never what decides who sees a work.
+
 A card is the same for its author as for any other member (a member's own works show in their
 feed like anyone's); cards drawn with owner actions (the author's profile) are rendered in
 place, uncached.
@@ -36,6 +41,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from common import pagecache
+
+from .selectors import artwork_blurred_for
 
 if TYPE_CHECKING:
     from .models import Artwork
@@ -71,8 +78,12 @@ def _placeholders(secret: str) -> tuple[str, str]:
     return f"csrf{mac[:20]}", f"back{mac[20:40]}"
 
 
-def _key(artwork: Artwork, *, signed_in: bool, liked: bool, favorited: bool, options: str) -> str:
-    variant = f"{artwork.pk}|{get_language()}|{signed_in:d}{liked:d}{favorited:d}|{options}"
+def _key(
+    artwork: Artwork, *, signed_in: bool, liked: bool, favorited: bool, blurred: bool, options: str
+) -> str:
+    variant = (
+        f"{artwork.pk}|{get_language()}|{signed_in:d}{liked:d}{favorited:d}{blurred:d}|{options}"
+    )
     return f"card:{code_digest()}:{hashlib.sha256(variant.encode()).hexdigest()[:32]}"
 
 
@@ -93,14 +104,15 @@ def render_card(
 ) -> SafeString:
     """The card of `artwork` for this request: from the cache where it can be, else rendered
     (and stored when it can be shared)."""
+    request = context.get("request")
+    user = context.get("user")
     values = {
         "sizes": sizes,
         "eager": eager,
         "hide_author": hide_author,
         "show_owner_actions": show_owner_actions,
+        "blurred": artwork_blurred_for(artwork=artwork, viewer=user),
     }
-    request = context.get("request")
-    user = context.get("user")
     seconds = getattr(settings, "CARD_CACHE_SECONDS", 0)
     if seconds <= 0 or request is None or user is None or show_owner_actions:
         return mark_safe(_render(context, artwork, values))  # noqa: S308 (rendered template)
@@ -109,7 +121,14 @@ def render_card(
     liked = artwork.pk in (context.get("liked_ids") or ())
     favorited = artwork.pk in (context.get("favorited_ids") or ())
     options = f"{sizes}|{eager:d}|{hide_author:d}"
-    key = _key(artwork, signed_in=signed_in, liked=liked, favorited=favorited, options=options)
+    key = _key(
+        artwork,
+        signed_in=signed_in,
+        liked=liked,
+        favorited=favorited,
+        blurred=values["blurred"],
+        options=options,
+    )
     tag_key = pagecache.tag_key(pagecache.artwork_tag(artwork.pk))
     found = pagecache.read_versions([pagecache.VERSION_KEY, tag_key], key)
     versions = pagecache.current_versions([pagecache.VERSION_KEY, tag_key], found)

@@ -130,6 +130,7 @@ def _create_draft_from(
         "title": data["title"],
         "description": data["description"],
         "alt_text": data["alt_text"],
+        "rating": data["rating"],
     }
     if tab == "upload":
         return services.artwork_upload(author=user, file=data["file"], **details)

@@ -62,6 +62,22 @@ class _ArtworkDetailsForm(forms.Form):
         ),
     )
 
+    rating = forms.ChoiceField(
+        label=_("Rating"),
+        choices=Artwork.Rating.choices,
+        initial=Artwork.Rating.GENERAL,
+        required=False,  # left out (an older client): general
+        help_text=_(
+            "General: fine for everyone. Mature: nudity that is not sexual, strong violence. "
+            "Explicit: sexual content, graphic violence. Only members who opt in see mature "
+            "and explicit work."
+        ),
+        error_messages={"invalid_choice": _("Choose a rating: general, mature or explicit.")},
+    )
+
+    def clean_rating(self) -> str:
+        return self.cleaned_data.get("rating") or Artwork.Rating.GENERAL
+
     def clean_tags(self) -> list[str]:
         return tags_clean(tags_split(self.cleaned_data.get("tags", "")))
 
@@ -111,6 +127,7 @@ class GenerateForm(_ArtworkDetailsForm):
         "title",
         "description",
         "alt_text",
+        "rating",
         "prompt_hidden",
     ]
 
@@ -147,7 +164,7 @@ class UploadForm(_ArtworkDetailsForm):
         allow_empty_file=True,
     )
 
-    field_order = ["file", "title", "description", "alt_text"]
+    field_order = ["file", "title", "description", "alt_text", "rating"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

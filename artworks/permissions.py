@@ -35,7 +35,7 @@ PERM_DELETE = "artworks.delete_artwork"
 PERM_MODERATE = "artworks.moderate_artwork"
 
 # The text of an artwork (`can_edit_artwork`); `prompt_hidden` is `can_change_prompt_visibility`,
-# `rating` is `can_change_rating`.
+# `rating` is `can_rate_artwork`.
 TEXT_FIELDS = ("title", "description", "alt_text")
 
 
@@ -59,15 +59,18 @@ def can_change_prompt_visibility(*, actor: User | None, artwork: Artwork | None 
     return _is_author(actor=actor, artwork=artwork)
 
 
-def can_change_rating(*, actor: User | None, artwork: Artwork | None = None) -> bool:
-    """Choose the content rating: the author, and staff who may edit the text."""
-    return can_edit_artwork(actor=actor, artwork=artwork)
+def can_rate_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
+    """Change the rating: the author (on create and edit), or staff who moderate (logged, and
+    the author is told)."""
+    return _is_author(actor=actor, artwork=artwork) or staff_has_perm(
+        actor=actor, perm=PERM_MODERATE
+    )
 
 
 _FIELD_RULES = {
     **dict.fromkeys(TEXT_FIELDS, can_edit_artwork),
     "prompt_hidden": can_change_prompt_visibility,
-    "rating": can_change_rating,
+    "rating": can_rate_artwork,
 }
 
 

@@ -95,6 +95,7 @@ class ArtworkOut(Schema):
     prompt: str | None
     negative_prompt: str | None
     prompt_hidden: bool
+    rating: str
     provider: str
     model: str
     seed: int | None

@@ -2,10 +2,17 @@
 the sitemap, thumbnails and caches all ask it (or its in-memory twin `artwork_is_visible_to`).
 
 An artwork is visible to:
-- everyone, when it is published, not hidden, and its author is active (not suspended);
-- its author, while it is not hidden (drafts included);
+- everyone whose content settings show its rating (`ratings_shown_to`: `general` for all,
+  `mature` and `explicit` for members who confirmed their age and turned them on), when it is
+  published, not hidden, and its author is active (not suspended);
+- its author, while it is not hidden (drafts included, whatever its rating);
 - staff who may view artworks (`artworks.view_artwork` or `change_artwork`, as Moderators and
   superusers do), always; `is_staff` alone sees what the public sees.
+
+"Listed" (`artwork_listed_q`) is the first case without the rating: what the feed's index
+holds, so that one index serves every viewer and each reader keeps what the rule lets its
+viewer see. The artwork page alone looks past the rating (`artwork_get_visible_cached` with
+`any_rating`): it shows a notice instead of the work.
 """
 
 from __future__ import annotations
@@ -43,7 +50,35 @@ def artwork_staff_sees_all(viewer: User | None) -> bool:
     )
 
 
-def artwork_public_q() -> Q:
+ALL_RATINGS: frozenset[str] = frozenset(Artwork.Rating.values)
+GENERAL_ONLY: frozenset[str] = frozenset({Artwork.Rating.GENERAL})
+
+
+def ratings_shown_to(viewer: User | AnonymousUser | None) -> frozenset[str]:
+    """The ratings whose work `viewer` sees: `general` for everyone; `mature` and `explicit`
+    each for a member who confirmed their age and turned it on; all for staff who see every
+    artwork (they moderate it)."""
+    if not _is_signed_in(viewer):
+        return GENERAL_ONLY
+    if artwork_staff_sees_all(viewer):
+        return ALL_RATINGS
+    if viewer.age_confirmed_at is None:
+        return GENERAL_ONLY
+    ratings = {Artwork.Rating.GENERAL.value}
+    if viewer.show_mature:
+        ratings.add(Artwork.Rating.MATURE.value)
+    if viewer.show_explicit:
+        ratings.add(Artwork.Rating.EXPLICIT.value)
+    return frozenset(ratings)
+
+
+def artwork_rating_q(*, viewer: User | AnonymousUser | None) -> Q:
+    ratings = ratings_shown_to(viewer)
+    return Q() if ratings == ALL_RATINGS else Q(rating__in=sorted(ratings))
+
+
+def artwork_listed_q() -> Q:
+    """Published, not hidden, by an active author: whatever the rating (the feed's index)."""
     return Q(
         status=Artwork.Status.PUBLISHED,
         moderation=Artwork.Moderation.VISIBLE,
@@ -51,42 +86,80 @@ def artwork_public_q() -> Q:
     )
 
 
+def artwork_public_q(*, viewer: User | AnonymousUser | None = None) -> Q:
+    """Listed, and of a rating the viewer sees (a visitor: `general` only)."""
+    return artwork_listed_q() & artwork_rating_q(viewer=viewer)
+
+
 def artwork_visibility_q(*, viewer: User | None) -> Q:
     if not _is_signed_in(viewer):
         return artwork_public_q()
     if artwork_staff_sees_all(viewer):
         return Q()
-    return artwork_public_q() | Q(user_id=viewer.pk, moderation=Artwork.Moderation.VISIBLE)
+    own = Q(user_id=viewer.pk, moderation=Artwork.Moderation.VISIBLE)
+    return artwork_public_q(viewer=viewer) | own
 
 
 def artworks_visible_to(*, viewer: User | None) -> QuerySet[Artwork]:
     return Artwork.objects.filter(artwork_visibility_q(viewer=viewer)).select_related("user")
 
 
-def artworks_public() -> QuerySet[Artwork]:
-    return artworks_visible_to(viewer=None)
+def artworks_public(*, viewer: User | AnonymousUser | None = None) -> QuerySet[Artwork]:
+    """Listed artworks of the ratings `viewer` sees (without a viewer: what a visitor sees,
+    `general` only). Drafts and hidden work are never here, not even the viewer's own."""
+    return Artwork.objects.filter(artwork_public_q(viewer=viewer)).select_related("user")
 
 
-def artworks_featured(*, limit: int) -> list[Artwork]:
-    """Featured artworks the public may see, most recently featured first (the landing page
-    pins them before the rest). A hidden artwork or one of a suspended author drops out here
-    through the visibility rule and returns with its restoration, still featured."""
+def artworks_listed() -> QuerySet[Artwork]:
+    """Every listed artwork whatever its rating: for the feed's index, never for a page."""
+    return Artwork.objects.filter(artwork_listed_q()).select_related("user")
+
+
+def artworks_featured(*, limit: int, viewer: User | None = None) -> list[Artwork]:
+    """Featured artworks the public may see (of the ratings `viewer` sees), most recently
+    featured first (the landing page pins them before the rest). A hidden artwork or one of a
+    suspended author drops out here through the visibility rule and returns with its
+    restoration, still featured."""
     return list(
-        artworks_public()
+        artworks_public(viewer=viewer)
         .filter(featured_at__isnull=False)
         .order_by("-featured_at", "-id")[: max(0, limit)]
     )
 
 
-def artwork_is_visible_to(*, artwork: Artwork, viewer: User | None) -> bool:
-    """The same rule as `artwork_visibility_q`, for an artwork already in memory."""
+def artwork_is_visible_to(
+    *, artwork: Artwork, viewer: User | None, any_rating: bool = False
+) -> bool:
+    """The same rule as `artwork_visibility_q`, for an artwork already in memory.
+    `any_rating`: whether the artwork's page exists for the viewer, who may still not be
+    shown the work itself (`artwork_rating_shown_to`)."""
     if artwork_staff_sees_all(viewer):
         return True
     if artwork.moderation != Artwork.Moderation.VISIBLE:
         return False
     if _is_signed_in(viewer) and artwork.user_id == viewer.pk:
         return True
-    return artwork.status == Artwork.Status.PUBLISHED and artwork.user.is_active
+    if not (artwork.status == Artwork.Status.PUBLISHED and artwork.user.is_active):
+        return False
+    return any_rating or artwork.rating in ratings_shown_to(viewer)
+
+
+def artwork_rating_shown_to(*, artwork: Artwork, viewer: User | None) -> bool:
+    """Whether the work itself (image, title, media) is shown to a viewer its page exists
+    for: its rating is one the viewer sees, or it is theirs."""
+    if _is_signed_in(viewer) and artwork.user_id == viewer.pk:
+        return True
+    return artwork.rating in ratings_shown_to(viewer)
+
+
+def artwork_blurred_for(*, artwork: Artwork, viewer: User | None) -> bool:
+    """A work that is not `general` is drawn blurred, behind a "Show" control, for a member
+    who asked for it (the default), except their own work."""
+    if artwork.rating == Artwork.Rating.GENERAL or not _is_signed_in(viewer):
+        return False
+    if artwork.user_id == viewer.pk:
+        return False
+    return bool(viewer.blur_sensitive)
 
 
 def artwork_get_visible(*, artwork_id: int, viewer: User | None) -> Artwork:
@@ -122,7 +195,9 @@ def _artwork_cache_key(artwork_id: int) -> str:
     return f"artwork:detail:{int(artwork_id)}"
 
 
-def artwork_get_visible_cached(*, artwork_id: int, viewer: User | None) -> Artwork:
+def artwork_get_visible_cached(
+    *, artwork_id: int, viewer: User | None, any_rating: bool = False
+) -> Artwork:
     """`artwork_get_visible` through the cache: for the artwork page and GET
     /api/artworks/{id}.
 
@@ -134,7 +209,7 @@ def artwork_get_visible_cached(*, artwork_id: int, viewer: User | None) -> Artwo
     the author's account changes (artworks.receivers); ARTWORK_CACHE_SECONDS bounds the rest.
     Callers must not save the returned object (it may be a cached copy)."""
     artwork = _artwork_cached(artwork_id)
-    if not artwork_is_visible_to(artwork=artwork, viewer=viewer):
+    if not artwork_is_visible_to(artwork=artwork, viewer=viewer, any_rating=any_rating):
         raise Artwork.DoesNotExist
     return artwork
 

@@ -80,7 +80,47 @@ def artwork_jsonld(artwork: Artwork, *, prompt_visible: bool) -> dict[str, Any]:
     return data
 
 
+RATED_PREVIEW_IMAGE = "img/og-rated.png"  # static: a neutral card, 1200 × 630
+
+
+def rating_label(rating: str) -> str:
+    return str(Artwork.Rating(rating).label)
+
+
+def rated_preview(meta: PageMeta, rating: str) -> PageMeta:
+    """A link preview of work that is not `general` shows the neutral card, never the work
+    (a preview is seen by whoever the link is shared with)."""
+    meta.image = absolute_url(settings.STATIC_URL + RATED_PREVIEW_IMAGE)
+    meta.image_width, meta.image_height = 1200, 630
+    meta.image_alt = _("A neutral card: this artwork is rated %(rating)s.") % {
+        "rating": rating_label(rating)
+    }
+    return meta
+
+
+def artwork_notice_meta(artwork: Artwork) -> PageMeta:
+    """The meta of an artwork page shown as a notice (a viewer who has not opted in to its
+    rating): no title, no author's words, no image of the work; never indexed."""
+    meta = PageMeta(
+        title=_("%(rating)s artwork") % {"rating": rating_label(artwork.rating)},
+        description=_("This artwork is rated %(rating)s. Sign in and opt in to see it.")
+        % {"rating": rating_label(artwork.rating)},
+        path=artwork.get_absolute_url(),
+        noindex=True,
+    )
+    return rated_preview(meta, artwork.rating)
+
+
 def artwork_page_meta(artwork: Artwork, *, prompt_visible: bool) -> PageMeta:
+    if artwork.rating != Artwork.Rating.GENERAL:
+        meta = _artwork_meta(artwork, prompt_visible=prompt_visible)
+        meta.jsonld = []  # its image and media URLs stay off the page's head
+        meta.extra_og.pop("og:video", None)
+        return rated_preview(meta, artwork.rating)
+    return _artwork_meta(artwork, prompt_visible=prompt_visible)
+
+
+def _artwork_meta(artwork: Artwork, *, prompt_visible: bool) -> PageMeta:
     image_url, image_width, image_height = artwork_image_url(artwork)
     meta = PageMeta(
         title=_("%(title)s by %(author)s")

@@ -11,7 +11,7 @@ artwork_changed = Signal()
 
 # Sent after commit when staff hide, restore, feature or unfeature an artwork (besides
 # artwork_changed): kwargs artwork_id: int, author_id: int, actor_id: int (the staff member),
-# event: one of ArtworkEvent (HIDDEN, RESTORED, FEATURED, UNFEATURED), reason: str.
+# event: one of ArtworkEvent (HIDDEN, RESTORED, FEATURED, UNFEATURED, RATED), reason: str.
 artwork_moderated = Signal()
 
 
@@ -30,6 +30,7 @@ class ArtworkEvent:
     FAVORITED = "favorited"
     UNFAVORITED = "unfavorited"
     MEDIA_READY = "media_ready"
+    RATED = "rated"  # staff changed the rating (an author's own change is UPDATED)
 
 
 # Announced with the member who reacted as user_id (the author as author_id).

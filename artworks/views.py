@@ -8,26 +8,32 @@ from . import permissions
 from .models import Artwork
 from .remixes import artwork_family, artwork_parent_for, artwork_remixes_preview
 from .selectors import (
+    artwork_blurred_for,
     artwork_get_visible_cached,
     artwork_prompt_visible_to,
+    artwork_rating_shown_to,
     artwork_reaction_state,
     artworks_more_by_author,
     tags_with_prefix,
 )
-from .seo import artwork_page_meta
+from .seo import artwork_notice_meta, artwork_page_meta
 from .tags import tags_split
 
 
 def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> HttpResponse:
     # Through the cache: a hit costs no query. The object may be a cached copy: read only.
     try:
-        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+        artwork = artwork_get_visible_cached(
+            artwork_id=artwork_id, viewer=request.user, any_rating=True
+        )
     except Artwork.DoesNotExist:
         raise Http404("No such artwork.") from None
     if slug != (artwork.slug or Artwork.slug_for(artwork.title)):
         canonical = artwork.get_absolute_url()
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
+    if not artwork_rating_shown_to(artwork=artwork, viewer=request.user):
+        return _rated_notice(request, artwork)
 
     # The strip of the author's other works shows their counts: the cached page depends on
     # them; "Remix of …" shows the parent (its remixes bump this artwork's own tag).
@@ -52,6 +58,7 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
             "favorited_ids": favorited,
             "prompt_visible": prompt_visible,
             "is_author": is_author,
+            "blurred": artwork_blurred_for(artwork=artwork, viewer=request.user),
             "meta": meta,
             **_family_context(request, artwork),
         },
@@ -89,6 +96,18 @@ def artwork_remixes(request: HttpRequest, artwork_id: int, slug: str) -> HttpRes
     response = render(request, "artworks/remixes.html", {"artwork": artwork, "family": family})
     if artwork.status != Artwork.Status.PUBLISHED or artwork.is_hidden:
         response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _rated_notice(request: HttpRequest, artwork: Artwork) -> HttpResponse:
+    """The page of a work whose rating the viewer has not opted in to: a notice and the way
+    to opt in (or to sign in), and nothing of the work (no title, image, author's words)."""
+    response = render(
+        request,
+        "artworks/rated_notice.html",
+        {"artwork": artwork, "meta": artwork_notice_meta(artwork)},
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 

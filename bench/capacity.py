@@ -150,8 +150,10 @@ def generate(target: dict[str, int]) -> dict[str, float]:
         _execute(
             """
             INSERT INTO artworks_like (user_id, artwork_id, created_at)
-            SELECT u.id, a0 + ((floor(%s * power((j + 0.5) / %s, 1.3))::bigint + u.id::bigint * 104729)
-                               %% %s), now()
+            SELECT u.id,
+                   a0 + ((floor(%s * power((j + 0.5) / %s, 1.3))::bigint
+                          + u.id::bigint * 104729) %% %s),
+                   now()
             FROM users AS u
             CROSS JOIN generate_series(0, %s - 1) AS j
             CROSS JOIN (SELECT min(id) AS a0 FROM artworks) AS first

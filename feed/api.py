@@ -180,7 +180,9 @@ def tag_artworks(
     if found is None:
         return Status(404, {"detail": _("No such tag.")})
     try:
-        page = tag_artworks_page(tag=found, tab=tab, cursor=cursor or None, limit=limit)
+        page = tag_artworks_page(
+            tag=found, tab=tab, cursor=cursor or None, limit=limit, viewer=_viewer(request)
+        )
     except InvalidCursor as exc:
         return _bad_cursor(exc)
     return Status(200, _page_out(page, _viewer(request)))

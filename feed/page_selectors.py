@@ -137,7 +137,7 @@ def feed_tab_page(
     not make."""
     if tab == FOLLOWING:
         return following_page(viewer=viewer, cursor=cursor, limit=limit)
-    page = feed_page(tab=tab, cursor=cursor, limit=limit)
+    page = feed_page(tab=tab, cursor=cursor, limit=limit, viewer=viewer)
     if user_is_signed_in(viewer) and viewer.muting_count:
         muted = set(muted_by(viewer_id=viewer.pk).values_list("muted_id", flat=True))
         page = Page(

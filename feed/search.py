@@ -185,7 +185,7 @@ def _ranked(
 def _artworks(
     query: SearchQuery, viewer: User | AnonymousUser | None, after: tuple | None, limit: int
 ) -> list:
-    rows = artworks_public().extra(where=[_PROMPT_GUARD])  # noqa: S610 (a constant)
+    rows = artworks_public(viewer=viewer).extra(where=[_PROMPT_GUARD])  # noqa: S610 (a constant)
     if user_is_signed_in(viewer) and viewer.muting_count:
         rows = rows.exclude(user_id__in=muted_by(viewer_id=viewer.pk))
     return _ranked(rows, _ARTWORK_DOCUMENTS, query, after, limit)

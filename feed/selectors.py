@@ -5,6 +5,12 @@ Visibility always comes from `artworks.selectors` — the one rule. Feed and pro
 their ids from the Redis index (feed.redis_index) when it can answer and check the rows
 against it; on a miss they read the database and announce the miss (feed.signals), and the
 index is refilled (feed.receivers → feed.services). Readers never write.
+
+The index holds listed work of every rating; a page read from it keeps the rows the rule lets
+its viewer see (`artwork_is_visible_to`, on the rows already loaded: no query, no round trip
+more). A viewer who does not see every rating asks the index for more ids than a page needs,
+so that a few leaving do not shorten it; when too many left, the database decides the page
+(without a miss: the index is fine).
 """
 
 from __future__ import annotations
@@ -15,12 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar
 
 from django.db.models import Q
 
 from artworks.models import Artwork, Favorite, Tag
-from artworks.selectors import artwork_staff_sees_all, artworks_public, artworks_visible_to
+from artworks.selectors import (
+    ALL_RATINGS,
+    artwork_is_visible_to,
+    artwork_staff_sees_all,
+    artworks_listed,
+    artworks_public,
+    artworks_visible_to,
+    ratings_shown_to,
+)
 from social.selectors import followees_of, muted_by
 
 from .redis_index import feed_index
@@ -33,6 +47,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 Row = TypeVar("Row", Artwork, Favorite)
+Viewer: TypeAlias = "User | AnonymousUser | None"
 FeedTab = Literal["hot", "new"]
 FEED_TABS: tuple[FeedTab, ...] = ("hot", "new")
 DEFAULT_PAGE_SIZE = 24
@@ -86,32 +101,66 @@ def _published_cursor(artwork: Artwork) -> str:
     return encode_cursor(artwork.published_at.isoformat(), artwork.id)
 
 
-def _public_rows(ids: list[int]) -> dict[int, Artwork]:
-    """The public rows for ids from Redis, authors included: one query."""
-    return artworks_public().in_bulk(ids) if ids else {}
+class _TooFewShown:
+    """The index answered, but too few of its ids were for this viewer: the database decides
+    this page, and nothing is announced (the index is right)."""
 
 
-def _hot_page_from_index(after: tuple[float, int] | None, limit: int) -> Page | None:
-    entries = feed_index.hot_page(after=after, count=limit + 1)
+TOO_FEW_SHOWN = _TooFewShown()
+IndexAnswer = Page | _TooFewShown | None
+
+
+def _index_count(limit: int, viewer: Viewer) -> int:
+    """How many ids to ask the index for: one page and one more, or twice that for a viewer
+    who does not see every rating."""
+    return limit + 1 if ratings_shown_to(viewer) == ALL_RATINGS else 2 * (limit + 1)
+
+
+def _listed_rows(ids: list[int]) -> dict[int, Artwork]:
+    """The listed rows for ids from Redis, authors included: one query."""
+    return artworks_listed().in_bulk(ids) if ids else {}
+
+
+def _shown_page(
+    items: list[Artwork], *, viewer: Viewer, count: int, limit: int, cursor_of: Callable
+) -> IndexAnswer:
+    """The page of `items` (in the index's order) that `viewer` may see."""
+    shown = [a for a in items if artwork_is_visible_to(artwork=a, viewer=viewer)]
+    if len(shown) <= limit and len(items) == count and len(shown) < len(items):
+        return TOO_FEW_SHOWN  # the index has more, but this walk would need another read
+    return _page(shown, limit, cursor_of)
+
+
+def _hot_page_from_index(
+    after: tuple[float, int] | None, limit: int, viewer: Viewer
+) -> IndexAnswer:
+    count = _index_count(limit, viewer)
+    entries = feed_index.hot_page(after=after, count=count)
     if entries is None:
         return None
-    rows = _public_rows([artwork_id for artwork_id, _ in entries])
+    rows = _listed_rows([artwork_id for artwork_id, _ in entries])
     gone = [artwork_id for artwork_id, _ in entries if artwork_id not in rows]
     if gone:
         index_stale.send(sender=None, artwork_ids=gone)
         return None
     if any(rows[artwork_id].hot_score != score for artwork_id, score in entries):
         return None  # a reaction's sync has not landed yet: the database decides this page
-    return _page([rows[artwork_id] for artwork_id, _ in entries], limit, _hot_cursor)
+    items = [rows[artwork_id] for artwork_id, _ in entries]
+    return _shown_page(items, viewer=viewer, count=count, limit=limit, cursor_of=_hot_cursor)
 
 
 def _newest_first_page_from_ids(
-    ids: list[int] | None, after: tuple[datetime, int] | None, limit: int
-) -> Page | None:
+    ids: list[int] | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
+    *,
+    viewer: Viewer,
+    count: int,
+) -> IndexAnswer:
     """A page from a Redis list of ids, if it agrees with the database's order."""
     if ids is None:
         return None
-    rows = _public_rows(ids)
+    rows = _listed_rows(ids)
     gone = [artwork_id for artwork_id in ids if artwork_id not in rows]
     if gone:
         index_stale.send(sender=None, artwork_ids=gone)
@@ -122,11 +171,24 @@ def _newest_first_page_from_ids(
         keys.insert(0, after)
     if any(earlier <= later for earlier, later in pairwise(keys)):
         return None  # out of order: a sync is pending, the database decides this page
-    return _page(items, limit, _published_cursor)
+    return _shown_page(items, viewer=viewer, count=count, limit=limit, cursor_of=_published_cursor)
 
 
-def feed_page(*, tab: FeedTab, cursor: str | None = None, limit: int | None = None) -> Page:
-    """Published, visible artworks: Hot by hot_score, New by published_at (ties by id).
+def _from_database(answer: IndexAnswer, collection: str, **where: object) -> None:
+    """After the index could not give the page: announce the miss, unless it answered."""
+    if answer is None:
+        index_missed.send(sender=None, collection=collection, **where)
+
+
+def feed_page(
+    *,
+    tab: FeedTab,
+    cursor: str | None = None,
+    limit: int | None = None,
+    viewer: Viewer = None,
+) -> Page:
+    """Published, visible artworks of the ratings `viewer` sees (no viewer: a visitor's):
+    Hot by hot_score, New by published_at (ties by id).
 
     Ids come from the Redis index (hot_rank, feed_queue) when it can answer, then the rows in
     one query; otherwise from the database, and the miss is announced so that the index is
@@ -135,42 +197,48 @@ def feed_page(*, tab: FeedTab, cursor: str | None = None, limit: int | None = No
     limit = clamp_limit(limit)
     if tab == "hot":
         after = decode_cursor(cursor, (float, int)) if cursor else None
-        page = _hot_page_from_index(after, limit)
-        if page is not None:
-            return page
-        qs = artworks_public().order_by("-hot_score", "-id")
+        answer = _hot_page_from_index(after, limit, viewer)
+        if isinstance(answer, Page):
+            return answer
+        qs = artworks_public(viewer=viewer).order_by("-hot_score", "-id")
         if after:
             score, last_id = after
             qs = qs.filter(Q(hot_score__lt=score) | Q(hot_score=score, id__lt=last_id))
         page = _page(list(qs[: limit + 1]), limit, _hot_cursor)
-        index_missed.send(sender=None, collection="hot_rank")
+        _from_database(answer, "hot_rank")
         return page
     if tab == "new":
         after = decode_cursor(cursor, (datetime, int)) if cursor else None
-        ids = feed_index.feed_queue_page(after_id=after[1] if after else None, count=limit + 1)
-        page = _newest_first_page_from_ids(ids, after, limit)
-        if page is not None:
-            return page
-        qs = artworks_public().order_by("-published_at", "-id")
+        count = _index_count(limit, viewer)
+        ids = feed_index.feed_queue_page(after_id=after[1] if after else None, count=count)
+        answer = _newest_first_page_from_ids(ids, after, limit, viewer=viewer, count=count)
+        if isinstance(answer, Page):
+            return answer
+        qs = artworks_public(viewer=viewer).order_by("-published_at", "-id")
         if after:
             published_at, last_id = after
             qs = qs.filter(
                 Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=last_id)
             )
         page = _page(list(qs[: limit + 1]), limit, _published_cursor)
-        index_missed.send(sender=None, collection="feed_queue")
+        _from_database(answer, "feed_queue")
         return page
     raise ValueError(f"unknown feed tab {tab!r}")
 
 
 def tag_artworks_page(
-    *, tag: Tag, tab: FeedTab, cursor: str | None = None, limit: int | None = None
+    *,
+    tag: Tag,
+    tab: FeedTab,
+    cursor: str | None = None,
+    limit: int | None = None,
+    viewer: Viewer = None,
 ) -> Page:
-    """The public artworks with `tag`: Hot by hot score, New by publication (ties by id), with
-    the same cursors as the feed. One query (the tag's rows are joined through their index).
-    Raises InvalidCursor."""
+    """The public artworks with `tag` (of the ratings `viewer` sees): Hot by hot score, New by
+    publication (ties by id), with the same cursors as the feed. One query (the tag's rows are
+    joined through their index). Raises InvalidCursor."""
     limit = clamp_limit(limit)
-    qs = artworks_public().filter(tag_rows__tag=tag)
+    qs = artworks_public(viewer=viewer).filter(tag_rows__tag=tag)
     if tab == "hot":
         qs = qs.order_by("-hot_score", "-id")
         if cursor:
@@ -207,7 +275,7 @@ def following_page(
     after = decode_cursor(cursor, (datetime, int)) if cursor else None
     if viewer is None or not viewer.is_authenticated:
         return Page(items=[], next_cursor=None)
-    qs = artworks_public().filter(user_id__in=_following_authors(viewer=viewer))
+    qs = artworks_public(viewer=viewer).filter(user_id__in=_following_authors(viewer=viewer))
     if after:
         published_at, last_id = after
         # The redundant bound lets PostgreSQL start the index walk at the cursor (the OR alone
@@ -245,13 +313,15 @@ def user_artworks_page(
         )
     after = decode_cursor(cursor, (datetime, int)) if cursor else None
     from_index = not artwork_staff_sees_all(viewer)
+    answer = None
     if from_index:
+        count = _index_count(limit, viewer)
         ids = feed_index.user_artworks_page(
-            user_id=author.pk, after_id=after[1] if after else None, count=limit + 1
+            user_id=author.pk, after_id=after[1] if after else None, count=count
         )
-        page = _newest_first_page_from_ids(ids, after, limit)
-        if page is not None:
-            return page
+        answer = _newest_first_page_from_ids(ids, after, limit, viewer=viewer, count=count)
+        if isinstance(answer, Page):
+            return answer
     qs = qs.filter(status=Artwork.Status.PUBLISHED).order_by("-published_at", "-id")
     if after:
         published_at, last_id = after
@@ -260,7 +330,7 @@ def user_artworks_page(
         )
     page = _page(list(qs[: limit + 1]), limit, _published_cursor)
     if from_index:
-        index_missed.send(sender=None, collection="user_artworks", user_id=author.pk)
+        _from_database(answer, "user_artworks", user_id=author.pk)
     return page
 
 
@@ -284,6 +354,6 @@ def user_favorites_page(
     return Page(items=[f.artwork for f in page.items], next_cursor=page.next_cursor)
 
 
-def hot_strip(*, limit: int = 12) -> list[Artwork]:
-    """The landing page's strip of hot artworks."""
-    return feed_page(tab="hot", limit=limit).items
+def hot_strip(*, limit: int = 12, viewer: Viewer = None) -> list[Artwork]:
+    """The landing page's strip of hot artworks (of the ratings `viewer` sees)."""
+    return feed_page(tab="hot", limit=limit, viewer=viewer).items

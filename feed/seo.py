@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 
 def _with_preview_image(meta: PageMeta, artworks: list[Artwork]) -> PageMeta:
-    """Link previews of list pages show their first artwork (or the site's card)."""
+    """Link previews of list pages show their first `general` artwork (or the site's card):
+    a preview is seen by whoever a link is shared with, whatever they opted in to."""
+    artworks = [a for a in artworks if a.rating == Artwork.Rating.GENERAL]
     if artworks:
         meta.image, meta.image_width, meta.image_height = artwork_image_url(artworks[0])
         meta.image_alt = artworks[0].alt_text or artworks[0].title

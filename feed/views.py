@@ -99,7 +99,7 @@ def tag(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404("No such tab.")
     cursor = request.GET.get("cursor") or None
     try:
-        page = tag_artworks_page(tag=found, tab=tab, cursor=cursor)
+        page = tag_artworks_page(tag=found, tab=tab, cursor=cursor, viewer=request.user)
     except InvalidCursor:
         return _restart(request, found.get_absolute_url(), tab=tab, default_tab="hot")
     context = {
@@ -159,9 +159,10 @@ def _query(request: HttpRequest) -> str:
 def landing(request: HttpRequest) -> HttpResponse:
     # Staff-featured artworks are pinned first; the hot strip leaves them out so that no card
     # shows twice (it asks for as many more as were featured, in the same one query).
-    featured = artworks_featured(limit=LANDING_FEATURED)
+    featured = artworks_featured(limit=LANDING_FEATURED, viewer=request.user)
     featured_ids = {a.id for a in featured}
-    strip = [a for a in hot_strip(limit=LANDING_HOT + len(featured)) if a.id not in featured_ids]
+    hot = hot_strip(limit=LANDING_HOT + len(featured), viewer=request.user)
+    strip = [a for a in hot if a.id not in featured_ids]
     strip = strip[:LANDING_HOT]
     # A member's own liked and kept state on the cards (one query; none for a visitor).
     liked, favorited = artwork_reaction_state(
@@ -181,7 +182,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def features(request: HttpRequest) -> HttpResponse:
-    showcase = hot_strip(limit=8)
+    showcase = hot_strip(limit=8, viewer=request.user)
     context = {"showcase": showcase, "meta": seo.features_meta(showcase)}
     return render(request, "feed/features.html", context)
 

@@ -23,6 +23,7 @@ class Report(models.Model):
         COPYRIGHT = "copyright", _("Copyright or ownership")
         LIVING_ARTIST = "living_artist", _("Imitates a living artist")
         REAL_PERSON = "real_person", _("Unlabeled real person")
+        WRONG_RATING = "wrong_rating", _("Wrong rating (general, mature or explicit)")
         OTHER = "other", _("Other")
 
     class Status(models.TextChoices):

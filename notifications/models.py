@@ -20,6 +20,7 @@ class Notification(models.Model):
         MENTION = "mention", _("Mention")
         FEATURED = "featured", _("Your artwork featured")
         HIDDEN = "hidden", _("Your artwork hidden")
+        RATED = "rated", _("Your artwork's rating changed")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

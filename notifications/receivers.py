@@ -28,7 +28,11 @@ from .models import Notification
 
 Kind = Notification.Kind
 _REACTIONS = frozenset({ArtworkEvent.LIKED, ArtworkEvent.FAVORITED})
-_STAFF = {ArtworkEvent.FEATURED: Kind.FEATURED, ArtworkEvent.HIDDEN: Kind.HIDDEN}
+_STAFF = {
+    ArtworkEvent.FEATURED: Kind.FEATURED,
+    ArtworkEvent.HIDDEN: Kind.HIDDEN,
+    ArtworkEvent.RATED: Kind.RATED,
+}
 
 
 @receiver(artwork_changed, dispatch_uid="notifications.reaction")

@@ -183,9 +183,10 @@ def notify_reactions_later(artwork_id: int) -> None:
 
 
 def notify_moderation(*, kind: str, artwork_id: int, reason: str = "") -> Notification | None:
-    """The artwork's author is told that staff featured (`kind="featured"`) or hid
-    (`"hidden"`) it, with the staff's reason. The staff member is not named."""
-    if kind not in (Kind.FEATURED, Kind.HIDDEN):
+    """The artwork's author is told that staff featured (`kind="featured"`), hid
+    (`"hidden"`) or changed the rating of (`"rated"`) it, with the staff's reason. The staff
+    member is not named."""
+    if kind not in (Kind.FEATURED, Kind.HIDDEN, Kind.RATED):
         raise ValueError(f"not a staff event: {kind!r}")
     artwork = Artwork.objects.select_related("user").filter(pk=artwork_id).first()
     if artwork is None:

@@ -32,6 +32,7 @@ def _sentences() -> dict[str, str]:
         Kind.MENTION: _("%(actors)s mentioned you on %(artwork)s"),
         Kind.FEATURED: _("Staff featured your artwork %(artwork)s"),
         Kind.HIDDEN: _("Staff hid your artwork %(artwork)s"),
+        Kind.RATED: _("Staff changed the rating of your artwork %(artwork)s"),
     }
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from artworks.images import artwork_image_url
+from artworks.seo import rated_preview
 from common.seo import PageMeta, absolute_url, jsonld_thing, person_jsonld, shorten
 
 from .registry import collection_feed_url
@@ -77,6 +78,8 @@ def follow_list_meta(*, user: User, direction: Direction, cursor: str | None) ->
 def _with_image(meta: PageMeta, artwork: Artwork | None, user: User) -> PageMeta:
     """Link previews show the first artwork, else the member's picture or the site's card."""
     if artwork is not None:
+        if artwork.rating != "general":
+            return rated_preview(meta, artwork.rating)  # a preview is anyone's: never the work
         meta.image, meta.image_width, meta.image_height = artwork_image_url(artwork)
         meta.image_alt = artwork.alt_text or artwork.title
     if not meta.image and user.profile_pic:

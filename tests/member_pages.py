@@ -157,6 +157,13 @@ def collect_member_pages(world: MemberWorld, lang: str) -> dict[str, str]:
     keep("report errors", client.post(f"/artwork/{world.artwork.pk}/report", {}), 400)
     keep("report own artwork", client.get(f"/artwork/{world.own.pk}/report"))
     keep("notifications", client.get("/notifications"))
+    keep("content settings", client.get("/settings/content"))
+    keep(
+        "content settings errors",
+        client.post("/settings/content", {"show_explicit": "on"}),
+        400,
+    )
+    _rated_pages(world, client, keep)
     keep("notification settings", client.get("/settings/notifications"))
     keep(
         "notification settings errors",
@@ -246,3 +253,28 @@ def _edit_and_remix_pages(world: MemberWorld, client: Client, keep: object) -> N
     keep("family tree", client.get(f"/artwork/{other.pk}/{other.slug}/remixes"))
     remix = Artwork.objects.get(remix_of=other)
     keep("remix page", client.get(remix.get_absolute_url()))
+
+
+def _rated_pages(world: MemberWorld, client: Client, keep: object) -> None:
+    """A mature artwork's page as a notice (the member has not opted in; a visitor gets the
+    sign-in variant), then blurred behind its "Show" control once they opt in."""
+    rated = Artwork.objects.filter(user=world.author, title="Night garden").first()
+    rated = rated or PublishedArtworkFactory(
+        user=world.author, title="Night garden", rating=Artwork.Rating.MATURE
+    )
+    visitor = Client()
+    visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = client.cookies[
+        settings.LANGUAGE_COOKIE_NAME
+    ].value
+    keep("rated notice (visitor)", visitor.get(rated.get_absolute_url()))
+    keep("rated notice", client.get(rated.get_absolute_url()))
+    world.member.refresh_from_db()
+    saved = (world.member.show_mature, world.member.age_confirmed_at)
+    client.post(
+        "/settings/content", {"age_confirmed": "on", "show_mature": "on", "blur_sensitive": "on"}
+    )
+    keep("rated blurred", client.get(rated.get_absolute_url()))
+    keep("feed with a blurred card", client.get("/feed"))
+    type(world.member).objects.filter(pk=world.member.pk).update(
+        show_mature=saved[0], age_confirmed_at=saved[1]
+    )

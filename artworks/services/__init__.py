@@ -6,7 +6,7 @@ Every write runs in a transaction; files are written before the row and removed 
 transaction fails, so nothing is left half-written. Changes are announced after commit
 through `artworks.signals.artwork_changed`. Callers import from here."""
 
-from ._base import announce_artwork_changed, artwork_default_title
+from ._base import announce_artwork_changed, artwork_default_title, rating_clean
 from .creation import artwork_attach_original, artwork_create_draft, artwork_upload
 from .editing import EDITABLE_FIELDS, TEXT_FIELDS, artwork_edit
 from .generation import (
@@ -24,7 +24,13 @@ from .maintenance import (
     media_sweep_orphans,
 )
 from .media import artwork_file_names, artwork_make_thumbnails, artworks_retry_stale_media
-from .moderation import artwork_feature, artwork_hide, artwork_restore, artwork_unfeature
+from .moderation import (
+    artwork_feature,
+    artwork_hide,
+    artwork_rate,
+    artwork_restore,
+    artwork_unfeature,
+)
 from .publishing import artwork_delete, artwork_publish, artwork_unpublish, delete_artwork_row
 from .reactions import (
     artwork_favorite,
@@ -58,6 +64,7 @@ __all__ = [
     "artwork_like",
     "artwork_make_thumbnails",
     "artwork_publish",
+    "artwork_rate",
     "artwork_restore",
     "artwork_retry_generation",
     "artwork_run_generation",
@@ -78,4 +85,5 @@ __all__ = [
     "generation_can_retry",
     "media_sweep_orphans",
     "member_reactions_remove",
+    "rating_clean",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,6 +80,15 @@ def log_staff_action(*, actor: User, artwork: Artwork, action: str, reason: str 
         target_repr=f"#{artwork.pk} {artwork.title}",
         reason=reason,
     )
+
+
+def rating_clean(rating: object) -> str:
+    """A rating as given (form, API, edit), or a clear error in the reader's language."""
+    if rating not in Artwork.Rating.values:
+        raise ValidationError(
+            {"rating": _("Choose a rating: general, mature or explicit.")}, code="invalid"
+        )
+    return str(rating)
 
 
 def artwork_default_title(*, prompt: str) -> str:

@@ -5,7 +5,7 @@ storing the hot score the new count leads to. The count moves only with a row th
 really added or removed, in the same transaction, so it stays exact under any concurrency.
 
 - On PostgreSQL that is one statement, in one round trip: the artwork read through the
-  visibility rule (`artworks_public`, compiled by the ORM), the row added or removed for it,
+  visibility rule (`artworks_listed`, compiled by the ORM), the row added or removed for it,
   and the counter and score updated for a row that changed, returning the artwork and its
   new counts. PostgreSQL re-reads a row changed concurrently before updating it, so
   concurrent reactions to one artwork never lose a count. The statement is prepared once
@@ -40,7 +40,7 @@ from common.querysets import CompiledRead
 
 from ..models import Artwork, Favorite, Like
 from ..ranking import hot_score, hot_score_sql, hot_score_sql_params
-from ..selectors import artwork_is_visible_to, artworks_public
+from ..selectors import ALL_RATINGS, artwork_is_visible_to, artworks_listed
 
 # What a reaction reads and its answers show (counts, state, the page's address): the row's
 # large fields (prompt, placeholder, thumbnails) cost more to load than the write.
@@ -55,6 +55,7 @@ _ARTWORK_FIELDS = (
     "favorite_count",
     "hot_score",
     "published_at",
+    "rating",
 )
 _COUNTS = ("like_count", "favorite_count", "hot_score")
 _SENTINEL = -7_302_911  # the compiled query's placeholder value, found again in its params
@@ -90,19 +91,27 @@ class ReactionRows:
         )
         counts = ", ".join(f"{quote(Artwork._meta.get_field(n).column)} = %s" for n in _COUNTS)
         self.update_sql = f"UPDATE {self.artwork_table} SET {counts} WHERE {self.pk_col} = %s"  # noqa: S608
-        self._public_read: CompiledRead | None = None
+        # One compiled read per set of ratings the reacting member sees (four at most).
+        self._public_reads: dict[frozenset[str], CompiledRead] = {}
         self._read_attnames = [
             f.attname for f in Artwork._meta.concrete_fields if f.attname in _ARTWORK_FIELDS
         ]
         self._lock: CompiledRead | None = None
-        self._statements: dict[tuple[bool, bool], tuple[str, CompiledRead, int]] = {}
+        self._statements: dict[tuple, tuple[str, CompiledRead, int]] = {}
 
-    def change(self, *, user_id: int, artwork_id: int, add: bool) -> tuple[Artwork, bool]:
-        """Add (or remove) `user_id`'s row for a public artwork: (the artwork with its counts,
-        whether anything changed). Artwork.DoesNotExist when no public artwork has that id."""
+    def change(
+        self, *, user_id: int, artwork_id: int, add: bool, ratings: frozenset[str] = ALL_RATINGS
+    ) -> tuple[Artwork, bool]:
+        """Add (or remove) `user_id`'s row for a listed artwork of one of `ratings` (those the
+        member sees): (the artwork with its counts, whether anything changed).
+        Artwork.DoesNotExist when no such artwork has that id."""
         if self.postgresql:
-            return self._change_in_one_statement(user_id=user_id, artwork_id=artwork_id, add=add)
-        return self._change_in_a_transaction(user_id=user_id, artwork_id=artwork_id, add=add)
+            return self._change_in_one_statement(
+                user_id=user_id, artwork_id=artwork_id, add=add, ratings=ratings
+            )
+        return self._change_in_a_transaction(
+            user_id=user_id, artwork_id=artwork_id, add=add, ratings=ratings
+        )
 
     def _artwork(self, read: CompiledRead, row: tuple) -> Artwork:
         row = read.convert(row)
@@ -118,14 +127,14 @@ class ReactionRows:
     # --- PostgreSQL: one statement --------------------------------------------------------
 
     def _change_in_one_statement(
-        self, *, user_id: int, artwork_id: int, add: bool
+        self, *, user_id: int, artwork_id: int, add: bool, ratings: frozenset[str]
     ) -> tuple[Artwork, bool]:
         # Unless the caller's transaction decides, this statement's own (implicit)
         # transaction commits without waiting for the disk.
         relaxed = not (settings.REACTIONS_SYNCHRONOUS_COMMIT or self.connection.in_atomic_block)
-        sql, read, sentinel_at = self._statements.get((add, relaxed)) or self._build_statement(
-            add=add, relaxed=relaxed
-        )
+        sql, read, sentinel_at = self._statements.get(
+            (add, relaxed, ratings)
+        ) or self._build_statement(add=add, relaxed=relaxed, ratings=ratings)
         params = list(read.params)
         params[sentinel_at] = int(artwork_id)
         params += [user_id, self._created()] if add else [user_id]
@@ -145,11 +154,15 @@ class ReactionRows:
                 setattr(artwork, name, value)
         return artwork, changed
 
-    def _build_statement(self, *, add: bool, relaxed: bool) -> tuple[str, CompiledRead, int]:
-        read = self._public_read
-        if read is None:  # one compiled read for all four statements
-            public = artworks_public().using(self.alias).filter(pk=_SENTINEL)
-            read = self._public_read = CompiledRead.of(
+    def _build_statement(
+        self, *, add: bool, relaxed: bool, ratings: frozenset[str]
+    ) -> tuple[str, CompiledRead, int]:
+        read = self._public_reads.get(ratings)
+        if read is None:  # one compiled read for the four statements of these ratings
+            public = artworks_listed().using(self.alias).filter(pk=_SENTINEL)
+            if ratings != ALL_RATINGS:
+                public = public.filter(rating__in=sorted(ratings))
+            read = self._public_reads[ratings] = CompiledRead.of(
                 public.values_list(*self._read_attnames, "user__is_active"), self.alias
             )
         if list(read.params).count(_SENTINEL) != 1:  # pragma: no cover - a Django upgrade
@@ -195,13 +208,13 @@ class ReactionRows:
             "SELECT target.*, counted.* "
             f"FROM {'relaxed, ' if relaxed else ''}target LEFT JOIN counted ON TRUE"
         )
-        self._statements[add, relaxed] = (sql, read, sentinel_at)
-        return self._statements[add, relaxed]
+        self._statements[add, relaxed, ratings] = (sql, read, sentinel_at)
+        return self._statements[add, relaxed, ratings]
 
     # --- elsewhere: a transaction ---------------------------------------------------------
 
     def _change_in_a_transaction(
-        self, *, user_id: int, artwork_id: int, add: bool
+        self, *, user_id: int, artwork_id: int, add: bool, ratings: frozenset[str]
     ) -> tuple[Artwork, bool]:
         with transaction.atomic(using=self.alias), self.connection.cursor() as cursor:
             # Concurrent reactions to one artwork serialise on its row (no lost updates).
@@ -211,8 +224,9 @@ class ReactionRows:
             if row is None:
                 raise Artwork.DoesNotExist("Artwork matching query does not exist.")
             artwork = self._artwork(lock, row)
-            if not artwork_is_visible_to(artwork=artwork, viewer=None):
-                raise Artwork.DoesNotExist  # only public artworks take reactions
+            listed = artwork_is_visible_to(artwork=artwork, viewer=None, any_rating=True)
+            if not listed or artwork.rating not in ratings:
+                raise Artwork.DoesNotExist  # only listed work the member sees takes reactions
             if add:
                 cursor.execute(self.insert_sql, [user_id, artwork.pk, self._created()])
             else:

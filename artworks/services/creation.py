@@ -19,7 +19,7 @@ from common.storage import delete_quietly
 from .. import storage_keys, uploads
 from ..models import Artwork
 from ..signals import ArtworkEvent
-from ._base import announce, artwork_default_title
+from ._base import announce, artwork_default_title, rating_clean
 from .media import enqueue_thumbnails
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class DraftDetails(TypedDict, total=False):
     prompt: str
     negative_prompt: str
     prompt_hidden: bool
+    rating: str
     seed: int | None
     size: str
     provider: str
@@ -110,9 +111,12 @@ def artwork_upload(
     title: str = "",
     description: str = "",
     alt_text: str = "",
+    rating: str = Artwork.Rating.GENERAL,
 ) -> Artwork:
     """A draft from an uploaded image or video. The file is validated and cleaned first
-    (`artworks.uploads`); a refused file raises ValidationError and leaves nothing behind."""
+    (`artworks.uploads`); a refused file (or rating) raises ValidationError and leaves
+    nothing behind."""
+    rating = rating_clean(rating)
     with uploads.clean_upload(file) as cleaned:
         return artwork_create_draft(
             author=author,
@@ -127,6 +131,7 @@ def artwork_upload(
             duration_seconds=cleaned.duration_seconds,
             description=description,
             alt_text=alt_text,
+            rating=rating,
         )
 
 

@@ -9,11 +9,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffAction
+from common.signals import send_on_commit
 
 from .. import permissions
 from ..models import Artwork
-from ..signals import ArtworkEvent
-from ._base import announce, derived_from_prompt, is_author, log_staff_action, mark_edited
+from ..signals import ArtworkEvent, artwork_moderated
+from ._base import (
+    announce,
+    derived_from_prompt,
+    is_author,
+    log_staff_action,
+    mark_edited,
+    rating_clean,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -41,10 +49,8 @@ def artwork_edit(
         raise ValidationError(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
-    if "rating" in changes and changes["rating"] not in Artwork.Rating.values:
-        raise ValidationError(
-            {"rating": _("Choose a rating: general, mature or explicit.")}, code="invalid"
-        )
+    if "rating" in changes:  # an unknown rating is refused before anything else
+        changes = {**changes, "rating": rating_clean(changes["rating"])}
     if not permissions.can_change_fields(actor=actor, artwork=artwork, fields=changes):
         raise PermissionDenied(_("You do not have permission to do that."))
     with transaction.atomic():
@@ -59,12 +65,20 @@ def artwork_edit(
         mark_edited(locked, actor=actor, changed=changed)
         locked.save(update_fields=[*changed, "updated_at"])
         if not is_author(artwork=locked, actor=actor):
+            reason = reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"}))
             log_staff_action(
-                actor=actor,
-                artwork=locked,
-                action=StaffAction.Action.ARTWORK_EDIT,
-                reason=reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"})),
+                actor=actor, artwork=locked, action=StaffAction.Action.ARTWORK_EDIT, reason=reason
             )
+            if "rating" in changed:  # the author is told, as by `artwork_rate`
+                send_on_commit(
+                    artwork_moderated,
+                    sender=Artwork,
+                    artwork_id=locked.pk,
+                    author_id=locked.user_id,
+                    actor_id=actor.pk,
+                    event=ArtworkEvent.RATED,
+                    reason=reason,
+                )
         announce(artwork_id=locked.pk, user_id=locked.user_id, event=ArtworkEvent.UPDATED)
     return locked
 

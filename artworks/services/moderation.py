@@ -18,7 +18,7 @@ from common.signals import send_on_commit
 from .. import permissions
 from ..models import Artwork
 from ..signals import ArtworkEvent, artwork_moderated
-from ._base import ArtworkRule, announce, log_staff_action, require
+from ._base import ArtworkRule, announce, log_staff_action, rating_clean, require
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -89,6 +89,24 @@ def artwork_feature(*, artwork: Artwork, actor: User, reason: str = "") -> Artwo
 def artwork_unfeature(*, artwork: Artwork, actor: User, reason: str = "") -> Artwork:
     """Take an artwork off the landing page's featured place."""
     return _moderate(_UNFEATURE, artwork=artwork, actor=actor, reason=reason)
+
+
+def artwork_rate(*, artwork: Artwork, actor: User, rating: str, reason: str = "") -> Artwork:
+    """Staff set an artwork's rating (a wrong one reported, or seen): logged as an edit, and
+    the author is told (`artwork_moderated`, RATED). The same rating again changes nothing."""
+    rating = rating_clean(rating)
+    previous = Artwork.Rating(artwork.rating).label
+    change = _Moderation(
+        changes={"rating": rating},
+        rule=permissions.can_rate_artwork,
+        action=StaffAction.Action.ARTWORK_EDIT,
+        event=ArtworkEvent.RATED,
+    )
+    reason = (reason or "").strip() or _("Rating: %(old)s → %(new)s") % {
+        "old": previous,
+        "new": Artwork.Rating(rating).label,
+    }
+    return _moderate(change, artwork=artwork, actor=actor, reason=reason)
 
 
 def _moderate(

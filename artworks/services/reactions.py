@@ -13,6 +13,7 @@ from common.querysets import count_per_row
 
 from ..models import Artwork, Favorite, Like
 from ..ranking import hot_score
+from ..selectors import ratings_shown_to
 from ..signals import ArtworkEvent
 from ._base import announce
 from ._reaction_rows import reaction_rows
@@ -54,7 +55,8 @@ def _react(reaction: _Reaction, *, user: User, artwork_id: int, add: bool) -> Ar
     """Add or remove `user`'s reaction to a public artwork (idempotent: the artwork's counter
     moves only with a row really added or removed); a change is announced once committed."""
     rows = reaction_rows(reaction.model)
-    artwork, changed = rows.change(user_id=user.pk, artwork_id=artwork_id, add=add)
+    ratings = ratings_shown_to(user)  # a member's own settings: no query
+    artwork, changed = rows.change(user_id=user.pk, artwork_id=artwork_id, add=add, ratings=ratings)
     if changed:
         event = reaction.added if add else reaction.removed
         announce(artwork_id=artwork.pk, user_id=user.pk, event=event, author_id=artwork.user_id)

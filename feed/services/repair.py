@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from artworks.models import Favorite
-from artworks.selectors import artworks_public
+from artworks.selectors import artworks_listed
 
 from ..redis_index import feed_index
 
@@ -81,15 +81,15 @@ def index_rebuild() -> dict[str, int] | None:
     feed_queue = _feed_queue_ids()
     user_artworks: dict[int, list[int]] = defaultdict(list)
     for user_id, artwork_id in (
-        artworks_public().order_by("user_id", "-published_at", "-id").values_list("user_id", "id")
+        artworks_listed().order_by("user_id", "-published_at", "-id").values_list("user_id", "id")
     ):
         user_artworks[user_id].append(artwork_id)
     user_favorites: dict[int, set[int]] = defaultdict(set)
     for user_id, artwork_id in Favorite.objects.filter(
-        artwork_id__in=artworks_public().values("id")
+        artwork_id__in=artworks_listed().values("id")
     ).values_list("user_id", "artwork_id"):
         user_favorites[user_id].add(artwork_id)
-    likes = dict(artworks_public().order_by().values_list("id", "like_count"))
+    likes = dict(artworks_listed().order_by().values_list("id", "like_count"))
     if not feed_index.rebuild_all(
         hot=hot,
         feed_queue=feed_queue,
@@ -116,7 +116,7 @@ def index_reconcile() -> dict[str, int] | None:
         return None
     repaired = {"hot_rank": 0, "likes": 0, "feed_queue": 0, "user_artworks": 0, "user_favorites": 0}
 
-    public_likes = dict(artworks_public().order_by().values_list("id", "like_count"))
+    public_likes = dict(artworks_listed().order_by().values_list("id", "like_count"))
     indexed = feed_index.hot_rank_all()
     if indexed is None:
         index_refill_hot_rank()

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 from artworks.models import Artwork, Favorite
-from artworks.selectors import artwork_public_q, artworks_public
+from artworks.selectors import artwork_listed_q, artworks_listed
 from artworks.signals import ArtworkEvent
 
 from ..redis_index import feed_index
@@ -61,7 +61,7 @@ def _true_when(condition: Q) -> Case:
 def _artwork_state(artwork_id: int) -> ArtworkState | None:
     row = (
         Artwork.objects.filter(pk=artwork_id)
-        .annotate(is_public=_true_when(artwork_public_q()))
+        .annotate(is_public=_true_when(artwork_listed_q()))
         .values_list("user_id", "is_public", "hot_score", "like_count")
         .first()
     )
@@ -69,7 +69,7 @@ def _artwork_state(artwork_id: int) -> ArtworkState | None:
 
 
 def _public_ids_newest_first() -> QuerySet[Artwork, int]:
-    return artworks_public().order_by("-published_at", "-id").values_list("id", flat=True)
+    return artworks_listed().order_by("-published_at", "-id").values_list("id", flat=True)
 
 
 def _feed_queue_ids() -> list[int]:
@@ -85,13 +85,13 @@ def _user_artwork_ids(user_id: int) -> list[int]:
 def _user_favorite_ids(user_id: int) -> set[int]:
     return set(
         Favorite.objects.filter(
-            user_id=user_id, artwork_id__in=artworks_public().values("id")
+            user_id=user_id, artwork_id__in=artworks_listed().values("id")
         ).values_list("artwork_id", flat=True)
     )
 
 
 def _hot_pairs() -> list[tuple[int, float]]:
-    return list(artworks_public().order_by().values_list("id", "hot_score"))
+    return list(artworks_listed().order_by().values_list("id", "hot_score"))
 
 
 # --- converging writes --------------------------------------------------------------------
@@ -145,7 +145,7 @@ def _sync_user_artworks(user_id: int) -> None:
 def _sync_one_favorite(*, user_id: int, artwork_id: int) -> None:
     def read() -> bool:
         return Favorite.objects.filter(
-            user_id=user_id, artwork_id=artwork_id, artwork__in=artworks_public().values("id")
+            user_id=user_id, artwork_id=artwork_id, artwork__in=artworks_listed().values("id")
         ).exists()
 
     def write(present: bool) -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from artworks.models import Artwork, Favorite
-from artworks.selectors import artwork_public_q, artworks_public
+from artworks.selectors import artwork_listed_q, artworks_listed
 from artworks.signals import ArtworkEvent
 from common.tasks import BrokerDown, enqueue
 
@@ -63,7 +63,7 @@ def _user_artwork_states(user_id: int) -> list[tuple[int, ArtworkState]]:
     """Every artwork of the user with its current state, in one query."""
     rows = (
         Artwork.objects.filter(user_id=user_id)
-        .annotate(is_public=_true_when(artwork_public_q()))
+        .annotate(is_public=_true_when(artwork_listed_q()))
         .order_by("id")
         .values_list("id", "user_id", "is_public", "hot_score", "like_count")
     )
@@ -79,7 +79,7 @@ def _write_artwork_states(states: list[tuple[int, ArtworkState]]) -> bool:
 
 def _user_favorites_of_fans(user_id: int) -> list[tuple[int, int, bool]]:
     """(fan, artwork, public) for every favorite of any artwork of the user, in one query."""
-    public_ids = artworks_public().filter(user_id=user_id).values("id")
+    public_ids = artworks_listed().filter(user_id=user_id).values("id")
     rows = (
         Favorite.objects.filter(artwork__user_id=user_id)
         .annotate(is_public=_true_when(Q(artwork_id__in=public_ids)))

@@ -90,6 +90,15 @@ def test_seed_demo_builds_a_living_community_and_is_idempotent(
     assert remixes.values("remix_of").annotate(n=Count("pk")).filter(n__gte=3).exists()
     assert Artwork.objects.filter(status="published", edited_at__isnull=False).count() == 1
 
+    # A few mature works and one explicit, published: only the opted-in member sees them.
+    rated = published.exclude(rating="general")
+    assert rated.filter(rating="mature").count() >= 3
+    assert rated.filter(rating="explicit").count() == 1
+    assert not artworks_public().exclude(rating="general").exists()
+    opted_in = User.objects.get(username="nightowl")
+    assert opted_in.age_confirmed_at is not None and opted_in.show_explicit
+    assert artworks_public(viewer=opted_in).filter(rating="explicit").count() == 1
+
     # Demo members sign in at once: their addresses count as confirmed.
     from allauth.account.models import EmailAddress
 

@@ -57,6 +57,17 @@ SUBJECTS = [
 
 SIZES = [(768, 768), (768, 1024), (1024, 768), (768, 960)]
 
+# Work rated above general (seen only by members who opt in under /settings/content): title,
+# prompt, rating, tags. Made after the comments and collections, which are everyone's.
+RATED_SUBJECTS = [
+    ("Battlefield at dusk", "ruined battlefield at dusk, smoke, fallen armour", "mature", ["war"]),
+    ("Anatomy study", "classical figure drawing, charcoal, life study", "mature", ["figure"]),
+    ("The last bite", "horror still life, dark red, unsettling", "mature", ["horror"]),
+    ("Velvet night", "sensual boudoir scene, velvet, candle light", "explicit", ["boudoir"]),
+]
+# The demo member who opted in to see them (blurred until they choose to show each).
+OPTED_IN = "nightowl"
+
 # The tags of each subject, by its place in SUBJECTS (both languages, as members type them).
 SUBJECT_TAGS = [
     ["sunset", "mountains", "landscape"],
@@ -155,6 +166,7 @@ class Command(BaseCommand):
         comments = self._comment(users, demo_artworks)
         collections = _collect(users, demo_artworks)
         created += _remix_and_edit(users, demo_artworks, provider)
+        created += self._rated(users, provider, now)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo community ready: {len(users)} users, {created} new artworks "
@@ -164,6 +176,49 @@ class Command(BaseCommand):
                 f"Sign in as any demo user, e.g. 'aurora', with password '{DEMO_PASSWORD}'."
             )
         )
+
+    @staticmethod
+    def _rated(users: list[User], provider: object, now: datetime) -> int:
+        """A few mature works and one explicit, published; one member opted in to see them."""
+        created = 0
+        for index, (title, prompt, rating, tags) in enumerate(RATED_SUBJECTS):
+            author = users[(index * 3 + 1) % len(users)]
+            if Artwork.objects.filter(user=author, title=title).exists():
+                continue
+            image = provider.generate(
+                GenerationRequest(prompt=prompt, width=768, height=960, seed=5000 + index)
+            )
+            artwork = services.artwork_create_draft(
+                author=author,
+                title=title,
+                source=Artwork.Source.GENERATED,
+                content=image.data,
+                ext=image.ext,
+                content_type=image.content_type,
+                width=image.width,
+                height=image.height,
+                prompt=prompt,
+                provider=provider.name,
+                model=image.model,
+                seed=image.seed,
+                size="768x960",
+                alt_text=title,
+                rating=rating,
+                generation_status=Artwork.GenerationStatus.DONE,
+            )
+            services.artwork_set_tags(artwork=artwork, actor=author, tags=tags)
+            artwork = services.artwork_publish(artwork=artwork, actor=author)
+            Command._backdate(artwork, now - timedelta(hours=index * 7 + 3))
+            created += 1
+        viewer = next(u for u in users if u.username == OPTED_IN)
+        accounts_services.user_update_content_settings(
+            user=viewer,
+            age_confirmed=True,
+            show_mature=True,
+            show_explicit=True,
+            blur_sensitive=True,
+        )
+        return created
 
     @staticmethod
     def _tag(artwork: Artwork, index: int) -> None:
