@@ -245,6 +245,9 @@ def upload(
     description: str = Form("", pattern=NO_NUL),
     alt_text: str = Form("", pattern=NO_NUL),
     tags: str = Form("", pattern=NO_NUL, description="Tags, separated by commas (up to 10)."),
+    ai_generated: bool = Form(
+        False, description="Whether AI was used to make it (the page and the files say so)."
+    ),
 ) -> Status:
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
@@ -257,6 +260,7 @@ def upload(
         title=title[:200],
         description=description[:5000],
         alt_text=alt_text[:300],
+        ai_generated=ai_generated,
     )
     if tag_names:
         services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tag_names)

@@ -106,7 +106,9 @@ def _create_draft_from(form: forms.Form, *, tab: str, user: User) -> Artwork:
         "alt_text": data["alt_text"],
     }
     if tab == "upload":
-        return services.artwork_upload(author=user, file=data["file"], **details)
+        return services.artwork_upload(
+            author=user, file=data["file"], ai_generated=data["ai_used"], **details
+        )
     width, height = form.dimensions()
     return services.artwork_generate(
         author=user,

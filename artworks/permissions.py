@@ -101,3 +101,14 @@ def can_restore_artwork(*, actor: User | None, artwork: Artwork | None = None) -
 def can_feature_artwork(*, actor: User | None, artwork: Artwork | None = None) -> bool:
     """Feature or stop featuring on the landing page."""
     return staff_has_perm(actor=actor, perm=PERM_MODERATE)
+
+
+def can_download_original(*, actor: User | None, artwork: Artwork) -> bool:
+    """Download the original file (as an attachment) of an artwork the actor may see (the
+    visibility rule is asked first, by every door): when its author lets visitors download
+    their originals, and always for the author themself."""
+    if not artwork.original:
+        return False
+    return artwork.user.allow_downloads or (
+        user_is_signed_in(actor) and artwork.user_id == actor.pk
+    )

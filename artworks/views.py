@@ -3,8 +3,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from common import pagecache
+from common.seo import NOAI
+from common.storage import media_response
 
 from .models import Artwork
+from .permissions import can_download_original
 from .selectors import (
     artwork_get_visible_cached,
     artwork_prompt_visible_to,
@@ -36,6 +39,7 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
     prompt_visible = artwork_prompt_visible_to(artwork=artwork, viewer=request.user)
     meta = artwork_page_meta(artwork, prompt_visible=prompt_visible)
     is_author = request.user.is_authenticated and request.user.pk == artwork.user_id
+    can_download = can_download_original(actor=request.user, artwork=artwork)
     if is_author:
         pagecache.keep_out(request)  # owner controls, generation progress
     response = render(
@@ -48,12 +52,41 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
             "favorited_ids": favorited,
             "prompt_visible": prompt_visible,
             "is_author": is_author,
+            "can_download": can_download,
             "meta": meta,
         },
     )
+    if meta.x_robots_tag:
+        response.headers["X-Robots-Tag"] = meta.x_robots_tag
     if meta.noindex:
-        response.headers["X-Robots-Tag"] = "noindex"
         response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_name(artwork: Artwork) -> str:
+    """The name a downloaded original is saved under: its slug, id and stored extension."""
+    ext = artwork.original.name.rsplit(".", 1)[-1] if "." in artwork.original.name else ""
+    stem = f"{artwork.slug or 'artwork'}-{artwork.pk}"
+    return f"{stem}.{ext}" if ext else stem
+
+
+@require_safe
+def download_original(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    """The original as an attachment, through storage (from disk, through nginx, or from the
+    bucket by a signed URL). 404 for an artwork the visitor may not see, and for one whose
+    author does not let visitors download (the author always may). Never kept by a cache: a
+    takedown, or the author changing their mind, holds at once."""
+    try:
+        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404("No such artwork.") from None
+    if not can_download_original(actor=request.user, artwork=artwork):
+        raise Http404("No such download.")
+    response = media_response(
+        request, key=artwork.original.name, public=False, download_as=download_name(artwork)
+    )
+    if artwork.user.noai:
+        response["X-Robots-Tag"] = NOAI
     return response
 
 

@@ -41,6 +41,10 @@ class DraftDetails(TypedDict, total=False):
     provider: str
     model: str
     generation_status: str
+    # Made with AI (every generation; an upload as its author declares it).
+    ai_generated: bool
+    # The summary of an upload's C2PA manifest (uploads.credentials).
+    content_credentials: dict
 
 
 def artwork_create_draft(
@@ -107,10 +111,13 @@ def artwork_upload(
     title: str = "",
     description: str = "",
     alt_text: str = "",
+    ai_generated: bool = False,
 ) -> Artwork:
     """A draft from an uploaded image or video. The file is validated and cleaned first
-    (`artworks.uploads`); a refused file raises ValidationError and leaves nothing behind."""
-    with uploads.clean_upload(file) as cleaned:
+    (`artworks.uploads`); a refused file raises ValidationError and leaves nothing behind.
+    `ai_generated`: the author declares that AI was used (the files then say so too). An
+    image's C2PA manifest is summarised, and kept in the stored original when it validates."""
+    with uploads.clean_upload(file, ai_generated=ai_generated, with_credentials=True) as cleaned:
         return artwork_create_draft(
             author=author,
             title=title,
@@ -124,6 +131,8 @@ def artwork_upload(
             duration_seconds=cleaned.duration_seconds,
             description=description,
             alt_text=alt_text,
+            ai_generated=ai_generated,
+            content_credentials=cleaned.content_credentials,
         )
 
 

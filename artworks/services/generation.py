@@ -110,6 +110,7 @@ def artwork_generate(
                 title=title,
                 source=Artwork.Source.GENERATED,
                 kind=Artwork.Kind.IMAGE,
+                ai_generated=True,
                 description=description,
                 alt_text=alt_text,
                 prompt=prompt,
