@@ -14,6 +14,7 @@ from django.utils import translation
 
 from accounts.models import User
 from artworks.models import Artwork
+from tests.artworks.c2pa_samples import SAMPLE_CREDENTIALS
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -53,13 +54,20 @@ def _notify(member: User, author: User, own: Artwork) -> None:
 
 def member_world() -> MemberWorld:
     member = UserFactory(username="member", name="Member Name")
-    author = UserFactory(username="author", name="Author Name")
+    # Lets visitors download, asks AI crawlers not to train on the work (noai).
+    author = UserFactory(username="author", name="Author Name", allow_downloads=True, noai=True)
     own = PublishedArtworkFactory(user=member, title="My lantern")
     _notify(member, author, own)
     return MemberWorld(
         member=member,
         author=author,
-        artwork=PublishedArtworkFactory(user=author, title="Harbour at dawn"),
+        # Made with AI, with the content credentials of its upload.
+        artwork=PublishedArtworkFactory(
+            user=author,
+            title="Harbour at dawn",
+            ai_generated=True,
+            content_credentials=SAMPLE_CREDENTIALS,
+        ),
         own=own,
         failed=ArtworkFactory(
             user=member,

@@ -21,6 +21,28 @@ ISSUER_ORG = "Test Camera Co"
 SIGNER_NAME = "Test Signer"
 TOOL = "Test Camera App"
 PEM = serialization.Encoding.PEM
+# What artworks.uploads.credentials makes of a manifest like `signed_image`'s (for page tests).
+SAMPLE_CREDENTIALS = {
+    "issuer": "Test Camera Co",
+    "signer": "Test Signer",
+    "signed_at": "",
+    "tool": "Test Camera App 1.0",
+    "title": "sample",
+    "actions": [
+        {
+            "action": "c2pa.created",
+            "software_agent": "Dreamer 2",
+            "digital_source_type": (
+                "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+            ),
+        },
+        {"action": "c2pa.resized", "software_agent": "", "digital_source_type": ""},
+    ],
+    "validation_state": "Valid",
+    "validation_failures": [],
+    "embedded": True,
+    "kept": True,
+}
 
 
 @dataclass(frozen=True)

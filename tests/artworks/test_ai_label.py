@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from artworks.models import Artwork
+from tests.artworks.c2pa_samples import SAMPLE_CREDENTIALS as CREDENTIALS
 from tests.artworks.samples import image_bytes
 from tests.factories import PublishedArtworkFactory
 
@@ -18,27 +19,6 @@ pytestmark = pytest.mark.django_db
 
 LABEL = "Made with AI"
 IPTC_AI = "https://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
-CREDENTIALS = {
-    "issuer": "Test Camera Co",
-    "signer": "Test Signer",
-    "signed_at": "",
-    "tool": "Test Camera App 1.0",
-    "title": "sample",
-    "actions": [
-        {
-            "action": "c2pa.created",
-            "software_agent": "Dreamer 2",
-            "digital_source_type": (
-                "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
-            ),
-        },
-        {"action": "c2pa.resized", "software_agent": "", "digital_source_type": ""},
-    ],
-    "validation_state": "Valid",
-    "validation_failures": [],
-    "embedded": True,
-    "kept": True,
-}
 
 
 def jsonld(html: str) -> list[dict]:
