@@ -64,21 +64,21 @@ def carries_ai_source_type(xmp: bytes | str | None) -> bool:
 
 # The actions of the C2PA specification a reader meets most, in words.
 _ACTION_LABELS = {
-    "c2pa.created": _("Created"),
-    "c2pa.opened": _("Opened"),
-    "c2pa.edited": _("Edited"),
-    "c2pa.edited.metadata": _("Metadata edited"),
-    "c2pa.color_adjustments": _("Colours adjusted"),
-    "c2pa.cropped": _("Cropped"),
-    "c2pa.resized": _("Resized"),
-    "c2pa.filtered": _("Filtered"),
-    "c2pa.drawing": _("Drawn on"),
-    "c2pa.placed": _("Another image placed in it"),
-    "c2pa.converted": _("Converted to another format"),
-    "c2pa.published": _("Published"),
-    "c2pa.transcoded": _("Transcoded"),
-    "c2pa.repackaged": _("Repackaged"),
-    "c2pa.removed": _("Something removed"),
+    "c2pa.created": _("Created the picture"),
+    "c2pa.opened": _("Opened an existing file"),
+    "c2pa.edited": _("Edited it"),
+    "c2pa.edited.metadata": _("Edited its metadata"),
+    "c2pa.color_adjustments": _("Adjusted the colours"),
+    "c2pa.cropped": _("Cropped it"),
+    "c2pa.resized": _("Resized it"),
+    "c2pa.filtered": _("Applied a filter"),
+    "c2pa.drawing": _("Drew on it"),
+    "c2pa.placed": _("Placed another image in it"),
+    "c2pa.converted": _("Converted it to another format"),
+    "c2pa.published": _("Published it"),
+    "c2pa.transcoded": _("Transcoded it"),
+    "c2pa.repackaged": _("Repackaged it"),
+    "c2pa.removed": _("Removed something from it"),
 }
 
 

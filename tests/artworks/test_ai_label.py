@@ -69,7 +69,13 @@ class TestOnThePage:
             re.S,
         ).group(1)
         assert 'id="credentials-title">Content credentials</h2>' in section
-        for text in ("Test Camera Co", "Test Signer", "Test Camera App 1.0", "Created", "Resized"):
+        for text in (
+            "Test Camera Co",
+            "Test Signer",
+            "Test Camera App 1.0",
+            "Created the picture",
+            "Resized it",
+        ):
             assert text in section, text
         assert "Dreamer 2" in section and "with AI" in section
         assert "Valid: the signature matches the file." in section

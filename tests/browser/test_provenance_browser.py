@@ -47,7 +47,7 @@ def test_what_a_visitor_sees_and_downloads(browser, credited):
     assert page.locator(".artwork-panel .badge", has_text="Made with AI").is_visible()
     section = page.get_by_role("region", name="Content credentials")
     assert section.is_visible()
-    for text in ("Test Camera Co", "Test Camera App 1.0", "Created", "Resized"):
+    for text in ("Test Camera Co", "Test Camera App 1.0", "Created the picture", "Resized it"):
         assert section.get_by_text(text, exact=False).first.is_visible(), text
     link = page.get_by_role("link", name="Download original")
     assert link.get_attribute("download") is not None
