@@ -64,12 +64,15 @@ def artwork_create_draft(
     first; if the row cannot be written the file is removed again."""
     prompt = details.get("prompt", "")
     title = (title or "").strip() or artwork_default_title(prompt=prompt) or _("Untitled")
+    # A generation is made with AI whoever creates it; an upload as its author declares.
+    made_with_ai = details.pop("ai_generated", False) or source == Artwork.Source.GENERATED
     artwork = Artwork(
         user=author,
         title=title[:200],
         slug=Artwork.slug_for(title),
         source=source,
         status=Artwork.Status.DRAFT,
+        ai_generated=made_with_ai,
         **details,
     )
     if content is None:

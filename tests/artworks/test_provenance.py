@@ -246,3 +246,10 @@ class TestContentCredentials:
         credentials = artwork.content_credentials
         assert len(credentials["tool"]) <= MAX_TEXT
         assert len(credentials["actions"]) == MAX_ACTIONS
+
+
+def test_a_generated_draft_is_made_with_ai_however_it_is_created(user):
+    artwork = services.artwork_create_draft(
+        author=user, title="t", source=Artwork.Source.GENERATED, content=image_bytes(), ext="png"
+    )
+    assert artwork.ai_generated

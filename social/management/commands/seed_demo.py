@@ -18,8 +18,10 @@ from accounts import services as accounts_services
 from accounts.models import User
 from artworks import services
 from artworks.models import Artwork
+from artworks.provenance import AI_XMP
 from artworks.providers import GenerationRequest, get_provider
 from artworks.ranking import hot_score
+from artworks.uploads import clean_image
 from social import services as social_services
 from social.models import Collection, Comment, Follow
 
@@ -125,15 +127,16 @@ class Command(BaseCommand):
             image = provider.generate(
                 GenerationRequest(prompt=prompt, width=width, height=height, seed=1000 + index)
             )
+            cleaned = clean_image(image.data, xmp=AI_XMP)
             artwork = services.artwork_create_draft(
                 author=author,
                 title=title,
                 source=Artwork.Source.GENERATED,
-                content=image.data,
-                ext=image.ext,
-                content_type=image.content_type,
-                width=image.width,
-                height=image.height,
+                content=cleaned.data,
+                ext=cleaned.ext,
+                content_type=cleaned.content_type,
+                width=cleaned.width,
+                height=cleaned.height,
                 prompt=prompt,
                 provider=provider.name,
                 model=image.model,
