@@ -182,3 +182,14 @@ class TestRobotsTxt:
         text = client.get("/robots.txt").content.decode()
         assert "GPTBot" not in text
         assert text.startswith("User-agent: *\n")
+
+
+def test_their_atom_feed_says_noai_and_stays_so_when_cached(client, careful, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    PublishedArtworkFactory(user=careful)
+    url = f"/user/{careful.username}/feed.atom"
+    assert client.get(url)["X-Robots-Tag"] == NOAI
+    hit = client.get(url)
+    assert hit["X-Page-Cache"] == "hit" and hit["X-Robots-Tag"] == NOAI
+    plain = PublishedArtworkFactory(user=UserFactory(noai=False)).user
+    assert "X-Robots-Tag" not in client.get(f"/user/{plain.username}/feed.atom")
