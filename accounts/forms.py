@@ -34,6 +34,19 @@ class ProfileForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
     remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
+    allow_downloads = forms.BooleanField(
+        label=_("Let visitors download my originals"),
+        required=False,
+        help_text=_("Your artwork pages show a Download button for the original file."),
+    )
+    noai = forms.BooleanField(
+        label=_("Ask AI crawlers not to train on my work"),
+        required=False,
+        help_text=_(
+            "Your profile, your artwork pages and their images tell crawlers “noai, noimageai”. "
+            "Not every crawler honours it."
+        ),
+    )
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -138,14 +138,23 @@ def user_update_profile(
     name: str,
     avatar: bytes | None = None,
     remove_avatar: bool = False,
+    allow_downloads: bool | None = None,
+    noai: bool | None = None,
 ) -> User:
-    """Change the signed-in member's own username, display name and avatar."""
+    """Change the signed-in member's own username, display name and avatar, and (when given)
+    whether visitors may download their originals and whether AI crawlers are asked not to
+    train on their work. Saving the member drops every cached page that shows them
+    (artworks.receivers), so their pages and media answer with the new choice at once."""
     username = username.strip()
     if username.lower() != user.username.lower() and not _username_available(username):
         raise ValidationError({"username": _("That username is taken.")})
     webp = avatar_render(avatar) if avatar is not None else None
     user.username = username
     user.name = name.strip()
+    if allow_downloads is not None:
+        user.allow_downloads = allow_downloads
+    if noai is not None:
+        user.noai = noai
     new_file = ""
     try:
         if webp is not None:

@@ -17,7 +17,9 @@ from .forms import ContentSettingsForm, ProfileForm
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_settings(request: HttpRequest) -> HttpResponse:
-    """The signed-in member edits their own username, display name and avatar."""
+    """The signed-in member edits their own username, display name and avatar, and chooses
+    whether visitors may download their originals and whether AI crawlers are asked not to
+    train on their work."""
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, user=user)
@@ -29,6 +31,8 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     avatar=form.cleaned_data["avatar"],
                     remove_avatar=form.cleaned_data["remove_avatar"],
+                    allow_downloads=form.cleaned_data["allow_downloads"],
+                    noai=form.cleaned_data["noai"],
                 )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -43,7 +47,13 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
         else:
             user.refresh_from_db()
     else:
-        form = ProfileForm(initial={"username": user.username, "name": user.name}, user=user)
+        initial = {
+            "username": user.username,
+            "name": user.name,
+            "allow_downloads": user.allow_downloads,
+            "noai": user.noai,
+        }
+        form = ProfileForm(initial=initial, user=user)
     return render(request, "accounts/settings_profile.html", {"form": form})
 
 

@@ -301,6 +301,9 @@ def upload(
     alt_text: str = Form("", pattern=NO_NUL),
     tags: str = Form("", pattern=NO_NUL, description="Tags, separated by commas (up to 10)."),
     rating: str = Form("general", description=_RATING_HELP),
+    ai_generated: bool = Form(
+        False, description="Whether AI was used to make it (the page and the files say so)."
+    ),
 ) -> Status:
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
@@ -314,6 +317,7 @@ def upload(
         description=description[:5000],
         alt_text=alt_text[:300],
         rating=rating,
+        ai_generated=ai_generated,
     )
     if tag_names:
         services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tag_names)

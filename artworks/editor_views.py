@@ -133,7 +133,9 @@ def _create_draft_from(
         "rating": data["rating"],
     }
     if tab == "upload":
-        return services.artwork_upload(author=user, file=data["file"], **details)
+        return services.artwork_upload(
+            author=user, file=data["file"], ai_generated=data["ai_used"], **details
+        )
     width, height = form.dimensions()
     return services.artwork_generate(
         author=user,

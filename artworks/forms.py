@@ -157,14 +157,31 @@ class GenerateForm(_ArtworkDetailsForm):
         return int(width), int(height)
 
 
+AI_USE_CHOICES = [
+    ("yes", _("Yes, it was made with AI")),
+    ("no", _("No, it was made without AI")),
+]
+
+
 class UploadForm(_ArtworkDetailsForm):
     file = forms.FileField(
         label=_("Image or video"),
         # An empty upload reaches the service, which answers with the same message as the API.
         allow_empty_file=True,
     )
+    # A choice the uploader must make (no default): the page, the API and the files say it.
+    ai_used = forms.ChoiceField(
+        label=_("Was AI used to make it?"),
+        choices=AI_USE_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_("Work made with AI is labelled “Made with AI” on its page and in its files."),
+        error_messages={"required": _("Say whether AI was used to make it.")},
+    )
 
-    field_order = ["file", "title", "description", "alt_text", "rating"]
+    field_order = ["file", "ai_used", "title", "description", "alt_text", "rating"]
+
+    def clean_ai_used(self) -> bool:
+        return self.cleaned_data["ai_used"] == "yes"
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,8 @@ from PIL import Image, ImageFilter, features
 
 from common.images import open_image, reduce_in_strips, upright_transposition
 
+from .provenance import xmp_save_options
+
 
 @dataclass(frozen=True)
 class Thumbnail:
@@ -94,7 +96,9 @@ def placeholder_data_uri(image: Image.Image) -> str:
     return "data:image/webp;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def render_image_derivatives(source: bytes | IO[bytes]) -> Derivatives:
+def render_image_derivatives(source: bytes | IO[bytes], *, xmp: bytes | None = None) -> Derivatives:
+    """Thumbnails (without EXIF; with `xmp` alone when given: artworks.provenance) and the
+    placeholder of a picture."""
     image, (width, height) = _open_rgb(source)
     thumbs: list[Thumbnail] = []
     widths = sorted({min(w, width) for w in settings.THUMBNAIL_WIDTHS})
@@ -103,7 +107,8 @@ def render_image_derivatives(source: bytes | IO[bytes]) -> Derivatives:
         resized = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
         for fmt, options in thumbnail_formats():
             buf = io.BytesIO()
-            resized.save(buf, fmt.upper(), **options)  # no exif= argument: EXIF is dropped
+            # No exif= argument: EXIF is dropped.
+            resized.save(buf, fmt.upper(), **options, **xmp_save_options(fmt, xmp))
             thumbs.append(Thumbnail(resized.width, resized.height, fmt, buf.getvalue()))
     return Derivatives(
         width=width,
@@ -118,9 +123,11 @@ def render_image_derivatives(source: bytes | IO[bytes]) -> Derivatives:
 POSTER_MAX_WIDTH = 1920
 
 
-def video_poster_jpeg(source: bytes | IO[bytes], *, at_seconds: float = 1.0) -> bytes:
+def video_poster_jpeg(
+    source: bytes | IO[bytes], *, at_seconds: float = 1.0, xmp: bytes | None = None
+) -> bytes:
     """A poster frame for a video: the frame near `at_seconds` (or the first one, for clips
-    shorter than that), as a JPEG."""
+    shorter than that), as a JPEG (carrying `xmp` alone when given)."""
     import av
 
     if isinstance(source, bytes):
@@ -144,5 +151,7 @@ def video_poster_jpeg(source: bytes | IO[bytes], *, at_seconds: float = 1.0) -> 
             width, height = POSTER_MAX_WIDTH, max(1, round(height * POSTER_MAX_WIDTH / width))
         image = poster.to_image(width=width, height=height)
     buf = io.BytesIO()
-    image.convert("RGB").save(buf, "JPEG", quality=85, optimize=True, progressive=True)
+    image.convert("RGB").save(
+        buf, "JPEG", quality=85, optimize=True, progressive=True, **xmp_save_options("JPEG", xmp)
+    )
     return buf.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from common.seo import NOAI
 from common.storage import media_not_found, media_response
 
 from .selectors import MediaAudience, media_audience
@@ -16,7 +17,12 @@ from .selectors import MediaAudience, media_audience
 @require_safe
 def media(request: HttpRequest, key: str) -> HttpResponse:
     # request.user stays lazy: media_audience reads the session only for non-public media.
-    audience = media_audience(key=key, viewer=request.user)
-    if audience is None:
+    access = media_audience(key=key, viewer=request.user)
+    if access is None:
         return media_not_found()
-    return media_response(request, key=key, public=audience is MediaAudience.PUBLIC)
+    response = media_response(request, key=key, public=access.audience is MediaAudience.PUBLIC)
+    if access.noai:
+        # On the redirect to a bucket too: nginx keeps it on an X-Accel-Redirect answer, and a
+        # crawler reads it before it follows a redirect.
+        response["X-Robots-Tag"] = NOAI
+    return response

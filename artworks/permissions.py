@@ -151,3 +151,14 @@ def _remix_blocker(*, artwork: Artwork, viewer: User | None) -> str:
     if artwork.prompt_hidden:
         return _("Its author keeps the prompt private, so it cannot be remixed.")
     return ""
+
+
+def can_download_original(*, actor: User | None, artwork: Artwork) -> bool:
+    """Download the original file (as an attachment) of an artwork the actor may see (the
+    visibility rule is asked first, by every door): when its author lets visitors download
+    their originals, and always for the author themself."""
+    if not artwork.original:
+        return False
+    return artwork.user.allow_downloads or (
+        user_is_signed_in(actor) and artwork.user_id == actor.pk
+    )

@@ -84,6 +84,12 @@ class ArtworkOut(Schema):
     moderation: str
     kind: str
     source: str
+    # Generated here, or uploaded by an author who declared that AI was used.
+    ai_generated: bool
+    # What an upload's C2PA manifest says: issuer, signer, tool, actions, validation_state
+    # ("Valid", "Trusted" or "Invalid"), and whether the stored original still carries it
+    # ("kept"); {} when it carried none.
+    content_credentials: dict[str, object]
     width: int | None
     height: int | None
     duration_seconds: float | None

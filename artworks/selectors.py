@@ -18,7 +18,7 @@ viewer see. The artwork page alone looks past the rating (`artwork_get_visible_c
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
 
 from django.conf import settings
@@ -266,7 +266,15 @@ class MediaAudience(enum.Enum):
     RESTRICTED = "restricted"  # this viewer may, the public may not: nobody may cache it
 
 
-def media_audience(*, key: str, viewer: User | AnonymousUser | None) -> MediaAudience | None:
+class MediaAccess(NamedTuple):
+    """Who may fetch a stored file, and whether its author asked AI crawlers not to train on
+    their work (the answer then says so: X-Robots-Tag)."""
+
+    audience: MediaAudience
+    noai: bool = False
+
+
+def media_audience(*, key: str, viewer: User | AnonymousUser | None) -> MediaAccess | None:
     """Who may fetch a stored file, by its storage key: an artwork's files follow the
     artwork's visibility rule (so a takedown takes them down at once), avatars are public like
     the profiles, and every other key is nobody's (None).
@@ -274,7 +282,7 @@ def media_audience(*, key: str, viewer: User | AnonymousUser | None) -> MediaAud
     The public case is decided before the viewer is looked at, so a public image costs no
     session read, and with the caches warm no query at all."""
     if is_avatar_key(key):
-        return MediaAudience.PUBLIC
+        return MediaAccess(MediaAudience.PUBLIC)
     artwork_uuid = storage_keys.artwork_uuid_of(key)
     if artwork_uuid is None:
         return None
@@ -287,10 +295,11 @@ def media_audience(*, key: str, viewer: User | AnonymousUser | None) -> MediaAud
         return None
     if key not in artwork_media_names(artwork):
         return None
+    noai = artwork.user.noai
     if artwork_is_visible_to(artwork=artwork, viewer=None):
-        return MediaAudience.PUBLIC
+        return MediaAccess(MediaAudience.PUBLIC, noai)
     if artwork_is_visible_to(artwork=artwork, viewer=viewer):
-        return MediaAudience.RESTRICTED
+        return MediaAccess(MediaAudience.RESTRICTED, noai)
     return None
 
 

@@ -19,6 +19,7 @@ from common.seo import (
 
 from .images import artwork_image_url
 from .models import Artwork
+from .provenance import TRAINED_ALGORITHMIC_MEDIA_HTTPS
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -77,6 +78,9 @@ def artwork_jsonld(artwork: Artwork, *, prompt_visible: bool) -> dict[str, Any]:
     if artwork.width and artwork.height:
         data["width"] = artwork.width
         data["height"] = artwork.height
+    if artwork.ai_generated:
+        # IPTC's term for media made by a trained model, as Google reads it in structured data.
+        data["digitalSourceType"] = TRAINED_ALGORITHMIC_MEDIA_HTTPS
     return data
 
 
@@ -137,6 +141,7 @@ def _artwork_meta(artwork: Artwork, *, prompt_visible: bool) -> PageMeta:
         image_alt=artwork.alt_text or artwork.title,
         # Drafts and hidden artworks are seen only by their author or staff: never indexed.
         noindex=not artwork.is_published or artwork.is_hidden,
+        noai=artwork.user.noai,
         jsonld=[artwork_jsonld(artwork, prompt_visible=prompt_visible)],
     )
     if artwork.published_at:

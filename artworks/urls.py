@@ -22,6 +22,11 @@ urlpatterns = [
         editor_views.prompt_visibility,
         name="prompt_visibility",
     ),
+    path(
+        "artwork/<int:artwork_id>/actions/download",
+        views.download_original,
+        name="download_original",
+    ),
     path("artwork/<int:artwork_id>/actions/retry", editor_views.retry_generation, name="retry"),
     path("artwork/<int:artwork_id>/actions/like", reaction_views.like, name="like"),
     path("artwork/<int:artwork_id>/actions/unlike", reaction_views.unlike, name="unlike"),

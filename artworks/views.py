@@ -3,9 +3,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from common import pagecache
+from common.seo import NOAI
+from common.storage import media_response
 
 from . import permissions
 from .models import Artwork
+from .permissions import can_download_original
 from .remixes import artwork_family, artwork_parent_for, artwork_remixes_preview
 from .selectors import (
     artwork_blurred_for,
@@ -46,6 +49,7 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
     prompt_visible = artwork_prompt_visible_to(artwork=artwork, viewer=request.user)
     meta = artwork_page_meta(artwork, prompt_visible=prompt_visible)
     is_author = request.user.is_authenticated and request.user.pk == artwork.user_id
+    can_download = can_download_original(actor=request.user, artwork=artwork)
     if is_author:
         pagecache.keep_out(request)  # owner controls, generation progress
     response = render(
@@ -59,12 +63,14 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
             "prompt_visible": prompt_visible,
             "is_author": is_author,
             "blurred": artwork_blurred_for(artwork=artwork, viewer=request.user),
+            "can_download": can_download,
             "meta": meta,
             **_family_context(request, artwork),
         },
     )
+    if meta.x_robots_tag:
+        response.headers["X-Robots-Tag"] = meta.x_robots_tag
     if meta.noindex:
-        response.headers["X-Robots-Tag"] = "noindex"
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -108,6 +114,33 @@ def _rated_notice(request: HttpRequest, artwork: Artwork) -> HttpResponse:
         {"artwork": artwork, "meta": artwork_notice_meta(artwork)},
     )
     response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def download_name(artwork: Artwork) -> str:
+    """The name a downloaded original is saved under: its slug, id and stored extension."""
+    ext = artwork.original.name.rsplit(".", 1)[-1] if "." in artwork.original.name else ""
+    stem = f"{artwork.slug or 'artwork'}-{artwork.pk}"
+    return f"{stem}.{ext}" if ext else stem
+
+
+@require_safe
+def download_original(request: HttpRequest, artwork_id: int) -> HttpResponse:
+    """The original as an attachment, through storage (from disk, through nginx, or from the
+    bucket by a signed URL). 404 for an artwork the visitor may not see, and for one whose
+    author does not let visitors download (the author always may). Never kept by a cache: a
+    takedown, or the author changing their mind, holds at once."""
+    try:
+        artwork = artwork_get_visible_cached(artwork_id=artwork_id, viewer=request.user)
+    except Artwork.DoesNotExist:
+        raise Http404("No such artwork.") from None
+    if not can_download_original(actor=request.user, artwork=artwork):
+        raise Http404("No such download.")
+    response = media_response(
+        request, key=artwork.original.name, public=False, download_as=download_name(artwork)
+    )
+    if artwork.user.noai:
+        response["X-Robots-Tag"] = NOAI
     return response
 
 

@@ -102,78 +102,87 @@ def generate(target: dict[str, int]) -> dict[str, float]:
     spread over the whole catalogue (newer work a little more), each pair once."""
     seconds: dict[str, float] = {}
     members, artworks, likes = target["members"], target["artworks"], target["likes"]
-    if _count("users") < members:
-        started = time.monotonic()
-        _execute(
-            """
-            INSERT INTO users (password, is_superuser, is_staff, is_active, date_joined,
-                               username, name, email, profile_pic, follower_count,
-                               following_count, muting_count, show_mature, show_explicit,
-                               blur_sensitive, noai, allow_downloads)
-            SELECT '!', false, false, true, now() - (n || ' minutes')::interval,
-                   'cap' || n, 'Member ' || n, 'cap' || n || '@example.com', '', 0, 0, 0,
-                   false, false, true, false, false
-            FROM generate_series(1, %s) AS n
-            """,
-            (members,),
-        )
-        seconds["members"] = time.monotonic() - started
-    if _count("artworks") < artworks:
-        started = time.monotonic()
-        _execute(
-            """
-            INSERT INTO artworks (uuid, user_id, title, slug, description, alt_text, status,
-                moderation, kind, source, rating, ai_generated, content_credentials,
-                original, content_type, file_size, width, height, thumb_status,
-                thumb_attempts, thumbnails, poster, placeholder_color, placeholder_data,
-                prompt, negative_prompt, prompt_hidden, provider, model, seed, size,
-                generation_status, generation_error, like_count, favorite_count,
-                comment_count, tag_names, hot_score, created_at, updated_at, published_at)
-            SELECT gen_random_uuid(), u.id, 'Artwork ' || n, 'artwork-' || n, '', '',
-                CASE WHEN n %% 20 = 0 THEN 'draft' ELSE 'published' END, 'visible', 'image',
-                'generated', 'general', true, '{}', 'artworks/original/x.jpg', 'image/jpeg',
-                350000, 1024, 768, 'ready', 1, %s::jsonb, '', '#336699', '', %s, '', false,
-                'offline', 'offline-1', n, '1024x768', 'done', '', 0, 0, 0,
-                '["landscape", "oil"]'::jsonb, random() * 100,
-                t, t, CASE WHEN n %% 20 = 0 THEN NULL ELSE t END
-            FROM generate_series(1, %s) AS n
-            JOIN LATERAL (SELECT now() - ((%s - n) || ' seconds')::interval * 30 AS t) AS ts
-              ON true
-            JOIN users AS u ON u.id = (SELECT min(id) FROM users) + (n::bigint * 7919) %% %s
-            """,
-            (THUMBS, PROMPT, artworks, artworks, members),
-        )
-        seconds["artworks"] = time.monotonic() - started
-    if _count("artworks_like") < likes:
-        started = time.monotonic()
-        per_member = max(1, likes // members)
-        _execute(
-            """
-            INSERT INTO artworks_like (user_id, artwork_id, created_at)
-            SELECT u.id,
-                   a0 + ((floor(%s * power((j + 0.5) / %s, 1.3))::bigint
-                          + u.id::bigint * 104729) %% %s),
-                   now()
-            FROM users AS u
-            CROSS JOIN generate_series(0, %s - 1) AS j
-            CROSS JOIN (SELECT min(id) AS a0 FROM artworks) AS first
-            WHERE u.username LIKE 'cap%%'
-            ON CONFLICT DO NOTHING
-            """,
-            (artworks, per_member, artworks, per_member),
-        )
-        _execute(
-            """
-            UPDATE artworks SET like_count = c.n
-            FROM (SELECT artwork_id, count(*) AS n FROM artworks_like GROUP BY artwork_id) AS c
-            WHERE artworks.id = c.artwork_id
-            """
-        )
-        seconds["likes"] = time.monotonic() - started
+    for name, table, wanted, make in (
+        ("members", "users", members, lambda: _members(members)),
+        ("artworks", "artworks", artworks, lambda: _artworks(artworks, members)),
+        ("likes", "artworks_like", likes, lambda: _likes(likes, members, artworks)),
+    ):
+        if _count(table) < wanted:
+            started = time.monotonic()
+            make()
+            seconds[name] = time.monotonic() - started
     started = time.monotonic()
     _execute("VACUUM ANALYZE")
     seconds["vacuum analyze"] = time.monotonic() - started
     return seconds
+
+
+def _members(members: int) -> None:
+    _execute(
+        """
+        INSERT INTO users (password, is_superuser, is_staff, is_active, date_joined,
+                           username, name, email, profile_pic, follower_count,
+                           following_count, muting_count, show_mature, show_explicit,
+                           blur_sensitive, noai, allow_downloads)
+        SELECT '!', false, false, true, now() - (n || ' minutes')::interval,
+               'cap' || n, 'Member ' || n, 'cap' || n || '@example.com', '', 0, 0, 0,
+               false, false, true, false, false
+        FROM generate_series(1, %s) AS n
+        """,
+        (members,),
+    )
+
+
+def _artworks(artworks: int, members: int) -> None:
+    _execute(
+        """
+        INSERT INTO artworks (uuid, user_id, title, slug, description, alt_text, status,
+            moderation, kind, source, rating, ai_generated, content_credentials,
+            original, content_type, file_size, width, height, thumb_status,
+            thumb_attempts, thumbnails, poster, placeholder_color, placeholder_data,
+            prompt, negative_prompt, prompt_hidden, provider, model, seed, size,
+            generation_status, generation_error, like_count, favorite_count,
+            comment_count, tag_names, hot_score, created_at, updated_at, published_at)
+        SELECT gen_random_uuid(), u.id, 'Artwork ' || n, 'artwork-' || n, '', '',
+            CASE WHEN n %% 20 = 0 THEN 'draft' ELSE 'published' END, 'visible', 'image',
+            'generated', 'general', true, '{}', 'artworks/original/x.jpg', 'image/jpeg',
+            350000, 1024, 768, 'ready', 1, %s::jsonb, '', '#336699', '', %s, '', false,
+            'offline', 'offline-1', n, '1024x768', 'done', '', 0, 0, 0,
+            '["landscape", "oil"]'::jsonb, random() * 100,
+            t, t, CASE WHEN n %% 20 = 0 THEN NULL ELSE t END
+        FROM generate_series(1, %s) AS n
+        JOIN LATERAL (SELECT now() - ((%s - n) || ' seconds')::interval * 30 AS t) AS ts
+          ON true
+        JOIN users AS u ON u.id = (SELECT min(id) FROM users) + (n::bigint * 7919) %% %s
+        """,
+        (THUMBS, PROMPT, artworks, artworks, members),
+    )
+
+
+def _likes(likes: int, members: int, artworks: int) -> None:
+    per_member = max(1, likes // members)
+    _execute(
+        """
+        INSERT INTO artworks_like (user_id, artwork_id, created_at)
+        SELECT u.id,
+               a0 + ((floor(%s * power((j + 0.5) / %s, 1.3))::bigint
+                      + u.id::bigint * 104729) %% %s),
+               now()
+        FROM users AS u
+        CROSS JOIN generate_series(0, %s - 1) AS j
+        CROSS JOIN (SELECT min(id) AS a0 FROM artworks) AS first
+        WHERE u.username LIKE 'cap%%'
+        ON CONFLICT DO NOTHING
+        """,
+        (artworks, per_member, artworks, per_member),
+    )
+    _execute(
+        """
+        UPDATE artworks SET like_count = c.n
+        FROM (SELECT artwork_id, count(*) AS n FROM artworks_like GROUP BY artwork_id) AS c
+        WHERE artworks.id = c.artwork_id
+        """
+    )
 
 
 def sizes() -> dict[str, dict[str, int]]:
@@ -254,6 +263,28 @@ def _timed(call: object, runs: int) -> list[float]:
     return samples
 
 
+def _like_calls(
+    visitor: object, tokens: list[str], rng: random.Random, first: int, last: int
+) -> tuple[object, object]:
+    """A like by a random member of a random artwork, and the unlike of the last one."""
+    likes = []
+
+    def like() -> None:
+        token = rng.choice(tokens)
+        pk = rng.randint(first, last)
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        response = visitor.post(f"/api/artworks/{pk}/like", **auth)
+        assert response.status_code in (200, 404), response.content[:300]
+        likes.append((token, pk))
+
+    def unlike() -> None:
+        token, pk = likes.pop()
+        response = visitor.delete(f"/api/artworks/{pk}/like", HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code in (200, 404)
+
+    return like, unlike
+
+
 def latency(runs: int) -> dict[str, dict[str, float]]:
     from django.test import Client
 
@@ -291,20 +322,7 @@ def latency(runs: int) -> dict[str, dict[str, float]]:
         response = visitor.get(f"/artwork/{pk}")
         assert response.status_code in (200, 301, 302, 404), response.status_code
 
-    likes = []
-
-    def like() -> None:
-        token = rng.choice(tokens)
-        pk = rng.randint(first, last)
-        auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-        response = visitor.post(f"/api/artworks/{pk}/like", **auth)
-        assert response.status_code in (200, 404), response.content[:300]
-        likes.append((token, pk))
-
-    def unlike() -> None:
-        token, pk = likes.pop()
-        response = visitor.delete(f"/api/artworks/{pk}/like", HTTP_AUTHORIZATION=f"Bearer {token}")
-        assert response.status_code in (200, 404)
+    like, unlike = _like_calls(visitor, tokens, rng, first, last)
 
     measures = {
         "anonymous GET /api/feed (hot, first page)": lambda: ok(visitor.get("/api/feed")),

@@ -19,6 +19,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 LANG_PARAM = "lang"
+# What a member who asked AI crawlers not to train on their work puts on their pages and media
+# (X-Robots-Tag and <meta name="robots">): the directives DeviantArt introduced, which several
+# crawlers read.
+NOAI = "noai, noimageai"
 DESCRIPTION_MAX = 160
 SCHEMA_ORG = "https://schema.org"
 
@@ -66,6 +70,8 @@ class PageMeta:
     image_height: int | None = None
     image_alt: str = ""
     noindex: bool = False
+    # The page shows a member's work who asked AI crawlers not to train on it (NOAI).
+    noai: bool = False
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     extra_og: dict[str, str] = field(default_factory=dict)
     # (title, absolute URL) of the Atom feeds that follow what this page lists.
@@ -73,6 +79,13 @@ class PageMeta:
 
     def __post_init__(self) -> None:
         self.description = shorten(self.description)
+
+    @property
+    def x_robots_tag(self) -> str:
+        """The X-Robots-Tag header the page is answered with ("" for none)."""
+        return ", ".join(
+            value for value, wanted in (("noindex", self.noindex), (NOAI, self.noai)) if wanted
+        )
 
     @property
     def canonical(self) -> str:

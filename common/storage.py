@@ -30,7 +30,7 @@ from django.http import (
 )
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.encoding import filepath_to_uri
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from storages.backends.s3 import S3Storage
 
 logger = logging.getLogger(__name__)
@@ -47,9 +47,11 @@ class PrivateS3Storage(S3Storage):
         # Pages, the API, feeds and the admin all build media URLs through here.
         return f"{settings.MEDIA_URL}{filepath_to_uri(name)}"
 
-    def signed_url(self, name: str) -> str:
-        """A presigned GET of the object, for the media view once it has allowed the request."""
-        return super().url(name)
+    def signed_url(self, name: str, *, disposition: str = "") -> str:
+        """A presigned GET of the object, for the media view once it has allowed the request;
+        with `disposition`, the bucket answers with that Content-Disposition (a download)."""
+        parameters = {"ResponseContentDisposition": disposition} if disposition else None
+        return super().url(name, parameters=parameters)
 
 
 def s3_storage_options(
@@ -119,14 +121,23 @@ def media_content_type(key: str) -> str:
     return _CONTENT_TYPES.get(key.rsplit(".", 1)[-1].lower(), "application/octet-stream")
 
 
-def media_response(request: HttpRequest, *, key: str, public: bool) -> HttpResponse:
+def media_response(
+    request: HttpRequest, *, key: str, public: bool, download_as: str = ""
+) -> HttpResponse:
     """Serve a stored file the caller has already been allowed to see: a redirect to a short-
     lived signed URL for a private bucket, an X-Accel-Redirect for nginx, else the file itself.
     `public` media may be kept by shared caches for MEDIA_PUBLIC_MAX_AGE seconds; any other is
-    never stored, so that it is gone from every cache when the artwork is."""
+    never stored, so that it is gone from every cache when the artwork is. `download_as`: the
+    file is sent as an attachment of that name (Content-Disposition, kept by nginx and asked
+    of the bucket)."""
     storage = default_storage
+    disposition = (
+        content_disposition_header(as_attachment=True, filename=download_as) if download_as else ""
+    )
     if isinstance(storage, PrivateS3Storage):
-        response: HttpResponse = HttpResponseRedirect(storage.signed_url(key))
+        response: HttpResponse = HttpResponseRedirect(
+            storage.signed_url(key, disposition=disposition)
+        )
         # A cached redirect must never outlive the URL it points to.
         max_age = min(settings.MEDIA_PUBLIC_MAX_AGE, storage.querystring_expire // 2)
     elif settings.MEDIA_X_ACCEL_REDIRECT_PREFIX:
@@ -145,6 +156,8 @@ def media_response(request: HttpRequest, *, key: str, public: bool) -> HttpRespo
         response["ETag"] = etag
         response["Last-Modified"] = http_date(stat.st_mtime)
         max_age = settings.MEDIA_PUBLIC_MAX_AGE
+    if disposition and not isinstance(storage, PrivateS3Storage):
+        response["Content-Disposition"] = disposition
     if public:
         patch_cache_control(response, public=True, max_age=max_age)
     else:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import format_html
@@ -25,7 +25,7 @@ from artworks.models import Artwork, Tag
 from artworks.seo import artwork_description
 from artworks.tags import tag_normalise
 from common import pagecache
-from common.seo import absolute_url
+from common.seo import NOAI, absolute_url
 from social.collection_selectors import can_view_collection, collection_items_page
 from social.models import Collection
 
@@ -126,10 +126,17 @@ class NewArtworksFeed(_ArtworkFeed):
 class MemberArtworksFeed(_ArtworkFeed):
     """A member's newest published work (404 for a missing or suspended member)."""
 
+    def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        if getattr(request, "_feed_author_noai", False):
+            response["X-Robots-Tag"] = NOAI  # the member asked AI crawlers not to train on it
+        return response
+
     def get_object(self, request: HttpRequest, username: str) -> User:
         author = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
         if author is None:
             raise Http404("No such member.")
+        request._feed_author_noai = author.noai
         return author
 
     def title(self, obj: User) -> str:

@@ -192,6 +192,7 @@ def profile_meta(
         params=_list_params(tab=tab, default_tab="artworks", cursor=cursor),
         og_type="profile",
         noindex=tab in OWNER_ONLY_TABS,
+        noai=author.noai,
         jsonld=[_profile_jsonld(author, counts)],
         feeds=[member_feed(author)],
     )

@@ -250,8 +250,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "meta": meta,
     }
     response = _render_list(request, "feed/profile.html", context)
+    if meta.x_robots_tag:
+        response.headers["X-Robots-Tag"] = meta.x_robots_tag
     if meta.noindex:
-        response.headers["X-Robots-Tag"] = "noindex"
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -276,10 +277,44 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+# Crawlers that gather pages and pictures to train AI models (or answer with them), turned away
+# by robots.txt when ROBOTS_BLOCK_AI_CRAWLERS is on. Search engines' own crawlers (Googlebot,
+# Bingbot, Applebot) are not here: Google-Extended and Applebot-Extended are the tokens those
+# companies read for AI training alone.
+AI_CRAWLERS = (
+    "GPTBot",
+    "ChatGPT-User",
+    "OAI-SearchBot",
+    "CCBot",
+    "Google-Extended",
+    "anthropic-ai",
+    "ClaudeBot",
+    "Claude-Web",
+    "Bytespider",
+    "PerplexityBot",
+    "Applebot-Extended",
+    "meta-externalagent",
+    "FacebookBot",
+    "Amazonbot",
+    "cohere-ai",
+    "Diffbot",
+    "ImagesiftBot",
+    "Omgilibot",
+    "Timpibot",
+)
+
+
+def _ai_crawler_rules() -> list[str]:
+    if not settings.ROBOTS_BLOCK_AI_CRAWLERS:
+        return []
+    return [*(f"User-agent: {name}" for name in AI_CRAWLERS), "Disallow: /", ""]
+
+
 @require_safe
 @cache_control(max_age=3600, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
+        *_ai_crawler_rules(),
         "User-agent: *",
         "Disallow: /admin/",
         "Disallow: /api/",

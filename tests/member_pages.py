@@ -14,6 +14,7 @@ from django.utils import translation
 
 from accounts.models import User
 from artworks.models import Artwork
+from tests.artworks.c2pa_samples import SAMPLE_CREDENTIALS
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -53,10 +54,17 @@ def _notify(member: User, author: User, own: Artwork) -> None:
 
 def member_world() -> MemberWorld:
     member = UserFactory(username="member", name="Member Name")
-    author = UserFactory(username="author", name="Author Name")
+    # Lets visitors download, asks AI crawlers not to train on the work (noai).
+    author = UserFactory(username="author", name="Author Name", allow_downloads=True, noai=True)
     own = PublishedArtworkFactory(user=member, title="My lantern")
     _notify(member, author, own)
-    artwork = PublishedArtworkFactory(user=author, title="Harbour at dawn")
+    # Made with AI, with the content credentials of its upload.
+    artwork = PublishedArtworkFactory(
+        user=author,
+        title="Harbour at dawn",
+        ai_generated=True,
+        content_credentials=SAMPLE_CREDENTIALS,
+    )
     # The member's remix of it, and one of that: the family tree has a line to draw.
     remix = PublishedArtworkFactory(user=member, title="Harbour at night", remix_of=artwork)
     PublishedArtworkFactory(user=author, title="Harbour in fog", remix_of=remix)

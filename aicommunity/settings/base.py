@@ -24,6 +24,9 @@ PRODUCTION = DJANGO_ENV == "production"
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="AI Community")
+# robots.txt turns away the crawlers that gather pictures and text to train AI models
+# (feed.views.AI_CRAWLERS); search engines' own crawlers are not among them.
+ROBOTS_BLOCK_AI_CRAWLERS = env.bool("ROBOTS_BLOCK_AI_CRAWLERS", default=True)
 # Each web worker compiles every template and loads the URL patterns and catalogues when it
 # starts (common/warmup.py), not on the first requests it serves.
 WARM_UP_ON_START = env.bool("WARM_UP_ON_START", default=True)

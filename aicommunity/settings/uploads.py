@@ -42,3 +42,6 @@ UPLOAD_BODY_LIMITS = {
 }
 UPLOAD_MAX_VIDEO_SECONDS = env.int("UPLOAD_MAX_VIDEO_SECONDS", default=60)
 THUMBNAIL_WIDTHS = [320, 640, 1280]
+# A PEM file of the certificate authorities whose C2PA signatures count as "Trusted" (empty:
+# a manifest that validates is "Valid", its signer not checked against any list).
+C2PA_TRUST_ANCHORS_FILE = env.str("C2PA_TRUST_ANCHORS_FILE", default="")

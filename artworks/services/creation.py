@@ -45,6 +45,10 @@ class DraftDetails(TypedDict, total=False):
     generation_status: str
     # The artwork whose prompt and parameters this one started from.
     remix_of: Artwork | None
+    # Made with AI (every generation; an upload as its author declares it).
+    ai_generated: bool
+    # The summary of an upload's C2PA manifest (uploads.credentials).
+    content_credentials: dict
 
 
 def artwork_create_draft(
@@ -64,12 +68,15 @@ def artwork_create_draft(
     first; if the row cannot be written the file is removed again."""
     prompt = details.get("prompt", "")
     title = (title or "").strip() or artwork_default_title(prompt=prompt) or _("Untitled")
+    # A generation is made with AI whoever creates it; an upload as its author declares.
+    made_with_ai = details.pop("ai_generated", False) or source == Artwork.Source.GENERATED
     artwork = Artwork(
         user=author,
         title=title[:200],
         slug=Artwork.slug_for(title),
         source=source,
         status=Artwork.Status.DRAFT,
+        ai_generated=made_with_ai,
         **details,
     )
     if content is None:
@@ -112,12 +119,15 @@ def artwork_upload(
     description: str = "",
     alt_text: str = "",
     rating: str = Artwork.Rating.GENERAL,
+    ai_generated: bool = False,
 ) -> Artwork:
     """A draft from an uploaded image or video. The file is validated and cleaned first
     (`artworks.uploads`); a refused file (or rating) raises ValidationError and leaves
-    nothing behind."""
+    nothing behind. `ai_generated`: the author declares that AI was used (the files then say
+    so too). An image's C2PA manifest is summarised, and kept in the stored original when it
+    validates."""
     rating = rating_clean(rating)
-    with uploads.clean_upload(file) as cleaned:
+    with uploads.clean_upload(file, ai_generated=ai_generated, with_credentials=True) as cleaned:
         return artwork_create_draft(
             author=author,
             title=title,
@@ -132,6 +142,8 @@ def artwork_upload(
             description=description,
             alt_text=alt_text,
             rating=rating,
+            ai_generated=ai_generated,
+            content_credentials=cleaned.content_credentials,
         )
 
 

@@ -98,10 +98,7 @@ def artwork_generate(
     (generation_status "queued"); the task starts after commit. `remix_of`: the artwork it
     starts from, which the author must be allowed to remix (`permissions.remix_refusal`;
     else ValidationError on "remix_of", nothing made)."""
-    if remix_of is not None:
-        refusal = permissions.remix_refusal(actor=author, artwork=remix_of)
-        if refusal:
-            raise ValidationError({"remix_of": refusal})
+    _check_remix(author=author, remix_of=remix_of)
     prompt, negative_prompt = (prompt or "").strip(), (negative_prompt or "").strip()
     rating = rating_clean(rating)
     _validate_generation(
@@ -119,6 +116,7 @@ def artwork_generate(
                 title=title,
                 source=Artwork.Source.GENERATED,
                 kind=Artwork.Kind.IMAGE,
+                ai_generated=True,
                 description=description,
                 alt_text=alt_text,
                 prompt=prompt,
@@ -141,6 +139,13 @@ def artwork_generate(
         delete_quietly([reference_name])
         raise
     return artwork
+
+
+def _check_remix(*, author: User, remix_of: Artwork | None) -> None:
+    if remix_of is not None:
+        refusal = permissions.remix_refusal(actor=author, artwork=remix_of)
+        if refusal:
+            raise ValidationError({"remix_of": refusal})
 
 
 def enqueue_generation(artwork_id: int) -> None:

@@ -26,6 +26,7 @@ from common.tasks import run_beside_requests
 
 from .. import storage_keys, uploads
 from ..models import Artwork
+from ..provenance import AI_XMP
 from ..providers import GenerationRequest, ProviderError, get_provider
 from ..providers.http import retry_delay
 from ..signals import ArtworkEvent
@@ -139,7 +140,8 @@ def _generate_image(artwork: Artwork, *, reference: bytes | None) -> _Generated 
                 reference_image=reference,
             )
         )
-        cleaned = uploads.clean_image(result.data)
+        # A generated picture says so inside its file (IPTC digital source type, as XMP).
+        cleaned = uploads.clean_image(result.data, xmp=AI_XMP)
     except ProviderError as exc:
         logger.info("generation of artwork %s failed: %s", artwork.pk, exc.reason)
         return exc

@@ -35,6 +35,7 @@ def artwork_make_thumbnails(*, artwork_id: int) -> Artwork | None:
     """Render the thumbnails and placeholder of an artwork's original. Idempotent: existing
     thumbnails are overwritten in place at the same keys, never duplicated."""
     from ..media import render_image_derivatives, video_poster_jpeg
+    from ..provenance import xmp_for
 
     try:
         artwork = Artwork.objects.get(pk=artwork_id)
@@ -44,16 +45,17 @@ def artwork_make_thumbnails(*, artwork_id: int) -> Artwork | None:
         return artwork
     Artwork.objects.filter(pk=artwork_id).update(thumb_attempts=F("thumb_attempts") + 1)
     poster_name = ""
+    xmp = xmp_for(ai_generated=artwork.ai_generated)
     try:
         # Read from the open file, never whole into memory (a video may be 100 MB).
         with default_storage.open(artwork.original.name, "rb") as original:
             if artwork.kind == Artwork.Kind.VIDEO:
                 # Thumbnails of a video are made from its poster frame.
-                poster = video_poster_jpeg(original)
+                poster = video_poster_jpeg(original, xmp=xmp)
                 poster_name = _save_replacing(storage_keys.poster_key(artwork.uuid), poster)
-                derivatives = render_image_derivatives(poster)
+                derivatives = render_image_derivatives(poster, xmp=xmp)
             else:
-                derivatives = render_image_derivatives(original)
+                derivatives = render_image_derivatives(original, xmp=xmp)
     except Exception as exc:
         with transaction.atomic():
             Artwork.objects.filter(pk=artwork_id).update(thumb_status=Artwork.ThumbStatus.FAILED)

@@ -17,6 +17,7 @@ Every refusal is a `django.core.exceptions.ValidationError` with a message fit f
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from typing import IO
 
@@ -24,7 +25,14 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from ..provenance import xmp_for
 from .base import ACCEPTED_HELP, IMAGE_FORMATS, CleanFile, _refuse
+from .credentials import (
+    KEEPABLE_TYPES,
+    copy_bytes,
+    may_keep_original,
+    read_content_credentials,
+)
 from .images import clean_image
 from .videos import clean_video
 
@@ -78,11 +86,19 @@ def _size_of(fileobj: IO[bytes]) -> int:
     return size
 
 
-def clean_upload(fileobj: IO[bytes], *, allow_video: bool = True) -> CleanFile:
+def clean_upload(
+    fileobj: IO[bytes],
+    *,
+    allow_video: bool = True,
+    ai_generated: bool = False,
+    with_credentials: bool = False,
+) -> CleanFile:
     """Validate and clean an uploaded image or video. Raises ValidationError.
 
     `fileobj` is read where it lies (an uploaded temporary file, or any seekable file):
-    only the first bytes are read to decide the type, the size comes from its length."""
+    only the first bytes are read to decide the type, the size comes from its length.
+    `ai_generated`: a re-encoded image carries the IPTC source type of AI work (XMP).
+    `with_credentials`: an image's C2PA manifest is read (and kept: see `_with_credentials`)."""
     max_image = settings.UPLOAD_MAX_IMAGE_BYTES
     max_video = settings.UPLOAD_MAX_VIDEO_BYTES if allow_video else max_image
     size = _size_of(fileobj)
@@ -108,4 +124,35 @@ def clean_upload(fileobj: IO[bytes], *, allow_video: bool = True) -> CleanFile:
         return clean_video(fileobj, container=kind)
     if size > max_image:
         raise _refuse(_("Images may be at most %(size)s.") % {"size": filesizeformat(max_image)})
-    return clean_image(fileobj, expected=kind)
+    cleaned = clean_image(fileobj, expected=kind, xmp=xmp_for(ai_generated=ai_generated))
+    if not with_credentials:
+        return cleaned
+    return _with_credentials(fileobj, cleaned, container=kind, size=size)
+
+
+# The extension a kept original is stored under, by the container its bytes announce.
+_KEPT_EXT = {"jpeg": "jpg", "png": "png", "webp": "webp", "avif": "avif"}
+
+
+def _with_credentials(
+    fileobj: IO[bytes], cleaned: CleanFile, *, container: str, size: int
+) -> CleanFile:
+    """The cleaned image with the summary of its C2PA manifest. A manifest that validates is
+    bound to the upload's exact bytes: those are kept as the original instead of the
+    re-encoded copy (decoded in full all the same), unless they carry a GPS location."""
+    credentials = read_content_credentials(fileobj, container=container)
+    if not credentials:
+        return cleaned
+    if not may_keep_original(credentials, fileobj):
+        return dataclasses.replace(cleaned, content_credentials={**credentials, "kept": False})
+    cleaned.close()
+    return CleanFile(
+        file=copy_bytes(fileobj),
+        size=size,
+        kind="image",
+        ext=_KEPT_EXT[container],
+        content_type=KEEPABLE_TYPES[container],
+        width=cleaned.width,
+        height=cleaned.height,
+        content_credentials={**credentials, "kept": True},
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -50,6 +50,8 @@ class CleanFile:
     height: int
     duration_seconds: float | None = None
     codec: str = ""
+    # The summary of the C2PA manifest the upload carried ({} for none): see `credentials`.
+    content_credentials: dict = field(default_factory=dict)
 
     @property
     def data(self) -> bytes:

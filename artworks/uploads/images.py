@@ -18,6 +18,7 @@ from PIL import Image, features
 
 from common.images import TooManyPixels, open_image, upright_transposition
 
+from ..provenance import xmp_save_options
 from .base import (
     IMAGE_FORMATS,
     MAX_ANIMATION_FRAMES,
@@ -31,8 +32,12 @@ def _decode_error() -> ValidationError:
     return _refuse(_("The image is damaged or incomplete and could not be read."))
 
 
-def clean_image(source: bytes | IO[bytes], *, expected: str | None = None) -> CleanFile:
-    """Fully decode the image, apply its orientation and re-encode it without metadata.
+def clean_image(
+    source: bytes | IO[bytes], *, expected: str | None = None, xmp: bytes | None = None
+) -> CleanFile:
+    """Fully decode the image, apply its orientation and re-encode it without metadata; with
+    `xmp`, that packet alone is written into the new file (artworks.provenance: the IPTC
+    digital source type of work made with AI).
 
     Limits are checked from the header before any pixel is decoded: the pixels of one frame
     (UPLOAD_MAX_PIXELS) and, for an animation, of all its frames together
@@ -59,9 +64,9 @@ def clean_image(source: bytes | IO[bytes], *, expected: str | None = None) -> Cl
         _check_animation(frames=frames, width=width, height=height)
     try:
         if frames > 1 and image.format in ("GIF", "WEBP"):
-            return _reencode_animation(image, frames=frames)
+            return _reencode_animation(image, frames=frames, xmp=xmp)
         image.load()
-        return _reencode_still(image)
+        return _reencode_still(image, xmp=xmp)
     except ValidationError:
         raise
     except Exception:
@@ -103,7 +108,7 @@ def _strip(image: Image.Image) -> Image.Image:
     return image
 
 
-def _reencode_still(image: Image.Image) -> CleanFile:
+def _reencode_still(image: Image.Image, *, xmp: bytes | None = None) -> CleanFile:
     source_format = image.format
     lossless = bool(image.info.get("lossless", False))
     transposition = upright_transposition(image)
@@ -116,6 +121,7 @@ def _reencode_still(image: Image.Image) -> CleanFile:
     buf = io.BytesIO()
     icc = upright.info.get("icc_profile")
     extra = {"icc_profile": icc} if icc else {}
+    extra.update(xmp_save_options(out_format, xmp))
     if out_format == "JPEG":
         if upright.mode not in ("RGB", "L", "CMYK"):
             upright = upright.convert("RGB")
@@ -231,7 +237,7 @@ def _rgba_frames(image: Image.Image, *, frames: int) -> Iterator[Image.Image]:
         yield frame
 
 
-def _reencode_animation(image: Image.Image, *, frames: int) -> CleanFile:
+def _reencode_animation(image: Image.Image, *, frames: int, xmp: bytes | None = None) -> CleanFile:
     """Re-encode frame by frame. The GIF encoder keeps each frame as palette indices (one
     byte a pixel, so at most UPLOAD_MAX_ANIMATION_PIXELS bytes); the WebP encoder reads the
     source frame by frame and keeps only encoded data."""
@@ -254,6 +260,9 @@ def _reencode_animation(image: Image.Image, *, frames: int) -> CleanFile:
             durations.append(_frame_duration(image))
         image.seek(0)
         _strip(image)
-        image.save(buf, "WEBP", save_all=True, duration=durations, loop=loop, quality=88)
+        image.save(
+            buf, "WEBP", save_all=True, duration=durations, loop=loop, quality=88,
+            **xmp_save_options("WEBP", xmp),
+        )  # fmt: skip
     ext, content_type = IMAGE_FORMATS[out_format]
     return _clean_image_file(buf, ext=ext, content_type=content_type, size=(width, height))

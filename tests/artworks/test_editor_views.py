@@ -93,6 +93,7 @@ def test_upload_form_creates_a_draft(client, user, django_capture_on_commit_call
                 "tab": "upload",
                 "file": SimpleUploadedFile("a.webp", image_bytes("WEBP")),
                 "title": "Green",
+                "ai_used": "no",
             },
         )
     artwork = Artwork.objects.get()

@@ -174,3 +174,26 @@ def test_a_drafts_files_reach_its_author_only_and_are_never_cached(nginx, media_
         allowed = fetched_from_nginx(url, name, media_dir, cookies=session)
         assert allowed.headers["Cache-Control"] == "private, no-store"
         assert get(f"{nginx}{PROTECTED}{name}", cookies=session).status_code == 404, name
+
+
+def test_noai_and_a_download_survive_the_x_accel_redirect(nginx, media_dir):
+    """nginx drops most of Django's headers on an X-Accel-Redirect: the config copies the
+    X-Robots-Tag of a noai member's media, and keeps the download's Content-Disposition."""
+    author = UserFactory(noai=True, allow_downloads=True)
+    artwork = PublishedArtworkFactory(user=author, title="Lake")
+    for name in with_thumbnails(artwork):
+        response = fetched_from_nginx(nginx + default_storage.url(name), name, media_dir)
+        assert response.headers["X-Robots-Tag"] == "noai, noimageai", name
+    for name in with_thumbnails(PublishedArtworkFactory(user=UserFactory())):
+        response = fetched_from_nginx(nginx + default_storage.url(name), name, media_dir)
+        assert "X-Robots-Tag" not in response.headers, name
+
+    download = get(f"{nginx}/artwork/{artwork.pk}/actions/download")
+    assert download.status_code == 200
+    assert download.content == (media_dir / artwork.original.name).read_bytes()
+    assert (
+        download.headers["Content-Disposition"] == f'attachment; filename="lake-{artwork.pk}.jpg"'
+    )
+    assert download.headers["X-Robots-Tag"] == "noai, noimageai"
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert "X-Accel-Redirect" not in download.headers

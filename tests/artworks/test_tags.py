@@ -109,7 +109,7 @@ class TestCreatePage:
         upload = SimpleUploadedFile("a.jpg", tiny_jpeg(), content_type="image/jpeg")
         response = client.post(
             "/create?tab=upload",
-            {"tab": "upload", "file": upload, "tags": "Sunset, 日落"},
+            {"tab": "upload", "file": upload, "tags": "Sunset, 日落", "ai_used": "yes"},
         )
         assert response.status_code == 302
         assert Artwork.objects.get(user=user).tag_names == ["sunset", "日落"]

@@ -26,7 +26,7 @@ def post_upload(client, *, via: str, data: bytes, name: str):
     if via == "form":
         return client.post(
             reverse("artworks:create") + "?tab=upload",
-            {"tab": "upload", "file": upload, "title": "x"},
+            {"tab": "upload", "file": upload, "title": "x", "ai_used": "no"},
         )
     return client.post("/api/artworks/upload", {"file": upload, "title": "x"})
 

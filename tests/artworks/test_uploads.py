@@ -62,7 +62,12 @@ def test_hostile_upload_is_refused_on_the_create_page(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("artworks:create") + "?tab=upload",
-            {"tab": "upload", "file": hostile_upload(case, settings), "title": "x"},
+            {
+                "tab": "upload",
+                "file": hostile_upload(case, settings),
+                "title": "x",
+                "ai_used": "no",
+            },
         )
     assert response.status_code == 400
     body = response.content.decode()

@@ -43,6 +43,7 @@ def _upload_with_tags(page, base: str, typed: str, tmp_path) -> None:
     image.write_bytes(tiny_jpeg())
     page.goto(base + "/create?tab=upload")
     page.set_input_files("input[name=file]", str(image))
+    page.check("input[name=ai_used][value=no]")
     page.fill("input[name=tags]", typed)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/artwork/**")

@@ -14,6 +14,7 @@ from PIL import Image
 from artworks import services
 from artworks.models import Artwork
 from social.services import collection_create, collection_item_add, comment_create
+from tests.artworks.c2pa_samples import SAMPLE_CREDENTIALS
 from tests.factories import (
     ArtworkFactory,
     FavoriteFactory,
@@ -52,10 +53,12 @@ def with_real_thumbnails(artwork: Artwork, *, size: tuple[int, int]) -> Artwork:
 
 @pytest.mark.once
 def test_every_page_is_valid_html(client, tmp_path):
-    owner = UserFactory(username="owner", name="Owner Name")
+    owner = UserFactory(username="owner", name="Owner Name", allow_downloads=True, noai=True)
     now = timezone.now()
     image = PublishedArtworkFactory(
         user=owner,
+        ai_generated=True,
+        content_credentials=SAMPLE_CREDENTIALS,
         title='Valid & <tricky> "title"',
         description="Line one\nLine two",
         prompt="a prompt with <angle> brackets & ampersands",

@@ -19,8 +19,10 @@ from accounts import services as accounts_services
 from accounts.models import User
 from artworks import permissions, services
 from artworks.models import Artwork
+from artworks.provenance import AI_XMP
 from artworks.providers import GenerationRequest, get_provider
 from artworks.ranking import hot_score
+from artworks.uploads import clean_image
 from social import services as social_services
 from social.models import Collection, Comment, Follow
 
@@ -133,27 +135,7 @@ class Command(BaseCommand):
                     self._tag(existing, index)
                 demo_artworks.append(existing)
                 continue
-            width, height = SIZES[index % len(SIZES)]
-            image = provider.generate(
-                GenerationRequest(prompt=prompt, width=width, height=height, seed=1000 + index)
-            )
-            artwork = services.artwork_create_draft(
-                author=author,
-                title=title,
-                source=Artwork.Source.GENERATED,
-                content=image.data,
-                ext=image.ext,
-                content_type=image.content_type,
-                width=image.width,
-                height=image.height,
-                prompt=prompt,
-                provider=provider.name,
-                model=image.model,
-                seed=image.seed,
-                size=f"{width}x{height}",
-                alt_text=prompt,
-                generation_status=Artwork.GenerationStatus.DONE,
-            )
+            artwork = _generated_draft(author, title, prompt, index, provider)
             self._tag(artwork, index)
             if index % 8 != 7:  # every eighth stays a draft
                 artwork = services.artwork_publish(artwork=artwork, actor=author)
@@ -439,3 +421,32 @@ def _edit_once(artworks: list[Artwork]) -> None:
         actor=artwork.user,
         changes={"description": "Painted at the end of a long walk; edited to add this note."},
     )
+
+
+def _generated_draft(
+    author: User, title: str, prompt: str, index: int, provider: object
+) -> Artwork:
+    """A demo draft with a picture from the offline provider, labelled as made with AI."""
+    width, height = SIZES[index % len(SIZES)]
+    image = provider.generate(
+        GenerationRequest(prompt=prompt, width=width, height=height, seed=1000 + index)
+    )
+    cleaned = clean_image(image.data, xmp=AI_XMP)
+    artwork = services.artwork_create_draft(
+        author=author,
+        title=title,
+        source=Artwork.Source.GENERATED,
+        content=cleaned.data,
+        ext=cleaned.ext,
+        content_type=cleaned.content_type,
+        width=cleaned.width,
+        height=cleaned.height,
+        prompt=prompt,
+        provider=provider.name,
+        model=image.model,
+        seed=image.seed,
+        size=f"{width}x{height}",
+        alt_text=prompt,
+        generation_status=Artwork.GenerationStatus.DONE,
+    )
+    return artwork
