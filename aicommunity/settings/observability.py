@@ -22,8 +22,10 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
 if LOG_FORMAT not in {"json", "console"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'console'.")
-# One `request_finished` line per request (method, path, status, duration, user id).
-LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
+# One `request_finished` line per request (method, path, status, duration, user id): on in
+# production; off in development, where runserver prints every request itself (and the
+# benchmark, like the minimal app it is compared with, logs nothing per request).
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=PRODUCTION)
 LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
 configure_structlog(fmt=LOG_FORMAT, level=LOG_LEVEL)
 

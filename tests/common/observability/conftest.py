@@ -25,7 +25,8 @@ class JsonLines:
 
 
 @pytest.fixture
-def json_logs() -> Iterator[JsonLines]:
+def json_logs(settings) -> Iterator[JsonLines]:
+    settings.LOG_REQUESTS = True  # production's default (development's is off)
     captured = JsonLines()
     handler = logging.StreamHandler(captured.stream)
     handler.setFormatter(formatter("json"))
