@@ -18,7 +18,6 @@ from accounts.services import user_suspend
 from artworks import services
 from artworks.models import Artwork
 from tests.artworks.samples import image_bytes
-from tests.artworks.test_s3_storage import bucket, s3_server  # noqa: F401 (fixtures)
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +143,7 @@ def test_through_nginx_the_attachment_header_rides_on_the_x_accel_redirect(clien
 
 
 def test_from_a_bucket_the_signed_url_asks_for_an_attachment(
-    bucket,  # noqa: F811
+    bucket,
     client,
     user,
     django_capture_on_commit_callbacks,
