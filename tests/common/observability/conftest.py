@@ -6,7 +6,6 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
 
 from common.observability.logs import configure_structlog, formatter
 
