@@ -52,7 +52,7 @@ def backup(tmp_path_factory):
     env["RESTORE_CHECK_DATABASE"] = f"aic_restored_{uuid.uuid4().hex[:8]}"
     try:
         run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
-        run([sys.executable, "manage.py", "seed_demo"], env)
+        run([sys.executable, "manage.py", "seed_demo", "--artworks", "16"], env)
         # What the release on that host did (deploy/release.sh): the pages need the files.
         run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
         rows = json.loads(
