@@ -110,6 +110,7 @@ class IndexClient:
         self._lock = threading.Lock()
         self._url: str | None = None
         self._client: redis.Redis | None = None
+        self._socket_timeout: float | None = None
         self._scripts: Scripts | None = None
         self.where = ""  # "host:port" (or the socket path): how the breaker names it
         self.breaker = Breaker(
@@ -185,7 +186,7 @@ class IndexClient:
         return scripts
 
     def _connect(self, url: str) -> None:
-        timeout = settings.REDIS_INDEX_SOCKET_TIMEOUT
+        timeout = self._socket_timeout or settings.REDIS_INDEX_SOCKET_TIMEOUT
         pool = redis.ConnectionPool.from_url(
             url,
             socket_timeout=timeout,
@@ -207,12 +208,15 @@ class IndexClient:
         self.where = where.get("path") or f"{where.get('host')}:{where.get('port')}"
         self._client, self._scripts, self._url = client, scripts, url
 
-    def reset(self) -> None:
-        """Forget the client and any remembered outage (the next call reconnects)."""
+    def reset(self, *, socket_timeout: float | None = None) -> None:
+        """Forget the client and any remembered outage (the next call reconnects), with
+        `socket_timeout` instead of REDIS_INDEX_SOCKET_TIMEOUT if given: a rebuild writes a
+        whole catalogue in one transaction, which a page's quarter-second would cut off."""
         with self._lock:
             if self._client is not None:
                 self._client.connection_pool.disconnect()
             self._url, self._client, self._scripts, self.where = None, None, None, ""
+            self._socket_timeout = socket_timeout
             self.breaker.forget()
 
     def set_recovery_hook(self, hook: Callable[[], None] | None) -> None:

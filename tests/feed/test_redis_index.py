@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -422,3 +423,30 @@ def test_a_claim_is_the_first_callers_until_it_lapses_or_is_released(redis_index
     assert index.claim("probe", seconds=60) is True  # lapsed: a new caller holds it
     index.release("probe")
     assert index.claim("probe", seconds=60) is True
+
+
+def test_rebuild_redis_waits_longer_than_a_page_would_and_then_goes_back(
+    redis_index, community, monkeypatch
+):
+    """A rebuild writes the whole catalogue in one transaction (a million artworks take
+    seconds): the command gives Redis REBUILD_SOCKET_TIMEOUT, the pages keep theirs."""
+    from feed.management.commands import rebuild_redis
+    from feed.redis_index import feed_index
+    from feed.services import repair
+
+    seen = []
+    real = repair.index_rebuild
+
+    def spying() -> dict | None:
+        counts = real()
+        seen.append(feed_index.client.connection_pool.connection_kwargs["socket_timeout"])
+        return counts
+
+    monkeypatch.setattr(rebuild_redis, "index_rebuild", spying)
+    call_command("rebuild_redis")
+    assert seen == [rebuild_redis.REBUILD_SOCKET_TIMEOUT]
+    assert feed_index.available()
+    page_timeout = feed_index.client.connection_pool.connection_kwargs["socket_timeout"]
+    assert (
+        page_timeout == settings.REDIS_INDEX_SOCKET_TIMEOUT < rebuild_redis.REBUILD_SOCKET_TIMEOUT
+    )

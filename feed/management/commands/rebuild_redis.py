@@ -6,6 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from feed.redis_index import feed_index
 from feed.services import index_rebuild
 
+# Seconds a rebuild may wait on Redis (the pages' calls wait REDIS_INDEX_SOCKET_TIMEOUT).
+REBUILD_SOCKET_TIMEOUT = 120.0
+
 
 class Command(BaseCommand):
     help = (
@@ -15,8 +18,13 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         if not feed_index.enabled():  # REDIS_URL is empty
             raise CommandError("REDIS_URL is not set: there is no Redis index to rebuild.")
-        feed_index.reset()  # forget a remembered outage: the operator wants a real attempt
-        counts = index_rebuild()
+        # Forget a remembered outage (the operator wants a real attempt), and give the swap
+        # time: a million artworks are written in one transaction (docs/capacity.md).
+        feed_index.reset(socket_timeout=REBUILD_SOCKET_TIMEOUT)
+        try:
+            counts = index_rebuild()
+        finally:
+            feed_index.reset()
         if counts is None:
             raise CommandError("Redis is unreachable; nothing was rebuilt (see the log).")
         self.stdout.write(
