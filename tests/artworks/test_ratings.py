@@ -46,6 +46,7 @@ def test_the_create_form_keeps_the_chosen_rating(user, rating, django_capture_on
             {
                 "tab": "upload",
                 "file": SimpleUploadedFile("a.png", image_bytes("PNG")),
+                "ai_used": "no",
                 "rating": rating,
             },
         )
