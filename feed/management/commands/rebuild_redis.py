@@ -24,7 +24,8 @@ class Command(BaseCommand):
         try:
             counts = index_rebuild()
         finally:
-            feed_index.reset()
+            feed_index.reset()  # back to the pages' timeout, connected as before
+            feed_index.available()
         if counts is None:
             raise CommandError("Redis is unreachable; nothing was rebuilt (see the log).")
         self.stdout.write(
