@@ -116,13 +116,33 @@ def summarise(reader: c2pa.Reader) -> dict[str, Any]:
     }
 
 
+# An embedded C2PA manifest store is a JUMBF box labelled "c2pa", in every container.
+_MANIFEST_LABEL = b"c2pa"
+_SCAN_CHUNK = 1 << 20
+
+
+def _may_carry_manifest(fileobj: IO[bytes]) -> bool:
+    """Whether the bytes hold the manifest store's label anywhere (read in 1 MB chunks, with
+    an overlap for a label cut in two); a file without it has no embedded manifest."""
+    fileobj.seek(0)
+    tail = b""
+    try:
+        while chunk := fileobj.read(_SCAN_CHUNK):
+            if _MANIFEST_LABEL in tail + chunk:
+                return True
+            tail = chunk[-(len(_MANIFEST_LABEL) - 1) :]
+        return False
+    finally:
+        fileobj.seek(0)
+
+
 def read_content_credentials(fileobj: IO[bytes], *, container: str) -> dict[str, Any]:
     """The summary of the C2PA manifest `fileobj` carries ({} for none, or one that cannot be
     read at all). `container` is what the bytes announce (`uploads.sniff`)."""
     mime = KEEPABLE_TYPES.get(container)
-    if mime is None:
+    if mime is None or not _may_carry_manifest(fileobj):
         return {}
-    import c2pa
+    import c2pa  # only now: the library costs tens of MB the ordinary upload need not pay
 
     fileobj.seek(0)
     try:
