@@ -235,6 +235,21 @@ def test_a_member_creates_generates_publishes_and_others_like_and_read_through_n
     assert metrics.status_code == 200
     assert 'aic_http_responses_total{method="POST",status="202"}' in metrics.text
     assert 'aic_celery_queue_length{queue="generation"}' in metrics.text
+
+    # The workers' tasks too (their processes write to the same metrics folder; a task's
+    # duration is recorded once it has returned, a moment after its work is visible).
+    def tasks_counted() -> bool:
+        text = visitor.get(f"{topology.url}/metrics", timeout=30).text
+        return all(
+            marker in text
+            for marker in (
+                'task="artworks.tasks.generate_artwork"',
+                'task="artworks.tasks.make_thumbnails"',
+                'aic_generations_total{outcome="done",provider="offline"}',
+            )
+        )
+
+    wait_until(tasks_counted, timeout=20, what="task metrics", logs=topology.logs)
     forged = {"X-Forwarded-For": "10.0.0.1"}
     assert visitor.get(f"{topology.url}/metrics", headers=forged, timeout=30).status_code == 200
     # Beat runs, from its schedule file outside any temporary folder.
