@@ -135,7 +135,9 @@ class Command(BaseCommand):
                     self._tag(existing, index)
                 demo_artworks.append(existing)
                 continue
-            artwork = _generated_draft(author, title, prompt, index, provider)
+            artwork = _generated_draft(
+                author, title, prompt, provider, size=SIZES[index % len(SIZES)], seed=1000 + index
+            )
             self._tag(artwork, index)
             if index % 8 != 7:  # every eighth stays a draft
                 artwork = services.artwork_publish(artwork=artwork, actor=author)
@@ -167,26 +169,15 @@ class Command(BaseCommand):
             author = users[(index * 3 + 1) % len(users)]
             if Artwork.objects.filter(user=author, title=title).exists():
                 continue
-            image = provider.generate(
-                GenerationRequest(prompt=prompt, width=768, height=960, seed=5000 + index)
-            )
-            artwork = services.artwork_create_draft(
-                author=author,
-                title=title,
-                source=Artwork.Source.GENERATED,
-                content=image.data,
-                ext=image.ext,
-                content_type=image.content_type,
-                width=image.width,
-                height=image.height,
-                prompt=prompt,
-                provider=provider.name,
-                model=image.model,
-                seed=image.seed,
-                size="768x960",
+            artwork = _generated_draft(
+                author,
+                title,
+                prompt,
+                provider,
+                size=(768, 960),
+                seed=5000 + index,
                 alt_text=title,
                 rating=rating,
-                generation_status=Artwork.GenerationStatus.DONE,
             )
             services.artwork_set_tags(artwork=artwork, actor=author, tags=tags)
             artwork = services.artwork_publish(artwork=artwork, actor=author)
@@ -376,26 +367,14 @@ def _remix(users: list[User], artworks: list[Artwork], provider: object) -> int:
             continue
         prompt = parent.prompt + addition
         width, height = (int(side) for side in parent.size.split("x"))
-        image = provider.generate(
-            GenerationRequest(prompt=prompt, width=width, height=height, seed=5000 + index)
-        )
-        remix = services.artwork_create_draft(
-            author=author,
-            title=title,
-            source=Artwork.Source.GENERATED,
-            content=image.data,
-            ext=image.ext,
-            content_type=image.content_type,
-            width=image.width,
-            height=image.height,
-            prompt=prompt,
+        remix = _generated_draft(
+            author,
+            title,
+            prompt,
+            provider,
+            size=(width, height),
+            seed=5000 + index,
             negative_prompt=parent.negative_prompt,
-            provider=provider.name,
-            model=image.model,
-            seed=image.seed,
-            size=parent.size,
-            alt_text=prompt,
-            generation_status=Artwork.GenerationStatus.DONE,
             remix_of=parent,
         )
         services.artwork_set_tags(artwork=remix, actor=author, tags=parent.tag_names)
@@ -424,15 +403,23 @@ def _edit_once(artworks: list[Artwork]) -> None:
 
 
 def _generated_draft(
-    author: User, title: str, prompt: str, index: int, provider: object
+    author: User,
+    title: str,
+    prompt: str,
+    provider: object,
+    *,
+    size: tuple[int, int],
+    seed: int,
+    **fields: object,
 ) -> Artwork:
-    """A demo draft with a picture from the offline provider, labelled as made with AI."""
-    width, height = SIZES[index % len(SIZES)]
+    """A demo draft with a picture from the offline provider, labelled as made with AI in
+    its file too (XMP). `fields`: what else the draft is created with (rating, remix_of, …)."""
+    width, height = size
     image = provider.generate(
-        GenerationRequest(prompt=prompt, width=width, height=height, seed=1000 + index)
+        GenerationRequest(prompt=prompt, width=width, height=height, seed=seed)
     )
     cleaned = clean_image(image.data, xmp=AI_XMP)
-    artwork = services.artwork_create_draft(
+    return services.artwork_create_draft(
         author=author,
         title=title,
         source=Artwork.Source.GENERATED,
@@ -446,7 +433,7 @@ def _generated_draft(
         model=image.model,
         seed=image.seed,
         size=f"{width}x{height}",
-        alt_text=prompt,
+        alt_text=fields.pop("alt_text", prompt),
         generation_status=Artwork.GenerationStatus.DONE,
+        **fields,
     )
-    return artwork
