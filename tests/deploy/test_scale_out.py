@@ -28,21 +28,22 @@ import requests
 from tests.conftest import require_service
 from tests.deploy.nginx import free_port, nginx_binary, running_nginx, stop, wait_for_port
 from tests.deploy.topology import (
-    BUCKET,
     PASSWORD,
     PG_SERVER,
+    REDIS_BROKER_DB,
+    REDIS_CACHE_DB,
     REDIS_SERVER,
     flush_redis,
     fresh_database,
     release,
     s3_bucket,
+    services_env,
     start,
     wait_until,
 )
 from tests.deploy.units import ROOT, production_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
-REDIS_CACHE_DB, REDIS_BROKER_DB = 12, 13
 MEMBERS = 24
 ARTWORKS = 3
 # What a host's copy of a release holds: the code, not this checkout's local state.
@@ -86,18 +87,7 @@ def cluster(tmp_path_factory) -> Cluster:
         # folders are its own.
         shared = production_env(
             base,
-            DATABASE_URL=database,
-            REDIS_URL=f"{REDIS_SERVER}/{REDIS_CACHE_DB}",
-            CELERY_BROKER_URL=f"{REDIS_SERVER}/{REDIS_BROKER_DB}",
-            S3_BUCKET=BUCKET,
-            S3_ENDPOINT_URL=s3,
-            S3_REGION="us-east-1",
-            S3_ACCESS_KEY_ID="testing",
-            S3_SECRET_ACCESS_KEY="testing",
-            S3_ADDRESSING_STYLE="path",
-            WEB_CONCURRENCY="2",
-            WORKER_CONCURRENCY="1",
-            GENERATION_CONCURRENCY="1",
+            **services_env(database=database, s3=s3),
             # Beat's maintenance every 2 s, so the test sees many periods.
             MEDIA_RETRY_CHECK_SECONDS="2",
             GENERATION_STUCK_CHECK_SECONDS="2",

@@ -20,14 +20,16 @@ import requests
 from tests.conftest import IN_CI, require_service
 from tests.deploy.nginx import free_port, nginx_binary, running_nginx, stop, wait_for_port
 from tests.deploy.topology import (
-    BUCKET,
     PG_SERVER,
+    REDIS_BROKER_DB,
+    REDIS_CACHE_DB,
     REDIS_SERVER,
     flush_redis,
     fresh_database,
     member_token,
     release,
     s3_bucket,
+    services_env,
     start,
     wait_until,
 )
@@ -41,10 +43,6 @@ from tests.deploy.units import (
     read_env_file,
     read_unit,
 )
-
-# Two databases of the local Redis of this test's own: the cache and feed index, the broker.
-REDIS_CACHE_DB, REDIS_BROKER_DB = 12, 13
-
 
 # --- the files --------------------------------------------------------------------------------
 
@@ -101,20 +99,7 @@ def test_the_beat_schedule_is_kept_out_of_temporary_folders():
 def topology_env(base: Path, *, database: str, s3: str, web_port: int) -> dict[str, str]:
     """deploy/aicommunity.env with this machine's services and this test's paths filled in."""
     return production_env(
-        base,
-        DATABASE_URL=database,
-        REDIS_URL=f"{REDIS_SERVER}/{REDIS_CACHE_DB}",
-        CELERY_BROKER_URL=f"{REDIS_SERVER}/{REDIS_BROKER_DB}",
-        S3_BUCKET=BUCKET,
-        S3_ENDPOINT_URL=s3,
-        S3_REGION="us-east-1",
-        S3_ACCESS_KEY_ID="testing",
-        S3_SECRET_ACCESS_KEY="testing",
-        S3_ADDRESSING_STYLE="path",
-        WEB_BIND=f"127.0.0.1:{web_port}",
-        WEB_CONCURRENCY="2",
-        WORKER_CONCURRENCY="1",
-        GENERATION_CONCURRENCY="1",
+        base, **services_env(database=database, s3=s3), WEB_BIND=f"127.0.0.1:{web_port}"
     )
 
 

@@ -130,3 +130,27 @@ def wait_until(
             )
             pytest.fail(f"{what} did not happen within {timeout} s{tails}")
         time.sleep(0.2)
+
+
+# Redis databases of the deploy tests' own (they run one module at a time): cache and index,
+# and the broker.
+REDIS_CACHE_DB, REDIS_BROKER_DB = 12, 13
+
+
+def services_env(*, database: str, s3: str) -> dict[str, str]:
+    """What the environment file says of the services, for this machine's: PostgreSQL,
+    Redis (cache and index, broker), the moto bucket; one small slot per worker pool."""
+    return {
+        "DATABASE_URL": database,
+        "REDIS_URL": f"{REDIS_SERVER}/{REDIS_CACHE_DB}",
+        "CELERY_BROKER_URL": f"{REDIS_SERVER}/{REDIS_BROKER_DB}",
+        "S3_BUCKET": BUCKET,
+        "S3_ENDPOINT_URL": s3,
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+        "S3_ADDRESSING_STYLE": "path",
+        "WEB_CONCURRENCY": "2",
+        "WORKER_CONCURRENCY": "1",
+        "GENERATION_CONCURRENCY": "1",
+    }
