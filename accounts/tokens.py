@@ -33,6 +33,7 @@ from django.http import HttpRequest
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
 
+from . import member_cache
 from .models import User
 
 
@@ -129,9 +130,9 @@ def user_for_access_token(token: str) -> User | None:
         # Checked on every use: a verified token still expires.
         if claims is None or not time.time() < claims["exp"]:
             return None
-        try:  # the member by primary key alone: one SELECT compiled once per connection
-            user = User.objects.get(pk=str_to_user_id(claims["sub"]))
-        except User.DoesNotExist:
+        try:  # the active member, as this process keeps them while their row is current
+            user = member_cache.active_member(str_to_user_id(claims["sub"]))
+        except (ValueError, TypeError):
             return None
     try:
         if user is None or not user.is_active:

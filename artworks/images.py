@@ -16,7 +16,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from common.seo import absolute_url
-from common.storage import PrivateS3Storage
+from common.storage import is_private_bucket
 
 from .models import Artwork
 
@@ -41,7 +41,7 @@ def storage_url(name: str) -> str:
     behind the media view) they are remembered per process."""
     if not name:
         return ""
-    if isinstance(default_storage, FileSystemStorage | PrivateS3Storage):
+    if isinstance(default_storage, FileSystemStorage) or is_private_bucket(default_storage):
         return _stable_url(name)
     return default_storage.url(name)
 

@@ -161,9 +161,10 @@ def _member_id(request: HttpRequest) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
-def page_key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest, member: int | None = None) -> str:
+    """The cache key of this request's copy: `member`'s own (by default, the requester's)."""
     url = request.get_full_path()
-    member = _member_id(request) or ""
+    member = member if member is not None else (_member_id(request) or "")
     variant = f"{request.LANGUAGE_CODE}|{_is_htmx(request)}|{member}|{url}"
     return "pagecache:page:" + hashlib.sha256(variant.encode()).hexdigest()[:32]
 
@@ -234,12 +235,19 @@ _DECLARED: dict[str, tuple[str, ...]] = {}
 _DECLARED_MAX = 20_000
 
 
-def _lookup(key: str, tags: list[str]) -> tuple[dict[str, str] | None, tuple | None]:
+def lookup_keys(key: str, tags: list[str]) -> list[str]:
+    """The versions a lookup of the copy `key` of a page depending on `tags` reads."""
+    return [VERSION_KEY, *(tag_key(tag) for tag in tags), *_DECLARED.get(key, ())]
+
+
+def _lookup(
+    key: str, tags: list[str], found: dict | None = None
+) -> tuple[dict[str, str] | None, tuple | None]:
     """(the versions the page depends on, read before rendering; the cached copy if it is
     still current). The versions are None when the cache cannot say (then nothing is served or
-    stored)."""
-    keys = [VERSION_KEY, *(tag_key(tag) for tag in tags), *_DECLARED.get(key, ())]
-    found = read_versions(keys, key)
+    stored). `found`: what `read_versions(lookup_keys(key, tags), key, ...)` read already."""
+    keys = lookup_keys(key, tags)
+    found = read_versions(keys, key) if found is None else found
     versions = current_versions(keys, found)
     cached = found.get(key)
     if versions is None or cached is None or not isinstance(cached[0], dict):
@@ -407,10 +415,46 @@ class PageCacheMiddleware:
         view_args: tuple[object, ...],
         view_kwargs: dict[str, object],
     ) -> HttpResponse | None:
-        if settings.PAGE_CACHE_SECONDS <= 0 or not _cacheable_request(request):
+        if settings.PAGE_CACHE_SECONDS <= 0:
             return None
-        request._page_cache_member = _member_id(request) is not None
+        early = _session_member_lookup(request, view_kwargs)
+        if not _cacheable_request(request):
+            return None
+        member = _member_id(request)
+        request._page_cache_member = member is not None
+        if early is not None and member is not None and early[0] == page_key(request, member):
+            return _answer(request, *early)
         return from_cache(request, view_kwargs)
+
+
+def _session_member_lookup(
+    request: HttpRequest, view_kwargs: dict[str, object]
+) -> tuple[str, dict | None, tuple | None] | None:
+    """A signed-in member's page looked up before the member is: the session names them, and
+    their row's stamp (settings.PAGE_CACHE_SESSION_HINT) is read in the page's round trip, so
+    finding the member then costs nothing more (accounts/member_cache.py). (key, versions,
+    copy), as `from_cache` would find them for that member; None when this is not such a
+    request. The caller uses it only if the member turns out to be the one the session named
+    and the page is theirs to keep."""
+    match = request.resolver_match
+    if (
+        request.method not in ("GET", "HEAD")
+        or "HTTP_AUTHORIZATION" in request.META
+        or settings.MEMBER_PAGE_CACHE_SECONDS <= 0
+        or match is None
+        or match.view_name not in settings.PAGE_CACHE_VIEWS
+        or match.view_name.startswith("api:")
+    ):
+        return None
+    hint = import_string(settings.PAGE_CACHE_SESSION_HINT)(request)
+    if hint is None:
+        return None
+    member, stamp_key = hint
+    key = page_key(request, member)
+    tags = [*_route_tags(view_kwargs), member_tag(member)]
+    found = read_versions(lookup_keys(key, tags), key, stamp_key)
+    request._member_stamps = {member: found.get(stamp_key)}
+    return (key, *_lookup(key, tags, found))
 
 
 def _seconds(member: bool) -> int:
@@ -426,7 +470,12 @@ def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResp
     member = _member_id(request)
     if member is not None:
         tags.append(member_tag(member))
-    versions, cached = _lookup(key, tags)
+    return _answer(request, key, *_lookup(key, tags))
+
+
+def _answer(
+    request: HttpRequest, key: str, versions: dict | None, cached: tuple | None
+) -> HttpResponse | None:
     if versions is None:
         return None  # the cache is unreachable: render, and keep no copy
     if cached is None:

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-import botocore.config
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
@@ -29,29 +28,9 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.encoding import filepath_to_uri
 from django.utils.http import content_disposition_header, http_date
-from storages.backends.s3 import S3Storage
 
 logger = logging.getLogger(__name__)
-
-
-class PrivateS3Storage(S3Storage):
-    def url(
-        self,
-        name: str,
-        parameters: dict[str, object] | None = None,
-        expire: int | None = None,
-        http_method: str | None = None,
-    ) -> str:
-        # Pages, the API, feeds and the admin all build media URLs through here.
-        return f"{settings.MEDIA_URL}{filepath_to_uri(name)}"
-
-    def signed_url(self, name: str, *, disposition: str = "") -> str:
-        """A presigned GET of the object, for the media view once it has allowed the request;
-        with `disposition`, the bucket answers with that Content-Disposition (a download)."""
-        parameters = {"ResponseContentDisposition": disposition} if disposition else None
-        return super().url(name, parameters=parameters)
 
 
 def s3_storage_options(
@@ -66,9 +45,12 @@ def s3_storage_options(
 ) -> dict[str, Any]:
     """The STORAGES["default"] entry for a private bucket (aicommunity/settings/storage.py
     builds it from the S3_* variables; the tests build theirs here too, so both stay the
-    same)."""
+    same). botocore and the S3 backend are imported only here and by that backend
+    (common/s3_storage.py): a site that keeps its media on disk does not load them."""
+    import botocore.config
+
     return {
-        "BACKEND": "common.storage.PrivateS3Storage",
+        "BACKEND": "common.s3_storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": endpoint_url or None,
@@ -104,6 +86,12 @@ def s3_storage_options(
     }
 
 
+def is_private_bucket(storage: object) -> bool:
+    """Whether `storage` is the private bucket's backend (common.s3_storage.PrivateS3Storage),
+    asked without importing it."""
+    return getattr(storage, "private_bucket", False) is True
+
+
 # Types of what the site stores (never guessed from content: uploads are re-encoded to these).
 _CONTENT_TYPES = {
     "jpg": "image/jpeg",
@@ -134,7 +122,7 @@ def media_response(
     disposition = (
         content_disposition_header(as_attachment=True, filename=download_as) if download_as else ""
     )
-    if isinstance(storage, PrivateS3Storage):
+    if is_private_bucket(storage):
         response: HttpResponse = HttpResponseRedirect(
             storage.signed_url(key, disposition=disposition)
         )
@@ -156,7 +144,7 @@ def media_response(
         response["ETag"] = etag
         response["Last-Modified"] = http_date(stat.st_mtime)
         max_age = settings.MEDIA_PUBLIC_MAX_AGE
-    if disposition and not isinstance(storage, PrivateS3Storage):
+    if disposition and not is_private_bucket(storage):
         response["Content-Disposition"] = disposition
     if public:
         patch_cache_control(response, public=True, max_age=max_age)

@@ -143,10 +143,12 @@ def _default_language():
 def _fresh_cache():
     from django.core.cache import cache
 
+    from accounts import member_cache
     from common import pagecache
 
     cache.clear()
     pagecache._DECLARED.clear()
+    member_cache.forget_all_in_this_process()
     yield
     cache.clear()
 

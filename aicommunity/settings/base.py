@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "common.middleware.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
     "common.middleware.NoNulInPathMiddleware",
     # Nothing above reads the body (CSRF reads it later, in process_view); the language and
     # the member are known, so the refusal page speaks the member's language.

@@ -66,6 +66,11 @@ MEMBER_PAGE_CACHE_SECONDS = env.int("MEMBER_PAGE_CACHE_SECONDS", default=300)
 # Who an API read's access token speaks for (the API's own check), for members' copies of
 # the API's public reads.
 PAGE_CACHE_BEARER_USER = "accounts.tokens.user_for_access_token"
+# The member a session names, and the key of their row's stamp, read with a member's page
+# (accounts/member_cache.py: no query for a signed-in member while their row is current).
+PAGE_CACHE_SESSION_HINT = "accounts.member_cache.session_hint"
+# How many members' rows each web process keeps (about 1 KB each).
+MEMBER_CACHE_SIZE = env.int("MEMBER_CACHE_SIZE", default=5000)
 # How long a CDN may keep an anonymous answer that is the same bytes for everyone (the JSON
 # API's public reads), and serve it stale while it asks again. A takedown reaches such a CDN
 # copy this much later at most.

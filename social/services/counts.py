@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from accounts import member_cache
 from artworks.models import Artwork
 
 from ..models import Comment, Follow
@@ -44,6 +45,7 @@ def follow_counts_recount(*, user_ids: Iterable[int]) -> None:
             follower_count=_counted(Follow.objects.filter(follower__is_active=True), "followee"),
             following_count=_counted(Follow.objects.filter(followee__is_active=True), "follower"),
         )
+        member_cache.forget(*ids)
 
 
 def public_comments() -> QuerySet[Comment]:

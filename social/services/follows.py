@@ -12,6 +12,7 @@ from django.db.models import Case, F, PositiveIntegerField, Q, Value, When
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from accounts import member_cache
 from common.signals import send_on_commit
 
 from ..models import Block, Follow, Mute
@@ -84,6 +85,7 @@ def _move_counts(*, follower_id: int, followee_id: int, by: int) -> None:
         follower_count=moved("follower_count", followee_id),
         following_count=moved("following_count", follower_id),
     )
+    member_cache.forget(follower_id, followee_id)
 
 
 def _follower_count(user_id: int) -> int:
@@ -161,6 +163,7 @@ def mute_row_removed(*, muter_id: int) -> None:
 def _move_muting_count(muter_id: int, *, by: int) -> None:
     moved = Greatest(F("muting_count") + by, Value(0), output_field=PositiveIntegerField())
     get_user_model().objects.filter(pk=muter_id).update(muting_count=moved)
+    member_cache.forget(muter_id)
 
 
 def _refuse_pair(actor: User, user: User, themselves: str) -> None:

@@ -324,6 +324,7 @@ def test_changelist_query_count_is_constant(moderator_client, moderator, name):
     _grow(name, 1, moderator)
     url = reverse(name)
     params = {"status": "all"} if name == REPORTS else {}
+    moderator_client.get(url, params)  # the moderator's row is kept from now on
     one = count_queries(moderator_client, url, params)
     _grow(name, 29, moderator)
     thirty = count_queries(moderator_client, url, params)
