@@ -22,6 +22,7 @@ sets on `request.user` never reaches another request."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import uuid
@@ -34,6 +35,7 @@ from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
@@ -102,7 +104,8 @@ def _kept(pk: int, stamp: str | None) -> _Kept | None:
     kept = _KEPT.get(pk)
     if kept is None or stamp is None or kept.stamp != stamp:
         return None
-    _KEPT.move_to_end(pk)
+    with contextlib.suppress(KeyError):  # dropped by another thread meanwhile
+        _KEPT.move_to_end(pk)
     return kept
 
 
@@ -113,9 +116,10 @@ def _keep(user: AbstractBaseUser, stamp: str | None) -> None:
         return
     values = tuple(getattr(user, name) for name in _FIELDS)
     _KEPT[user.pk] = _Kept(stamp, user._state.db or "default", values, user.get_session_auth_hash())
-    _KEPT.move_to_end(user.pk)
-    while len(_KEPT) > settings.MEMBER_CACHE_SIZE:
-        _KEPT.popitem(last=False)
+    with contextlib.suppress(KeyError):  # threads share it: another may evict at once
+        _KEPT.move_to_end(user.pk)
+        while len(_KEPT) > settings.MEMBER_CACHE_SIZE:
+            _KEPT.popitem(last=False)
 
 
 def _build(kept: _Kept) -> User:
@@ -146,8 +150,8 @@ def _session_member_id(request: HttpRequest) -> int | None:
     try:
         pk = User._meta.pk.to_python(session[SESSION_KEY])
         backend = session[BACKEND_SESSION_KEY]
-    except (KeyError, ValueError, TypeError):
-        return None
+    except (KeyError, ValueError, TypeError, ValidationError):
+        return None  # Django's get_user decides (and answers) what such a session is
     return pk if backend in settings.AUTHENTICATION_BACKENDS else None
 
 

@@ -30,9 +30,11 @@ shared by every process too (PAGE_CACHE_SECONDS=0 turns it off).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -240,30 +242,108 @@ def lookup_keys(key: str, tags: list[str]) -> list[str]:
     return [VERSION_KEY, *(tag_key(tag) for tag in tags), *_DECLARED.get(key, ())]
 
 
+# --- the copies' bytes, kept by each process too ---------------------------------------------
+# A page is tens of kilobytes; its versions, a few dozen bytes. A process that holds a copy's
+# bytes reads only the copy's summary (`meta_key`: its versions, the digest of its bytes, its
+# headers) with the versions, in the same one round trip, and serves its own bytes when the
+# digests match; a process without them reads the whole copy, as before, and keeps its bytes.
+# Bounded by PAGE_CACHE_PROCESS_BYTES (least recently used first out).
+_BODIES: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+_BODIES_SIZE = [0]
+
+
+def meta_key(key: str) -> str:
+    return key.replace("pagecache:page:", "pagecache:meta:", 1)
+
+
+def _digest(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
+
+
+def _keep_body(key: str, digest: str, content: bytes) -> None:
+    limit = settings.PAGE_CACHE_PROCESS_BYTES
+    if len(content) > limit // 4:
+        return
+    old = _BODIES.pop(key, None)
+    if old is not None:
+        _BODIES_SIZE[0] -= len(old[1])
+    _BODIES[key] = (digest, content)
+    _BODIES_SIZE[0] += len(content)
+    with contextlib.suppress(KeyError):  # threads share it: another may evict at once
+        while _BODIES_SIZE[0] > limit and _BODIES:
+            _old_key, (_d, dropped) = _BODIES.popitem(last=False)
+            _BODIES_SIZE[0] -= len(dropped)
+
+
+def forget_bodies() -> None:
+    _BODIES.clear()
+    _BODIES_SIZE[0] = 0
+
+
+def _store(key: str, versions: dict, content: bytes, headers: dict, *, timeout: int) -> None:
+    """Keep a copy: whole, and its summary for the processes that hold its bytes."""
+    digest = _digest(content)
+    cache.set_many(
+        {key: (versions, content, headers), meta_key(key): (versions, digest, headers)},
+        timeout=timeout,
+    )
+    _keep_body(key, digest, content)
+
+
+def _read(keys: list[str], key: str, *values: str) -> tuple[dict, str]:
+    """`read_versions` of a lookup: with the copy's summary where this process holds its
+    bytes, else with the whole copy. (what was found, the key the copy was read under)"""
+    copy_key = meta_key(key) if key in _BODIES else key
+    return read_versions(keys, copy_key, *values), copy_key
+
+
+def _copy(key: str, copy_key: str, found: dict) -> tuple | None:
+    """The copy (versions, bytes, headers) from what a lookup found: this process's own bytes
+    when the summary's digest is theirs, else the whole copy (read now, if only the summary
+    was), whose bytes this process keeps from then on."""
+    value = found.get(copy_key)
+    if value is None or not isinstance(value[0], dict):
+        return None
+    if copy_key != key:
+        versions, digest, headers = value
+        held = _BODIES.get(key)
+        if held is not None and held[0] == digest:
+            with contextlib.suppress(KeyError):  # dropped by another thread meanwhile
+                _BODIES.move_to_end(key)
+            return versions, held[1], headers
+        value = cache.get(key)  # re-rendered elsewhere since: the new bytes
+        if value is None or not isinstance(value[0], dict):
+            return None
+    _keep_body(key, _digest(value[1]), value[1])
+    return value
+
+
 def _lookup(
-    key: str, tags: list[str], found: dict | None = None
-) -> tuple[dict[str, str] | None, tuple | None]:
+    key: str, tags: list[str], *values: str
+) -> tuple[dict[str, str] | None, tuple | None, dict]:
     """(the versions the page depends on, read before rendering; the cached copy if it is
-    still current). The versions are None when the cache cannot say (then nothing is served or
-    stored). `found`: what `read_versions(lookup_keys(key, tags), key, ...)` read already."""
+    still current; what else was read: `values`, in the same round trip). The versions are
+    None when the cache cannot say (then nothing is served or stored)."""
     keys = lookup_keys(key, tags)
-    found = read_versions(keys, key) if found is None else found
+    found, copy_key = _read(keys, key, *values)
     versions = current_versions(keys, found)
-    cached = found.get(key)
-    if versions is None or cached is None or not isinstance(cached[0], dict):
-        return versions, None
+    if versions is None:
+        return None, None, found
+    cached = _copy(key, copy_key, found)
+    if cached is None:
+        return versions, None, found
     stored = cached[0]
     if any(stored.get(k) != v for k, v in versions.items()):
-        return versions, None
+        return versions, None, found
     declared = [k for k in stored if k not in versions]
     if declared:
         now = read_versions(declared)
         if any(now.get(k) != stored[k] for k in declared):
-            return versions, None
+            return versions, None, found
         if len(_DECLARED) >= _DECLARED_MAX:
             _DECLARED.clear()
         _DECLARED[key] = (*_DECLARED.get(key, ()), *declared)
-    return versions, cached
+    return versions, cached, found
 
 
 def depends_on(request: HttpRequest, *tags: str) -> None:
@@ -398,7 +478,7 @@ class PageCacheMiddleware:
             if not member:
                 _shareable(response, content)
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            cache.set(key, (versions, content, headers), timeout=_seconds(member))
+            _store(key, versions, content, headers, timeout=_seconds(member))
             response[HIT_HEADER] = "miss"
         if member and not response.streaming:
             # Drawn with the placeholder token whether or not it was kept.
@@ -452,9 +532,9 @@ def _session_member_lookup(
     member, stamp_key = hint
     key = page_key(request, member)
     tags = [*_route_tags(view_kwargs), member_tag(member)]
-    found = read_versions(lookup_keys(key, tags), key, stamp_key)
+    versions, cached, found = _lookup(key, tags, stamp_key)
     request._member_stamps = {member: found.get(stamp_key)}
-    return (key, *_lookup(key, tags, found))
+    return key, versions, cached
 
 
 def _seconds(member: bool) -> int:
@@ -470,7 +550,8 @@ def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResp
     member = _member_id(request)
     if member is not None:
         tags.append(member_tag(member))
-    return _answer(request, key, *_lookup(key, tags))
+    versions, cached, _found = _lookup(key, tags)
+    return _answer(request, key, versions, cached)
 
 
 def _answer(

@@ -148,6 +148,7 @@ def _fresh_cache():
 
     cache.clear()
     pagecache._DECLARED.clear()
+    pagecache.forget_bodies()
     member_cache.forget_all_in_this_process()
     yield
     cache.clear()

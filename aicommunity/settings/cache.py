@@ -69,6 +69,9 @@ PAGE_CACHE_BEARER_USER = "accounts.tokens.user_for_access_token"
 # The member a session names, and the key of their row's stamp, read with a member's page
 # (accounts/member_cache.py: no query for a signed-in member while their row is current).
 PAGE_CACHE_SESSION_HINT = "accounts.member_cache.session_hint"
+# How many bytes of cached pages each web process holds itself, so that a hit reads only the
+# copy's versions and digest from the cache (common/pagecache.py); 0 turns it off.
+PAGE_CACHE_PROCESS_BYTES = env.int("PAGE_CACHE_PROCESS_BYTES", default=8 * 1024 * 1024)
 # How many members' rows each web process keeps (about 1 KB each).
 MEMBER_CACHE_SIZE = env.int("MEMBER_CACHE_SIZE", default=5000)
 # How long a CDN may keep an anonymous answer that is the same bytes for everyone (the JSON
