@@ -3,8 +3,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 
 from .seo import LANG_PARAM
 
@@ -73,3 +76,19 @@ class ApiJsonErrorsMiddleware:
             if header in response:
                 replacement[header] = response[header]
         return replacement
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's MessageMiddleware, whose storage is built only when something reads or adds a
+    message: most requests (every API call, every cached page) do neither, and building it
+    (a cookie signer, the session's storage) was a few percent of such a request. A storage
+    never built has nothing to store, as Django's own would have had nothing to update."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if type(messages) is SimpleLazyObject and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)

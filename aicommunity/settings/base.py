@@ -82,7 +82,8 @@ MIDDLEWARE = [
     # Nothing above reads the body (CSRF reads it later, in process_view); the language and
     # the member are known, so the refusal page speaks the member's language.
     "common.body_limit.RequestBodyLimitMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, with the storage built only when a message is read or added.
+    "common.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
