@@ -198,6 +198,26 @@ def real_broker(settings):
 
 
 @pytest.fixture
+def small_demo_pictures(monkeypatch):
+    """seed_demo with every offline picture at a sixth of its size (128 to 171 px a side,
+    portrait, landscape and square as before): the same artworks, rows and files, but each
+    original and its thumbnails (every width in THUMBNAIL_WIDTHS is capped at the picture's)
+    cost a fraction of the encoding time. For the tests that check the community seed_demo
+    builds, not the pictures' pixels."""
+    from social.management.commands import seed_demo
+
+    make = seed_demo._generated_draft
+
+    def smaller(*args, size, **kwargs):
+        width, height = size
+        if min(width, height) >= 768:  # a demo size; a remix asks for its parent's (reduced)
+            width, height = width // 6, height // 6
+        return make(*args, size=(width, height), **kwargs)
+
+    monkeypatch.setattr(seed_demo, "_generated_draft", smaller)
+
+
+@pytest.fixture
 def media_root(_isolated_media):
     return _isolated_media
 

@@ -4,12 +4,16 @@ free port on 127.0.0.1 and stopped by the test that started them."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +69,31 @@ def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Co
         timeout=120,
         check=check,
     )
+
+
+# Migrated empty databases, one per (settings module, DJANGO_ENV), made by the session's first
+# `migrate` call and copied by the later ones.
+_MIGRATED: dict[tuple[str, str], Path] = {}
+
+
+def migrate(env: dict[str, str]) -> None:
+    """`manage.py migrate` for the SQLite file that env's DATABASE_URL names (a new one).
+
+    The session's first call for a settings module and DJANGO_ENV migrates a file of its own;
+    later calls copy it: the migrations (and post_migrate) write the same rows on every empty
+    database, whatever else the environment says."""
+    key = (env["DJANGO_SETTINGS_MODULE"], env.get("DJANGO_ENV", ""))
+    if key not in _MIGRATED:
+        folder = Path(tempfile.mkdtemp(prefix="site-migrated-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        template = folder / "site.sqlite3"
+        manage({**env, "DATABASE_URL": f"sqlite:///{template}"}, "migrate", "--noinput", "-v0")
+        _MIGRATED[key] = template
+    target = env["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(_MIGRATED[key]) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
 
 
 def run_python(env: dict[str, str], script: str) -> dict:

@@ -205,6 +205,9 @@ def test_the_error_page_runs_no_inline_script():
     assert inline_script_nonces(html) == []
 
 
+# Its own process, on an environment of its own (no pass's database or Redis): the same in
+# both passes.
+@pytest.mark.once
 def test_images_from_the_bucket_are_allowed():
     """With media in a bucket, /media/ redirects to a signed URL on its endpoint: that origin
     (or the default AWS one) is in img-src and media-src."""
@@ -232,6 +235,9 @@ def test_images_from_the_bucket_are_allowed():
     assert "https://art.s3.amazonaws.com" in out.split("|")[0].split()
 
 
+# Its own process, on an environment of its own (no pass's database or Redis): the same in
+# both passes.
+@pytest.mark.once
 def test_google_sign_in_may_leave_for_the_consent_page():
     """form-action also governs the redirect after a POST (Chromium): "Continue with Google"
     posts to this site, which redirects to Google's consent page."""

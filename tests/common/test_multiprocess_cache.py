@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.site_process import gunicorn, manage, run_python, site_env
+from tests.site_process import gunicorn, manage, migrate, run_python, site_env
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ def _admin_session(base: str) -> requests.Session:
 @pytest.mark.parametrize("page_cache_seconds", ["0", "600"], ids=["defaults", "page-cache-on"])
 def test_changes_reach_every_worker_on_the_next_request(tmp_path, page_cache_seconds):
     env = site_env(tmp_path, PAGE_CACHE_SECONDS=page_cache_seconds, REDIS_URL="")
-    manage(env, "migrate", "--noinput", "-v0")
+    migrate(env)
     rows = run_python(env, SEED)
     token = manage(env, "issue_token", "painter").stdout.strip()
     draft_id, draft_url = rows["draft"]

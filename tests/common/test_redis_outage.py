@@ -23,7 +23,7 @@ import redis
 import requests
 
 from tests.factories import tiny_jpeg
-from tests.site_process import free_port, gunicorn, manage, run_python, site_env
+from tests.site_process import free_port, gunicorn, manage, migrate, run_python, site_env
 
 pytestmark = pytest.mark.slow
 
@@ -273,7 +273,7 @@ def test_a_redis_outage_breaks_nothing_and_the_index_repairs_itself(tmp_path, br
         CELERY_BROKER_RETRY_SECONDS="1",
     )
     with redis_server(port, tmp_path) as server:
-        manage(env, "migrate", "--noinput", "-v0")
+        migrate(env)
         rows = run_python(env, SEED)
         issued = manage(env, "issue_token", "painter", "--with-refresh").stdout.split()
         tokens = {"access": issued[0], "refresh": issued[1]}

@@ -57,6 +57,9 @@ def test_development_compiles_its_own_catalogs_and_is_not_refused(settings, tmp_
     assert compiled_catalogs() == []
 
 
+# Its processes get the embedded defaults of their own (site_env), never the pass's database or
+# Redis: the same in both passes.
+@pytest.mark.once
 def test_production_processes_refuse_to_start_without_the_catalog(tmp_path):
     """`manage.py check` (and every command), the WSGI application gunicorn imports, and a
     Celery worker's start all refuse."""

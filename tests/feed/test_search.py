@@ -239,7 +239,7 @@ def test_the_rebuild_command_writes_every_document(world):
     assert find("sunset") == ["Sunset over the sea", "Evening"]
 
 
-def test_the_demo_community_is_searchable(django_capture_on_commit_callbacks):
+def test_the_demo_community_is_searchable(django_capture_on_commit_callbacks, small_demo_pictures):
     from django.core.management import call_command
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -25,7 +25,7 @@ def counts():
 
 @pytest.mark.once
 def test_seed_demo_builds_a_living_community_and_is_idempotent(
-    stored_files, django_capture_on_commit_callbacks
+    stored_files, django_capture_on_commit_callbacks, small_demo_pictures
 ):
     # As on the site: what each write sets off after its commit (notifications) runs.
     with django_capture_on_commit_callbacks(execute=True):
