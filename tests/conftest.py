@@ -154,6 +154,20 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(params=["embedded", "redis"])
+def either_cache(request, settings):
+    """The default cache as the embedded defaults have it (the shared file cache) and as
+    production has it (a real Redis at REDIS_TEST_URL), empty before and after; its name."""
+    from django.core.cache import caches
+
+    if request.param == "redis":
+        require_service("Redis", REDIS_TEST_URL)
+        point_cache_at(settings, REDIS_TEST_URL)
+    caches["default"].clear()
+    yield request.param
+    caches["default"].clear()
+
+
 @pytest.fixture(autouse=True)
 def _redis_index_off(settings):
     """The Redis feed index is off unless a test asks for `redis_index`: the suite's other

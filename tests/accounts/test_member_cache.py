@@ -13,21 +13,14 @@ from django.test import Client, RequestFactory
 from accounts import member_cache
 from accounts.tokens import token_pair_issue
 from social import services as social
-from tests.conftest import REDIS_TEST_URL, point_cache_at, require_service
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["embedded", "redis"])
-def any_cache(request, settings):
-    if request.param == "redis":
-        require_service("Redis", REDIS_TEST_URL)
-        point_cache_at(settings, REDIS_TEST_URL)
-    cache.clear()
-    member_cache.forget_all_in_this_process()
-    yield request.param
-    cache.clear()
+@pytest.fixture
+def any_cache(either_cache):
+    return either_cache
 
 
 def _signed_in(**kwargs) -> tuple[Client, object]:

@@ -6,27 +6,19 @@ embedded file cache and on a real Redis."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 
 from artworks import services
 from common import pagecache
 from tests.common.test_csp import header_nonce
-from tests.conftest import REDIS_TEST_URL, point_cache_at, require_service
 from tests.factories import PublishedArtworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["embedded", "redis"])
-def page_cache(request, settings):
-    if request.param == "redis":
-        require_service("Redis", REDIS_TEST_URL)
-        point_cache_at(settings, REDIS_TEST_URL)
+@pytest.fixture
+def page_cache(either_cache, settings):
     settings.PAGE_CACHE_SECONDS = 600
-    caches["default"].clear()
-    pagecache.forget_bodies()
-    yield
-    caches["default"].clear()
 
 
 @pytest.fixture
