@@ -11,8 +11,8 @@ in every process; a missing stamp (never set, evicted, Redis emptied) gets a fre
 no kept row carries. When the cache cannot answer, the row is read from the database.
 
 A signed-in page cached for its member reads the stamp in the page's own round trip
-(`session_hint`, `common.pagecache`), so a warm signed-in page costs the session and the page
-and no query.
+(`session_hint`, `common.pagecache`), and the session too once this process has seen it name
+that member: a warm signed-in page costs one round trip and no query.
 
 The session is checked as Django checks it: the backend it names must be one of ours, the row
 must belong to an active member, and its session hash must match; anything else (a mismatch,
@@ -34,9 +34,12 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBSessionStore
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
@@ -114,12 +117,18 @@ def _keep(user: AbstractBaseUser, stamp: str | None) -> None:
     committed in between replaced it, so this row is never taken for a newer one."""
     if stamp is None or not getattr(user, "is_active", False):
         return
-    values = tuple(getattr(user, name) for name in _FIELDS)
+    values = tuple(_stored(getattr(user, name)) for name in _FIELDS)
     _KEPT[user.pk] = _Kept(stamp, user._state.db or "default", values, user.get_session_auth_hash())
     with contextlib.suppress(KeyError):  # threads share it: another may evict at once
         _KEPT.move_to_end(user.pk)
         while len(_KEPT) > settings.MEMBER_CACHE_SIZE:
             _KEPT.popitem(last=False)
+
+
+def _stored(value: object) -> object:
+    """A field's value as the row holds it: a file field's is its name (the instance wraps it
+    in a FieldFile again on access), not the FieldFile, which would be deep-copied."""
+    return value.name if isinstance(value, FieldFile) else value
 
 
 def _build(kept: _Kept) -> User:
@@ -155,14 +164,70 @@ def _session_member_id(request: HttpRequest) -> int | None:
     return pk if backend in settings.AUTHENTICATION_BACKENDS else None
 
 
-def session_hint(request: HttpRequest) -> tuple[int, str] | None:
-    """For the page cache, before the member is looked up: (the member the session names, the
-    cache key of their stamp, to be read with the page); None when the member is known already
-    or the session names none."""
+@dataclass
+class SessionHint:
+    """For the page cache, before the member is looked up: the member the session names, and
+    the cache keys to read with their page, in the page's own round trip (their row's stamp;
+    and, when this process has seen the session before and has not loaded it yet, the
+    session itself). `confirm` takes what was read: False when the session turned out to
+    name someone else, or no one (the page read for that member is then not theirs)."""
+
+    member: int
+    keys: tuple[str, ...]
+    session_key: str | None = None  # the session's own cache key, when it is read too
+
+    def confirm(self, request: HttpRequest, found: dict) -> bool:
+        if self.session_key is not None:
+            session = request.session
+            data = found.get(self.session_key)
+            if isinstance(data, dict):
+                # What the session engine's load() would have read from the cache just now.
+                session._session_cache = data
+            if not isinstance(data, dict) or _session_member_id(request) != self.member:
+                _SESSION_MEMBERS.pop(session.session_key, None)
+                return False
+        request._member_stamps = {self.member: found.get(self.keys[0])}
+        return True
+
+
+# Session key → the member it named when this process last read it: the next request with
+# that session reads the session and the member's page together (`SessionHint`). Only ever a
+# guess, checked against the session read: never what decides who the member is.
+_SESSION_MEMBERS: OrderedDict[str, int] = OrderedDict()
+
+
+def session_hint(request: HttpRequest) -> SessionHint | None:
+    """The page cache's hint for a signed-in member's page (`SessionHint`); None when the
+    member is known already or the session names none."""
     if hasattr(request, "_cached_user") or not hasattr(request, "session"):
         return None
+    session = request.session
+    guessed = _guess(session)
+    if guessed is not None:
+        return SessionHint(guessed, (stamp_key(guessed), session.cache_key), session.cache_key)
     pk = _session_member_id(request)
-    return None if pk is None else (pk, stamp_key(pk))
+    if pk is None:
+        return None
+    if session.session_key:
+        _SESSION_MEMBERS[session.session_key] = pk
+        with contextlib.suppress(KeyError):  # threads share it: another may evict at once
+            _SESSION_MEMBERS.move_to_end(session.session_key)
+            while len(_SESSION_MEMBERS) > settings.MEMBER_CACHE_SIZE:
+                _SESSION_MEMBERS.popitem(last=False)
+    return SessionHint(pk, (stamp_key(pk),))
+
+
+def _guess(session: SessionBase) -> int | None:
+    """The member this session named last time, if it is not loaded yet and lives in the cache
+    the pages do (the cached_db engine with the default cache)."""
+    if (
+        hasattr(session, "_session_cache")
+        or not isinstance(session, CachedDBSessionStore)
+        or settings.SESSION_CACHE_ALIAS != "default"
+        or not session.session_key
+    ):
+        return None
+    return _SESSION_MEMBERS.get(session.session_key)
 
 
 def session_member(request: HttpRequest) -> AbstractBaseUser | AnonymousUser:

@@ -50,6 +50,8 @@ from typing import IO, Any
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
+from . import host_changes
+
 _WRITES = itertools.count()  # this process's temporary file names
 _STAMP_SUFFIX = ".stamp"
 _COUNT_SUFFIX = ".count"
@@ -205,6 +207,7 @@ class ThrottledCullFileBasedCache(FileBasedCache):
             for name in glob.glob(f"*{suffix}", root_dir=self._dir):
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(os.path.join(self._dir, name))
+        host_changes.advance()  # what the processes reuse went with it
 
     # --- attempt counters -----------------------------------------------------------------
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import re
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -47,6 +49,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
 from django.utils.module_loading import import_string
 
+from . import host_changes
 from .cache_writes import set_and_delete
 from .csrf_tokens import masked_csrf_token
 
@@ -96,12 +99,42 @@ def _content_to_store(request: HttpRequest, content: bytes) -> bytes:
     return content.replace(nonce.encode(), _nonce_placeholder()) if nonce else content
 
 
-def _content_to_serve(request: HttpRequest, stored: bytes) -> bytes:
-    placeholder = _nonce_placeholder()
-    if placeholder not in stored:
-        return stored
-    # Reading request.csp_nonce makes one for this response; the CSP middleware sends it.
-    return stored.replace(placeholder, str(getattr(request, "csp_nonce", "")).encode())
+def _content_to_serve(request: HttpRequest, parts: tuple[bytes, ...]) -> bytes:
+    """A kept copy's bytes for this response, from its `_parts`: its placeholders replaced
+    with this response's CSP nonce and (a member's copy) the member's CSRF token. A process
+    splits a copy once, when it takes its bytes: searching tens of kilobytes for the
+    placeholders on every answer cost more than the rest of a hit."""
+    if len(parts) == 1:
+        return parts[0]
+    nonce, token = _nonce_placeholder(), _csrf_placeholder().encode()
+    values: dict[bytes, bytes] = {}
+    filled = list(parts)
+    for at in range(1, len(filled), 2):
+        mark = filled[at]
+        value = values.get(mark)
+        if value is None:
+            # Reading request.csp_nonce makes one for this response (the CSP middleware sends
+            # it); the member's token renews their CSRF cookie, as get_token does.
+            value = values[mark] = (
+                str(getattr(request, "csp_nonce", "")).encode()
+                if mark == nonce
+                else masked_csrf_token(request).encode()
+            )
+        filled[at] = value
+    if token in values:
+        request._page_csrf_filled = True
+    return b"".join(filled)
+
+
+def _parts(content: bytes) -> tuple[bytes, ...]:
+    """`content` split around its placeholders, each kept at an odd index."""
+    return tuple(_placeholders_for(settings.SECRET_KEY).split(content))
+
+
+@functools.lru_cache(maxsize=4)
+def _placeholders_for(secret: str) -> re.Pattern[bytes]:
+    nonce, token = _placeholder_for(secret), _csrf_placeholder_for(secret).encode()
+    return re.compile(b"(" + re.escape(nonce) + b"|" + re.escape(token) + b")")
 
 
 def bump_version() -> None:
@@ -192,11 +225,13 @@ def _bump(keys: list[str], drop: Iterable[str] = ()) -> None:
     stamps = _stamps()
     if stamps is None:
         set_and_delete({key: _new_version() for key in keys}, drop, timeout=None)
-        return
-    drop = list(drop)
-    if drop:
-        cache.delete_many(drop)
-    stamps.stamps_new(keys)
+    else:
+        drop = list(drop)
+        if drop:
+            cache.delete_many(drop)
+        stamps.stamps_new(keys)
+    host_changes.advance()  # after the bump: what a process reuses from before is not reused
+    _RECENT.clear()
 
 
 def read_versions(keys: list[str], *values: str) -> dict:
@@ -248,7 +283,7 @@ def lookup_keys(key: str, tags: list[str]) -> list[str]:
 # headers) with the versions, in the same one round trip, and serves its own bytes when the
 # digests match; a process without them reads the whole copy, as before, and keeps its bytes.
 # Bounded by PAGE_CACHE_PROCESS_BYTES (least recently used first out).
-_BODIES: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+_BODIES: OrderedDict[str, tuple[str, tuple[bytes, ...]]] = OrderedDict()  # digest, `_parts`
 _BODIES_SIZE = [0]
 
 
@@ -260,24 +295,30 @@ def _digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=16).hexdigest()
 
 
-def _keep_body(key: str, digest: str, content: bytes) -> None:
+def _size(parts: tuple[bytes, ...]) -> int:
+    return sum(map(len, parts))
+
+
+def _keep_body(key: str, digest: str, parts: tuple[bytes, ...]) -> None:
     limit = settings.PAGE_CACHE_PROCESS_BYTES
-    if len(content) > limit // 4:
+    size = _size(parts)
+    if size > limit // 4:
         return
     old = _BODIES.pop(key, None)
     if old is not None:
-        _BODIES_SIZE[0] -= len(old[1])
-    _BODIES[key] = (digest, content)
-    _BODIES_SIZE[0] += len(content)
+        _BODIES_SIZE[0] -= _size(old[1])
+    _BODIES[key] = (digest, parts)
+    _BODIES_SIZE[0] += size
     with contextlib.suppress(KeyError):  # threads share it: another may evict at once
         while _BODIES_SIZE[0] > limit and _BODIES:
             _old_key, (_d, dropped) = _BODIES.popitem(last=False)
-            _BODIES_SIZE[0] -= len(dropped)
+            _BODIES_SIZE[0] -= _size(dropped)
 
 
 def forget_bodies() -> None:
     _BODIES.clear()
     _BODIES_SIZE[0] = 0
+    _RECENT.clear()
 
 
 def _store(key: str, versions: dict, content: bytes, headers: dict, *, timeout: int) -> None:
@@ -287,7 +328,7 @@ def _store(key: str, versions: dict, content: bytes, headers: dict, *, timeout: 
         {key: (versions, content, headers), meta_key(key): (versions, digest, headers)},
         timeout=timeout,
     )
-    _keep_body(key, digest, content)
+    _keep_body(key, digest, _parts(content))
 
 
 def _read(keys: list[str], key: str, *values: str) -> tuple[dict, str]:
@@ -298,9 +339,9 @@ def _read(keys: list[str], key: str, *values: str) -> tuple[dict, str]:
 
 
 def _copy(key: str, copy_key: str, found: dict) -> tuple | None:
-    """The copy (versions, bytes, headers) from what a lookup found: this process's own bytes
-    when the summary's digest is theirs, else the whole copy (read now, if only the summary
-    was), whose bytes this process keeps from then on."""
+    """The copy (versions, its bytes' `_parts`, headers) from what a lookup found: this
+    process's own bytes when the summary's digest is theirs, else the whole copy (read now,
+    if only the summary was), whose bytes this process keeps from then on."""
     value = found.get(copy_key)
     if value is None or not isinstance(value[0], dict):
         return None
@@ -314,8 +355,10 @@ def _copy(key: str, copy_key: str, found: dict) -> tuple | None:
         value = cache.get(key)  # re-rendered elsewhere since: the new bytes
         if value is None or not isinstance(value[0], dict):
             return None
-    _keep_body(key, _digest(value[1]), value[1])
-    return value
+    versions, content, headers = value
+    parts = _parts(content)
+    _keep_body(key, _digest(content), parts)
+    return versions, parts, headers
 
 
 def _lookup(
@@ -480,8 +523,9 @@ class PageCacheMiddleware:
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             _store(key, versions, content, headers, timeout=_seconds(member))
             response[HIT_HEADER] = "miss"
-        if member and not response.streaming:
-            # Drawn with the placeholder token whether or not it was kept.
+        if member and not response.streaming and not getattr(request, "_page_csrf_filled", False):
+            # Drawn with the placeholder token whether or not it was kept (a copy served from
+            # the cache has the member's token already: `_content_to_serve`).
             response.content = _with_csrf_token(request, response.content)
         if _personal(request) and "Cache-Control" not in response:
             # A member's page or answer: never for a shared cache.
@@ -512,7 +556,8 @@ def _session_member_lookup(
 ) -> tuple[str, dict | None, tuple | None] | None:
     """A signed-in member's page looked up before the member is: the session names them, and
     their row's stamp (settings.PAGE_CACHE_SESSION_HINT) is read in the page's round trip, so
-    finding the member then costs nothing more (accounts/member_cache.py). (key, versions,
+    finding the member then costs nothing more (accounts/member_cache.py); so is the session
+    itself, when the process has seen it name that member before. (key, versions,
     copy), as `from_cache` would find them for that member; None when this is not such a
     request. The caller uses it only if the member turns out to be the one the session named
     and the page is theirs to keep."""
@@ -529,11 +574,13 @@ def _session_member_lookup(
     hint = import_string(settings.PAGE_CACHE_SESSION_HINT)(request)
     if hint is None:
         return None
-    member, stamp_key = hint
-    key = page_key(request, member)
-    tags = [*_route_tags(view_kwargs), member_tag(member)]
-    versions, cached, found = _lookup(key, tags, stamp_key)
-    request._member_stamps = {member: found.get(stamp_key)}
+    key = page_key(request, hint.member)
+    tags = [*_route_tags(view_kwargs), member_tag(hint.member)]
+    versions, cached, found = _lookup(key, tags, *hint.keys)
+    if not hint.confirm(request, found):
+        # The session was read with the page and names someone else (or no one): now that
+        # it is loaded, look again for whoever it names.
+        return _session_member_lookup(request, view_kwargs)
     return key, versions, cached
 
 
@@ -550,8 +597,43 @@ def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResp
     member = _member_id(request)
     if member is not None:
         tags.append(member_tag(member))
+    if member is not None:
+        versions, cached, _found = _lookup(key, tags)
+        return _answer(request, key, versions, cached)
+    recent = _recent(key)
+    if recent is not None:
+        return _answer(request, key, *recent)
+    mark = host_changes.current()  # read before the lookup: a change after it moves the mark
     versions, cached, _found = _lookup(key, tags)
+    if cached is not None and mark is not None and settings.PAGE_CACHE_LOCAL_SECONDS > 0:
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        deadline = time.monotonic() + settings.PAGE_CACHE_LOCAL_SECONDS
+        _RECENT[key] = (deadline, mark, versions, cached)
     return _answer(request, key, versions, cached)
+
+
+# --- an anonymous copy found a moment ago, reused without asking the cache --------------------
+# page key → (until when, the host's change mark read before the lookup, versions, copy). A
+# copy is reused for PAGE_CACHE_LOCAL_SECONDS at most, and only while no process of this host
+# changed anything since (common/host_changes.py): a like, an edit, a takedown made here moves
+# the mark once its versions are bumped, and the next request looks the copy up again. A
+# change made on another host is seen when the reuse runs out. Members' copies are never
+# reused this way (their session and row are checked on every request). Bounded: emptied
+# when full.
+_RECENT: dict[str, tuple[float, bytes, dict, tuple]] = {}
+_RECENT_MAX = 4096
+
+
+def _recent(key: str) -> tuple[dict, tuple] | None:
+    recent = _RECENT.get(key)
+    if recent is None:
+        return None
+    deadline, mark, versions, cached = recent
+    if time.monotonic() < deadline and host_changes.current() == mark:
+        return versions, cached
+    _RECENT.pop(key, None)
+    return None
 
 
 def _answer(
@@ -564,7 +646,7 @@ def _answer(
         # leaves an already-outdated copy, which the next visitor treats as a miss.
         request._page_cache_pending = (key, versions)
         return None
-    _version, content, headers = cached
+    _version, parts, headers = cached
     etag = headers.get("ETag")
     if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
@@ -574,7 +656,7 @@ def _answer(
         response[HIT_HEADER] = "hit"
         return response
     # A member's copy gets their CSRF token in PageCacheMiddleware, on the way out.
-    response = HttpResponse(_content_to_serve(request, content))
+    response = HttpResponse(_content_to_serve(request, parts))
     for name, value in headers.items():
         response[name] = value
     response[HIT_HEADER] = "hit"

@@ -6,7 +6,7 @@ reads the fresh entry and is still keyed by the old tags. `common.cache_writes` 
 any other cache's set_many and delete_many where it has none.
 
 Reads (`get`, `get_many`), which every page-cache hit and signed-in request make, and these
-two go to a pooled connection directly: redis-py's client wraps each command in a retry loop, its
+two go to a connection directly: redis-py's client wraps each command in a retry loop, its
 response callbacks and (from 8.0) its metrics hooks, which cost more CPU than the round trip
 itself (an MGET of a 50 KB page: 90 → 40 µs). What the wrapper gave is kept: a connection
 that fails is dropped (the next call connects afresh) and the error is swallowed as the
@@ -21,6 +21,9 @@ needed an add)."""
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +34,8 @@ from django_redis.client.default import _main_exceptions
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import NoScriptError, ResponseError
 
+from . import host_changes
+
 _COUNT_ATTEMPT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
@@ -40,17 +45,16 @@ _COUNT_ATTEMPT_SHA = hashlib.sha1(_COUNT_ATTEMPT.encode()).hexdigest()  # noqa: 
 
 
 def _read(redis: Any, *command: object) -> Any:  # noqa: ANN401 - a Redis reply
-    """One command on a pooled connection of `redis`, without the client's wrapping."""
+    """One command on this thread's connection of `redis`, without the client's wrapping."""
     return send_together(redis, [command])[0]
 
 
 def send_together(redis: Any, commands: list[tuple]) -> list:  # noqa: ANN401 - redis-py's client
-    """Commands sent together on a pooled connection of `redis` (one round trip), and their
-    replies, without the client's per-command wrapping (see the module's docstring); a reply
-    that is an error is raised once every reply has been read. For the cache here and for
-    the feed index's hottest call (a like's sync claim)."""
-    pool = redis.connection_pool
-    connection = pool.get_connection()
+    """Commands sent together on this thread's connection of `redis` (one round trip), and
+    their replies, without the client's per-command wrapping (see the module's docstring); a
+    reply that is an error is raised once every reply has been read. For the cache here and
+    for the feed index's hottest call (a like's sync claim)."""
+    connection = _held_connection(redis.connection_pool)
     try:
         connection.send_packed_command(connection.pack_commands(commands))
         replies, error = [], None
@@ -63,14 +67,38 @@ def send_together(redis: Any, commands: list[tuple]) -> list:  # noqa: ANN401 - 
     except BaseException:
         connection.disconnect()  # whatever it was in the middle of, it starts afresh
         raise
-    finally:
-        pool.release(connection)
     if error is not None:
         raise error
     return replies
 
 
+# Each thread keeps one connection of each pool it sends on, taken from the pool once (per
+# process: a forked child takes its own) and never given back: checking a connection out of
+# redis-py's pool and back in (its lock, its poll for unread data, its metrics and events)
+# cost more CPU than the round trip. Only this thread uses it and every reply is read before
+# it is used again, or it is disconnected (the next command connects afresh); the pool's own
+# disconnect (a reset after an outage) reaches it too, as it reaches every connection in use.
+_HELD = threading.local()
+
+
+def _held_connection(pool: Any) -> Any:  # noqa: ANN401 - redis-py's pool and connection
+    held = getattr(_HELD, "connections", None)
+    if held is None:
+        held = _HELD.connections = weakref.WeakKeyDictionary()
+    entry = held.get(pool)
+    pid = os.getpid()
+    if entry is not None and entry[0] == pid:
+        return entry[1]
+    connection = pool.get_connection()
+    held[pool] = (pid, connection)
+    return connection
+
+
 class RedisCache(DjangoRedisCache):
+    def clear(self) -> None:
+        super().clear()
+        host_changes.advance()  # what the processes reuse went with it
+
     def get(
         self,
         key: str,

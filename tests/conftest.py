@@ -127,6 +127,9 @@ def _no_page_cache(settings):
     # invalidated by announced changes only, so it is off unless a test turns it on.
     settings.PAGE_CACHE_SECONDS = 0
     settings.CARD_CACHE_SECONDS = 0
+    # And a test that turns it on asks the cache on every request, unless it is about a
+    # process reusing what it found a moment ago (tests/common/test_pagecache_recent.py).
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

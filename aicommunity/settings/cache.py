@@ -72,6 +72,13 @@ PAGE_CACHE_SESSION_HINT = "accounts.member_cache.session_hint"
 # How many bytes of cached pages each web process holds itself, so that a hit reads only the
 # copy's versions and digest from the cache (common/pagecache.py); 0 turns it off.
 PAGE_CACHE_PROCESS_BYTES = env.int("PAGE_CACHE_PROCESS_BYTES", default=8 * 1024 * 1024)
+# How long a web process may answer an anonymous visitor with a copy it found a moment ago,
+# without asking the cache again: only while no process of this host changed anything since
+# (common/host_changes.py, through PAGE_CACHE_LOCAL_FILE, a small file every process maps;
+# by default in the temporary folder). A change made on another host reaches such a process
+# this much later at most. 0 turns it off.
+PAGE_CACHE_LOCAL_SECONDS = env.float("PAGE_CACHE_LOCAL_SECONDS", default=1.0)
+PAGE_CACHE_LOCAL_FILE = env.str("PAGE_CACHE_LOCAL_FILE", default="")
 # How many members' rows each web process keeps (about 1 KB each).
 MEMBER_CACHE_SIZE = env.int("MEMBER_CACHE_SIZE", default=5000)
 # How long a CDN may keep an anonymous answer that is the same bytes for everyone (the JSON

@@ -1,6 +1,6 @@
 """Signed-in members' pages from the page cache: each member's copy is theirs alone (header,
-liked and kept state, CSRF token), costs two cache round trips (the session; the page with
-the member's stamp) and no query whatever the page shows, and follows the same exact
+liked and kept state, CSRF token), costs one cache round trip (the session, the page and the
+member's stamp, read together) and no query whatever the page shows, and follows the same exact
 invalidation plus the member's own reactions."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import pickle
 import re
 
 import pytest
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.core.cache import caches
 from django.test import Client
 
@@ -60,7 +62,7 @@ def round_trips(monkeypatch):
 
 
 @pytest.mark.parametrize("artworks", [1, 50])
-def test_a_warm_signed_in_feed_costs_no_query_and_two_round_trips(
+def test_a_warm_signed_in_feed_costs_no_query_and_one_round_trip(
     page_cache, artworks, django_assert_num_queries, round_trips
 ):
     PublishedArtworkFactory.create_batch(artworks)
@@ -70,9 +72,47 @@ def test_a_warm_signed_in_feed_costs_no_query_and_two_round_trips(
     with django_assert_num_queries(0):  # the member's row is kept while current
         response = client.get("/feed")
     assert response["X-Page-Cache"] == "hit"
-    # The session; the page, its versions and the member's stamp.
-    assert round_trips == ["get", "get_many"]
+    # The session, the page, its versions and the member's stamp, together: this process
+    # read the session before and knows whom it named.
+    assert round_trips == ["get_many"]
     assert response.content.count(b'class="art-card"') == min(artworks, 24)
+
+
+def _warm_alice() -> tuple[Client, object, object]:
+    PublishedArtworkFactory(title="Seen by both")
+    alice, alice_user = _member(name="Alice Guessed")
+    _bob, bob_user = _member(name="Bob Named")
+    alice.get("/feed")
+    assert alice.get("/feed")["X-Page-Cache"] == "hit"  # read with the session, guessed
+    return alice, alice_user, bob_user
+
+
+def test_a_session_that_names_someone_else_now_gets_their_page(page_cache):
+    """The process's guess of whom a session names is checked against the session it reads
+    with the page: a session that names another member now gets that member's page."""
+    alice, _alice_user, bob_user = _warm_alice()
+    session = SessionStore(alice.session.session_key)
+    session[SESSION_KEY] = str(bob_user.pk)
+    session[HASH_SESSION_KEY] = bob_user.get_session_auth_hash()
+    session.save()
+    html = alice.get("/feed").content.decode()
+    assert "Bob Named" in html and "Alice Guessed" not in html
+
+
+def test_a_session_signed_out_elsewhere_gets_no_members_page(page_cache):
+    alice, _alice_user, _bob = _warm_alice()
+    SessionStore(alice.session.session_key).delete()  # signed out (another tab, the admin)
+    response = alice.get("/feed")
+    assert "Alice Guessed" not in response.content.decode()
+    assert response.wsgi_request.user.is_anonymous
+
+
+def test_a_session_gone_from_the_cache_is_read_from_the_database(page_cache):
+    alice, _alice_user, _bob = _warm_alice()
+    caches["default"].delete(SessionStore(alice.session.session_key).cache_key)
+    response = alice.get("/feed")
+    assert "Alice Guessed" in response.content.decode()
+    assert response["X-Page-Cache"] == "hit"
 
 
 def test_a_member_never_sees_another_members_header_liked_state_or_token(

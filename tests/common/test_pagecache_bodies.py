@@ -70,7 +70,7 @@ def test_bytes_rendered_elsewhere_replace_the_held_ones(client, page_cache):
     # Another process renders the page again (same versions, new bytes) and keeps its copy.
     elsewhere = content.replace(b"Rendered twice", b"Rendered elsewhere")
     pagecache._store(key, versions, elsewhere, headers, timeout=600)
-    pagecache._BODIES[key] = (pagecache._digest(content), content)  # this process: the old
+    pagecache._BODIES[key] = (pagecache._digest(content), (content,))  # this process: the old
     response = client.get("/feed")
     assert response["X-Page-Cache"] == "hit"
     assert b"Rendered elsewhere" in response.content
