@@ -38,18 +38,10 @@ from .api import api, api_not_found
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("api/", api.urls),
-    re_path(r"^api/(?P<path>.*)$", api_not_found),
-    # The public pages next, the most asked for first: Django tries the patterns in order,
-    # and walking past a dozen includes cost a cached page a tenth of its time. None of these
-    # matches another's URL (moderation's report comes before the artwork page it would
-    # otherwise be taken for).
-    path("", include("feed.urls")),
-    path("", include("moderation.urls")),
-    path("", include("artworks.urls")),
-    path("", include("social.urls")),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
     path("login", LoginView.as_view(), name="login"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
@@ -57,8 +49,12 @@ urlpatterns = [
     # no per-visitor token and can be cached whole (common/pagecache.py).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     *seo_urlpatterns,
+    path("", include("moderation.urls")),
+    path("", include("artworks.urls")),
+    path("", include("social.urls")),
     path("", include("notifications.urls")),
     path("", include("memberdata.urls")),
+    path("", include("feed.urls")),
 ]
 
 # Stored media, wherever they are stored (disk or bucket): a permission-checked view, never a

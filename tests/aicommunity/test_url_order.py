@@ -1,6 +1,7 @@
-"""The URL map tries the most asked-for pages first (aicommunity/urls.py): an order in which
-no pattern takes another's URL. Every named route, given sample arguments, resolves back to
-its own route."""
+"""The URL map (aicommunity/urls.py) is tried in order, and several apps share the root and
+the `artwork/<id>/…` and `user/<name>/…` prefixes: no pattern may take another's URL (the
+report form comes before the artwork page it would otherwise be taken for). Every named
+route, given sample arguments, resolves back to its own route."""
 
 from __future__ import annotations
 
