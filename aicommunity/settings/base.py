@@ -73,7 +73,8 @@ MIDDLEWARE = [
     # Anonymous visitors' cached pages, before the session and the member are looked up.
     "common.pagecache_early.EarlyPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, without the path's language lookups (no URL carries one).
+    "common.middleware.LocaleMiddleware",
     "common.middleware.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
