@@ -17,6 +17,7 @@ reused.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import mmap
@@ -35,12 +36,19 @@ _MAPS: dict[str, mmap.mmap | None] = {}
 
 
 def _path() -> str:
-    configured = getattr(settings, "PAGE_CACHE_LOCAL_FILE", "")
-    if configured:
-        return str(configured)
     default = settings.CACHES["default"]
-    named = f"{default.get('BACKEND')}|{default.get('LOCATION')}|{default.get('KEY_PREFIX', '')}"
-    digest = hashlib.sha256(named.encode()).hexdigest()[:16]
+    return _path_for(
+        str(getattr(settings, "PAGE_CACHE_LOCAL_FILE", "")),
+        f"{default.get('BACKEND')}|{default.get('LOCATION')}|{default.get('KEY_PREFIX', '')}",
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _path_for(configured: str, cache_named: str) -> str:
+    # Remembered: every anonymous hit reads the mark (once or twice).
+    if configured:
+        return configured
+    digest = hashlib.sha256(cache_named.encode()).hexdigest()[:16]
     return str(Path(tempfile.gettempdir()) / f"aicommunity-changes-{digest}")
 
 

@@ -100,10 +100,11 @@ def _content_to_store(request: HttpRequest, content: bytes) -> bytes:
 
 
 def _content_to_serve(request: HttpRequest, parts: tuple[bytes, ...]) -> bytes:
-    """A kept copy's bytes for this response, from its `_parts`: its placeholders replaced
-    with this response's CSP nonce and (a member's copy) the member's CSRF token. A process
-    splits a copy once, when it takes its bytes: searching tens of kilobytes for the
-    placeholders on every answer cost more than the rest of a hit."""
+    """A page's bytes for this response, from its `_parts`: its placeholders replaced with
+    this response's CSP nonce and (a member's page) the member's CSRF token. A process splits
+    a kept copy once, when it takes its bytes: searching tens of kilobytes for the
+    placeholders on every answer cost more than the rest of a hit. (A member's page just
+    rendered is split on its way out, where its token goes in.)"""
     if len(parts) == 1:
         return parts[0]
     nonce, token = _nonce_placeholder(), _csrf_placeholder().encode()
@@ -231,7 +232,6 @@ def _bump(keys: list[str], drop: Iterable[str] = ()) -> None:
             cache.delete_many(drop)
         stamps.stamps_new(keys)
     host_changes.advance()  # after the bump: what a process reuses from before is not reused
-    _RECENT.clear()
 
 
 def read_versions(keys: list[str], *values: str) -> dict:
@@ -477,13 +477,6 @@ def csrf_token_for_render(request: HttpRequest) -> str | None:
     return _csrf_placeholder() if getattr(request, "_page_cache_member", False) else None
 
 
-def _with_csrf_token(request: HttpRequest, content: bytes) -> bytes:
-    placeholder = _csrf_placeholder().encode()
-    if placeholder not in content:
-        return content
-    return content.replace(placeholder, masked_csrf_token(request).encode())
-
-
 def _shareable(response: HttpResponse, content: bytes) -> None:
     """Headers that let a CDN keep an anonymous answer: an ETag (304 on revalidation) and
     `s-maxage` with `stale-while-revalidate`. Only for answers that are the same bytes for
@@ -526,7 +519,7 @@ class PageCacheMiddleware:
         if member and not response.streaming and not getattr(request, "_page_csrf_filled", False):
             # Drawn with the placeholder token whether or not it was kept (a copy served from
             # the cache has the member's token already: `_content_to_serve`).
-            response.content = _with_csrf_token(request, response.content)
+            response.content = _content_to_serve(request, _parts(response.content))
         if _personal(request) and "Cache-Control" not in response:
             # A member's page or answer: never for a shared cache.
             patch_cache_control(response, private=True)
@@ -597,7 +590,6 @@ def from_cache(request: HttpRequest, view_kwargs: dict[str, object]) -> HttpResp
     member = _member_id(request)
     if member is not None:
         tags.append(member_tag(member))
-    if member is not None:
         versions, cached, _found = _lookup(key, tags)
         return _answer(request, key, versions, cached)
     recent = _recent(key)
@@ -655,7 +647,7 @@ def _answer(
                 response[name] = headers[name]
         response[HIT_HEADER] = "hit"
         return response
-    # A member's copy gets their CSRF token in PageCacheMiddleware, on the way out.
+    # With this response's nonce and, a member's copy, their CSRF token.
     response = HttpResponse(_content_to_serve(request, parts))
     for name, value in headers.items():
         response[name] = value
