@@ -22,11 +22,21 @@ from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from common import ratelimit
+
 from .models import User
 from .tokens import user_for_access_token
 
 
 class JWTBearerAuth(HttpBearer):
+    """`rate_scope`: the rate limit (settings.RATE_LIMITS) the endpoint counts each call
+    against (`ratelimit.hit(..., request=request)`); the attempt is counted here, in the
+    round trip that reads the member, rather than in one of its own."""
+
+    def __init__(self, rate_scope: str | None = None) -> None:
+        super().__init__()
+        self.rate_scope = rate_scope
+
     def __call__(self, request: HttpRequest) -> User | None:
         header = request.headers.get("Authorization", "")
         if not header:
@@ -39,9 +49,18 @@ class JWTBearerAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> User:
-        user = user_for_access_token(token)
+        counted: list[ratelimit.Attempt] = []
+
+        def counting(pk: int) -> ratelimit.Attempt:
+            counted.append(ratelimit.attempt(scope=self.rate_scope, key=ratelimit.member_key(pk)))
+            return counted[-1]
+
+        user = user_for_access_token(token, counting=counting if self.rate_scope else None)
         if user is None:
             raise AuthenticationError(message="The access token is invalid or has expired.")
+        for attempt in counted:
+            if attempt.counted:
+                ratelimit.remember(request, attempt)
         request.user = user
         request.access_token = token  # POST /api/auth/logout revokes the sign-in it belongs to
         return user
@@ -66,6 +85,14 @@ def _anonymous(request: HttpRequest) -> AnonymousUser:
 jwt_bearer_auth = JWTBearerAuth()
 session_auth = SessionCsrfAuth()
 api_auth: list = [jwt_bearer_auth, session_auth]
+
+
+def api_auth_counting(rate_scope: str) -> list:
+    """`api_auth` for an endpoint that counts every call against `rate_scope`: a bearer
+    token's member is read with the attempt counted (one round trip for both)."""
+    return [JWTBearerAuth(rate_scope), session_auth]
+
+
 api_optional_auth: list = [*api_auth, _anonymous]
 # In the OpenAPI schema: either credential, or none at all (`{}`): signing in only
 # personalises the answer.

@@ -48,6 +48,8 @@ from .models import User
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
+    from common import ratelimit
+
 _STAMP_PREFIX = "member:stamp:"
 _UNREAD = object()
 _IMMUTABLE = (str, int, float, bool, type(None), datetime.datetime, datetime.date)
@@ -137,9 +139,17 @@ def _build(kept: _Kept) -> User:
     return User.from_db(kept.alias, _FIELDS, values)
 
 
-def active_member(pk: int) -> User | None:
-    """The active member with this primary key, or None (no such member, or deactivated)."""
-    stamp = _current_stamp(pk)
+def active_member(pk: int, *, counting: ratelimit.Attempt | None = None) -> User | None:
+    """The active member with this primary key, or None (no such member, or deactivated).
+    `counting`: an attempt of theirs the rate limiter counts, in the same round trip as the
+    member's stamp where the cache can (then `counting.counted`)."""
+    together = getattr(cache, "get_and_count", None)
+    if counting is not None and together is not None:
+        read, count = together(stamp_key(pk), counting.cache_key, counting.timeout)
+        counting.record(count)
+        stamp = _current_stamp(pk, read=read)
+    else:
+        stamp = _current_stamp(pk)
     kept = _kept(pk, stamp)
     if kept is not None:
         return _build(kept)

@@ -31,7 +31,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.contrib.sessions.backends.base import SessionBase
+
+    from common import ratelimit
 
 from . import member_cache
 from .models import User
@@ -117,9 +121,13 @@ def token_family_revoke(*, access_token: str) -> bool:
     return True
 
 
-def user_for_access_token(token: str) -> User | None:
+def user_for_access_token(
+    token: str, *, counting: Callable[[int], ratelimit.Attempt] | None = None
+) -> User | None:
     """The active user an access token speaks for, or None (bad signature, expired, not an
-    access token, unknown or deactivated user)."""
+    access token, unknown or deactivated user). `counting`: the rate-limit attempt (for the
+    member's primary key) that the member's read counts with it where it can
+    (member_cache.active_member); `.counted` says whether it did."""
     if headless_settings.JWT_STATEFUL_VALIDATION_ENABLED:
         result = jwt_internal.validate_access_token(token)
         user = result.user if result is not None else None
@@ -131,7 +139,9 @@ def user_for_access_token(token: str) -> User | None:
         if claims is None or not time.time() < claims["exp"]:
             return None
         try:  # the active member, as this process keeps them while their row is current
-            user = member_cache.active_member(str_to_user_id(claims["sub"]))
+            pk = str_to_user_id(claims["sub"])
+            attempt = counting(pk) if counting is not None else None
+            user = member_cache.active_member(pk, counting=attempt)
         except (ValueError, TypeError):
             return None
     try:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 
-from accounts.api_auth import api_auth
+from accounts.api_auth import api_auth_counting
 from common import ratelimit
 from common.api import COMMON_ERRORS, errors
 
@@ -19,6 +19,7 @@ from . import services
 from .models import Artwork
 
 router = Router(tags=["reactions"])
+_AUTH = api_auth_counting("reaction")
 
 
 class LikeOut(Schema):
@@ -34,7 +35,8 @@ class FavoriteOut(Schema):
 def _react(
     request: HttpRequest, service: Callable[..., Artwork], artwork_id: int
 ) -> Artwork | None:
-    if ratelimit.hit(scope="reaction", key=ratelimit.client_key(request)):
+    # Counted with the member's read where a bearer token names them (_AUTH).
+    if ratelimit.hit(scope="reaction", key=ratelimit.client_key(request), request=request):
         return None
     try:
         return service(artwork_id=artwork_id, user=request.user)
@@ -84,4 +86,4 @@ for _method, _path, _view, _responses in (
     ("POST", _FAVORITE_PATH, favorite, _RESPONSES_FAVORITE),
     ("DELETE", _FAVORITE_PATH, unfavorite, _RESPONSES_FAVORITE),
 ):
-    router.add_api_operation(_path, [_method], _view, response=_responses, auth=api_auth)
+    router.add_api_operation(_path, [_method], _view, response=_responses, auth=_AUTH)

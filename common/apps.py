@@ -10,3 +10,21 @@ class CommonConfig(AppConfig):
         from .observability import tasks
 
         tasks.connect()
+        _replies_read_after_each_request()
+
+
+def _replies_read_after_each_request() -> None:
+    """While a request is served, replies to writes sent without waiting
+    (common.rediscache.send_later) are read later, at the latest once its response has gone."""
+    from django.core.signals import request_finished, request_started
+
+    from . import rediscache
+
+    def serving(**kwargs: object) -> None:
+        rediscache.replies_later(True)
+
+    def served(**kwargs: object) -> None:
+        rediscache.replies_later(False)
+
+    request_started.connect(serving, dispatch_uid="common.replies_later", weak=False)
+    request_finished.connect(served, dispatch_uid="common.replies_read", weak=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,16 +36,46 @@ class RateLimitUnavailable(Exception):
         self.scope = scope
 
 
-def hit(*, scope: str, key: str) -> bool:
-    """Record one attempt for (scope, key); True when this attempt exceeds the limit.
-    Raises RateLimitUnavailable when the cache cannot count and the scope fails closed."""
-    limit, window = settings.RATE_LIMITS[scope]
+@dataclass
+class Attempt:
+    """One attempt for (scope, key), in this window: its counter's cache key, and once
+    counted, the count (None: the cache could not count)."""
+
+    scope: str
+    key: str
+    cache_key: str
+    timeout: int
+    counted: bool = False
+    count: int | None = None
+
+    def record(self, count: int | None) -> None:
+        self.counted, self.count = True, count
+
+
+def attempt(*, scope: str, key: str) -> Attempt:
+    _, window = settings.RATE_LIMITS[scope]
     bucket = int(time.time() // window)
-    count = _count(f"ratelimit:{scope}:{key}:{bucket}", timeout=window + 1)
+    return Attempt(scope, key, f"ratelimit:{scope}:{key}:{bucket}", timeout=window + 1)
+
+
+def remember(request: HttpRequest, counted: Attempt) -> None:
+    """`counted` was counted for `request` already (with another read, in the same round
+    trip): the request's `hit` for it uses that count instead of counting again."""
+    request._rate_attempts = {**getattr(request, "_rate_attempts", {}), counted.cache_key: counted}
+
+
+def hit(*, scope: str, key: str, request: HttpRequest | None = None) -> bool:
+    """Record one attempt for (scope, key); True when this attempt exceeds the limit.
+    Raises RateLimitUnavailable when the cache cannot count and the scope fails closed.
+    `request`: an attempt counted for it already (`remember`) is not counted twice."""
+    this = attempt(scope=scope, key=key)
+    counted = getattr(request, "_rate_attempts", {}).pop(this.cache_key, None)
+    count = counted.count if counted is not None else _count(this.cache_key, timeout=this.timeout)
     if count is None:
         if scope in settings.RATE_LIMITS_FAIL_CLOSED:
             raise RateLimitUnavailable(scope)
         return False
+    limit, _ = settings.RATE_LIMITS[scope]
     return count > limit
 
 
@@ -83,12 +114,17 @@ def _count(cache_key: str, *, timeout: int) -> int | None:
     return count if isinstance(count, int) else None
 
 
+def member_key(pk: int) -> str:
+    """A signed-in member's key (what `client_key` says for them)."""
+    return f"user:{pk}"
+
+
 def client_key(request: HttpRequest) -> str:
     """Who is asking: the user when signed in, else the client address (an IPv6 client by
     its /64 network)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
+        return member_key(user.pk)
     address = client_ip(request)
     try:
         parsed = ipaddress.ip_address(address)

@@ -21,10 +21,11 @@ needed an add)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -35,6 +36,8 @@ from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import NoScriptError, ResponseError
 
 from . import host_changes
+
+logger = logging.getLogger(__name__)
 
 _COUNT_ATTEMPT = """
 local count = redis.call('INCR', KEYS[1])
@@ -49,49 +52,150 @@ def _read(redis: Any, *command: object) -> Any:  # noqa: ANN401 - a Redis reply
     return send_together(redis, [command])[0]
 
 
+# What a reply read later is handed: the replies (a reply that is an error is None in them, and
+# the first such error is given), or None and the error that lost them all.
+Then = Callable[[list | None, BaseException | None], None]
+
+
 def send_together(redis: Any, commands: list[tuple]) -> list:  # noqa: ANN401 - redis-py's client
     """Commands sent together on this thread's connection of `redis` (one round trip), and
     their replies, without the client's per-command wrapping (see the module's docstring); a
     reply that is an error is raised once every reply has been read. For the cache here and
-    for the feed index's hottest call (a like's sync claim)."""
-    connection = _held_connection(redis.connection_pool)
-    try:
-        connection.send_packed_command(connection.pack_commands(commands))
-        replies, error = [], None
-        for _ in commands:
-            try:
-                replies.append(connection.read_response())
-            except ResponseError as exc:  # the command's answer: the connection is fine
-                replies.append(None)
-                error = error or exc
-    except BaseException:
-        connection.disconnect()  # whatever it was in the middle of, it starts afresh
-        raise
+    for the feed index's calls. Replies to commands sent earlier on the connection
+    (`send_later`) are read on the way: the same round trip."""
+    replies, error = _exchange(redis, commands)
     if error is not None:
         raise error
     return replies
+
+
+def _exchange(redis: Any, commands: list[tuple]) -> tuple[list, ResponseError | None]:  # noqa: ANN401
+    """`send_together`'s round trip: the replies (None for one that is an error) and the
+    first error among them."""
+    held = _held_connection(redis.connection_pool)
+    connection = held.connection
+    waiting, held.pending = held.pending, []
+    answered: list = []
+    try:
+        connection.send_packed_command(connection.pack_commands(commands))
+        for count, then in waiting:
+            answered.append((then, *_collect(connection, count)))
+        replies, error = _collect(connection, len(commands))
+    except BaseException as exc:
+        connection.disconnect()  # whatever it was in the middle of, it starts afresh
+        _answer([*answered, *((then, None, exc) for _, then in waiting[len(answered) :])])
+        raise
+    _answer(answered)
+    return replies, error
+
+
+def send_later(redis: Any, commands: list[tuple], then: Then | None = None) -> None:  # noqa: ANN401
+    """Send `commands` together at once; read their replies later while a request is served,
+    else at once, and hand them to `then` (which runs outside any read, never raises into
+    the caller, and is logged when it fails). Never raises: a failure reaches `then`.
+
+    For writes whose answer the request does not wait for: what a change invalidates and
+    claims after commit. Under load each wait for a reply is a sleep and a wake-up of the
+    worker, costlier than the commands; the replies are read before this thread's next
+    command on that connection (`send_together`), or when the response has gone
+    (`replies_read`, on request_finished), when they have long arrived."""
+    try:
+        held = _held_connection(redis.connection_pool)
+    except Exception as exc:  # no connection (the breaker's pause): nothing was sent
+        _answer([(then, None, exc)])
+        return
+    connection = held.connection
+    try:
+        connection.send_packed_command(connection.pack_commands(commands))
+    except Exception as exc:  # the connection failed: what was outstanding on it is lost too
+        connection.disconnect()
+        lost, held.pending = held.pending, []
+        _answer([*((earlier, None, exc) for _, earlier in lost), (then, None, exc)])
+        return
+    held.pending.append((len(commands), then))
+    if not getattr(_HELD, "later", False):
+        _read_pending(held)
+
+
+def replies_later(on: bool) -> None:
+    """Whether this thread's `send_later` replies wait (a request is being served). Either
+    way the replies still outstanding are read first."""
+    replies_read()
+    _HELD.later = on
+
+
+def replies_read() -> None:
+    """Read every reply this thread's `send_later` left outstanding, and act on them."""
+    for pool_entry in list(getattr(_HELD, "connections", {}).values()):
+        if pool_entry.pid == os.getpid() and pool_entry.pending:
+            _read_pending(pool_entry)
+
+
+def _read_pending(held: _Held) -> None:
+    waiting, held.pending = held.pending, []
+    answered: list = []
+    try:
+        for count, then in waiting:
+            answered.append((then, *_collect(held.connection, count)))
+    except Exception as exc:
+        held.connection.disconnect()
+        answered += [(then, None, exc) for _, then in waiting[len(answered) :]]
+    _answer(answered)
+
+
+def _collect(connection: Any, count: int) -> tuple[list, ResponseError | None]:  # noqa: ANN401
+    replies: list = []
+    error = None
+    for _ in range(count):
+        try:
+            replies.append(connection.read_response())
+        except ResponseError as exc:  # the command's answer: the connection is fine
+            replies.append(None)
+            error = error or exc
+    return replies, error
+
+
+def _answer(answered: list) -> None:
+    for then, replies, error in answered:
+        if then is None:
+            if isinstance(error, ResponseError):  # a connection error: the breaker tells it
+                logger.warning("Redis refused a write sent without waiting: %r", error)
+            continue
+        try:
+            then(replies, error)
+        except Exception:
+            logger.exception("acting on a Redis reply failed")
 
 
 # Each thread keeps one connection of each pool it sends on, taken from the pool once (per
 # process: a forked child takes its own) and never given back: checking a connection out of
 # redis-py's pool and back in (its lock, its poll for unread data, its metrics and events)
 # cost more CPU than the round trip. Only this thread uses it and every reply is read before
-# it is used again, or it is disconnected (the next command connects afresh); the pool's own
-# disconnect (a reset after an outage) reaches it too, as it reaches every connection in use.
+# it is used again (those of `send_later` on the next use at the latest), or it is
+# disconnected (the next command connects afresh); the pool's own disconnect (a reset after
+# an outage) reaches it too, as it reaches every connection in use.
 _HELD = threading.local()
 
 
-def _held_connection(pool: Any) -> Any:  # noqa: ANN401 - redis-py's pool and connection
+class _Held:
+    __slots__ = ("connection", "pending", "pid")
+
+    def __init__(self, pid: int, connection: Any) -> None:  # noqa: ANN401
+        self.pid = pid
+        self.connection = connection
+        self.pending: list[tuple[int, Then | None]] = []  # replies outstanding, in order
+
+
+def _held_connection(pool: Any) -> _Held:  # noqa: ANN401 - redis-py's pool
     held = getattr(_HELD, "connections", None)
     if held is None:
         held = _HELD.connections = weakref.WeakKeyDictionary()
     entry = held.get(pool)
     pid = os.getpid()
-    if entry is not None and entry[0] == pid:
-        return entry[1]
-    connection = pool.get_connection()
-    held[pool] = (pid, connection)
-    return connection
+    if entry is not None and entry.pid == pid:
+        return entry
+    entry = held[pool] = _Held(pid, pool.get_connection())
+    return entry
 
 
 class RedisCache(DjangoRedisCache):
@@ -164,12 +268,42 @@ class RedisCache(DjangoRedisCache):
                 commands.append(("SET", name, data, "PX", int(timeout * 1000)))
             else:  # already expired, as Django's caches take it: gone
                 commands.append(("DEL", name))
-        if not commands:
-            return
+        if commands:
+            send_later(redis, commands)  # nothing waits for the answer (see send_later)
+
+    def add_then(
+        self, key: str, value: object, timeout: float | None, then: Callable[[bool | None], None]
+    ) -> None:
+        """`add`, whose answer reaches `then` (see send_later): True when this call added the
+        key, False when it was there, None when Redis could not say."""
+        client = self.client
+        redis = client.get_client(write=True)
+        name, data = client.make_key(key), client.encode(value)
+        command: tuple = ("SET", name, data, "NX")
+        if timeout is not None:
+            command += ("PX", max(1, int(timeout * 1000)))
+
+        def added(replies: list | None, error: BaseException | None) -> None:
+            then(None if error is not None else replies[0] is not None)
+
+        send_later(redis, [command], added)
+
+    def get_and_count(self, key: str, count_key: str, timeout: int) -> tuple[Any, int | None]:
+        """`get(key)` and `count_attempt(count_key, timeout)` in one round trip: (the value
+        or None, the count or None when Redis could not count)."""
+        client = self.client
+        redis = client.get_client(write=True)
+        counting = ("EVALSHA", _COUNT_ATTEMPT_SHA, 1, client.make_key(count_key), max(1, timeout))
         try:
-            send_together(redis, commands)
-        except _main_exceptions as exc:
-            raise ConnectionInterrupted(connection=redis) from exc
+            replies, error = _exchange(redis, [("GET", client.make_key(key)), counting])
+        except _main_exceptions:  # swallowed as the cache's other calls swallow it
+            return None, None
+        value = None if replies[0] is None else client.decode(replies[0])
+        if replies[1] is not None:
+            return value, int(replies[1])
+        if isinstance(error, NoScriptError):  # a new or flushed Redis: counted on its own
+            return value, self.count_attempt(count_key, timeout)
+        return value, None
 
     @omit_exception
     def count_attempt(self, key: str, timeout: int) -> int:

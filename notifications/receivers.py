@@ -39,16 +39,22 @@ _STAFF = {
 def reaction_notifies(
     sender: type[Model], *, artwork_id: int, user_id: int, event: str, **kwargs: object
 ) -> None:
-    if event in _REACTIONS and services.reactions_window_opens(artwork_id=artwork_id):
+    if event not in _REACTIONS:
+        return
+
+    def opened(opens: bool) -> None:
         # The batch is told when its window closes: a worker runs the task then; without a
         # broker (or with it down), a thread of this process does.
-        enqueue(
-            tasks.notify_reactions,
-            artwork_id,
-            countdown=settings.NOTIFICATION_REACTION_WINDOW_SECONDS or None,
-            on_broker_down=partial(services.notify_reactions_later, artwork_id),
-            fallback_without_broker=settings.NOTIFICATIONS_IN_BACKGROUND_THREAD,
-        )
+        if opens:
+            enqueue(
+                tasks.notify_reactions,
+                artwork_id,
+                countdown=settings.NOTIFICATION_REACTION_WINDOW_SECONDS or None,
+                on_broker_down=partial(services.notify_reactions_later, artwork_id),
+                fallback_without_broker=settings.NOTIFICATIONS_IN_BACKGROUND_THREAD,
+            )
+
+    services.reactions_window_opens(artwork_id=artwork_id, then=opened)
 
 
 @receiver(artwork_moderated, dispatch_uid="notifications.moderation")

@@ -9,7 +9,7 @@ one notification. Each change drops the recipient's cached unread count and thei
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from artworks.models import Artwork, Favorite, Like
 from artworks.selectors import artwork_is_visible_to
 from common import pagecache
+from common.cache_writes import add_then
 from common.tasks import run_beside_requests
 from social.models import Comment
 from social.selectors import comment_is_shown_to, mentioned_members
@@ -124,19 +125,23 @@ def notify_follow(*, follower_id: int, followee_id: int) -> Notification | None:
     return _deliver(recipient=followee, kind=Kind.FOLLOW, actor=follower)
 
 
-def reactions_window_opens(*, artwork_id: int) -> bool:
-    """Whether this reaction to the artwork opens a new batch (see `notify_reactions`): the
-    first one in NOTIFICATION_REACTION_WINDOW_SECONDS claims the window in the cache and has
-    the batch's task queued; the others in it cost that one cache round trip and nothing
-    more. When the cache cannot answer, the reaction opens a batch of its own."""
+def reactions_window_opens(*, artwork_id: int, then: Callable[[bool], None]) -> None:
+    """Whether this reaction to the artwork opens a new batch (see `notify_reactions`), told
+    to `then`: the first one in NOTIFICATION_REACTION_WINDOW_SECONDS claims the window in the
+    cache and has the batch's task queued; the others in it cost that one cache write and
+    nothing more. The answer comes when the cache's reply is read (on Redis, without the
+    request waiting for it: common.cache_writes.add_then). When the cache cannot answer, the
+    reaction opens a batch of its own."""
     window = settings.NOTIFICATION_REACTION_WINDOW_SECONDS
     if window <= 0:
-        return True
-    try:
-        return bool(cache.add(f"notifications:reactions:{artwork_id}", 1, timeout=window))
-    except Exception:  # a cache outage must not cost the event
-        logger.warning("notification window cache unavailable", exc_info=True)
-        return True
+        then(True)
+        return
+    add_then(
+        f"notifications:reactions:{artwork_id}",
+        1,
+        timeout=window,
+        then=lambda added: then(added is not False),  # None: the cache could not say
+    )
 
 
 def notify_reactions(*, artwork_id: int) -> list[Notification]:

@@ -154,6 +154,29 @@ def _fresh_cache():
     pagecache.forget_bodies()
     member_cache.forget_all_in_this_process()
     yield
+    _replies_read()
+    cache.clear()
+
+
+def _replies_read() -> None:
+    # Replies a request left unread (one whose exception the test client raised, so that its
+    # response never closed) are read now, and the next test starts outside a request.
+    from common import rediscache
+
+    rediscache.replies_later(False)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on a real Redis at REDIS_TEST_URL (as production has it), empty
+    before and after, with no reply left unread after."""
+    from django.core.cache import cache
+
+    require_service("Redis", REDIS_TEST_URL)
+    point_cache_at(settings, REDIS_TEST_URL)
+    cache.clear()
+    yield
+    _replies_read()
     cache.clear()
 
 
@@ -180,6 +203,7 @@ def _redis_index_off(settings):
 
     settings.REDIS_INDEX_URL = ""
     yield
+    _replies_read()
     feed_index.reset()
 
 

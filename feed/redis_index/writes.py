@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Collection, Iterable
 
+import redis
 from django.conf import settings
 from redis.client import Pipeline
 
-from common.rediscache import send_together
+from common.rediscache import send_later, send_together
 
-from .client import IndexClient, guarded
+from .client import IndexClient, guarded, logger
 from .reads import CHUNK
 
 # Temporary keys of an interrupted rebuild expire by themselves.
@@ -45,6 +46,30 @@ class IndexWrites(IndexClient):
         Sent without redis-py's per-command wrapping: every like asks for one."""
         command = ("SET", self.claim_key(name), "1", "NX", "EX", int(seconds))
         return send_together(self.client, [command])[0] is not None
+
+    def claim_then(self, name: str, *, seconds: int, then: Callable[[bool], None]) -> None:
+        """`claim`, whose answer is handed to `then` once Redis's reply is read, without the
+        request waiting for it (common.rediscache.send_later): every like asks for one, after
+        commit. False, as from `claim`, when the index cannot be reached."""
+        if not self.available():
+            then(False)
+            return
+
+        def answered(replies: list | None, error: BaseException | None) -> None:
+            if isinstance(error, (redis.ConnectionError, redis.TimeoutError, OSError)):
+                self.breaker.trip(self.where, error)
+            elif error is not None:
+                logger.warning("Redis index call claim failed: %r", error)
+            else:
+                self._answered()
+            then(error is None and replies[0] is not None)
+
+        try:
+            client = self.client
+        except redis.RedisError as exc:  # reset meanwhile
+            answered(None, exc)
+            return
+        send_later(client, [("SET", self.claim_key(name), "1", "NX", "EX", int(seconds))], answered)
 
     @guarded(None)
     def release(self, name: str) -> None:

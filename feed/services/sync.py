@@ -143,11 +143,20 @@ def enqueue_sync(task: Task, *, artwork_id: int, user_id: int | None, event: str
     """Queue a sync after commit (a like's joins one already queued for its artwork); when
     the broker cannot take it, run it here (it is idempotent and Redis calls are bounded by
     short timeouts)."""
-    if event in _COALESCED_EVENTS and not feed_index.claim(
-        _pending_name(artwork_id), seconds=_PENDING_SECONDS
-    ):
-        return  # queued already and not started: it reads this change (or Redis is down)
-    enqueue(task, artwork_id, user_id, event=event, on_broker_down=BrokerDown.RUN_HERE)
+
+    def queue() -> None:
+        enqueue(task, artwork_id, user_id, event=event, on_broker_down=BrokerDown.RUN_HERE)
+
+    if event not in _COALESCED_EVENTS:
+        queue()
+        return
+
+    def claimed(first: bool) -> None:
+        # Not first: queued already and not started, it reads this change (or Redis is down).
+        if first:
+            queue()
+
+    feed_index.claim_then(_pending_name(artwork_id), seconds=_PENDING_SECONDS, then=claimed)
 
 
 def enqueue_user_sync(task: Task, *, user_id: int) -> None:

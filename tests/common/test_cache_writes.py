@@ -12,17 +12,8 @@ from django.core.cache import cache
 
 from common import redis_breaker
 from common.cache_writes import set_and_delete
-from tests.conftest import REDIS_TEST_URL, point_cache_at, require_service
+from tests.conftest import REDIS_TEST_URL, point_cache_at
 from tests.site_process import free_port
-
-
-@pytest.fixture
-def redis_cache(settings):
-    require_service("Redis", REDIS_TEST_URL)
-    point_cache_at(settings, REDIS_TEST_URL)
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -199,7 +199,9 @@ class TestOnce:
         monkeypatch.setattr(cache, "add", down)
         assert services.event_first_today(kind=Kind.FOLLOW, actor_id=1, target_id=2)
         settings.NOTIFICATION_REACTION_WINDOW_SECONDS = 60
-        assert services.reactions_window_opens(artwork_id=2)
+        told: list[bool] = []
+        services.reactions_window_opens(artwork_id=2, then=told.append)
+        assert told == [True]
 
     def test_a_task_run_twice_stores_one(self, committed, art):
         fan = UserFactory()
