@@ -20,12 +20,13 @@ needed an add)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -75,9 +76,10 @@ def _exchange(redis: Any, commands: list[tuple]) -> tuple[list, ResponseError | 
     held = _held_connection(redis.connection_pool)
     connection = held.connection
     waiting, held.pending = held.pending, []
+    unsent, held.outgoing = held.outgoing, []
     answered: list = []
     try:
-        connection.send_packed_command(connection.pack_commands(commands))
+        connection.send_packed_command([*unsent, *connection.pack_commands(commands)])
         for count, then in waiting:
             answered.append((then, *_collect(connection, count)))
         replies, error = _collect(connection, len(commands))
@@ -104,17 +106,48 @@ def send_later(redis: Any, commands: list[tuple], then: Then | None = None) -> N
     except Exception as exc:  # no connection (the breaker's pause): nothing was sent
         _answer([(then, None, exc)])
         return
-    connection = held.connection
-    try:
-        connection.send_packed_command(connection.pack_commands(commands))
-    except Exception as exc:  # the connection failed: what was outstanding on it is lost too
-        connection.disconnect()
-        lost, held.pending = held.pending, []
-        _answer([*((earlier, None, exc) for _, earlier in lost), (then, None, exc)])
-        return
+    held.outgoing.extend(held.connection.pack_commands(commands))
     held.pending.append((len(commands), then))
-    if not getattr(_HELD, "later", False):
+    if getattr(_HELD, "corked", 0):
+        return  # written with the others when the cork comes out
+    if _write_out(held) and not getattr(_HELD, "later", False):
         _read_pending(held)
+
+
+@contextlib.contextmanager
+def corked() -> Iterator[None]:
+    """`send_later`'s commands inside are written once it ends, together on each connection
+    (one write, and one wake-up of Redis, for all of a change's invalidations and claims)."""
+    _HELD.corked = getattr(_HELD, "corked", 0) + 1
+    try:
+        yield
+    finally:
+        _HELD.corked -= 1
+        if not _HELD.corked:
+            for held in _entries():
+                if held.outgoing and _write_out(held) and not getattr(_HELD, "later", False):
+                    _read_pending(held)
+
+
+def _write_out(held: _Held) -> bool:
+    """Write what `send_later` left unsent on the connection; False when the connection failed
+    (then what was outstanding on it is lost, and its callbacks are told)."""
+    unsent, held.outgoing = held.outgoing, []
+    if not unsent:
+        return True
+    try:
+        held.connection.send_packed_command(unsent)
+    except Exception as exc:
+        held.connection.disconnect()
+        lost, held.pending = held.pending, []
+        _answer([(then, None, exc) for _, then in lost])
+        return False
+    return True
+
+
+def _entries() -> list[_Held]:
+    pid = os.getpid()
+    return [h for h in getattr(_HELD, "connections", {}).values() if h.pid == pid]
 
 
 def replies_later(on: bool) -> None:
@@ -126,9 +159,9 @@ def replies_later(on: bool) -> None:
 
 def replies_read() -> None:
     """Read every reply this thread's `send_later` left outstanding, and act on them."""
-    for pool_entry in list(getattr(_HELD, "connections", {}).values()):
-        if pool_entry.pid == os.getpid() and pool_entry.pending:
-            _read_pending(pool_entry)
+    for held in _entries():
+        if held.pending and _write_out(held):
+            _read_pending(held)
 
 
 def _read_pending(held: _Held) -> None:
@@ -178,12 +211,13 @@ _HELD = threading.local()
 
 
 class _Held:
-    __slots__ = ("connection", "pending", "pid")
+    __slots__ = ("connection", "outgoing", "pending", "pid")
 
     def __init__(self, pid: int, connection: Any) -> None:  # noqa: ANN401
         self.pid = pid
         self.connection = connection
         self.pending: list[tuple[int, Then | None]] = []  # replies outstanding, in order
+        self.outgoing: list[bytes] = []  # commands packed, not written yet (`corked`)
 
 
 def _held_connection(pool: Any) -> _Held:  # noqa: ANN401 - redis-py's pool
@@ -196,6 +230,17 @@ def _held_connection(pool: Any) -> _Held:  # noqa: ANN401 - redis-py's pool
         return entry
     entry = held[pool] = _Held(pid, pool.get_connection())
     return entry
+
+
+def cache_redis_at(url: str) -> Any | None:  # noqa: ANN401 - redis-py's client
+    """The default cache's Redis client when the cache is this one and lives at `url`: the
+    feed index's claims then go on the cache's connection, with a change's other writes."""
+    from django.core.cache import caches
+
+    default = caches["default"]
+    if isinstance(default, RedisCache) and default._server in (url, [url]):
+        return default.client.get_client(write=True)
+    return None
 
 
 class RedisCache(DjangoRedisCache):

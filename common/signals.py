@@ -7,6 +7,8 @@ import logging
 from django.db import transaction
 from django.dispatch import Signal
 
+from . import rediscache
+
 logger = logging.getLogger(__name__)
 
 
@@ -15,7 +17,11 @@ def send_on_commit(signal: Signal, *, sender: type, **payload: object) -> None:
     receiver that raises is logged and never reaches the writer: the write has happened."""
 
     def send() -> None:
-        for receiver, result in signal.send_robust(sender=sender, **payload):
+        # What the receivers send to Redis without waiting goes out in one write
+        # (common.rediscache.corked).
+        with rediscache.corked():
+            results = signal.send_robust(sender=sender, **payload)
+        for receiver, result in results:
             if isinstance(result, Exception):
                 logger.error(
                     "%s receiver %r failed for %r: %r", sender.__name__, receiver, payload, result

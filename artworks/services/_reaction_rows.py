@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models import DEFERRED
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -60,6 +61,27 @@ _ARTWORK_FIELDS = (
 _COUNTS = ("like_count", "favorite_count", "hot_score")
 _SENTINEL = -7_302_911  # the compiled query's placeholder value, found again in its params
 _COUNTER = {Like: "like_count", Favorite: "favorite_count"}
+
+
+def _positions(model: type, attnames: list[str]) -> tuple[int, list[int]]:
+    fields = [f.attname for f in model._meta.concrete_fields]
+    return len(fields), [fields.index(name) for name in attnames]
+
+
+def _every_field(positions: tuple[int, list[int]], values: tuple) -> list:
+    """`values` (of the fields at `positions`) as a row of every concrete field, the others
+    deferred: Model.from_db then takes the row as it is, rather than matching each field's
+    name against the names read (a few per cent of a like's time in the process)."""
+    size, at = positions
+    row = [DEFERRED] * size
+    for position, value in zip(at, values, strict=True):
+        row[position] = value
+    return row
+
+
+_READ_ATTNAMES = [f.attname for f in Artwork._meta.concrete_fields if f.attname in _ARTWORK_FIELDS]
+_ARTWORK_AT = _positions(Artwork, _READ_ATTNAMES)
+_AUTHOR_AT = _positions(User, ["id", "is_active"])
 
 
 class ReactionRows:
@@ -93,9 +115,7 @@ class ReactionRows:
         self.update_sql = f"UPDATE {self.artwork_table} SET {counts} WHERE {self.pk_col} = %s"  # noqa: S608
         # One compiled read per set of ratings the reacting member sees (four at most).
         self._public_reads: dict[frozenset[str], CompiledRead] = {}
-        self._read_attnames = [
-            f.attname for f in Artwork._meta.concrete_fields if f.attname in _ARTWORK_FIELDS
-        ]
+        self._read_attnames = _READ_ATTNAMES
         self._lock: CompiledRead | None = None
         self._statements: dict[tuple, tuple[str, CompiledRead, int]] = {}
 
@@ -116,9 +136,10 @@ class ReactionRows:
     def _artwork(self, read: CompiledRead, row: tuple) -> Artwork:
         row = read.convert(row)
         size = len(self._read_attnames)
-        artwork = Artwork.from_db(self.alias, self._read_attnames, row[:size])
+        artwork = Artwork.from_db(self.alias, None, _every_field(_ARTWORK_AT, row[:size]))
         # The author as far as the visibility rule reads them; anything else loads on access.
-        artwork.user = User.from_db(self.alias, ["id", "is_active"], (artwork.user_id, row[size]))
+        author = _every_field(_AUTHOR_AT, (artwork.user_id, row[size]))
+        artwork.user = User.from_db(self.alias, None, author)
         return artwork
 
     def _created(self) -> object:

@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from redis.client import Pipeline
 
-from common.rediscache import send_later, send_together
+from common.rediscache import cache_redis_at, send_later, send_together
 
 from .client import IndexClient, guarded, logger
 from .reads import CHUNK
@@ -64,11 +64,15 @@ class IndexWrites(IndexClient):
                 self._answered()
             then(error is None and replies[0] is not None)
 
-        try:
-            client = self.client
-        except redis.RedisError as exc:  # reset meanwhile
-            answered(None, exc)
-            return
+        # On the cache's connection where the cache is the same Redis: written with the
+        # change's page-cache writes (common.rediscache.corked).
+        client = cache_redis_at(settings.REDIS_INDEX_URL)
+        if client is None:
+            try:
+                client = self.client
+            except redis.RedisError as exc:  # reset meanwhile
+                answered(None, exc)
+                return
         send_later(client, [("SET", self.claim_key(name), "1", "NX", "EX", int(seconds))], answered)
 
     @guarded(None)

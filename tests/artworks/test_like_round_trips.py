@@ -135,7 +135,7 @@ def test_what_the_replies_decide_still_happens(
 
 
 def test_a_claim_whose_redis_fails_is_not_queued_and_trips_the_breaker(
-    redis_cache, redis_index, monkeypatch
+    redis_cache, redis_index, monkeypatch, settings
 ):
     from feed.redis_index import feed_index
 
@@ -143,7 +143,9 @@ def test_a_claim_whose_redis_fails_is_not_queued_and_trips_the_breaker(
     rediscache.replies_later(True)
     feed_index.claim_then("probe", seconds=5, then=answers.append)
     # The connection drops before the reply is read.
-    held = rediscache._held_connection(feed_index.client.connection_pool)
+    used = rediscache.cache_redis_at(settings.REDIS_INDEX_URL)  # the cache's, on one Redis
+    assert used is not None
+    held = rediscache._held_connection(used.connection_pool)
     held.connection.disconnect()
     monkeypatch.setattr(feed_index.breaker, "trip", lambda where, exc: answers.append("tripped"))
     rediscache.replies_later(False)

@@ -139,3 +139,32 @@ def test_django_s_request_signals_start_and_end_the_wait(redis_cache):
     assert told == [True]
     add_then("later", 1, timeout=30, then=told.append)  # outside a request: at once
     assert told == [True, True]
+
+
+def test_writes_inside_a_cork_go_out_in_one_write(redis_cache, monkeypatch):
+    writes: list = []
+    real = redis.connection.Connection.send_packed_command
+
+    def send(self, command, check_health=True):
+        writes.append(command)
+        return real(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", send)
+    told: list = []
+    rediscache.replies_later(True)
+    with rediscache.corked():
+        set_and_delete({"version": "c"}, ["stale"], timeout=None)
+        add_then("window", 1, timeout=30, then=told.append)
+        assert writes == []  # nothing written yet
+    assert len(writes) == 1  # both, in one write
+    assert told == []
+    assert cache.get("version") == "c"  # the next command reads their replies on the way
+    assert told == [True]
+
+
+def test_outside_a_request_a_cork_still_answers_when_it_ends(redis_cache):
+    told: list = []
+    with rediscache.corked():
+        add_then("window", 1, timeout=30, then=told.append)
+        assert told == []
+    assert told == [True]
