@@ -41,8 +41,6 @@ class Attempt:
     """One attempt for (scope, key), in this window: its counter's cache key, and once
     counted, the count (None: the cache could not count)."""
 
-    scope: str
-    key: str
     cache_key: str
     timeout: int
     counted: bool = False
@@ -55,7 +53,7 @@ class Attempt:
 def attempt(*, scope: str, key: str) -> Attempt:
     _, window = settings.RATE_LIMITS[scope]
     bucket = int(time.time() // window)
-    return Attempt(scope, key, f"ratelimit:{scope}:{key}:{bucket}", timeout=window + 1)
+    return Attempt(f"ratelimit:{scope}:{key}:{bucket}", timeout=window + 1)
 
 
 def remember(request: HttpRequest, counted: Attempt) -> None:

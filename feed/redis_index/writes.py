@@ -44,8 +44,10 @@ class IndexWrites(IndexClient):
     def claim(self, name: str, *, seconds: int) -> bool:
         """A short exclusive claim (SET NX EX): True for the first caller until it expires.
         Sent without redis-py's per-command wrapping: every like asks for one."""
-        command = ("SET", self.claim_key(name), "1", "NX", "EX", int(seconds))
-        return send_together(self.client, [command])[0] is not None
+        return send_together(self.client, [self._claim_command(name, seconds)])[0] is not None
+
+    def _claim_command(self, name: str, seconds: int) -> tuple:
+        return ("SET", self.claim_key(name), "1", "NX", "EX", int(seconds))
 
     def claim_then(self, name: str, *, seconds: int, then: Callable[[bool], None]) -> None:
         """`claim`, whose answer is handed to `then` once Redis's reply is read, without the
@@ -73,7 +75,7 @@ class IndexWrites(IndexClient):
             except redis.RedisError as exc:  # reset meanwhile
                 answered(None, exc)
                 return
-        send_later(client, [("SET", self.claim_key(name), "1", "NX", "EX", int(seconds))], answered)
+        send_later(client, [self._claim_command(name, seconds)], answered)
 
     @guarded(None)
     def release(self, name: str) -> None:
