@@ -38,7 +38,7 @@ class JWTBearerAuth(HttpBearer):
         self.rate_scope = rate_scope
 
     def __call__(self, request: HttpRequest) -> User | None:
-        header = request.headers.get("Authorization", "")
+        header = request.META.get("HTTP_AUTHORIZATION", "")  # request.headers builds them all
         if not header:
             return None  # not ours: let session auth have a go
         scheme, _, token = header.partition(" ")

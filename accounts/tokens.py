@@ -28,6 +28,8 @@ from allauth.headless.internal.sessionkit import new_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
@@ -128,13 +130,12 @@ def user_for_access_token(
     access token, unknown or deactivated user). `counting`: the rate-limit attempt (for the
     member's primary key) that the member's read counts with it where it can
     (member_cache.active_member); `.counted` says whether it did."""
-    if headless_settings.JWT_STATEFUL_VALIDATION_ENABLED:
+    stateful, algorithm, key = _access_check()
+    if stateful:
         result = jwt_internal.validate_access_token(token)
         user = result.user if result is not None else None
     else:
-        claims = _verified_access_claims(
-            token, headless_settings.JWT_ALGORITHM, headless_settings.JWT_PRIVATE_KEY
-        )
+        claims = _verified_access_claims(token, algorithm, key)
         # Checked on every use: a verified token still expires.
         if claims is None or not time.time() < claims["exp"]:
             return None
@@ -150,6 +151,23 @@ def user_for_access_token(
     except User.DoesNotExist:
         return None
     return user._wrapped if hasattr(user, "_wrapped") else user
+
+
+@functools.cache
+def _access_check() -> tuple[bool, str, str]:
+    """How access tokens are checked (allauth reads each of these from the settings on every
+    access): whether statefully, and the signature's algorithm and key."""
+    return (
+        headless_settings.JWT_STATEFUL_VALIDATION_ENABLED,
+        headless_settings.JWT_ALGORITHM,
+        headless_settings.JWT_PRIVATE_KEY,
+    )
+
+
+@receiver(setting_changed)
+def _forget_access_check(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("HEADLESS_"):
+        _access_check.cache_clear()
 
 
 @functools.lru_cache(maxsize=2048)

@@ -49,7 +49,8 @@ class QueryLanguageMiddleware:
         self.codes = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        code = request.GET.get(LANG_PARAM, "").lower()
+        # Most requests have no query string: no QueryDict parsed for them.
+        code = request.GET.get(LANG_PARAM, "").lower() if request.META.get("QUERY_STRING") else ""
         if code in self.codes:
             translation.activate(code)
             request.LANGUAGE_CODE = code

@@ -67,11 +67,12 @@ KEPT_HEADERS = (
 )
 
 
-def _new_version() -> str:
+def _new_version() -> int:
     # A value no process has seen before, rather than an increment: the file cache of the
     # embedded default increments by read-then-write, so two processes bumping at once could
     # both write the same number and a page rendered between them would pass as current.
-    return os.urandom(16).hex()  # as random as a uuid4, without building one
+    # A number (63 random bits): the Redis cache stores it as it is, without pickling.
+    return int.from_bytes(os.urandom(8), "big") >> 1
 
 
 def _nonce_placeholder() -> bytes:

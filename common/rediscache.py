@@ -34,7 +34,13 @@ from django_redis.cache import CONNECTION_INTERRUPTED, omit_exception
 from django_redis.cache import RedisCache as DjangoRedisCache
 from django_redis.client.default import _main_exceptions
 from django_redis.exceptions import ConnectionInterrupted
+from redis.connection import HiredisRespSerializer
 from redis.exceptions import NoScriptError, ResponseError
+
+try:
+    from hiredis import pack_command as _hiredis_pack
+except ImportError:  # pragma: no cover - hiredis is in requirements.txt
+    _hiredis_pack = None
 
 from . import host_changes
 
@@ -58,6 +64,16 @@ def _read(redis: Any, *command: object) -> Any:  # noqa: ANN401 - a Redis reply
 Then = Callable[[list | None, BaseException | None], None]
 
 
+def _pack(connection: Any, commands: list[tuple]) -> list[bytes]:  # noqa: ANN401
+    """`commands` in Redis's protocol: by hiredis in one call each where the connection packs
+    with hiredis (redis-py's packer walks every argument in Python first, to split a command
+    name such as "CLIENT LIST" and copy buffers; ours are single words, str, bytes or
+    numbers), else by the connection's own packer."""
+    if _hiredis_pack is None or not isinstance(connection._command_packer, HiredisRespSerializer):
+        return connection.pack_commands(commands)
+    return [b"".join([_hiredis_pack(command) for command in commands])] if commands else []
+
+
 def send_together(redis: Any, commands: list[tuple]) -> list:  # noqa: ANN401 - redis-py's client
     """Commands sent together on this thread's connection of `redis` (one round trip), and
     their replies, without the client's per-command wrapping (see the module's docstring); a
@@ -79,7 +95,7 @@ def _exchange(redis: Any, commands: list[tuple]) -> tuple[list, ResponseError | 
     unsent, held.outgoing = held.outgoing, []
     answered: list = []
     try:
-        connection.send_packed_command([*unsent, *connection.pack_commands(commands)])
+        connection.send_packed_command([*unsent, *_pack(connection, commands)])
         for count, then in waiting:
             answered.append((then, *_collect(connection, count)))
         replies, error = _collect(connection, len(commands))
@@ -106,7 +122,7 @@ def send_later(redis: Any, commands: list[tuple], then: Then | None = None) -> N
     except Exception as exc:  # no connection (the breaker's pause): nothing was sent
         _answer([(then, None, exc)])
         return
-    held.outgoing.extend(held.connection.pack_commands(commands))
+    held.outgoing.extend(_pack(held.connection, commands))
     held.pending.append((len(commands), then))
     if getattr(_HELD, "corked", 0):
         return  # written with the others when the cork comes out
@@ -305,11 +321,13 @@ class RedisCache(DjangoRedisCache):
             commands.append(("DEL", *keys))
         if timeout is DEFAULT_TIMEOUT:
             timeout = self.default_timeout
+        if timeout is None and values:  # one command for them all
+            pairs = ((client.make_key(key), client.encode(value)) for key, value in values.items())
+            commands.append(("MSET", *(part for pair in pairs for part in pair)))
+            values = {}
         for key, value in values.items():
             name, data = client.make_key(key), client.encode(value)
-            if timeout is None:
-                commands.append(("SET", name, data))
-            elif timeout > 0:
+            if timeout > 0:
                 commands.append(("SET", name, data, "PX", int(timeout * 1000)))
             else:  # already expired, as Django's caches take it: gone
                 commands.append(("DEL", name))

@@ -133,10 +133,12 @@ class ReactionRows:
             user_id=user_id, artwork_id=artwork_id, add=add, ratings=ratings
         )
 
-    def _artwork(self, read: CompiledRead, row: tuple) -> Artwork:
+    def _artwork(self, read: CompiledRead, row: tuple, *, with_author: bool = True) -> Artwork:
         row = read.convert(row)
         size = len(self._read_attnames)
         artwork = Artwork.from_db(self.alias, None, _every_field(_ARTWORK_AT, row[:size]))
+        if not with_author:  # the statement applied the visibility rule; the author loads on access
+            return artwork
         # The author as far as the visibility rule reads them; anything else loads on access.
         author = _every_field(_AUTHOR_AT, (artwork.user_id, row[size]))
         artwork.user = User.from_db(self.alias, None, author)
@@ -167,7 +169,7 @@ class ReactionRows:
         if row is None:
             raise Artwork.DoesNotExist("Artwork matching query does not exist.")
         size = len(self._read_attnames) + 1
-        artwork = self._artwork(read, row[:size])
+        artwork = self._artwork(read, row[:size], with_author=False)
         counts = row[size:]
         changed = counts[0] is not None
         if changed:

@@ -242,3 +242,22 @@ def test_a_remembered_token_still_expires_and_a_deactivated_member_is_refused_at
     user.is_active = False
     user.save()
     assert client.get(ME, **bearer(pair.access_token)).status_code == 401
+
+
+def test_a_changed_signing_key_is_used_at_once(client, user, settings):
+    # How tokens are checked is read once, and read again when a HEADLESS_ setting changes.
+    token = token_pair_issue(user=user).access_token
+    assert client.get(ME, **bearer(token)).status_code == 200
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    settings.HEADLESS_JWT_PRIVATE_KEY = other_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    # Signed with the old key: refused once the key has changed.
+    assert client.get(ME, **bearer(token)).status_code == 401
+    fresh = token_pair_issue(user=user).access_token
+    assert client.get(ME, **bearer(fresh)).status_code == 200

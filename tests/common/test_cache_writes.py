@@ -51,6 +51,29 @@ def test_on_redis_a_timeout_is_kept(redis_cache):
     assert 0 < cache.ttl("brief") <= 30
 
 
+def test_on_redis_several_values_with_a_timeout_each_keep_it_and_zero_deletes(redis_cache):
+    cache.set("expired", "old", timeout=None)
+    set_and_delete({"one": 1, "two": "zwei"}, timeout=30)
+    assert cache.get_many(["one", "two"]) == {"one": 1, "two": "zwei"}
+    assert 0 < cache.ttl("one") <= 30 and 0 < cache.ttl("two") <= 30
+    set_and_delete({"expired": "new"}, timeout=0)  # already expired, as Django's caches take it
+    assert cache.get("expired") is None
+
+
+def test_commands_are_packed_as_redis_py_packs_them(redis_cache):
+    from common.rediscache import _pack
+
+    connection = cache.client.get_client(write=True).connection_pool.get_connection()
+    commands = [
+        ("DEL", "a", b"b"),
+        ("MSET", "k", 12345678901234567, "v", b"\x80\x04bytes"),
+        ("SET", "x", "\u00e9t\u00e9", "NX", "PX", 5000),
+        ("EVALSHA", "f" * 40, 1, "key", 61),
+    ]
+    assert b"".join(_pack(connection, commands)) == b"".join(connection.pack_commands(commands))
+    assert _pack(connection, []) == []
+
+
 def test_a_redis_that_does_not_answer_is_swallowed(settings):
     point_cache_at(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     try:
