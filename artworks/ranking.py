@@ -8,10 +8,13 @@ A newer artwork starts ahead; every tenfold more reactions is worth one divisor 
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import datetime
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 # Scores are measured from this date, keeping the numbers small and float-precise.
 EPOCH = 1_704_067_200  # 2024-01-01T00:00:00Z
@@ -41,10 +44,22 @@ def hot_score_sql(*, likes: str, favorites: str, published_at: str) -> str:
 
 
 def hot_score_sql_params() -> list[float]:
-    """The values of `hot_score_sql`'s placeholders, in order (read at each use: settings)."""
-    return [
+    """The values of `hot_score_sql`'s placeholders, in order (from settings, read again when
+    one of them changes)."""
+    return list(_sql_params())
+
+
+@functools.cache
+def _sql_params() -> tuple[float, ...]:
+    return (
         settings.HOT_LIKE_WEIGHT,
         settings.HOT_FAVORITE_WEIGHT,
         float(EPOCH),
         settings.HOT_TIME_DIVISOR_SECONDS,
-    ]
+    )
+
+
+@receiver(setting_changed)
+def _forget_sql_params(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("HOT_"):
+        _sql_params.cache_clear()

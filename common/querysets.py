@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, QuerySet, Subquery
@@ -33,7 +34,10 @@ class CompiledRead:
         compiler = rows.query.get_compiler(alias)
         sql, params = compiler.as_sql()
         converters = compiler.get_converters([column for column, *_ in compiler.select])
-        return cls(sql, tuple(params), compiler, converters)
+        # A choice (Artwork.Status.PUBLISHED) as its plain value: the driver then finds its
+        # adapter by the value's own type, not by walking the enum's classes on every run.
+        params = tuple(p.value if isinstance(p, enum.Enum) else p for p in params)
+        return cls(sql, params, compiler, converters)
 
     def convert(self, row: tuple) -> tuple:
         """A fetched row's values as the ORM would give them."""
