@@ -28,8 +28,6 @@ from allauth.headless.internal.sessionkit import new_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
@@ -38,6 +36,8 @@ if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
 
     from common import ratelimit
+
+from common.setting_memos import cleared_on_change
 
 from . import member_cache
 from .models import User
@@ -153,6 +153,7 @@ def user_for_access_token(
     return user._wrapped if hasattr(user, "_wrapped") else user
 
 
+@cleared_on_change(prefix="HEADLESS_")
 @functools.cache
 def _access_check() -> tuple[bool, str, str]:
     """How access tokens are checked (allauth reads each of these from the settings on every
@@ -162,12 +163,6 @@ def _access_check() -> tuple[bool, str, str]:
         headless_settings.JWT_ALGORITHM,
         headless_settings.JWT_PRIVATE_KEY,
     )
-
-
-@receiver(setting_changed)
-def _forget_access_check(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith("HEADLESS_"):
-        _access_check.cache_clear()
 
 
 @functools.lru_cache(maxsize=2048)

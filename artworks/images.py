@@ -12,10 +12,9 @@ import functools
 from urllib.parse import quote
 
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 
 from common.seo import absolute_url
+from common.setting_memos import cleared_on_change
 from common.storage import is_private_bucket
 
 from .models import Artwork
@@ -46,15 +45,10 @@ def storage_url(name: str) -> str:
     return default_storage.url(name)
 
 
+@cleared_on_change("MEDIA_URL", "STORAGES", "MEDIA_ROOT")
 @functools.lru_cache(maxsize=8192)
 def _stable_url(name: str) -> str:
     return default_storage.url(name)
-
-
-@receiver(setting_changed)
-def _forget_urls(*, setting: str, **kwargs: object) -> None:
-    if setting in {"MEDIA_URL", "STORAGES", "MEDIA_ROOT"}:
-        _stable_url.cache_clear()
 
 
 def _thumbnails(artwork: Artwork) -> list[Thumbnail]:

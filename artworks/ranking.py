@@ -13,8 +13,8 @@ import math
 from datetime import datetime
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
+
+from common.setting_memos import cleared_on_change
 
 # Scores are measured from this date, keeping the numbers small and float-precise.
 EPOCH = 1_704_067_200  # 2024-01-01T00:00:00Z
@@ -49,6 +49,7 @@ def hot_score_sql_params() -> list[float]:
     return list(_sql_params())
 
 
+@cleared_on_change(prefix="HOT_")
 @functools.cache
 def _sql_params() -> tuple[float, ...]:
     return (
@@ -57,9 +58,3 @@ def _sql_params() -> tuple[float, ...]:
         float(EPOCH),
         settings.HOT_TIME_DIVISOR_SECONDS,
     )
-
-
-@receiver(setting_changed)
-def _forget_sql_params(*, setting: str, **kwargs: object) -> None:
-    if setting.startswith("HOT_"):
-        _sql_params.cache_clear()

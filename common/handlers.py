@@ -15,21 +15,16 @@ import functools
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.urls import ResolverMatch, get_resolver, set_urlconf
 
+from .setting_memos import cleared_on_change
 
+
+@cleared_on_change("ROOT_URLCONF")
 @functools.lru_cache(maxsize=4096)
 def _resolved(urlconf: str, path: str) -> ResolverMatch:
     return get_resolver(urlconf).resolve(path)
-
-
-@receiver(setting_changed)
-def _forget_resolutions(*, setting: str, **kwargs: object) -> None:
-    if setting == "ROOT_URLCONF":
-        _resolved.cache_clear()
 
 
 def _own_copy(match: ResolverMatch) -> ResolverMatch:

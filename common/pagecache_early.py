@@ -22,8 +22,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import translation
@@ -31,8 +29,10 @@ from django.utils.cache import patch_vary_headers
 
 from . import pagecache
 from .seo import LANG_PARAM
+from .setting_memos import cleared_on_change
 
 
+@cleared_on_change("ROOT_URLCONF", "PAGE_CACHE_VIEWS")
 @functools.lru_cache(maxsize=4096)
 def _cacheable_route(urlconf: str, path: str) -> tuple[tuple[str, object], ...] | None:
     """The URL's arguments when it is a cacheable view's (settings.PAGE_CACHE_VIEWS), else None.
@@ -45,12 +45,6 @@ def _cacheable_route(urlconf: str, path: str) -> tuple[tuple[str, object], ...] 
     if match.view_name not in settings.PAGE_CACHE_VIEWS:
         return None
     return tuple(match.kwargs.items())
-
-
-@receiver(setting_changed)
-def _forget_routes(*, setting: str, **kwargs: object) -> None:
-    if setting in ("ROOT_URLCONF", "PAGE_CACHE_VIEWS"):
-        _cacheable_route.cache_clear()
 
 
 class EarlyPageCacheMiddleware:

@@ -321,16 +321,13 @@ class RedisCache(DjangoRedisCache):
             commands.append(("DEL", *keys))
         if timeout is DEFAULT_TIMEOUT:
             timeout = self.default_timeout
-        if timeout is None and values:  # one command for them all
-            pairs = ((client.make_key(key), client.encode(value)) for key, value in values.items())
+        pairs = [(client.make_key(key), client.encode(value)) for key, value in values.items()]
+        if timeout is None and pairs:  # never expiring: one command for them all
             commands.append(("MSET", *(part for pair in pairs for part in pair)))
-            values = {}
-        for key, value in values.items():
-            name, data = client.make_key(key), client.encode(value)
-            if timeout > 0:
-                commands.append(("SET", name, data, "PX", int(timeout * 1000)))
-            else:  # already expired, as Django's caches take it: gone
-                commands.append(("DEL", name))
+        elif timeout is not None and timeout > 0:
+            commands += [("SET", name, data, "PX", int(timeout * 1000)) for name, data in pairs]
+        elif pairs:  # already expired, as Django's caches take it: gone
+            commands.append(("DEL", *(name for name, _data in pairs)))
         if commands:
             send_later(redis, commands)  # nothing waits for the answer (see send_later)
 

@@ -133,16 +133,10 @@ class ReactionRows:
             user_id=user_id, artwork_id=artwork_id, add=add, ratings=ratings
         )
 
-    def _artwork(self, read: CompiledRead, row: tuple, *, with_author: bool = True) -> Artwork:
-        row = read.convert(row)
-        size = len(self._read_attnames)
-        artwork = Artwork.from_db(self.alias, None, _every_field(_ARTWORK_AT, row[:size]))
-        if not with_author:  # the statement applied the visibility rule; the author loads on access
-            return artwork
-        # The author as far as the visibility rule reads them; anything else loads on access.
-        author = _every_field(_AUTHOR_AT, (artwork.user_id, row[size]))
-        artwork.user = User.from_db(self.alias, None, author)
-        return artwork
+    def _artwork(self, row: tuple) -> Artwork:
+        """The artwork of a converted row (its author loads on access)."""
+        values = _every_field(_ARTWORK_AT, row[: len(self._read_attnames)])
+        return Artwork.from_db(self.alias, None, values)
 
     def _created(self) -> object:
         return self.created_field.get_db_prep_save(timezone.now(), self.connection)
@@ -169,7 +163,8 @@ class ReactionRows:
         if row is None:
             raise Artwork.DoesNotExist("Artwork matching query does not exist.")
         size = len(self._read_attnames) + 1
-        artwork = self._artwork(read, row[:size], with_author=False)
+        # The statement applied the visibility rule: no author needed here.
+        artwork = self._artwork(read.convert(row[:size]))
         counts = row[size:]
         changed = counts[0] is not None
         if changed:
@@ -246,7 +241,11 @@ class ReactionRows:
             row = cursor.fetchone()
             if row is None:
                 raise Artwork.DoesNotExist("Artwork matching query does not exist.")
-            artwork = self._artwork(lock, row)
+            row = lock.convert(row)
+            artwork = self._artwork(row)
+            # The author as far as the visibility rule reads them; the rest loads on access.
+            author = _every_field(_AUTHOR_AT, (artwork.user_id, row[len(self._read_attnames)]))
+            artwork.user = User.from_db(self.alias, None, author)
             listed = artwork_is_visible_to(artwork=artwork, viewer=None, any_rating=True)
             if not listed or artwork.rating not in ratings:
                 raise Artwork.DoesNotExist  # only listed work the member sees takes reactions
