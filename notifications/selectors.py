@@ -63,6 +63,15 @@ def notification_refusal(*, recipient: User, actor: User | None, kind: str) -> s
     return None
 
 
+def actors_refused_by(*, recipient_id: int) -> QuerySet:
+    """The ids of the members `recipient` is never told about because they block or mute
+    them, as a subquery: `notification_refusal`'s blocking and muting rule for a batch of
+    actors at once (the caller leaves out the recipient and suspended actors, as that rule
+    does)."""
+    blocked = Block.objects.filter(blocker_id=recipient_id).values("blocked_id")
+    return muted_by(viewer_id=recipient_id).union(blocked, all=True)
+
+
 def notifications_shown_to(*, recipient: User) -> QuerySet[Notification]:
     """The recipient's notifications they may read now (see the module's docstring): one
     query with its subqueries."""

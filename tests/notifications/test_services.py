@@ -423,3 +423,53 @@ class TestCountFollows:
         assert unread_count(user=art.user) == 1
         committed(fan.delete)
         assert unread_count(user=art.user) == 0
+
+
+def _batch_of(fans: list, art: Artwork, *, favorite_too: list = ()) -> int:
+    """The queries one batch of these fans' likes (and favorites) costs to tell."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():  # no task runs until the end: one batch, told below
+        for fan in fans:
+            artwork_services.artwork_like(artwork_id=art.pk, user=fan)
+        for fan in favorite_too:
+            artwork_services.artwork_favorite(artwork_id=art.pk, user=fan)
+    with CaptureQueriesContext(connection) as queries:
+        services.notify_reactions(artwork_id=art.pk)
+    return len(queries)
+
+
+def test_a_batch_costs_the_same_queries_however_many_reactions_it_holds():
+    small, large = PublishedArtworkFactory(), PublishedArtworkFactory()
+    few = _batch_of(UserFactory.create_batch(2), small, favorite_too=UserFactory.create_batch(1))
+    fans = UserFactory.create_batch(12)
+    many = _batch_of(fans, large, favorite_too=fans[:5])
+    assert few == many
+    assert Notification.objects.filter(recipient=large.user).count() == 17
+    told_again = _batch_of([], large)  # nothing new: nothing stored, fewer queries
+    assert told_again < many
+    assert Notification.objects.filter(recipient=large.user).count() == 17
+
+
+def test_a_batch_leaves_out_whom_the_author_blocks_or_mutes_and_tells_the_rest(art):
+    told, blocked, muted, gone = UserFactory(), UserFactory(), UserFactory(), UserFactory()
+    social_services.user_block(blocker=art.user, blocked=blocked)
+    social_services.user_mute(muter=art.user, muted=muted)
+    with transaction.atomic():
+        for fan in (told, blocked, muted, gone, art.user):
+            artwork_services.artwork_like(artwork_id=art.pk, user=fan)
+            artwork_services.artwork_favorite(artwork_id=art.pk, user=fan)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    delivered = services.notify_reactions(artwork_id=art.pk)
+    assert sorted((n.kind, n.actor_id) for n in delivered) == [
+        (Kind.FAVORITE, told.pk),
+        (Kind.LIKE, told.pk),
+    ]
+    rows = Notification.objects.filter(recipient=art.user)
+    assert sorted(rows.values_list("kind", "actor_id")) == [
+        (Kind.FAVORITE, told.pk),
+        (Kind.LIKE, told.pk),
+    ]
+    assert services.notify_reactions(artwork_id=art.pk) == []  # told already: nothing new
