@@ -10,8 +10,8 @@ Here a transaction first takes its turn on a lock file beside the database (an e
 `flock`): a writer whose turn it is not yet sleeps in the kernel, which wakes it the moment
 the turn is given back, with the COMMIT or ROLLBACK, or when the connection closes (the kernel
 gives it back when a process dies). Then BEGIN IMMEDIATE finds the write lock free.
-(Polling for the turn, as SQLite polls for its lock, was measured too: however short its
-sleeps, a writer that is quick to come back keeps winning, and the others starve.)
+(Not polling for the turn, as SQLite polls for its lock: however short the sleeps, a writer
+that comes straight back for the next transaction can take the turn between two tries.)
 
 The lock file only orders the writers: SQLite's own locking still decides what is safe, so a
 folder where no lock file can be made means waiting in SQLite's busy handler as before, never
