@@ -65,9 +65,9 @@ def notification_refusal(*, recipient: User, actor: User | None, kind: str) -> s
 
 def actors_refused_by(*, recipient_id: int) -> QuerySet:
     """The ids of the members `recipient` is never told about because they block or mute
-    them, as a subquery: `notification_refusal`'s blocking and muting rule for a batch of
-    actors at once (the caller leaves out the recipient and suspended actors, as that rule
-    does)."""
+    them, as a subquery: `notification_refusal`'s blocking and muting rule for many actors at
+    once, when notifications are made in a batch and when they are read (the caller leaves out
+    the recipient and suspended actors, as that rule does)."""
     blocked = Block.objects.filter(blocker_id=recipient_id).values("blocked_id")
     return muted_by(viewer_id=recipient_id).union(blocked, all=True)
 
@@ -81,8 +81,7 @@ def notifications_shown_to(*, recipient: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient_id=me)
         .filter(Q(actor__isnull=True) | Q(actor__is_active=True))
-        .exclude(actor_id__in=muted_by(viewer_id=me))
-        .exclude(actor_id__in=Block.objects.filter(blocker_id=me).values("blocked_id"))
+        .exclude(actor_id__in=actors_refused_by(recipient_id=me))
         .filter(Q(artwork__isnull=True) | Q(kind=Kind.HIDDEN) | Q(artwork_id__in=visible_artworks))
         .filter(Q(comment__isnull=True) | Q(comment_id__in=shown_comments))
     )

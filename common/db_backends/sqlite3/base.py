@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 _HOLDING = threading.local()
 
 
+def _held_paths() -> set[str]:
+    return _HOLDING.__dict__.setdefault("paths", set())
+
+
 class WriterTurn:
     """One connection's turn at writing to the database file at `path`."""
 
@@ -54,7 +58,7 @@ class WriterTurn:
             # (a lock taken through a shared descriptor would be the parent's too).
             self._fd = None
             self.held = False
-            _HOLDING.__dict__.setdefault("paths", set()).discard(self.path)
+            _held_paths().discard(self.path)
         if self._fd is None:
             try:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -71,7 +75,7 @@ class WriterTurn:
         fd = self._descriptor()
         if fd is None or self.held:
             return self.held
-        holding = _HOLDING.__dict__.setdefault("paths", set())
+        holding = _held_paths()
         if self.path in holding:
             return False
         fcntl.flock(fd, fcntl.LOCK_EX)  # asleep until the writer before gives it back
@@ -82,7 +86,7 @@ class WriterTurn:
     def give(self) -> None:
         if self.held:
             self.held = False
-            _HOLDING.__dict__.setdefault("paths", set()).discard(self.path)
+            _held_paths().discard(self.path)
             if self._fd is not None and self._pid == os.getpid():
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 
