@@ -39,7 +39,9 @@ def _own_copy(match: ResolverMatch) -> ResolverMatch:
     return mine
 
 
-class RememberingWSGIHandler(WSGIHandler):
+class RememberingResolve:
+    """For a Django handler: its resolve_request, remembered per process."""
+
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
         """Django's resolve_request, with the resolution remembered per process."""
         if hasattr(request, "urlconf"):
@@ -50,3 +52,7 @@ class RememberingWSGIHandler(WSGIHandler):
         resolver_match = _own_copy(_resolved(urlconf, request.path_info))
         request.resolver_match = resolver_match
         return resolver_match
+
+
+class RememberingWSGIHandler(RememberingResolve, WSGIHandler):
+    pass

@@ -61,7 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the request id is bound before anything logs, and the timings cover everything
+    # A call to the JSON API with a bearer token goes down a chain of its own: the rest of this
+    # list less BEARER_API_SKIPPED_MIDDLEWARE (common/lanes.py).
+    "common.lanes.BearerApiLaneMiddleware",
+    # Then (in both chains): the request id is bound before anything logs, the timings cover all
     # below (common/observability).
     "common.observability.requests.RequestLogMiddleware",
     "common.observability.metrics.MetricsMiddleware",
@@ -89,6 +92,18 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "common.pagecache.PageCacheMiddleware",
+]
+# What a call to the JSON API with a bearer token does without (common/lanes.py): it is judged
+# by its token alone, and is never a static file, an anonymous visitor's cached page, nor part
+# of a browser's session, CSRF, flash messages or allauth's browser flows.
+BEARER_API_SKIPPED_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "common.pagecache_early.EarlyPageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
+    "common.middleware.LazyMessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "aicommunity.urls"

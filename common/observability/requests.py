@@ -1,6 +1,7 @@
 """The request id and the one log line per request.
 
-`RequestLogMiddleware` goes first in MIDDLEWARE: every line logged while the request is
+`RequestLogMiddleware` goes first in MIDDLEWARE (after the switch to the bearer API lane,
+common/lanes.py, which logs nothing; first in that lane too): every line logged while it is
 served (and by the tasks it queues: common/observability/tasks.py) carries its `request_id`,
 and the response returns it in `X-Request-ID`. The id is the one our proxy sent (nginx from
 deploy/nginx sets `X-Request-ID` to its own `$request_id`) when Django runs behind trusted
