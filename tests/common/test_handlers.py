@@ -8,7 +8,9 @@ import io
 import sys
 
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
+from django.urls import path as route
 from django.urls.resolvers import URLResolver
 
 from common import handlers
@@ -103,3 +105,39 @@ def test_answers_through_it_are_djangos(resolutions, test_transaction_kept_open)
         b"".join(application(environ, lambda status, headers, *_: statuses.append(status)))
     assert [s.split()[0] for s in statuses] == ["200", "200", "404"]
     assert resolutions.count("/feed") == 1
+
+
+def _headers_view(request):
+    response = HttpResponse("hello", content_type="text/plain; charset=utf-8", status=201)
+    response["X-One"] = "1"
+    response["x-Mixed-Case"] = "kept as written"
+    response.headers["Vary"] = "Cookie"
+    response["X-One"] = "replaced"  # set twice: sent once, with the last value
+    response.set_cookie("first", "a b", max_age=60, httponly=True)
+    response.set_cookie("second", "2", samesite="Lax")
+    return response
+
+
+urlpatterns = [route("headers", _headers_view)]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__, MIDDLEWARE=[])
+def test_it_hands_the_server_what_djangos_handler_does():
+    from django.core.handlers.wsgi import WSGIHandler
+
+    answers = []
+    for handler in (WSGIHandler(), RememberingWSGIHandler()):
+        environ = RequestFactory()._base_environ(PATH_INFO="/headers", REQUEST_METHOD="GET")
+        started = []
+        body = handler(
+            environ, lambda status, headers, started=started: started.append((status, headers))
+        )
+        answers.append((started, b"".join(body)))
+        body.close()
+    assert answers[0] == answers[1]
+    ((status, headers),) = answers[1][0]
+    assert status == "201 Created"
+    names = [name for name, _value in headers]
+    assert names.count("Set-Cookie") == 2 and names.count("X-One") == 1
+    assert ("x-Mixed-Case", "kept as written") in headers and ("X-One", "replaced") in headers
