@@ -23,6 +23,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from .middleware import API_PREFIX
+
 # Room for the form fields next to the file (title, description, prompt… a few kB) and the
 # multipart boundaries.
 BODY_MARGIN = 256 * 1024
@@ -58,7 +60,7 @@ def too_large_response(request: HttpRequest, *, limit: int) -> HttpResponse:
     message = _("The request is too large: at most %(size)s can be sent here.") % {
         "size": filesizeformat(limit)
     }
-    if request.path_info.startswith("/api/"):
+    if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": message}, status=413)
     return render(request, "413.html", {"message": message}, status=413)
 

@@ -6,8 +6,8 @@ never sees a static file, an anonymous visitor's cached page, a flash message or
 allauth's browser flows. The middleware that serve those (settings.BEARER_API_SKIPPED_MIDDLEWARE)
 cost a like about a tenth of its time in the process, for nothing. `BearerApiLaneMiddleware`
 goes first in MIDDLEWARE and sends such a call down a chain of its own: every other middleware,
-the same classes in the same order, built from the same settings by Django's own handler, so
-the answer's headers (security, CSP, language, request id, `Cache-Control: private`) are what
+the same classes in the same order, loaded as Django's handler loads MIDDLEWARE, so the
+answer's headers (security, CSP, language, request id, `Cache-Control: private`) are what
 they would have been. Everything else goes down the whole chain, as before.
 
 The token's endpoints themselves (/api/auth/: sign-in, refresh, sign-out, Google) take the
@@ -27,15 +27,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from .handlers import RememberingResolve
+from .middleware import API_PREFIX
 
-_PREFIX = "/api/"
-_WHOLE_CHAIN_PREFIX = "/api/auth/"
+_WHOLE_CHAIN_PREFIX = f"{API_PREFIX}auth/"
 
 
 def bearer_api_call(request: HttpRequest) -> bool:
     """A call to the JSON API (outside /api/auth/) that presents a bearer token."""
     path = request.path_info
-    if not path.startswith(_PREFIX) or path.startswith(_WHOLE_CHAIN_PREFIX):
+    if not path.startswith(API_PREFIX) or path.startswith(_WHOLE_CHAIN_PREFIX):
         return False
     scheme = request.META.get("HTTP_AUTHORIZATION", "")[:7]
     return scheme.lower() == "bearer "

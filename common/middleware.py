@@ -14,6 +14,9 @@ from django.utils.functional import SimpleLazyObject, empty
 
 from .seo import LANG_PARAM
 
+# Where the JSON API lives (aicommunity/urls.py): its errors are JSON, whoever answers them.
+API_PREFIX = "/api/"
+
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
     """Django's, without looking for a language in the URL's path where no URL carries one (no
@@ -81,7 +84,7 @@ class ApiJsonErrorsMiddleware:
     Headers such as Allow and Retry-After are kept. With DEBUG on, a 500 keeps Django's
     traceback page. Goes near the top, so it sees the other middlewares' answers too."""
 
-    PREFIX = "/api/"
+    PREFIX = API_PREFIX
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
