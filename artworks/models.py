@@ -52,14 +52,21 @@ class Artwork(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No index of its own: the indexes below that start with the author serve every lookup by
+    # author, and each index is one more entry to write on every change of the row.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="artworks",
         verbose_name=_("author"),
+        db_index=False,
     )
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=220, allow_unicode=True, blank=True)
+    # Part of the address, never looked up (the id finds the artwork; a wrong slug redirects):
+    # no index to write on every change of the row.
+    slug = models.SlugField(
+        _("slug"), max_length=220, allow_unicode=True, blank=True, db_index=False
+    )
     description = models.TextField(_("description"), blank=True, max_length=5000)
     alt_text = models.CharField(_("alt text"), max_length=300, blank=True)
 
@@ -257,8 +264,13 @@ class Artwork(models.Model):
 class Reaction(models.Model):
     """One member's reaction to one artwork, at most once (a like, a favorite)."""
 
+    # No index of its own: the unique (user, artwork) pair and the (user, created_at) index
+    # serve every lookup by member, and a like writes one index entry fewer.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="%(class)ss"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="%(class)ss",
+        db_index=False,
     )
     artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="%(class)ss")
     created_at = models.DateTimeField(auto_now_add=True)
