@@ -72,25 +72,18 @@ class Migration(migrations.Migration):
                         verbose_name="author",
                     ),
                 ),
-                migrations.AlterField(
-                    model_name="favorite",
-                    name="user",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="%(class)ss",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="like",
-                    name="user",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="%(class)ss",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
+                *(
+                    migrations.AlterField(
+                        model_name=reaction,
+                        name="user",
+                        field=models.ForeignKey(
+                            db_index=False,
+                            on_delete=django.db.models.deletion.CASCADE,
+                            related_name="%(class)ss",
+                            to=settings.AUTH_USER_MODEL,
+                        ),
+                    )
+                    for reaction in ("favorite", "like")
                 ),
             ],
         ),
