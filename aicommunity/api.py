@@ -15,10 +15,12 @@ from django.core.exceptions import (
 )
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from accounts.api import router as auth_router
 from artworks.api import router as artworks_router
@@ -31,7 +33,30 @@ from social.api import router as social_router
 from social.collections_api import router as collections_router
 from social.comments_api import router as comments_router
 
-api = NinjaAPI(
+
+class SiteNinjaAPI(NinjaAPI):
+    """ninja's API, with the OpenAPI schema built once per process for each path prefix and
+    language (its texts may be translated), rather than on every GET /api/openapi.json: the
+    routes are all known at start, and building it cost about a second of one core each time,
+    which anyone could ask for. The schema is shared: read it, do not change it."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[tuple[str, str | None], OpenAPISchema] = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, translation.get_language())
+        built = self._schemas.get(key)
+        if built is None:
+            built = self._schemas[key] = super().get_openapi_schema(path_prefix=path_prefix)
+        return built
+
+
+api = SiteNinjaAPI(
     title="AI Community API",
     version="1.0",
     urls_namespace="api",
