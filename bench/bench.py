@@ -9,7 +9,10 @@ site and `bench/minimal_app.py` are served the same way (gunicorn, same worker c
 machine) and measured with wrk. Every row is measured once a round, rounds alternate the rows
 with the minimal app (each measurement after one unmeasured second of the same load), and the
 table gives the median of the rounds: requests per second, p99 latency, and the ratio site ÷
-minimal app of the same round.
+minimal app of the same round. A second table says where each request's CPU went (Linux): the
+server's processes, PostgreSQL's, Redis's and wrk's, in microseconds per request, read from
+/proc around each measurement. On a machine whose cores all four share, that is what a ratio
+is made of: the minimal app's CPU per request ÷ the site's.
 
 After the warm rounds, the cold start: the site's workers are restarted and its cache emptied
 (what a deploy does at worst), then the first request and the first second of load (a herd of
@@ -28,6 +31,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -89,6 +93,9 @@ class Measure:
     rps: float
     p99_ms: float
     non_2xx: int = 0
+    requests: int = 0
+    # CPU per request by kind of process, in microseconds (cpu_per_request); {} off Linux.
+    cpu_us: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -284,17 +291,99 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def wrk(url: str, *, duration: str, connections: int, args: list[str]) -> Measure:
+def parse_wrk(out: str) -> Measure:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return Measure(
+        rps=rps,
+        p99_ms=p99,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        requests=requests,
+    )
+
+
+def wrk(
+    url: str, *, duration: str, connections: int, args: list[str], server: int | None = None
+) -> Measure:
+    """One wrk run; with `server` (a gunicorn master's pid), also the CPU each request cost."""
+    before = cpu_sample(server) if server else {}
     out = subprocess.run(  # noqa: S603
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency", *args, url],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return Measure(rps=rps, p99_ms=p99, non_2xx=int(non_2xx.group(1)) if non_2xx else 0)
+    measure = parse_wrk(out)
+    if server:
+        measure.cpu_us = cpu_per_request(before, cpu_sample(server), measure.requests)
+    return measure
+
+
+# --- CPU per request --------------------------------------------------------------------------
+
+CPU_KINDS = {"server": "gunicorn", "postgres": "PostgreSQL", "redis": "Redis", "wrk": "wrk"}
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU a process has used so far; None when it is not there (or off Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _pids_named(*prefixes: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if entry.joinpath("comm").read_text().strip().startswith(prefixes):
+                pids.append(int(entry.name))
+    return pids
+
+
+def _server_pids(master: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        return [master, *map(int, children)]
+    return [master]
+
+
+def cpu_sample(server: int) -> dict[str, dict[int, float]]:
+    """The CPU used so far by each process of each kind: the server (master and workers),
+    PostgreSQL's and Redis's processes on this machine, and this script's finished children
+    (wrk) as pid 0."""
+    groups = {
+        "server": _server_pids(server),
+        "postgres": _pids_named("postgres"),
+        "redis": _pids_named("redis-server"),
+    }
+    sample = {
+        kind: {pid: cpu for pid in pids if (cpu := process_cpu_seconds(pid)) is not None}
+        for kind, pids in groups.items()
+    }
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sample["wrk"] = {0: children.ru_utime + children.ru_stime}
+    return sample
+
+
+def cpu_per_request(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], requests: int
+) -> dict[str, float]:
+    """Microseconds of CPU per request by kind, and "all". A process that started during the
+    run counts from zero; one that ended during it is not counted (its CPU is gone with it)."""
+    if not requests or not any(after.get("server", {}).values()):
+        return {}  # no /proc here
+    used = {
+        kind: sum(cpu - before.get(kind, {}).get(pid, 0.0) for pid, cpu in pids.items())
+        for kind, pids in after.items()
+    }
+    per = {kind: round(seconds / requests * 1e6, 1) for kind, seconds in used.items()}
+    per["all"] = round(sum(used.values()) / requests * 1e6, 1)
+    return per
 
 
 LIKE_LUA = """
@@ -422,18 +511,28 @@ def measure_row(
 ) -> int:
     """One round of one row: the minimal app, then the site, each after a short unmeasured
     warm-up under the same load (a row measures the steady state; the cold start is measured
-    on its own). Returns the site's requests."""
-    warmup, measured = options["warmup"], {k: v for k, v in options.items() if k != "warmup"}
+    on its own). Returns the site's requests. `options["servers"]`: the gunicorn masters'
+    pids (minimal app, site), whose CPU per request is read around each measurement."""
+    warmup = options["warmup"]
+    measured = {k: options[k] for k in ("duration", "connections")}
+    base_server, site_server = options["servers"]
     path, extra = row_args(row, fixture, workdir)
     base_url, site_url = f"http://127.0.0.1:{BASE_PORT}/", f"http://127.0.0.1:{SITE_PORT}{path}"
     if warmup:
         wrk(base_url, args=[], duration=warmup, connections=options["connections"])
-    baseline = wrk(base_url, args=[], **measured)
+    baseline = wrk(base_url, args=[], server=base_server, **measured)
     if warmup:
         wrk(site_url, args=extra, duration=warmup, connections=options["connections"])
-    site = wrk(site_url, args=extra, **measured)
+    site = wrk(site_url, args=extra, server=site_server, **measured)
     ratio = site.rps / baseline.rps
-    result.rounds.append({**asdict(site), "baseline_rps": baseline.rps, "ratio": round(ratio, 4)})
+    result.rounds.append(
+        {
+            **asdict(site),
+            "baseline_rps": baseline.rps,
+            "baseline_cpu_us": baseline.cpu_us,
+            "ratio": round(ratio, 4),
+        }
+    )
     print(
         f"  [{topology} round {number}] {row.label:<30} {site.rps:>9.1f} req/s  "
         f"p99 {site.p99_ms:>7.1f} ms  ratio {ratio:.3f}"
@@ -469,9 +568,10 @@ def run_topology(topology: str, args: argparse.Namespace) -> dict:
     memory = {}
     served = 0
     with (
-        gunicorn("bench.minimal_app:application", BASE_PORT, base_env, args.workers),
+        gunicorn("bench.minimal_app:application", BASE_PORT, base_env, args.workers) as base,
         gunicorn("aicommunity.wsgi", SITE_PORT, env, args.workers, ready_path=HEALTH) as site,
     ):
+        options["servers"] = (base, site)
         for number in range(1, args.rounds + 1):
             if topology != "embedded" and number > 1:
                 vacuum_postgres_database(env["DATABASE_URL"])  # as autovacuum would have
@@ -503,6 +603,7 @@ def print_table(topology: str, outcome: dict, rounds: int) -> bool:
         )
     baseline = statistics.median(x["baseline_rps"] for r in outcome["rows"] for x in r.rounds)
     print(f"| minimal app | {baseline:.1f} | | 1 | | |")
+    print_cpu_table(outcome["rows"])
     print("\nRSS of each site worker (MB, limit 150):\n")
     for label, sizes in outcome["memory"].items():
         print(f"- {label}: {', '.join(map(str, sizes))}")
@@ -513,6 +614,28 @@ def print_table(topology: str, outcome: dict, rounds: int) -> bool:
         all_met &= ok
         print(f"- {label}: {ms} ms {'(ok)' if ok else '(over)'}")
     return all_met
+
+
+def _median_cpu(rounds: list[dict], key: str) -> dict[str, float]:
+    samples = [x[key] for x in rounds if x.get(key)]
+    if not samples:
+        return {}
+    return {kind: statistics.median(s.get(kind, 0.0) for s in samples) for kind in samples[0]}
+
+
+def print_cpu_table(rows: list[RowResult]) -> None:
+    """Where a request's CPU went (medians of the rounds), beside the minimal app's."""
+    medians = [(r.label, _median_cpu(r.rounds, "cpu_us")) for r in rows]
+    if not any(cpu for _label, cpu in medians):
+        return  # off Linux: nothing was read
+    kinds = list(CPU_KINDS)
+    print("\nCPU per request (µs, medians; all processes of each kind on this machine):\n")
+    print("| row | " + " | ".join(CPU_KINDS.values()) + " | all | minimal app, all |")
+    print("|---|" + "---:|" * (len(kinds) + 2))
+    for (label, cpu), row in zip(medians, rows, strict=True):
+        base = _median_cpu(row.rounds, "baseline_cpu_us")
+        cells = [f"{cpu.get(kind, 0.0):.0f}" for kind in [*kinds, "all"]]
+        print(f"| {label} | " + " | ".join(cells) + f" | {base.get('all', 0.0):.0f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
