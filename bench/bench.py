@@ -345,11 +345,26 @@ def _pids_named(*prefixes: str) -> list[int]:
     return pids
 
 
-def _server_pids(master: int) -> list[int]:
+def child_pids(parent: int) -> list[int]:
+    """The processes `parent` started (gunicorn's workers), read from /proc: the kernel's
+    list where it keeps one (CONFIG_PROC_CHILDREN), else every process's parent."""
     with contextlib.suppress(OSError):
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        return [master, *map(int, children)]
-    return [master]
+        listed = Path(f"/proc/{parent}/task/{parent}/children").read_text()
+        return [int(pid) for pid in listed.split()]
+    return child_pids_by_parent(parent)
+
+
+def child_pids_by_parent(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, IndexError):
+            if int(entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                children.append(int(entry.name))
+    return children
+
+
+def _server_pids(master: int) -> list[int]:
+    return [master, *child_pids(master)]
 
 
 def cpu_sample(server: int) -> dict[str, dict[int, float]]:
@@ -432,9 +447,8 @@ def row_args(row: Row, fixture: dict, workdir: Path) -> tuple[str, list[str]]:
 
 def workers_rss_mb(master_pid: int) -> list[float]:
     """The resident memory of each worker of a gunicorn master."""
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in child_pids(master_pid):
         with contextlib.suppress(FileNotFoundError):
             status = Path(f"/proc/{pid}/status").read_text()
             sizes.append(int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1)) / 1024)

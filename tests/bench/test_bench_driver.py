@@ -16,6 +16,8 @@ from bench.bench import (
     RowResult,
     _ms,
     _seconds,
+    child_pids,
+    child_pids_by_parent,
     cpu_per_request,
     cpu_sample,
     parse_wrk,
@@ -144,6 +146,19 @@ def test_a_sample_holds_the_server_and_the_finished_children():
     subprocess.run([sys.executable, "-c", code], check=True)
     after = cpu_sample(os.getpid())
     assert after["wrk"][0] - before["wrk"][0] >= 0.1
+
+
+@linux_only
+def test_a_servers_workers_are_found_with_or_without_the_kernels_list():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert child.pid in child_pids(os.getpid())
+        assert child.pid in child_pids_by_parent(os.getpid())
+        assert child.pid in cpu_sample(os.getpid())["server"]
+        assert child_pids_by_parent(child.pid) == []
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_cpu_per_request_divides_what_each_kind_used():
