@@ -327,22 +327,19 @@ CPU_KINDS = {"server": "gunicorn", "postgres": "PostgreSQL", "redis": "Redis", "
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command's name (state first); OSError when
+    there is no such process, IndexError when the line is not one."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def process_cpu_seconds(pid: int) -> float | None:
     """User + system CPU a process has used so far; None when it is not there (or off Linux)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = _stat_fields(pid)
     except (OSError, IndexError):
         return None
     return (int(fields[11]) + int(fields[12])) / _TICKS
-
-
-def _pids_named(*prefixes: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        with contextlib.suppress(OSError):
-            if entry.joinpath("comm").read_text().strip().startswith(prefixes):
-                pids.append(int(entry.name))
-    return pids
 
 
 def child_pids(parent: int) -> list[int]:
@@ -358,13 +355,21 @@ def child_pids_by_parent(parent: int) -> list[int]:
     children = []
     for entry in Path("/proc").glob("[0-9]*"):
         with contextlib.suppress(OSError, IndexError):
-            if int(entry.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1]) == parent:
+            if int(_stat_fields(int(entry.name))[1]) == parent:
                 children.append(int(entry.name))
     return children
 
 
-def _server_pids(master: int) -> list[int]:
-    return [master, *child_pids(master)]
+def _pids_by_name(prefixes: dict[str, str]) -> dict[str, list[int]]:
+    """For each kind, the processes whose command starts with its prefix: one pass over /proc."""
+    found: dict[str, list[int]] = {kind: [] for kind in prefixes}
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            command = entry.joinpath("comm").read_text().strip()
+            for kind, prefix in prefixes.items():
+                if command.startswith(prefix):
+                    found[kind].append(int(entry.name))
+    return found
 
 
 def cpu_sample(server: int) -> dict[str, dict[int, float]]:
@@ -372,9 +377,8 @@ def cpu_sample(server: int) -> dict[str, dict[int, float]]:
     PostgreSQL's and Redis's processes on this machine, and this script's finished children
     (wrk) as pid 0."""
     groups = {
-        "server": _server_pids(server),
-        "postgres": _pids_named("postgres"),
-        "redis": _pids_named("redis-server"),
+        "server": [server, *child_pids(server)],
+        **_pids_by_name({"postgres": "postgres", "redis": "redis-server"}),
     }
     sample = {
         kind: {pid: cpu for pid in pids if (cpu := process_cpu_seconds(pid)) is not None}
