@@ -19,7 +19,8 @@ After the warm rounds, the cold start: the site's workers are restarted and its 
 misses) are timed.
 
 Needs wrk (Debian package). PostgreSQL and Redis: BENCH_DATABASE_URL (default: database
-`bench` of the local server, created when missing) and BENCH_REDIS_URL (default: database 9
+`bench` of the local server over TCP, created when missing; a server on a Unix socket is
+`postgres://postgres@/bench?host=/var/run/postgresql`) and BENCH_REDIS_URL (default: database 9
 of the local Redis).
 """
 
@@ -39,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -156,12 +158,20 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def database_and_server(url: str) -> tuple[str, str]:
+    """(the database's name, the URL of the same server's `postgres` database) of a
+    PostgreSQL URL, its query kept: `?host=/var/run/postgresql` is a server on a Unix
+    socket, as Django's settings (django-environ) and psql both read it."""
+    parts = urllib.parse.urlsplit(url)
+    name = urllib.parse.unquote(parts.path.lstrip("/"))
+    return name, urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+
+
 def ensure_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[-1]
+    name, server = database_and_server(url)
     psql = shutil.which("psql")
     if not psql:
         return  # the migrate step says what is missing
-    server = url.rsplit("/", 1)[0] + "/postgres"
     if not re.fullmatch(r"\w+", name):
         raise SystemExit(f"database names here are letters, digits and _: {name!r}")
     exists = subprocess.run(  # noqa: S603

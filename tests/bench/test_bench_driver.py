@@ -20,6 +20,7 @@ from bench.bench import (
     child_pids_by_parent,
     cpu_per_request,
     cpu_sample,
+    database_and_server,
     parse_wrk,
     print_cpu_table,
     process_cpu_seconds,
@@ -191,3 +192,27 @@ def test_the_cpu_table_gives_the_medians_beside_the_minimal_app(capsys):
     row.rounds = [{"cpu_us": {}, "baseline_cpu_us": {}}]
     print_cpu_table([row])
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "server"),
+    [
+        (
+            "postgres://postgres@127.0.0.1:5432/bench",
+            "bench",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        ),
+        (
+            "postgres://postgres@/bench?host=/var/run/postgresql",
+            "bench",
+            "postgres://postgres@/postgres?host=/var/run/postgresql",
+        ),
+    ],
+)
+def test_the_bench_database_is_named_apart_from_its_server(url: str, name: str, server: str):
+    # A server on a Unix socket keeps its host in the query: it was once taken for the name.
+    assert database_and_server(url) == (name, server)
+    import environ
+
+    settings = environ.Env.db_url_config(url)  # the site reads the same URL to that database
+    assert settings["NAME"] == name
