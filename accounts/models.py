@@ -10,7 +10,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from common.querysets import CompiledRead
+from common.querysets import CompiledRead, built_for_connection
 
 from .registry import profile_url
 
@@ -52,21 +52,18 @@ class CaseInsensitiveUserManager(UserManager):
         return _user_by_pk(self, kwargs["pk"])
 
 
-# Per connection object (its converters are bound to it; one per thread and database, kept
-# for the process's life): the SQL, the columns' attributes, and the converters the ORM would
-# apply to each value (SQLite's datetimes, for one).
-_COMPILED_BY_PK: dict = {}
-
-
 def _user_by_pk(manager: CaseInsensitiveUserManager, pk: object) -> User:
     model = manager.model
     alias = router.db_for_read(model)
     connection = connections[alias]
     value = model._meta.pk.get_db_prep_value(pk, connection=connection)  # the ORM's own errors
-    compiled = _COMPILED_BY_PK.get(connection)
-    if compiled is None:
-        template = UserManager.get_queryset(manager).using(alias).filter(pk=0)
-        compiled = _COMPILED_BY_PK[connection] = CompiledRead.of(template, alias)
+    # Per connection object (its converters are bound to it): the SQL, the columns'
+    # attributes, and the converters the ORM would apply to each value (SQLite's datetimes).
+    compiled = built_for_connection(
+        connection,
+        "accounts.user_by_pk",
+        lambda: CompiledRead.of(UserManager.get_queryset(manager).using(alias).filter(pk=0), alias),
+    )
     # Prepared once per connection where the backend can (PostgreSQL: planning this lookup
     # cost more server time than running it).
     with getattr(connection, "prepared_cursor", connection.cursor)() as cursor:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, IntegerField, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.sql.compiler import SQLCompiler
+
+T = TypeVar("T")
+
+# The attribute of a connection object (django.db.connections[alias]) that holds what is
+# built for it: see `built_for_connection`.
+_BUILT = "_aic_built"
 
 
 def count_per_row(rows: QuerySet, *, per: str) -> Coalesce:
@@ -44,3 +53,18 @@ class CompiledRead:
         if not self.converters:
             return row
         return next(iter(self.compiler.apply_converters([row], self.converters)))
+
+
+def built_for_connection(connection: BaseDatabaseWrapper, name: str, build: Callable[[], T]) -> T:
+    """What `build()` returns, built once per connection object and kept on that object:
+    compiled reads and statements bound to it (their converters are). Django gives each
+    thread its own connection objects; a thread that ends (a request under runserver, a
+    background job of the embedded default) takes what was built for it along, where a
+    registry of the process's would keep every one of them, and their connections, alive."""
+    built = connection.__dict__.get(_BUILT)
+    if built is None:
+        built = connection.__dict__[_BUILT] = {}
+    value = built.get(name)
+    if value is None:
+        value = built[name] = build()
+    return value

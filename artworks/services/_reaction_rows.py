@@ -37,7 +37,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from accounts.models import User
-from common.querysets import CompiledRead
+from common.querysets import CompiledRead, built_for_connection
 
 from ..models import Artwork, Favorite, Like
 from ..ranking import hot_score, hot_score_sql, hot_score_sql_params
@@ -282,18 +282,12 @@ class ReactionRows:
         return self._lock
 
 
-# Per connection object (one per thread and database, kept for the process's life, as
-# accounts.models keeps the member lookup) and kind of row.
-_BY_CONNECTION: dict = {}
-
-
 def reaction_rows(model: type[Like] | type[Favorite]) -> ReactionRows:
+    """This thread's connection's statements for `model`'s rows, built on first use and kept
+    with the connection object."""
     alias = router.db_for_write(model)
-    connection = connections[alias]
-    per_model = _BY_CONNECTION.get(connection)
-    if per_model is None:
-        per_model = _BY_CONNECTION[connection] = {}
-    rows = per_model.get(model)
-    if rows is None:
-        rows = per_model[model] = ReactionRows(model, alias)
-    return rows
+    return built_for_connection(
+        connections[alias],
+        f"artworks.reaction_rows.{model._meta.label_lower}",
+        lambda: ReactionRows(model, alias),
+    )
