@@ -217,17 +217,20 @@ def _answer(answered: list) -> None:
 
 
 # Each thread keeps one connection of each pool it sends on, taken from the pool once (per
-# process: a forked child takes its own) and never given back: checking a connection out of
-# redis-py's pool and back in (its lock, its poll for unread data, its metrics and events)
-# cost more CPU than the round trip. Only this thread uses it and every reply is read before
-# it is used again (those of `send_later` on the next use at the latest), or it is
-# disconnected (the next command connects afresh); the pool's own disconnect (a reset after
-# an outage) reaches it too, as it reaches every connection in use.
+# process: a forked child takes its own) and given back only when the thread ends: checking a
+# connection out of redis-py's pool and back in (its lock, its poll for unread data, its
+# metrics and events) cost more CPU than the round trip. (A thread's end drops its
+# `threading.local` values; `_give_back` then returns the connection, which the pool would
+# otherwise count as in use for ever: a thread per request, as runserver serves them, would
+# have used up the pool's connections one request at a time.) Only this thread uses it and
+# every reply is read before it is used again (those of `send_later` on the next use at the
+# latest), or it is disconnected (the next command connects afresh); the pool's own
+# disconnect (a reset after an outage) reaches it too, as it reaches every connection in use.
 _HELD = threading.local()
 
 
 class _Held:
-    __slots__ = ("connection", "outgoing", "pending", "pid")
+    __slots__ = ("__weakref__", "connection", "outgoing", "pending", "pid")
 
     def __init__(self, pid: int, connection: Any) -> None:  # noqa: ANN401
         self.pid = pid
@@ -245,7 +248,17 @@ def _held_connection(pool: Any) -> _Held:  # noqa: ANN401 - redis-py's pool
     if entry is not None and entry.pid == pid:
         return entry
     entry = held[pool] = _Held(pid, pool.get_connection())
+    weakref.finalize(entry, _give_back, pool, entry.connection, pid).atexit = False
     return entry
+
+
+def _give_back(pool: Any, connection: Any, pid: int) -> None:  # noqa: ANN401 - redis-py's
+    """Return a connection held by a thread that has ended to its pool (which checks it for
+    replies never read before handing it out again). Not in a forked child: the connection
+    is the parent's."""
+    if os.getpid() == pid:
+        with contextlib.suppress(Exception):  # a pool reset meanwhile: nothing to give back
+            pool.release(connection)
 
 
 def cache_redis_at(url: str) -> Any | None:  # noqa: ANN401 - redis-py's client

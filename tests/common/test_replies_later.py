@@ -5,6 +5,8 @@ thread's next command on that connection, or once the response has gone. What a 
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import redis
 from django.core.cache import cache
@@ -168,3 +170,27 @@ def test_outside_a_request_a_cork_still_answers_when_it_ends(redis_cache):
         add_then("window", 1, timeout=30, then=told.append)
         assert told == []
     assert told == [True]
+
+
+def test_a_thread_that_ends_gives_its_connection_back(redis_cache):
+    # A thread keeps its connection while it lives; a thread per request (runserver) must not
+    # use the pool up: here a pool of two serves ten threads, one after the other.
+    from tests.conftest import REDIS_TEST_URL
+
+    pool = redis.ConnectionPool.from_url(REDIS_TEST_URL, max_connections=2)
+    client = redis.Redis(connection_pool=pool)
+    told: list = []
+
+    def write(n: int) -> None:
+        rediscache.send_later(client, [("SET", f"thread:{n}", n)], then=lambda r, e: told.append(e))
+
+    try:
+        for n in range(10):
+            thread = threading.Thread(target=write, args=(n,))
+            thread.start()
+            thread.join(timeout=30)
+        assert told == [None] * 10  # every write answered, none refused for want of a connection
+        assert [int(client.get(f"thread:{n}")) for n in range(10)] == list(range(10))
+    finally:
+        client.delete(*(f"thread:{n}" for n in range(10)))
+        pool.disconnect()
