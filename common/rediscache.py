@@ -248,15 +248,18 @@ def _held_connection(pool: Any) -> _Held:  # noqa: ANN401 - redis-py's pool
     if entry is not None and entry.pid == pid:
         return entry
     entry = held[pool] = _Held(pid, pool.get_connection())
-    weakref.finalize(entry, _give_back, pool, entry.connection, pid).atexit = False
+    # The pool by a weak reference: the finalizer must not keep alive a pool that nothing
+    # else uses (its entry in this thread's weak-keyed dict would then stay for ever).
+    weakref.finalize(entry, _give_back, weakref.ref(pool), entry.connection, pid).atexit = False
     return entry
 
 
-def _give_back(pool: Any, connection: Any, pid: int) -> None:  # noqa: ANN401 - redis-py's
-    """Return a connection held by a thread that has ended to its pool (which checks it for
-    replies never read before handing it out again). Not in a forked child: the connection
-    is the parent's."""
-    if os.getpid() == pid:
+def _give_back(pool_ref: weakref.ref, connection: Any, pid: int) -> None:  # noqa: ANN401
+    """Return a connection held by a thread that has ended to its pool, if the pool is still
+    there (it checks the connection for replies never read before handing it out again). Not
+    in a forked child: the connection is the parent's."""
+    pool = pool_ref()
+    if pool is not None and os.getpid() == pid:
         with contextlib.suppress(Exception):  # a pool reset meanwhile: nothing to give back
             pool.release(connection)
 
