@@ -43,6 +43,8 @@ FOLLOWING = "following"
 FEED_PAGE_TABS = (*FEED_TABS, FOLLOWING)
 MEMBER_FEED_TABS = frozenset({FOLLOWING})
 FOLLOWING_SUGGESTIONS = 6
+# Feed pages read at most for one page of a member who mutes someone (feed_tab_page).
+MUTED_PAGES_READ = 10
 
 
 class Tab(TypedDict):
@@ -133,16 +135,22 @@ def feed_tab_page(
     *, tab: str, viewer: Viewer, cursor: str | None, limit: int | None = None
 ) -> Page:
     """One page of a feed tab (one query; one more for a member who mutes someone: their work
-    leaves the page, which keeps its cursor). Raises InvalidCursor for a cursor this site did
-    not make."""
+    leaves the page, which keeps its cursor). A page left empty by the muting is followed by
+    the next ones (a query each, up to MUTED_PAGES_READ in all) until one keeps a card: an
+    empty page says the feed has nothing and offers no link to the rest. Raises InvalidCursor
+    for a cursor this site did not make."""
     if tab == FOLLOWING:
         return following_page(viewer=viewer, cursor=cursor, limit=limit)
     page = feed_page(tab=tab, cursor=cursor, limit=limit, viewer=viewer)
     if user_is_signed_in(viewer) and viewer.muting_count:
         muted = set(muted_by(viewer_id=viewer.pk).values_list("muted_id", flat=True))
-        page = Page(
-            items=[a for a in page.items if a.user_id not in muted], next_cursor=page.next_cursor
-        )
+        items = [a for a in page.items if a.user_id not in muted]
+        for _read in range(MUTED_PAGES_READ - 1):
+            if items or not page.next_cursor:
+                break
+            page = feed_page(tab=tab, cursor=page.next_cursor, limit=limit, viewer=viewer)
+            items = [a for a in page.items if a.user_id not in muted]
+        page = Page(items=items, next_cursor=page.next_cursor)
     return page
 
 

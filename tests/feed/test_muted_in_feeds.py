@@ -109,3 +109,22 @@ def test_a_kept_copy_of_the_feed_follows_a_mute(
     with django_capture_on_commit_callbacks(execute=True):
         user_mute(muter=reader, muted=world["loud"])
     assert "loud 0" not in client.get("/feed?tab=new").content.decode()
+
+
+@pytest.mark.parametrize("tab", ["hot", "new"])
+def test_a_page_of_muted_work_alone_reads_on_rather_than_ending_the_feed(world, tab):
+    """Two pages of the feed are all the muted member's: the member's first page is not
+    empty (which reads as "No artworks yet", with no link to the rest) but the work after."""
+    reader = world["reader"]
+    for work in world["works"]["loud"]:
+        work.hot_score, work.published_at = work.hot_score + 100, work.published_at + timedelta(1)
+        work.save(update_fields=["hot_score", "published_at"])
+    first = feed_tab_page(tab=tab, viewer=reader, cursor=None, limit=1)
+    assert [a.user.username for a in first.items] == ["calm"]
+    walked = list(first.items)
+    cursor = first.next_cursor
+    while cursor:
+        page = feed_tab_page(tab=tab, viewer=reader, cursor=cursor, limit=1)
+        walked += page.items
+        cursor = page.next_cursor
+    assert [a.title for a in walked] == [a.title for a in world["works"]["calm"]]
