@@ -69,6 +69,11 @@ class _ArtworkFeed(Feed):
     def item_link(self, item: Artwork) -> str:
         return absolute_url(item.get_absolute_url())
 
+    def item_guid(self, item: Artwork) -> str:
+        # The entry's id must never change (RFC 4287), and the page's address changes with
+        # the title (its slug): the short address, which leads there, does not.
+        return absolute_url(reverse("artworks:detail_short", args=[item.pk]))
+
     def item_description(self, item: Artwork) -> str:
         image_url, width, height = artwork_image_url(item, min_width=THUMBNAIL_WIDTH)
         text = artwork_description(item, prompt_visible=not item.prompt_hidden)

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services as account_services
-from artworks.services import artwork_hide, artwork_publish
+from artworks.services import artwork_edit, artwork_hide, artwork_publish
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +128,18 @@ def test_markup_is_escaped_and_a_hidden_prompt_never_shows(client, world):
         assert "secret-word-xyzzy" not in xml
         assert "<b>" not in xml
         assert "Study 0 &lt;b&gt;" in xml
+
+
+def test_an_entrys_id_stays_when_the_title_and_so_the_address_change(client, world):
+    """Atom ids are permanent (RFC 4287 4.2.6): a reader that sees a new id shows the edited
+    artwork again as a new entry. The link follows the new address."""
+    work = world["works"][0]
+    before = _parsed(client, "/feed.atom").entries[0]
+    artwork_edit(artwork=work, actor=world["ada"], changes={"title": "Renamed study"})
+    after = _parsed(client, "/feed.atom").entries[0]
+    assert after.title == "Renamed study"
+    assert after.link.endswith("/renamed-study")
+    assert after.id == before.id
 
 
 @pytest.mark.parametrize("who", ["nobody", "gone"])
