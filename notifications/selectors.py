@@ -90,6 +90,13 @@ def notifications_shown_to(*, recipient: User) -> QuerySet[Notification]:
 # --- the unread count ---------------------------------------------------------------------
 
 
+def newest_notification_id(*, recipient: User) -> int | None:
+    """The id of the recipient's newest notification (None without any): what "Mark all as
+    read" marks up to, so that one made after the page was shown stays unread. One query."""
+    newest = Notification.objects.filter(recipient=recipient).order_by("-id")
+    return newest.values_list("pk", flat=True).first()
+
+
 def unread_key(user_id: int) -> str:
     return f"notifications:unread:{user_id}"
 

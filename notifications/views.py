@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import services
 from .forms import NotificationSettingsForm
-from .selectors import InvalidCursor, notifications_page, unread_count
+from .selectors import InvalidCursor, newest_notification_id, notifications_page, unread_count
 from .text import group_html
 
 
@@ -41,9 +41,12 @@ def index(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("That page link is no longer valid. Here is the first page."))
         return redirect("notifications:index")
     lines = [{"group": group, "html": group_html(group)} for group in page.groups]
-    context = {"page": page, "lines": lines, "unread": unread_count(user=request.user)}
+    unread = unread_count(user=request.user)
+    context = {"page": page, "lines": lines, "unread": unread}
     if request.headers.get("HX-Request") == "true" and cursor:
         return _private(render(request, "notifications/partials/more.html", context))
+    if unread:  # "Mark all as read": what is there now, not what comes while the page is open
+        context["up_to_id"] = newest_notification_id(recipient=request.user)
     return _private(render(request, "notifications/index.html", context))
 
 

@@ -112,6 +112,22 @@ class TestPage:
         assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 1
         assert _bell(response) == "Notifications"
 
+    def test_mark_all_read_leaves_what_came_after_the_page_unread(self, committed):
+        """ "Mark all as read" marks what the member was shown: a notification made while the
+        page was open stays unread, or the member would never see it as new."""
+        me = UserFactory()
+        _followers(committed, me, 2)
+        client, _ = signed_in(me)
+        page = client.get("/notifications").content.decode()
+        (late,) = _followers(committed, me, 1)
+        form = re.search(r'(?s)<form method="post" action="/notifications/read">.*?</form>', page)
+        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form[0]))
+        response = client.post("/notifications/read", fields, follow=True)
+        assert "marked as read" in response.content.decode()
+        unread = Notification.objects.filter(recipient=me, read_at__isnull=True)
+        assert list(unread.values_list("actor_id", flat=True)) == [late.pk]
+        assert _bell(response) == "Notifications, 1 unread"
+
     def test_a_bad_id_is_an_error_in_the_readers_language(self, client, user):
         client.force_login(user)
         response = client.post("/notifications/read?lang=zh-hans", {"up_to_id": "x"}, follow=True)
