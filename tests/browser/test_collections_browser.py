@@ -179,3 +179,25 @@ def test_the_new_pages_at_360px(browser, gallery):
         assert width <= NARROW["width"], f"{name} is {width}px wide"
         page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
     context.close()
+
+
+def test_long_unbroken_words_stay_within_a_phone_screen(browser, gallery):
+    """A member's display name, a collection's name and description and a search are typed
+    by members: one long word of them (an address, a run of letters) wraps instead of
+    widening the page past the screen."""
+    base = gallery["url"]
+    word = "W" * 80
+    longhand = UserFactory(username="longhand", name=word)
+    hoard = services.collection_create(owner=longhand, name=word, description="D" * 1000)
+    context = browser.new_context(viewport=NARROW)
+    page = context.new_page()
+    for path in (
+        "/user/longhand",
+        "/user/longhand/collections",
+        hoard.get_absolute_url(),
+        "/search?q=" + "x" * 100,
+    ):
+        page.goto(base + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= NARROW["width"], f"{path} is {width}px wide"
+    context.close()
