@@ -187,17 +187,27 @@ def test_long_unbroken_words_stay_within_a_phone_screen(browser, gallery):
     widening the page past the screen."""
     base = gallery["url"]
     word = "W" * 80
-    longhand = UserFactory(username="longhand", name=word)
+    longhand = UserFactory(username="w" * 30, name=word)
     hoard = services.collection_create(owner=longhand, name=word, description="D" * 1000)
+    services.comment_create(author=longhand, artwork_id=gallery["works"][0].pk, body="Lovely")
     context = browser.new_context(viewport=NARROW)
+    sign_in(context, base, gallery["curator"])
     page = context.new_page()
     for path in (
-        "/user/longhand",
-        "/user/longhand/collections",
+        longhand.get_absolute_url(),
+        f"{longhand.get_absolute_url()}/collections",
         hoard.get_absolute_url(),
         "/search?q=" + "x" * 100,
+        gallery["works"][0].get_absolute_url(),
     ):
         page.goto(base + path)
+        if path == longhand.get_absolute_url():
+            page.locator("details.member-menu > summary").click()  # "Mute @www…", "Block @www…"
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= NARROW["width"], f"{path} is {width}px wide"
+        overflowing = page.evaluate(
+            """() => [...document.querySelectorAll('main *')].filter(e => e.offsetParent
+                && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
+                && !e.closest('.art-card')).map(e => e.textContent.trim().slice(0, 20))"""
+        )
+        assert width <= NARROW["width"] and not overflowing, f"{path}: {width}px, {overflowing}"
     context.close()
