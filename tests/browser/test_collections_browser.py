@@ -190,6 +190,9 @@ def test_long_unbroken_words_stay_within_a_phone_screen(browser, gallery):
     longhand = UserFactory(username="w" * 30, name=word)
     hoard = services.collection_create(owner=longhand, name=word, description="D" * 1000)
     services.comment_create(author=longhand, artwork_id=gallery["works"][0].pk, body="Lovely")
+    own = make_artwork(
+        9, user=longhand, title="Mine", status=Artwork.Status.PUBLISHED, published_at=timezone.now()
+    )
     context = browser.new_context(viewport=NARROW)
     sign_in(context, base, gallery["curator"])
     page = context.new_page()
@@ -199,6 +202,7 @@ def test_long_unbroken_words_stay_within_a_phone_screen(browser, gallery):
         hoard.get_absolute_url(),
         "/search?q=" + "x" * 100,
         gallery["works"][0].get_absolute_url(),
+        own.get_absolute_url(),  # its author beside the follow button
     ):
         page.goto(base + path)
         if path == longhand.get_absolute_url():
