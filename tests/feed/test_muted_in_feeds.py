@@ -128,3 +128,22 @@ def test_a_page_of_muted_work_alone_reads_on_rather_than_ending_the_feed(world, 
         walked += page.items
         cursor = page.next_cursor
     assert [a.title for a in walked] == [a.title for a in world["works"]["calm"]]
+
+
+def test_a_last_page_of_muted_work_alone_ends_the_list_rather_than_emptying_the_site(world, client):
+    """The first page is full and the rest of the feed is the muted member's: "Load more"
+    leads to the end of the list, not to "No artworks yet" (without JavaScript, a page)."""
+    calm, reader = world["calm"], world["reader"]
+    now = timezone.now()
+    for work in world["works"]["loud"]:  # the oldest of all
+        work.published_at -= timedelta(days=1)
+        work.save(update_fields=["published_at"])
+    for i in range(21):  # with calm's three, one full page
+        PublishedArtworkFactory(user=calm, title=f"more {i}", published_at=now + timedelta(i))
+    client.force_login(reader)
+    first = client.get("/feed?tab=new").content.decode()
+    cursor = re.search(r'href="\?tab=new&amp;cursor=([^"]+)"', first)[1]
+    last = client.get(f"/feed?tab=new&cursor={cursor}").content.decode()
+    assert "loud" not in last
+    assert "No artworks yet" not in last
+    assert "You have reached the end." in last
