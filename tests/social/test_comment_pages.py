@@ -202,6 +202,21 @@ class TestPosting:
         assert "1 comment" in html
         assert f"innerHTML:#comments-status-{art.pk}" in html
 
+    def test_with_htmx_only_the_first_comment_takes_the_empty_note_away(self, art, commit):
+        """The page shows "No comments yet" only while there are none: an answer that swaps
+        it out of band when the page has no such note makes htmx report an error (an
+        out-of-band target that is not there) on every later comment."""
+        note = f'id="comments-empty-{art.pk}" data-hx-swap-oob="true"'
+        client = _client(UserFactory())
+        assert f'id="comments-empty-{art.pk}"' in _page(client, art)
+        with commit():
+            first = client.post(_post_url(art), {"body": "First."}, **HTMX).content.decode()
+        assert note in first
+        assert f'id="comments-empty-{art.pk}"' not in _page(client, art)
+        second = client.post(_post_url(art), {"body": "Second."}, **HTMX).content.decode()
+        assert "Second." in second
+        assert note not in second
+
     def test_a_reply_goes_under_its_comment(self, art):
         top = _say(UserFactory(), art)
         client = _client(UserFactory())
