@@ -49,6 +49,8 @@ def artwork_edit(
         raise ValidationError(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
+    if "title" in changes and not str(changes["title"] or "").strip():
+        raise ValidationError({"title": _("Give the artwork a title.")})
     if "rating" in changes:  # an unknown rating is refused before anything else
         changes = {**changes, "rating": rating_clean(changes["rating"])}
     if not permissions.can_change_fields(actor=actor, artwork=artwork, fields=changes):

@@ -93,6 +93,13 @@ class TestService:
         ]
         assert (_row(art).title, _row(art).rating) == ("Harbour lights", "general")
 
+    @pytest.mark.parametrize("title", ["", "   ", "\t\n"])
+    def test_a_blank_title_is_refused_and_changes_nothing(self, art, title):
+        with pytest.raises(ValidationError) as caught:
+            services.artwork_edit(artwork=art, actor=art.user, changes={"title": title})
+        assert caught.value.message_dict["title"] == ["Give the artwork a title."]
+        assert (_row(art).title, _row(art).slug) == ("Harbour lights", "harbour-lights")
+
     @pytest.mark.parametrize("field", ["rating", "title", "prompt_hidden"])
     def test_another_member_changes_nothing(self, art, field):
         value = {"rating": "explicit", "title": "Mine now", "prompt_hidden": True}[field]
@@ -310,6 +317,13 @@ class TestApi:
         assert response.status_code == 400
         assert response.json() == {"detail": "Choose a rating: general, mature or explicit."}
         assert (_row(art).rating, _row(art).title) == ("general", "Harbour lights")
+
+    def test_a_blank_title_is_400_as_on_the_edit_page(self, client, art):
+        client.force_login(art.user)
+        response = _patch(client, art, {"title": "   "})
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Give the artwork a title."}
+        assert _row(art).title == "Harbour lights"
 
     def test_an_unknown_rating_in_chinese(self, client, art):
         client.force_login(art.user)
