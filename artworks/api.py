@@ -296,9 +296,9 @@ def generate(request: HttpRequest) -> Status:
 def upload(
     request: HttpRequest,
     file: File[UploadedFile | None] = None,
-    title: str = Form("", pattern=NO_NUL),
-    description: str = Form("", pattern=NO_NUL),
-    alt_text: str = Form("", pattern=NO_NUL),
+    title: str = Form("", max_length=200, pattern=NO_NUL),
+    description: str = Form("", max_length=5000, pattern=NO_NUL),
+    alt_text: str = Form("", max_length=300, pattern=NO_NUL),
     tags: str = Form("", pattern=NO_NUL, description="Tags, separated by commas (up to 10)."),
     rating: str = Form("general", description=_RATING_HELP),
     ai_generated: bool = Form(
@@ -313,9 +313,9 @@ def upload(
     artwork = services.artwork_upload(
         author=request.user,
         file=file,
-        title=title[:200],
-        description=description[:5000],
-        alt_text=alt_text[:300],
+        title=title,
+        description=description,
+        alt_text=alt_text,
         rating=rating,
         ai_generated=ai_generated,
     )

@@ -242,3 +242,16 @@ def test_upload_without_a_file_says_so(client, user):
     response = client.post("/api/artworks/upload", {"title": "nothing"})
     assert response.status_code == 400
     assert "Choose a file" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("title", 200), ("description", 5000), ("alt_text", 300)]
+)
+def test_upload_refuses_text_over_its_limit_rather_than_cutting_it(client, user, field, limit):
+    # As generate, the edit API and the upload form do: nothing the member wrote is dropped.
+    client.force_login(user)
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    response = client.post("/api/artworks/upload", {"file": upload, field: "x" * (limit + 1)})
+    assert response.status_code == 422, response.content
+    assert field in response.json()["detail"]
+    assert Artwork.objects.count() == 0
