@@ -305,6 +305,8 @@ def upload(
         False, description="Whether AI was used to make it (the page and the files say so)."
     ),
 ) -> Status:
+    if request.content_type != "multipart/form-data":
+        raise HttpError(415, _("Send the file as multipart/form-data."))
     if file is None:
         raise ValidationError(_("Choose a file to upload (multipart field “file”)."))
     tag_names = tags_clean(tags_split(tags))

@@ -91,6 +91,20 @@ def test_a_foreign_content_type_on_generate_is_415_json(client, bearer):
     assert not Artwork.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b'{"file": "iVBORw0KGgo="}'),
+        ("application/x-www-form-urlencoded", b"title=x"),
+        ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ],
+)
+def test_a_foreign_content_type_on_upload_is_415_json(client, bearer, content_type, body):
+    response = client.post("/api/artworks/upload", data=body, content_type=content_type, **bearer)
+    assert_json_error(response, 415)
+    assert not Artwork.objects.exists()
+
+
 @pytest.mark.parametrize("path", ["/api/auth/login", "/api/auth/refresh"])
 def test_an_unparseable_body_is_400_json(client, path):
     response = client.post(path, data=b"{not json", content_type="application/json")
