@@ -110,9 +110,13 @@ def clean_upload(
     if kind == "svg":
         raise _refuse(_("SVG images are not accepted; upload a JPEG, PNG, WebP, GIF or AVIF."))
     if kind in (None, "html"):
+        if not allow_video:
+            raise _refuse(
+                _("This file is not a supported image (%(types)s).")
+                % {"types": ACCEPTED_HELP.rsplit(",", 2)[0]}
+            )
         raise _refuse(
-            _("This file is not a supported image or video (%(types)s).")
-            % {"types": ACCEPTED_HELP if allow_video else ACCEPTED_HELP.rsplit(",", 2)[0]}
+            _("This file is not a supported image or video (%(types)s).") % {"types": ACCEPTED_HELP}
         )
     if kind in ("mp4", "webm"):
         if not allow_video:

@@ -200,6 +200,16 @@ def test_a_video_is_not_accepted_as_a_reference_image():
         uploads.clean_upload(io.BytesIO(samples.video_bytes()), allow_video=False)
 
 
+@pytest.mark.parametrize("data", [b"just some text", b"<!doctype html><p>hi</p>"])
+def test_a_reference_image_that_is_no_picture_is_not_called_a_video(data):
+    # Where only an image is taken, the refusal does not speak of videos.
+    with pytest.raises(ValidationError) as caught:
+        uploads.clean_upload(io.BytesIO(data), allow_video=False)
+    assert caught.value.messages == [
+        "This file is not a supported image (JPEG, PNG, WebP, GIF, AVIF)."
+    ]
+
+
 def test_uploading_a_video_makes_a_poster_and_thumbnails(
     client, user, stored_files, django_capture_on_commit_callbacks
 ):
