@@ -102,6 +102,11 @@ class BodyLimitUploadHandler(FileUploadHandler):
         limit = getattr(self.request, FILE_LIMIT_ATTR, None)
         if limit is not None and self.received > limit:
             setattr(self.request, REFUSED_ATTR, True)
+            # The next handler may have written the file so far to a temporary file, which
+            # the parser does not close on an error: remove it now, not at some later GC.
+            for handler in self.request.upload_handlers:
+                if handler is not self:
+                    handler.upload_interrupted()
             raise UploadTooLarge(f"an uploaded file passed {limit} bytes")
         return raw_data
 

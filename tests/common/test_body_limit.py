@@ -3,6 +3,7 @@ file that passes its endpoint's limit while streaming in is stopped there."""
 
 from __future__ import annotations
 
+import gc
 import json as json_module
 
 import pytest
@@ -172,6 +173,23 @@ def test_a_file_passing_its_limit_is_stopped_while_streaming_in_the_api(
     assert 102_400 < stream.bytes_read < 200_000
     assert Artwork.objects.count() == 0
     assert stored_files() == []
+
+
+@pytest.mark.parametrize("path", ["/create", "/api/artworks/upload"])
+def test_a_stopped_file_leaves_no_temporary_file_behind(
+    small_upload_limits, settings, tmp_path, client, user, path
+):
+    # The part that streamed in before the stop (up to the largest file an endpoint takes,
+    # 100 MB by default) is removed at once, not whenever the garbage collector comes by.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10_000  # this body goes to a temporary file
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    gc.disable()
+    try:
+        response = send(path, multipart(300_000), content_type=FORM, **signed_in(client, user))
+        assert response.status_code == 413
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        gc.enable()
 
 
 def test_uploads_above_a_few_megabytes_go_to_a_temporary_file(settings):
