@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.services import user_update_profile
+from accounts.tokens import token_pair_issue
 from artworks import services, storage_keys
 from artworks.models import Artwork
 from artworks.selectors import artwork_media_names
@@ -126,6 +127,26 @@ def test_a_drafts_files_are_served_to_its_author_and_staff_only(user, superuser)
             assert response.status_code == 200, url
             assert response["Cache-Control"] == "private, no-store"
             assert response.body
+
+
+def test_an_app_client_gets_the_files_of_the_draft_the_api_gave_it(user):
+    # The API answers an author's bearer token with its draft's URLs: that token opens them,
+    # and only for whoever the visibility rule lets see them.
+    draft = ArtworkFactory(user=user)
+    services.artwork_make_thumbnails(artwork_id=draft.pk)
+
+    def bearer(member) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {token_pair_issue(user=member).access_token}"}
+
+    data = Client().get(f"/api/artworks/{draft.pk}", **bearer(user)).json()
+    urls = [data["url"], *(t["url"] for t in data["thumbnails"])]
+    assert len(urls) > 1
+    for url in urls:
+        response = Client().get(url, **bearer(user))
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "private, no-store"
+        assert Client().get(url, **bearer(UserFactory())).status_code == 404, url
+        assert Client().get(url, HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 404
 
 
 def test_a_hidden_artworks_files_are_served_to_staff_only(user, superuser):
