@@ -29,6 +29,10 @@ def artwork_publish(*, artwork: Artwork, actor: User) -> Artwork:
     require(permissions.can_publish_artwork, artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
+        if not locked.original and locked.generation_status == Artwork.GenerationStatus.FAILED:
+            raise StateConflict(
+                _("The generation failed, so there is no image to publish; try again.")
+            )
         if not locked.original:
             raise StateConflict(_("This artwork has no image yet; wait for it to finish."))
         if locked.status == Artwork.Status.PUBLISHED:

@@ -154,6 +154,20 @@ def test_publishing_before_the_image_exists_is_a_409_conflict(client, user):
     assert draft.status == "draft"
 
 
+def test_publishing_a_failed_generation_says_to_try_again_not_to_wait(client, user):
+    draft = ArtworkFactory(
+        user=user, with_file=False, generation_status="failed", generation_error="Timed out."
+    )
+    client.force_login(user)
+    response = client.post(f"/api/artworks/{draft.pk}/publish")
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "The generation failed, so there is no image to publish; try again."
+    }
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
 def test_retrying_a_generation_that_did_not_fail_is_a_409_conflict(client, user):
     artwork = ArtworkFactory(user=user)  # generation done
     client.force_login(user)
