@@ -8,6 +8,7 @@ responses are kept in the page cache with the list pages, so a publication shows
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,24 @@ MEDIA_NS = "http://search.yahoo.com/mrss/"
 THUMBNAIL_WIDTH = 480
 
 
+# Control characters XML 1.0 cannot hold: Django's writer refuses them with an error, so one
+# typed into a title or a member's name (the pages and the API take it) would fail the feed.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_texts(values: dict[str, object]) -> dict[str, object]:
+    return {k: _NOT_IN_XML.sub("", v) if isinstance(v, str) else v for k, v in values.items()}
+
+
 class MediaAtomFeed(Atom1Feed):
-    """Atom with Media RSS thumbnails (`<media:thumbnail url width height>`)."""
+    """Atom with Media RSS thumbnails (`<media:thumbnail url width height>`), whose texts leave
+    out the control characters XML cannot hold."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**_xml_texts(kwargs))
+
+    def add_item(self, **kwargs: object) -> None:
+        super().add_item(**_xml_texts(kwargs))
 
     def root_attributes(self) -> dict[str, str]:
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}

@@ -142,6 +142,25 @@ def test_an_entrys_id_stays_when_the_title_and_so_the_address_change(client, wor
     assert after.id == before.id
 
 
+def test_control_characters_typed_into_a_work_or_a_name_do_not_break_the_feeds(client):
+    # XML 1.0 has no place for them; the pages and the API take them, so the feeds must too.
+    author = UserFactory(username="ctrl", name="Name\x01 with\x1b a bell\x07")
+    work = PublishedArtworkFactory(
+        user=author,
+        title="Title\x01 with\x0b control\x1f",
+        description="Line\x08 feed",
+        alt_text="Alt\x0c text",
+        prompt="a prompt\x02 with one",
+    )
+    assert work.title.startswith("Title\x01")
+    for path in ("/feed.atom", "/user/ctrl/feed.atom"):
+        parsed = _parsed(client, path)
+        (entry,) = parsed.entries
+        assert entry.title == "Title with control"
+        assert entry.author == "Name with a bell"
+        _assert_atom_10(client.get(path).content)
+
+
 @pytest.mark.parametrize("who", ["nobody", "gone"])
 def test_a_missing_or_suspended_members_feed_is_404(client, world, who):
     assert client.get(f"/user/{who}/feed.atom").status_code == 404
