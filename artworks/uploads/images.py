@@ -51,13 +51,17 @@ def clean_image(
         raise _too_many_pixels(exc.max_pixels, exc.width, exc.height) from None
     except Exception:
         raise _decode_error() from None
-    if image.format not in IMAGE_FORMATS or (
-        expected is not None and IMAGE_FORMATS[image.format][0] != _EXT_OF.get(expected)
+    # A JPEG that carries more pictures after the photo (MPO: a phone's HDR gain map or depth
+    # map, a stereo pair) is a JPEG whose first picture is the photo.
+    image_format = "JPEG" if image.format == "MPO" else image.format
+    if image_format not in IMAGE_FORMATS or (
+        expected is not None and IMAGE_FORMATS[image_format][0] != _EXT_OF.get(expected)
     ):
         raise _refuse(_("The file's content does not match a supported image format."))
     width, height = image.size
     try:
-        frames = getattr(image, "n_frames", 1) or 1
+        # An MPO's later pictures are not frames of an animation.
+        frames = 1 if image_format == "JPEG" else getattr(image, "n_frames", 1) or 1
     except Exception:
         raise _decode_error() from None
     if frames > 1:
@@ -66,7 +70,7 @@ def clean_image(
         if frames > 1 and image.format in ("GIF", "WEBP"):
             return _reencode_animation(image, frames=frames, xmp=xmp)
         image.load()
-        return _reencode_still(image, xmp=xmp)
+        return _reencode_still(image, xmp=xmp, source_format=image_format)
     except ValidationError:
         raise
     except Exception:
@@ -108,8 +112,10 @@ def _strip(image: Image.Image) -> Image.Image:
     return image
 
 
-def _reencode_still(image: Image.Image, *, xmp: bytes | None = None) -> CleanFile:
-    source_format = image.format
+def _reencode_still(
+    image: Image.Image, *, xmp: bytes | None = None, source_format: str | None = None
+) -> CleanFile:
+    source_format = source_format or image.format
     lossless = bool(image.info.get("lossless", False))
     transposition = upright_transposition(image)
     if transposition is not None:

@@ -158,6 +158,22 @@ def test_each_image_format_keeps_its_family(fmt, ext):
     assert Image.open(io.BytesIO(cleaned.data)).format == fmt
 
 
+def test_a_jpeg_carrying_a_second_picture_is_taken_as_its_photo(settings):
+    # Phones write a gain map or a depth map after the photo (MPO); Pillow names it "MPO".
+    settings.UPLOAD_MAX_ANIMATION_PIXELS = 3_000  # both pictures together exceed it
+    photo = Image.new("RGB", (60, 40), (200, 0, 0))
+    buf = io.BytesIO()
+    photo.save(buf, "MPO", save_all=True, append_images=[Image.new("RGB", (60, 40), (0, 0, 200))])
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    cleaned = uploads.clean_upload(io.BytesIO(buf.getvalue()))
+    assert (cleaned.ext, cleaned.content_type) == ("jpg", "image/jpeg")
+    assert (cleaned.width, cleaned.height) == (60, 40)
+    stored = Image.open(io.BytesIO(cleaned.data))
+    assert stored.format == "JPEG" and getattr(stored, "n_frames", 1) == 1
+    red, _green, blue = stored.convert("RGB").getpixel((30, 20))
+    assert red > 150 and blue < 60  # the photo, not the picture after it
+
+
 def test_animated_gif_stays_animated():
     frames = [Image.new("RGB", (30, 30), (i * 40, 0, 0)) for i in range(5)]
     buf = io.BytesIO()
