@@ -150,6 +150,8 @@ def video_poster_jpeg(
         if width > POSTER_MAX_WIDTH:
             width, height = POSTER_MAX_WIDTH, max(1, round(height * POSTER_MAX_WIDTH / width))
         image = poster.to_image(width=width, height=height)
+        if poster.rotation:  # turned as players turn it (a phone's portrait recording)
+            image = image.rotate(poster.rotation, expand=True)
     buf = io.BytesIO()
     image.convert("RGB").save(
         buf, "JPEG", quality=85, optimize=True, progressive=True, **xmp_save_options("JPEG", xmp)

@@ -94,6 +94,9 @@ def _probe(source: InputContainer, *, container: str) -> dict:
     stream.codec_context.thread_count = 1
     for frame in source.decode(video=0):
         decoded = frame.width > 0
+        if round(frame.rotation) % 180:
+            # A phone's portrait recording: stored on its side, shown turned (display matrix).
+            width, height = height, width
         break
     if not decoded:
         raise _video_error()

@@ -51,6 +51,32 @@ def video_bytes(
     return buf.getvalue()
 
 
+def portrait_phone_video() -> bytes:
+    """A 64 × 48 video, red on its left half and blue on its right, with the display matrix a
+    phone writes for a portrait recording: players turn it 90° clockwise and show it 48 × 64,
+    red on top."""
+    buf = io.BytesIO()
+    with av.open(buf, mode="w", format="mp4") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height = 64, 48
+        stream.pix_fmt = "yuv420p"
+        picture = Image.new("RGB", (64, 48), (0, 0, 255))
+        picture.paste((255, 0, 0), (0, 0, 32, 48))
+        for _ in range(10):
+            for packet in stream.encode(av.VideoFrame.from_image(picture)):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    data = bytearray(buf.getvalue())
+    tkhd = data.find(b"tkhd")
+    # version 0: flags, times, track id, reserved, duration (20), reserved, layer, group,
+    # volume, reserved (16), then the 3 × 3 matrix
+    matrix = tkhd + 4 + 4 + 20 + 16
+    assert data[tkhd + 4] == 0
+    data[matrix : matrix + 36] = struct.pack(">9i", 0, 65536, 0, -65536, 0, 0, 0, 0, 1 << 30)
+    return bytes(data)
+
+
 SVG_WITH_SCRIPT = (
     b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
     b'<script>alert(document.cookie)</script><rect width="10" height="10"/></svg>'

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from artworks import uploads
+from artworks import services, uploads
 from artworks.media import thumbnail_formats
 from artworks.models import Artwork
 from tests.artworks import samples
@@ -197,6 +197,23 @@ def test_videos_are_probed(container, codec, expected_codec):
     assert cleaned.codec == expected_codec
     # the remuxed file is itself a valid video
     assert uploads.clean_upload(io.BytesIO(cleaned.data)).codec == expected_codec
+
+
+def test_a_portrait_phone_video_has_its_shown_size_and_an_upright_poster(
+    user, django_capture_on_commit_callbacks
+):
+    # Phones store a portrait recording landscape with a display matrix that players follow.
+    upload = SimpleUploadedFile("portrait.mp4", samples.portrait_phone_video())
+    with django_capture_on_commit_callbacks(execute=True):
+        artwork = services.artwork_upload(author=user, file=upload)
+    artwork.refresh_from_db()
+    assert (artwork.width, artwork.height) == (48, 64)
+    with default_storage.open(artwork.poster, "rb") as poster:
+        upright = Image.open(poster).convert("RGB")
+        assert upright.size == (48, 64)
+        top, bottom = upright.getpixel((24, 8)), upright.getpixel((24, 56))
+        assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]  # turned clockwise
+    assert {(t["width"], t["height"]) for t in artwork.thumbnails} == {(48, 64)}
 
 
 def test_a_video_longer_than_the_limit_is_refused(settings):
