@@ -102,8 +102,8 @@ def render_image_derivatives(source: bytes | IO[bytes], *, xmp: bytes | None = N
     image, (width, height) = _open_rgb(source)
     thumbs: list[Thumbnail] = []
     widths = sorted({min(w, width) for w in settings.THUMBNAIL_WIDTHS})
-    for target in widths:
-        size = (target, max(1, round(height * target / width)))
+    sizes = dict.fromkeys(_thumbnail_size(w, width=width, height=height) for w in widths)
+    for size in sizes:
         resized = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS)
         for fmt, options in thumbnail_formats():
             buf = io.BytesIO()
@@ -117,6 +117,19 @@ def render_image_derivatives(source: bytes | IO[bytes], *, xmp: bytes | None = N
         placeholder_data_uri=placeholder_data_uri(image),
         thumbnails=thumbs,
     )
+
+
+# WebP holds at most this many pixels a side.
+WEBP_MAX_SIDE = 16383
+
+
+def _thumbnail_size(target: int, *, width: int, height: int) -> tuple[int, int]:
+    """`target` wide at the picture's aspect ratio; a very tall picture's thumbnail is made
+    narrower, so that WebP can hold it."""
+    tall = max(1, round(height * target / width))
+    if tall <= WEBP_MAX_SIDE:
+        return target, tall
+    return max(1, round(width * WEBP_MAX_SIDE / height)), WEBP_MAX_SIDE
 
 
 # A poster is shown at most this wide (the player's width on a large screen).

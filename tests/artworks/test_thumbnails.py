@@ -54,6 +54,21 @@ def test_small_originals_are_never_upscaled():
     assert sorted({t.width for t in derivatives.thumbnails}) == [320, 500]
 
 
+@pytest.mark.parametrize("size", [(4, 20_000), (700, 40_000)])
+def test_a_very_tall_picture_gets_thumbnails_webp_can_hold(size):
+    # WebP holds at most 16383 pixels a side; such a picture is well within the upload limits.
+    buf = io.BytesIO()
+    Image.new("RGB", size, (20, 90, 200)).save(buf, "PNG")
+    derivatives = render_image_derivatives(buf.getvalue())
+    assert derivatives.thumbnails
+    for thumb in derivatives.thumbnails:
+        image = open_bytes(thumb.data)
+        assert image.size == (thumb.width, thumb.height)
+        assert thumb.height <= 16383
+    keys = [(t.width, t.format) for t in derivatives.thumbnails]
+    assert len(keys) == len(set(keys))  # one file a width and format
+
+
 def test_orientation_is_applied_and_exif_removed():
     # Orientation 6 = rotate 90° clockwise for display: a 400x200 stored image shows 200x400,
     # and the red (left) half ends up on top.
