@@ -3,6 +3,7 @@ rule, the staff log, and the default title made from a prompt."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -89,6 +90,17 @@ def rating_clean(rating: object) -> str:
             {"rating": _("Choose a rating: general, mature or explicit.")}, code="invalid"
         )
     return str(rating)
+
+
+# Control characters (tab and line breaks aside): invisible, invalid in HTML and XML.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The texts of an artwork that its author types.
+TYPED_TEXTS = ("title", "description", "alt_text", "prompt", "negative_prompt")
+
+
+def text_clean(text: str) -> str:
+    """`text` without control characters, which no page, feed or file can show."""
+    return _CONTROL_CHARACTERS.sub("", text or "")
 
 
 def artwork_default_title(*, prompt: str) -> str:

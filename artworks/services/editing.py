@@ -21,6 +21,7 @@ from ._base import (
     log_staff_action,
     mark_edited,
     rating_clean,
+    text_clean,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def artwork_edit(
         raise ValidationError(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
+    changes = {f: text_clean(v) if f in TEXT_FIELDS else v for f, v in changes.items()}
     if "title" in changes and not str(changes["title"] or "").strip():
         raise ValidationError({"title": _("Give the artwork a title.")})
     if "rating" in changes:  # an unknown rating is refused before anything else

@@ -27,7 +27,7 @@ from .. import permissions, storage_keys, uploads
 from ..models import Artwork
 from ..providers import get_provider
 from ..signals import ArtworkEvent
-from ._base import announce, rating_clean, require
+from ._base import announce, rating_clean, require, text_clean
 from .creation import artwork_create_draft
 from .generation_run import generate_beside_request
 
@@ -98,7 +98,7 @@ def artwork_generate(
     starts after commit). `remix_of`: the artwork it starts from, which the author must be
     allowed to remix (`permissions.remix_refusal`; else ValidationError, nothing made)."""
     _check_remix(author=author, remix_of=remix_of)
-    prompt, negative_prompt = (prompt or "").strip(), (negative_prompt or "").strip()
+    prompt, negative_prompt = text_clean(prompt).strip(), text_clean(negative_prompt).strip()
     rating = rating_clean(rating)
     _validate_generation(
         prompt=prompt, negative_prompt=negative_prompt, width=width, height=height, seed=seed

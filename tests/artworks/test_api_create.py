@@ -269,3 +269,39 @@ def test_upload_refuses_text_over_its_limit_rather_than_cutting_it(client, user,
     assert response.status_code == 422, response.content
     assert field in response.json()["detail"]
     assert Artwork.objects.count() == 0
+
+
+def test_control_characters_are_left_out_of_what_a_member_types(client, user):
+    # Invisible, and invalid in a page, a feed or a file: tab and line breaks stay.
+    client.force_login(user)
+    generated = post_json(
+        client,
+        "/api/artworks/generate",
+        {"prompt": "a boat\x01 at\x1b dawn", "negative_prompt": "fog\x7f", "alt_text": "a\x0bb"},
+    )
+    assert generated.status_code == 202, generated.content
+    artwork = Artwork.objects.get(pk=generated.json()["id"])
+    assert (artwork.prompt, artwork.title) == ("a boat at dawn", "a boat at dawn")
+    assert (artwork.negative_prompt, artwork.alt_text) == ("fog", "ab")
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    uploaded = client.post(
+        "/api/artworks/upload", {"file": upload, "title": "Bell\x07", "description": "a\tb\nc\x08"}
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    assert uploaded.json()["title"] == "Bell"
+    assert uploaded.json()["description"] == "a\tb\nc"
+    edited = client.patch(
+        f"/api/artworks/{artwork.pk}",
+        json.dumps({"title": "New\x02 title"}),
+        content_type="application/json",
+    )
+    assert edited.status_code == 200, edited.content
+    assert Artwork.objects.get(pk=artwork.pk).title == "New title"
+
+
+def test_a_prompt_of_control_characters_alone_is_blank(client, user):
+    client.force_login(user)
+    response = post_json(client, "/api/artworks/generate", {"prompt": "\x01\x02"})
+    assert response.status_code == 400
+    assert "Describe" in response.json()["detail"]
+    assert Artwork.objects.count() == 0
