@@ -205,6 +205,7 @@ class ArtworkEditForm(_ArtworkDetailsForm):
             "General is for everyone; mature and explicit work is shown only to members "
             "who choose to see it."
         ),
+        error_messages={"invalid_choice": _("Choose a rating: general, mature or explicit.")},
     )
     prompt_hidden = forms.BooleanField(
         label=_("Hide the prompt from others"),

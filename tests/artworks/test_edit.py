@@ -172,6 +172,13 @@ class TestEditPage:
         stamp = row.edited_at.strftime("%Y-%m-%dT%H:%M:%S")
         assert re.search(rf'<dt>Edited</dt>\s*<dd>\s*<time datetime="{stamp}', page)
 
+    def test_an_unknown_rating_says_which_ratings_there_are(self, client, art):
+        # As the create form and the API do, in the reader's language.
+        client.force_login(art.user)
+        response = client.post(_edit_url(art), _form(art, rating="spicy"))
+        assert response.status_code == 400
+        assert "Choose a rating: general, mature or explicit." in response.content.decode()
+
     def test_bad_input_is_shown_and_changes_nothing(self, client, art):
         client.force_login(art.user)
         for bad in (
