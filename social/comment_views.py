@@ -172,8 +172,9 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_safe
 def comments_more(request: HttpRequest, artwork_id: int) -> HttpResponse:
-    """The next page of comments: with htmx, its comments to append and the next link;
-    without, the artwork page from that comment on."""
+    """The next page of comments: with htmx, its comments to append and the next link (a
+    cursor the page did not make is a 400 with the reason); without, the artwork page from
+    that comment on."""
     artwork = _visible_artwork(request, artwork_id)
     cursor = request.GET.get(CURSOR_PARAMETER) or None
     if not request.htmx:
@@ -182,5 +183,10 @@ def comments_more(request: HttpRequest, artwork_id: int) -> HttpResponse:
             url += "?" + urlencode({CURSOR_PARAMETER: cursor})
         return redirect(f"{url}#comments")
     section = comment_section(artwork=artwork, viewer=request.user, cursor=cursor)
+    if section.cursor_error:
+        # The fragment is appended under the comments shown: the first page again would
+        # show them twice (the artwork page itself starts over with the message instead).
+        text = "text/plain; charset=utf-8"
+        return _no_store(HttpResponse(section.cursor_error, status=400, content_type=text))
     context = {"section": section, "artwork": artwork, "max_length": COMMENT_MAX_LENGTH}
     return _no_store(render(request, MORE_PARTIAL, context))

@@ -168,6 +168,17 @@ class TestReading:
         assert "still here" in html
         assert "This page link is invalid" in html
 
+    def test_a_forged_cursor_for_htmx_is_refused_not_the_first_page_again(self, art):
+        """htmx appends the answer under the comments shown: the first page again would show
+        them twice."""
+        shown = _say(UserFactory(), art, "still here")
+        url = reverse("social:comments_more", args=[art.pk]) + "?comments=garbage"
+        response = _client().get(url, **HTMX)
+        text = response.content.decode()
+        assert response.status_code == 400
+        assert "This page link is invalid" in text
+        assert f'id="comment-{shown.pk}"' not in text
+
     def test_the_next_page_without_htmx_redirects_to_the_artwork_page(self, art):
         response = _client().get(reverse("social:comments_more", args=[art.pk]) + "?comments=x")
         assert response.status_code == 302
