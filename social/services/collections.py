@@ -203,6 +203,22 @@ def collection_item_remove(*, actor: User, collection: Collection, artwork_id: i
     return True
 
 
+def collection_items_by_author_remove(*, owner: User, author: User) -> None:
+    """Take `author`'s artworks out of every collection of `owner`'s, who may no longer save
+    them (`author` blocks them: `collection_add_refusal`), with the counts; the caller's
+    transaction holds it all."""
+    holding = CollectionItem.objects.filter(collection__owner=owner, artwork__user=author)
+    collections = Collection.objects.select_for_update().filter(
+        pk__in=holding.values("collection_id")
+    )
+    for collection in collections.order_by("pk"):
+        rows = holding.filter(collection=collection)
+        artwork_ids = list(rows.values_list("artwork_id", flat=True))
+        rows.delete()
+        _move(collection, by=-len(artwork_ids))
+        _announce(collection, CollectionEvent.ITEMS, artwork_ids=artwork_ids)
+
+
 def artwork_collections_set(
     *, actor: User, artwork_id: int, shown: Iterable[int], chosen: Iterable[int]
 ) -> None:

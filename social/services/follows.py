@@ -1,5 +1,6 @@
 """Follow and unfollow, block and unblock, mute and unmute: a member's standing with another
-(a block ends the follows between the two)."""
+(a block ends the follows between the two, and takes the blocker's work out of the blocked
+member's collections)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ..signals import (
     standing_changed,
 )
 from ._base import FollowRefused
+from .collections import collection_items_by_author_remove
 from .counts import follow_counts_recount
 
 if TYPE_CHECKING:
@@ -105,7 +107,8 @@ def _announce(*, follower: User, followee: User, event: str) -> None:
 
 def user_block(*, blocker: User, blocked: User) -> bool:
     """`blocker` blocks `blocked` (blocking twice changes nothing): the follows between the
-    two go, both ways, with their counts. Raises FollowRefused (yourself, a missing member)."""
+    two go, both ways, with their counts, and the blocker's work leaves the blocked member's
+    collections. Raises FollowRefused (yourself, a missing member)."""
     _refuse_pair(blocker, blocked, _("You cannot block yourself."))
     with transaction.atomic():
         _row, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
@@ -121,6 +124,8 @@ def user_block(*, blocker: User, blocked: User) -> bool:
                     followee=members[follow.followee_id],
                     event=FollowEvent.UNFOLLOWED,
                 )
+            # What the blocked member may no longer save goes too (unblocking restores none).
+            collection_items_by_author_remove(owner=blocked, author=blocker)
             _announce_standing(blocker, blocked, StandingEvent.BLOCKED)
     return True
 

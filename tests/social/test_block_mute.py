@@ -5,17 +5,19 @@ from __future__ import annotations
 import pytest
 
 from accounts.tokens import token_pair_issue
-from social.models import Block, Follow, Mute
+from social.models import Block, CollectionItem, Follow, Mute
 from social.selectors import follow_refusal, member_standing
 from social.services import (
     FollowRefused,
+    collection_create,
+    collection_item_add,
     user_block,
     user_follow,
     user_mute,
     user_unblock,
     user_unmute,
 )
-from tests.factories import UserFactory
+from tests.factories import PublishedArtworkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,39 @@ def test_the_api_refuses_a_follow_across_a_block(client):
     assert response.status_code == 403
     assert response.json() == {"detail": "You cannot follow this member."}
     assert not Follow.objects.exists()
+
+
+def test_blocking_takes_the_blockers_work_out_of_the_blocked_members_collections(
+    client, django_capture_on_commit_callbacks
+):
+    """The blocked member may no longer save the blocker's work: what they saved before goes
+    too (as the follows do), from every collection of theirs and for every reader; the
+    blocker's own collections keep what they chose."""
+    aurora, evil = UserFactory(username="aurora"), UserFactory(username="evil")
+    hers, theirs, other = (
+        PublishedArtworkFactory(user=aurora, title="Aurora's dawn"),
+        PublishedArtworkFactory(user=evil, title="Evil's night"),
+        PublishedArtworkFactory(title="Someone's noon"),
+    )
+    picks = collection_create(owner=evil, name="Picks")
+    for artwork in (hers, other):
+        collection_item_add(actor=evil, collection=picks, artwork_id=artwork.pk)
+    kept = collection_create(owner=aurora, name="Kept")
+    collection_item_add(actor=aurora, collection=kept, artwork_id=theirs.pk)
+    assert "Aurora&#x27;s dawn" in client.get(picks.get_absolute_url()).content.decode()
+    page = client.get(picks.get_absolute_url()).content.decode()  # from the page cache now
+    assert "Aurora&#x27;s dawn" in page
+    client.force_login(aurora)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/user/{evil.username}/block").status_code == 302
+    client.logout()
+    html = client.get(picks.get_absolute_url()).content.decode()
+    assert "Aurora&#x27;s dawn" not in html and "Someone&#x27;s noon" in html
+    items = client.get(f"/api/collections/{picks.pk}/items").json()["items"]
+    assert [item["id"] for item in items] == [other.pk]
+    assert client.get(f"/api/collections/{picks.pk}").json()["item_count"] == 1
+    picks.refresh_from_db()
+    assert picks.item_count == 1
+    assert list(
+        CollectionItem.objects.filter(collection=kept).values_list("artwork", flat=True)
+    ) == [theirs.pk]
