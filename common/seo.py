@@ -9,6 +9,7 @@ point at `?lang=en` and `?lang=zh-hans`, and `x-default` at the bare, negotiated
 from __future__ import annotations
 
 import json
+from collections.abc import Sized
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -99,6 +100,15 @@ class PageMeta:
         ]
         links.append(("x-default", self.canonical))
         return links
+
+
+def unindexed_when_empty(meta: PageMeta, items: Sized) -> PageMeta:
+    """A list page that lists nothing (a tag whose work is all hidden, a member with none, an
+    empty collection) is a thin page: search engines are asked not to index it. `items` is
+    the page's own list, already read: no query."""
+    if not items:
+        meta.noindex = True
+    return meta
 
 
 def jsonld_script(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:

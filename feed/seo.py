@@ -18,6 +18,7 @@ from common.seo import (
     interaction_counters,
     jsonld_thing,
     person_jsonld,
+    unindexed_when_empty,
 )
 
 from .page_selectors import FOLLOWING, MEMBER_FEED_TABS, OWNER_ONLY_TABS
@@ -65,7 +66,8 @@ def _site_jsonld() -> dict[str, Any]:
 
 
 def tag_meta(*, tag: Tag, tab: str, cursor: str | None, items: list[Artwork]) -> PageMeta:
-    """A tag page's meta: its Hot tab is the canonical page of the subject."""
+    """A tag page's meta: its Hot tab is the canonical page of the subject (not indexed
+    while it shows nothing)."""
     path = tag.get_absolute_url()
     title = _("#%(tag)s: AI art tagged %(tag)s") % {"tag": tag.name}
     meta = PageMeta(
@@ -77,7 +79,7 @@ def tag_meta(*, tag: Tag, tab: str, cursor: str | None, items: list[Artwork]) ->
         jsonld=[_site_page_jsonld("CollectionPage", name=f"#{tag.name}", path=path)],
         feeds=[tag_feed(tag)],
     )
-    return _with_preview_image(meta, items)
+    return _with_preview_image(unindexed_when_empty(meta, items), items)
 
 
 def tag_feed(tag: Tag) -> tuple[str, str]:
@@ -143,7 +145,7 @@ def _feed_description(tab: str) -> str:
 
 
 def feed_meta(*, tab: str, cursor: str | None, items: list[Artwork]) -> PageMeta:
-    """A feed tab's meta; a member's own tab (following) is never indexed."""
+    """A feed tab's meta; a member's own tab (following) is never indexed, nor an empty one."""
     path = reverse("feed:feed")
     title = feed_title(tab)
     meta = PageMeta(
@@ -155,7 +157,7 @@ def feed_meta(*, tab: str, cursor: str | None, items: list[Artwork]) -> PageMeta
         jsonld=[_site_page_jsonld("CollectionPage", name=title, path=path)],
         feeds=[] if tab in MEMBER_FEED_TABS else [site_feed()],
     )
-    return _with_preview_image(meta, items)
+    return _with_preview_image(unindexed_when_empty(meta, items), items)
 
 
 def _profile_jsonld(author: User, counts: dict[str, int | None]) -> dict[str, Any]:
@@ -182,7 +184,8 @@ def profile_meta(
     counts: dict[str, int | None],
     items: list[Artwork],
 ) -> PageMeta:
-    """A profile tab's meta; the private tabs (drafts, favorites) are never indexed."""
+    """A profile tab's meta; the private tabs (drafts, favorites) are never indexed, nor an
+    empty one."""
     names = {"name": author.display_name, "username": author.username}
     meta = PageMeta(
         title=_("%(name)s (@%(username)s) · %(site)s") % {**names, "site": settings.SITE_NAME},
@@ -196,6 +199,7 @@ def profile_meta(
         jsonld=[_profile_jsonld(author, counts)],
         feeds=[member_feed(author)],
     )
+    meta = unindexed_when_empty(meta, items)
     meta = _with_preview_image(meta, items if tab == "artworks" else [])
     meta.extra_og["profile:username"] = author.username
     if author.profile_pic and tab == "artworks" and not items:

@@ -23,6 +23,7 @@ from common.seo import absolute_url
 from . import seo
 from .page_selectors import (
     FEED_PAGE_TABS,
+    OWNER_ONLY_TABS,
     TAG_TABS,
     feed_tab_open_to,
     feed_tab_page,
@@ -102,14 +103,18 @@ def tag(request: HttpRequest, name: str) -> HttpResponse:
         page = tag_artworks_page(tag=found, tab=tab, cursor=cursor, viewer=request.user)
     except InvalidCursor:
         return _restart(request, found.get_absolute_url(), tab=tab, default_tab="hot")
+    meta = seo.tag_meta(tag=found, tab=tab, cursor=cursor, items=page.items)
     context = {
         **_list_context(request, page),
         "tag": found,
         "tab": tab,
         "tabs": tag_tabs(tag=found),
-        "meta": seo.tag_meta(tag=found, tab=tab, cursor=cursor, items=page.items),
+        "meta": meta,
     }
-    return _render_list(request, "feed/tag.html", context)
+    response = _render_list(request, "feed/tag.html", context)
+    if meta.noindex:
+        response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe
@@ -252,7 +257,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     response = _render_list(request, "feed/profile.html", context)
     if meta.x_robots_tag:
         response.headers["X-Robots-Tag"] = meta.x_robots_tag
-    if meta.noindex:
+    if tab in OWNER_ONLY_TABS:
         response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -14,7 +14,14 @@ from django.utils.translation import ngettext
 
 from artworks.images import artwork_image_url
 from artworks.seo import rated_preview
-from common.seo import PageMeta, absolute_url, jsonld_thing, person_jsonld, shorten
+from common.seo import (
+    PageMeta,
+    absolute_url,
+    jsonld_thing,
+    person_jsonld,
+    shorten,
+    unindexed_when_empty,
+)
 
 from .registry import collection_feed_url
 
@@ -133,7 +140,7 @@ def collection_feed(collection: Collection) -> tuple[str, str]:
 def collection_meta(
     *, collection: Collection, cursor: str | None, items: list[Artwork]
 ) -> PageMeta:
-    """A collection's page: never indexed when private (its owner's alone)."""
+    """A collection's page: never indexed when private (its owner's alone) or empty."""
     owner = collection.owner
     names = {"name": collection.name, "owner": owner.display_name}
     path = collection.get_absolute_url()
@@ -160,4 +167,5 @@ def collection_meta(
         ],
         feeds=[collection_feed(collection)] if collection.is_public else [],
     )
+    meta = unindexed_when_empty(meta, items)
     return _with_image(meta, items[0] if items else None, owner)

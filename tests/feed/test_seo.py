@@ -144,6 +144,35 @@ class TestPageMeta:
         assert data["mainEntity"]["url"] == "https://art.example/user/lin_yue"
         assert data["dateCreated"] == author.date_joined.isoformat()
 
+    def test_list_pages_without_artworks_are_not_indexed(self, client):
+        """Empty list pages are thin: noindex, as search and the follow lists say always."""
+        from artworks.services import artwork_set_tags
+        from social.services import collection_create, collection_item_add
+
+        author = UserFactory(username="maker")
+        empty = collection_create(owner=author, name="Empty")
+        full = collection_create(owner=author, name="Full")
+        paths = ["/feed", "/user/maker", empty.get_absolute_url(), "/tag/quiet"]
+        draft = ArtworkFactory(user=author)
+        artwork_set_tags(artwork=draft, actor=author, tags=["quiet"])
+        for path in paths:
+            response = client.get(path)
+            html = response.content.decode()
+            assert '<meta name="robots" content="noindex' in html, path
+            assert response["X-Robots-Tag"] == "noindex", path
+        art = PublishedArtworkFactory(user=author)
+        artwork_set_tags(artwork=art, actor=author, tags=["quiet"])
+        collection_item_add(actor=author, collection=full, artwork_id=art.pk)
+        for path in (
+            "/feed?tab=new",
+            "/user/maker?tab=artworks",
+            full.get_absolute_url(),
+            "/tag/quiet?tab=new",
+        ):
+            response = client.get(path)
+            assert '<meta name="robots" content="index' in response.content.decode(), path
+            assert "X-Robots-Tag" not in response, path
+
     def test_list_page_without_artworks_uses_the_site_card(self, client, settings):
         settings.SITE_URL = "https://art.example"
         html = client.get("/feed").content.decode()

@@ -62,8 +62,12 @@ def test_other_spellings_lead_to_the_tag_and_unknown_ones_are_404(client, sunset
 def test_a_tag_without_public_work_has_an_empty_state(client):
     draft = ArtworkFactory()
     artwork_set_tags(artwork=draft, actor=draft.user, tags=["quiet"])
-    html = client.get("/tag/quiet").content.decode()
+    response = client.get("/tag/quiet")
+    html = response.content.decode()
     assert "Nothing public with this tag yet" in html
+    # A thin page: kept out of search indexes.
+    assert '<meta name="robots" content="noindex' in html
+    assert response["X-Robots-Tag"] == "noindex"
 
 
 def test_meta_and_a_bad_cursor(client, sunsets):
