@@ -131,6 +131,9 @@ def test_every_page_is_valid_html(client, tmp_path):
     client.force_login(member)
     grab("artwork (member, with the report button)", image.get_absolute_url())
     assert f'href="/artwork/{image.pk}/report"' in pages["artwork (member, with the report button)"]
+    refused = client.post(f"/artwork/{image.pk}/actions/publish")  # not theirs: 403
+    assert refused.status_code == 403
+    pages["403"] = refused.content.decode()
     assert 'id="featured-now"' in pages["landing en"]
 
     client.force_login(owner)

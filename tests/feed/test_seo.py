@@ -10,6 +10,7 @@ import pytest
 from django.template import engines
 from django.template.loader import get_template
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from artworks.models import Artwork
@@ -250,6 +251,25 @@ class TestErrorPages:
     def test_404_is_translated(self, client):
         html = client.get("/no/such/page?lang=zh-hans").content.decode()
         assert "这个页面不存在" in html
+
+    def test_403_in_site_design(self, client):
+        # A refused action (PermissionDenied) used Django's bare English "403 Forbidden".
+        artwork = PublishedArtworkFactory()
+        client.force_login(UserFactory())
+        response = client.post(reverse("artworks:publish", args=[artwork.pk]))
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert 'class="site-header"' in html
+        assert "You do not have permission to do that." in html
+        assert 'name="robots" content="noindex"' in html
+
+    def test_403_is_translated(self, client):
+        artwork = PublishedArtworkFactory()
+        client.force_login(UserFactory())
+        url = reverse("artworks:publish", args=[artwork.pk])
+        html = client.post(f"{url}?lang=zh-hans").content.decode()
+        assert "你没有权限这样做。" in html
+        assert "Forbidden" not in html
 
     def test_500_renders_without_a_request_context(self):
         # Django's server_error view renders 500.html with an empty context and no request.
