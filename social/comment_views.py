@@ -141,8 +141,11 @@ def _comment_for(request: HttpRequest, comment_id: int) -> Comment:
 @require_POST
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        comment = Comment.objects.select_related("artwork").filter(pk=comment_id).first()
-        page = comment.artwork.get_absolute_url() if comment is not None else "/"
+        # Back to the artwork only when the visitor may see it: its address names its title.
+        try:
+            page = _comment_for(request, comment_id).artwork.get_absolute_url()
+        except Http404:
+            page = "/"
         return sign_in_first(request, page)
     comment = _comment_for(request, comment_id)
     artwork = comment.artwork

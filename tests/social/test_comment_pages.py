@@ -336,6 +336,19 @@ class TestDeleting:
         assert "You cannot delete this comment." in response.content.decode()
         assert Comment.objects.filter(pk=comment.pk).exists()
 
+    def test_a_visitor_is_not_shown_where_a_hidden_artwork_was(self, art, commit):
+        # The sign-in redirect carried the artwork's address (its slug is its title) to
+        # anyone who asked to delete a comment on it, hidden or not: enumerating comment ids
+        # gave away every taken-down artwork's title.
+        comment = _say(UserFactory(), art)
+        with commit():
+            artwork_hide(artwork=art, actor=make_moderator(), reason="takedown")
+        for headers in ({}, HTMX):
+            response = _client().post(_delete_url(comment), **headers)
+            where = response["Location"] if response.status_code == 302 else response["HX-Redirect"]
+            assert where == "/login?next=%2F"
+        assert Comment.objects.filter(pk=comment.pk).exists()
+
 
 def _entry_points(art: Artwork, comment: Comment) -> dict:
     return {
