@@ -28,6 +28,7 @@ from artworks.reactions_api import router as reactions_router
 from common.exceptions import StateConflict
 from feed.api import router as feed_router
 from memberdata.api import router as memberdata_router
+from moderation.api import router as moderation_router
 from notifications.api import router as notifications_router
 from social.api import router as social_router
 from social.collections_api import router as collections_router
@@ -136,3 +137,4 @@ api.add_router("/", comments_router)
 api.add_router("/", collections_router)
 api.add_router("/", notifications_router)
 api.add_router("/", memberdata_router)
+api.add_router("/", moderation_router)

@@ -21,6 +21,7 @@ from artworks.models import Artwork
 from artworks.selectors import artwork_is_visible_to
 from artworks.services import artwork_hide
 from common import ratelimit
+from common.exceptions import StateConflict
 from social.models import Comment
 from social.selectors import can_moderate_comments, comment_is_shown_to
 from social.services import comment_hide
@@ -55,7 +56,7 @@ def _file(
     if Report.objects.filter(
         reporter=reporter, artwork=artwork, comment=comment, status=Report.Status.OPEN
     ).exists():
-        raise ValidationError(already)
+        raise StateConflict(already)
     if ratelimit.hit(scope="report", key=f"user:{reporter.pk}"):
         raise ReportRateLimited(ReportRateLimited.message)
     try:
@@ -64,14 +65,14 @@ def _file(
                 reporter=reporter, artwork=artwork, comment=comment, **fields
             )
     except IntegrityError:  # a concurrent duplicate: the constraint keeps one open report
-        raise ValidationError(already) from None
+        raise StateConflict(already) from None
 
 
 def report_create(*, reporter: User, artwork: Artwork, reason: str, details: str = "") -> Report:
     """File a report. Raises Artwork.DoesNotExist when the reporter cannot see the artwork
     (so a hidden artwork or a foreign draft is indistinguishable from a missing one),
-    ValidationError for bad input or a second open report, ReportRateLimited when over the
-    limit."""
+    ValidationError for bad input, StateConflict (a ValidationError) for a second open report,
+    ReportRateLimited when over the limit."""
     if not (reporter.is_authenticated and reporter.is_active):
         raise PermissionDenied(_("Sign in to report an artwork."))
     if not artwork_is_visible_to(artwork=artwork, viewer=reporter):

@@ -58,6 +58,7 @@ def test_unknown_paths_and_malformed_ids_are_404_json(client, bearer, method, pa
 ACCEPTED_BODIES = {
     ("patch", "/api/artworks/{artwork_id}"): {"title": "x"},
     ("post", "/api/artworks/{artwork_id}/comments"): {"body": "x"},
+    ("post", "/api/artworks/{artwork_id}/report"): {"reason": "spam"},
 }
 
 
