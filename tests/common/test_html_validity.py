@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import get_template
+from django.test import Client
 from django.utils import timezone, translation
 from PIL import Image
 
@@ -134,6 +135,11 @@ def test_every_page_is_valid_html(client, tmp_path):
     refused = client.post(f"/artwork/{image.pk}/actions/publish")  # not theirs: 403
     assert refused.status_code == 403
     pages["403"] = refused.content.decode()
+    stale = Client(enforce_csrf_checks=True)
+    stale.force_login(member)
+    expired = stale.post("/settings/profile", {"name": "x"})  # no CSRF token: 403
+    assert expired.status_code == 403
+    pages["403 csrf"] = expired.content.decode()
     assert 'id="featured-now"' in pages["landing en"]
 
     client.force_login(owner)

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.template import engines
 from django.template.loader import get_template
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -270,6 +270,21 @@ class TestErrorPages:
         html = client.post(f"{url}?lang=zh-hans").content.decode()
         assert "你没有权限这样做。" in html
         assert "Forbidden" not in html
+
+    @pytest.mark.parametrize(
+        ("lang", "heading"), [("en", "This form has expired"), ("zh-hans", "表单已失效")]
+    )
+    def test_a_csrf_failure_in_site_design(self, lang, heading):
+        # Django's own page: unstyled (the CSP blocks its inline styles), no way back, and
+        # advice for developers ("More information is available with DEBUG=True").
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(UserFactory())
+        response = client.post(f"/settings/profile?lang={lang}", {"name": "x"})
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert 'class="site-header"' in html
+        assert heading in html
+        assert "DEBUG" not in html
 
     def test_500_renders_without_a_request_context(self):
         # Django's server_error view renders 500.html with an empty context and no request.
