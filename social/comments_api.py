@@ -32,6 +32,7 @@ from .models import COMMENT_MAX_LENGTH, Comment
 from .selectors import (
     InvalidCommentCursor,
     can_delete_comment,
+    comment_is_shown_to,
     comment_mentions,
     comments_page,
 )
@@ -167,6 +168,10 @@ def comment_post(request: HttpRequest, artwork_id: int, payload: CommentIn) -> S
 def comment_remove(request: HttpRequest, comment_id: int) -> Status:
     """Delete a comment (its author, the artwork's author, or staff who moderate comments);
     a top-level comment takes its replies with it."""
+    comment = Comment.objects.select_related("artwork", "author").filter(pk=comment_id).first()
+    if comment is None or not comment_is_shown_to(comment=comment, viewer=request.user):
+        raise Http404("No such comment.")
+    _visible_artwork(comment.artwork_id, request.user)  # as on the page: else 404
     try:
         services.comment_delete(actor=request.user, comment_id=comment_id)
     except Comment.DoesNotExist:

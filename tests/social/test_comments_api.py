@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import StaffAction
 from accounts.tokens import token_pair_issue
 from artworks.models import Artwork
+from artworks.services import artwork_hide
 from social.models import Comment
 from social.services import comment_create, comment_hide, user_block
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory, make_moderator
@@ -134,6 +136,26 @@ def test_an_artwork_the_caller_may_not_see_is_404(client, state):
     post = client.post(path, {"body": "hi"}, content_type="application/json", **_bearer(member))
     assert post.status_code == 404
     assert not Comment.objects.exists()
+
+
+def test_deleting_a_comment_on_an_artwork_the_caller_may_not_see_is_404(
+    client, scene, django_capture_on_commit_callbacks
+):
+    # It was 403 "You cannot delete this comment." (the comment exists) where the page answers
+    # 404, and the artwork's author deleted comments on work hidden from them.
+    art, comment, callers = scene
+    with django_capture_on_commit_callbacks(execute=True):
+        artwork_hide(artwork=art, actor=make_moderator(), reason="takedown")
+    for who in ("member", "artwork author"):
+        response = client.delete(f"/api/comments/{comment.pk}", **_bearer(callers[who]))
+        assert response.status_code == 404, who
+        browser = Client()
+        browser.force_login(callers[who])
+        page = browser.post(reverse("social:comment_delete", args=[comment.pk]))
+        assert page.status_code == 404, who
+    assert Comment.objects.filter(pk=comment.pk).exists()
+    staff = client.delete(f"/api/comments/{comment.pk}", **_bearer(callers["staff"]))
+    assert staff.status_code == 200
 
 
 def test_the_author_of_a_draft_is_told_why(client):
