@@ -123,6 +123,36 @@ def test_a_member_remixes_and_the_new_artwork_says_so(browser, family):
     assert made.remix_of_id == parent.pk
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_remix_of_reads_as_one_phrase(browser, family, width):
+    # "Remix of" and the parent's title were separate flex items: the label was squeezed
+    # into a column beside the link and broke into "Remix / of", at desktop width too.
+    long_title = "Sunset over quiet mountains, golden light, wide angle"
+    Artwork.objects.filter(pk=family["parent"].pk).update(title=long_title)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(family["base"] + family["remix"].get_absolute_url())
+        assert page.locator(".remix-of a").inner_text() == long_title
+        label_lines = page.evaluate(
+            """() => {
+                const box = document.querySelector(".remix-of");
+                const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+                let node;
+                while ((node = walker.nextNode()) && !node.data.includes("Remix of")) {}
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+            }"""
+        )
+        assert label_lines == 1
+        link = page.locator(".remix-of a").bounding_box()
+        label = page.get_by_text("Remix of", exact=False).first.bounding_box()
+        assert link["y"] < label["y"] + label["height"]  # the title follows on the same line
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
 def test_the_new_pages_pass_axe(browser, family, lang):
     parent = family["parent"]
