@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.forms import Form
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from common.client_address import client_ip
 from common.tasks import enqueue
@@ -36,6 +36,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_app(
+        self, request: HttpRequest, provider: str, client_id: str | None = None
+    ) -> SocialApp:
+        """A provider that is not configured (Google without GOOGLE_CLIENT_ID) has no pages:
+        its sign-in and callback URLs are a 404, not a server error (as allauth does for
+        OpenID Connect)."""
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist as exc:
+            raise Http404 from exc
+
     def populate_user(
         self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, str | None]
     ) -> User:

@@ -185,6 +185,21 @@ def test_login_page_hides_google_when_not_configured(client):
     assert 'name="password"' in page
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/google/login/",
+        "/accounts/google/login/callback/",
+        "/accounts/google/login/token/",
+    ],
+)
+def test_google_sign_in_pages_are_not_found_when_not_configured(client, path):
+    # A bookmarked or guessed "Continue with Google" link, GET or POST, on a server without
+    # Google: a plain 404 page, not a server error.
+    assert client.get(path, {"process": "login"}).status_code == 404
+    assert client.post(path).status_code == 404
+
+
 def test_login_page_offers_google_when_configured(client, google):
     page = client.get("/login").content.decode()
     assert "Continue with Google" in page
