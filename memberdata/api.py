@@ -3,7 +3,8 @@ is being built), `GET /api/me/export` (the latest one's state, size, expiry and,
 its download URL), `GET /api/me/export/{uuid}/download` (the zip: its member alone, 404 for
 anyone else and after expiry), and `DELETE /api/me` (the account, confirmed by
 `{"password": …}`, or `{"username": …}` for a member who signed up with Google alone and has
-no password; answers 202 while the deletion runs in the background)."""
+no password; answers 202 while the deletion runs in the background, 429 after too many
+tries)."""
 
 from __future__ import annotations
 
@@ -93,13 +94,17 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
     return views.export_download(request, export_uuid=str(export_id))
 
 
-@router.delete("/me", response={202: DeletingOut, **BODY_ERRORS}, auth=api_auth)
+@router.delete("/me", response={202: DeletingOut, **BODY_ERRORS, **errors(429)}, auth=api_auth)
 def delete_me(request: HttpRequest, payload: DeleteMeIn) -> Status:
     """Delete your account and everything in it, for good (400 with a wrong confirmation:
-    nothing changes). You are signed out at once; the deletion runs in the background."""
+    nothing changes; 429 after five tries in five minutes). You are signed out at once; the
+    deletion runs in the background."""
     user = request.user
     confirmation = payload.password if confirms_password(user) else payload.username
-    services.account_deletion_request(user=user, confirmation=confirmation)
+    try:
+        services.account_deletion_request(user=user, confirmation=confirmation)
+    except services.DeletionRateLimited as exc:
+        return Status(429, {"detail": str(exc)})
     if getattr(request, "access_token", None) is None:
         django_logout(request)
     return Status(202, {"deleting": True})

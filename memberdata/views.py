@@ -70,17 +70,20 @@ def delete_page(request: HttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST or None, user=user)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 services.account_deletion_request(
                     user=user, confirmation=form.cleaned_data["confirmation"]
                 )
+            except services.DeletionRateLimited as exc:
+                form.add_error("confirmation", str(exc))
+                status = 429
             except ValidationError as exc:
                 form.add_error("confirmation", exc.messages)
             else:
                 logout(request)
                 return redirect("memberdata:deleted")
-        status = 400
     context = {"form": form, "by_password": confirms_password(user)}
     response = render(request, "memberdata/delete.html", context, status=status)
     patch_cache_control(response, private=True, no_store=True)

@@ -158,6 +158,9 @@ RATE_LIMITS = {
     "comment": (env.int("RATE_LIMIT_COMMENTS_PER_HOUR", default=60), 3600),
     "collection": (env.int("RATE_LIMIT_COLLECTION_WRITES_PER_HOUR", default=300), 3600),
     "api_login": (20, 300),
+    # Confirmations of an account's deletion, per member: each one checks the password, so
+    # as many as the sign-in lockout allows guesses (five in five minutes).
+    "account_delete": (5, 300),
     # Reads, but each a full-text query: /search and GET /api/search together, per client.
     "search": (env.int("RATE_LIMIT_SEARCHES_PER_MINUTE", default=60), 60),
 }

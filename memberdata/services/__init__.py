@@ -2,6 +2,7 @@
 an account (asked, run). Callers import from here."""
 
 from .deletion import (
+    DeletionRateLimited,
     account_delete,
     account_deletion_request,
     account_deletions_resume,
@@ -13,6 +14,7 @@ from .exports import (
 )
 
 __all__ = [
+    "DeletionRateLimited",
     "account_delete",
     "account_deletion_request",
     "account_deletions_resume",

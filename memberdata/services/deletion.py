@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.leaving import (
     confirms_password,
@@ -32,6 +33,7 @@ from accounts.models import User
 from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork
 from artworks.services import delete_artwork_row, member_reactions_remove
+from common import ratelimit
 from common.storage import delete_quietly_on_commit
 from common.tasks import BrokerDown, enqueue, run_beside_requests
 
@@ -40,11 +42,20 @@ from ..models import AccountDeletion, DataExport
 logger = logging.getLogger(__name__)
 
 
+class DeletionRateLimited(Exception):
+    """More confirmations than settings.RATE_LIMITS["account_delete"] allows."""
+
+    message = gettext_lazy("Too many attempts to confirm. Wait a few minutes and try again.")
+
+
 def account_deletion_request(*, user: User, confirmation: str) -> AccountDeletion:
     """Check the confirmation (the password, or the username of a member without one),
-    deactivate the account and queue its deletion. A wrong confirmation changes nothing."""
+    deactivate the account and queue its deletion. A wrong confirmation changes nothing.
+    DeletionRateLimited, before any check, once the member has tried too often."""
     if not user_is_signed_in(user):
         raise PermissionDenied(_("Sign in to delete your account."))
+    if ratelimit.hit(scope="account_delete", key=ratelimit.member_key(user.pk)):
+        raise DeletionRateLimited(DeletionRateLimited.message)
     if not deletion_confirmed(user=user, confirmation=confirmation or ""):
         if confirms_password(user):
             raise ValidationError(_("That is not your password. Nothing was deleted."))

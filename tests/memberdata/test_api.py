@@ -90,6 +90,18 @@ def test_delete_me_with_the_password(world, django_capture_on_commit_callbacks):
     assert client.get("/api/auth/me", **auth).status_code == 401
 
 
+def test_delete_me_refuses_password_guessing_with_429(world):
+    client, auth = Client(), bearer(world.member)
+    for n in range(5):
+        response = client.delete("/api/me", {"password": f"guess {n}"}, "application/json", **auth)
+        assert response.status_code == 400
+    response = client.delete("/api/me", {"password": PASSWORD}, "application/json", **auth)
+    assert response.status_code == 429
+    assert set(response.json()) == {"detail"} and "Too many attempts" in response.json()["detail"]
+    assert User.objects.get(pk=world.member.pk).is_active
+    assert not AccountDeletion.objects.exists()
+
+
 def test_delete_me_with_the_username_without_a_password(world, django_capture_on_commit_callbacks):
     world.member.set_unusable_password()
     world.member.save()

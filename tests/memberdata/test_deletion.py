@@ -354,3 +354,20 @@ def test_without_a_broker_the_deletion_runs_beside_the_request(
     with django_capture_on_commit_callbacks(execute=True):
         work()
     assert not User.objects.filter(pk=world.member.pk).exists()
+
+
+def test_guessing_the_password_is_locked_out_like_sign_in(
+    world, client, django_capture_on_commit_callbacks
+):
+    # Each confirmation checks the password: unlimited, the page would let whoever holds a
+    # session guess it, past the sign-in lockout. Five wrong tries, then even the right one
+    # waits.
+    client.force_login(world.member)
+    for n in range(5):
+        response = delete_through_page(client, django_capture_on_commit_callbacks, f"guess {n}")
+        assert response.status_code == 400
+    response = delete_through_page(client, django_capture_on_commit_callbacks)
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    assert User.objects.get(pk=world.member.pk).is_active
+    assert not AccountDeletion.objects.exists()
