@@ -38,6 +38,9 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "signup": "10/h/ip",
     "reset_password": "5/h/ip,3/h/key",
+    # Adding an address mails it a confirmation link: allauth's ten a minute would let one
+    # member have the site mail 600 addresses of their choosing an hour.
+    "manage_email": "10/h/user",
 }
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"

@@ -4,6 +4,8 @@ repeated failures, and "Continue with Google" on the website."""
 from __future__ import annotations
 
 import re
+import time
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -164,6 +166,24 @@ def test_sign_up_is_rate_limited(settings):
         )
     assert statuses == [302, 302, 429]
     assert User.objects.count() == 2
+
+
+def test_adding_email_addresses_is_limited_per_hour(client, user, monkeypatch):
+    # Each added address is mailed a confirmation link: at allauth's default of ten a minute
+    # one member could have the site mail 600 addresses of their choosing an hour.
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    client.force_login(user)
+    start = time.time()
+    statuses = []
+    for n in range(11):
+        # Two minutes apart, as allauth's limits see it: a per-minute limit never stops them.
+        clock = SimpleNamespace(time=lambda n=n: start + 120 * n, monotonic=time.monotonic)
+        monkeypatch.setattr(allauth_ratelimit, "time", clock)
+        response = client.post("/accounts/email/", {"email": f"x{n}@example.org", "action_add": ""})
+        statuses.append(response.status_code)
+    assert statuses == [302] * 10 + [429]
+    assert len(mail.outbox) == 10
 
 
 def test_password_reset_sends_an_email(browser, user):
