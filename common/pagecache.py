@@ -44,7 +44,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
 from django.utils.module_loading import import_string
@@ -481,10 +481,13 @@ def csrf_token_for_render(request: HttpRequest) -> str | None:
 def _shareable(response: HttpResponse, content: bytes) -> None:
     """Headers that let a CDN keep an anonymous answer: an ETag (304 on revalidation) and
     `s-maxage` with `stale-while-revalidate`. Only for answers that are the same bytes for
-    everyone: a page carrying a per-response CSP nonce stays with the browser and this cache."""
+    everyone: a page carrying a per-response CSP nonce stays with the browser and this cache.
+    `Vary: Authorization`: a call with a token is its member's (as one with a session cookie
+    is, `Vary: Cookie`), never to be answered with the visitors' copy."""
     if _nonce_placeholder() in content or "Cache-Control" in response:
         return
     response["ETag"] = quote_etag(hashlib.sha256(content).hexdigest()[:32])
+    patch_vary_headers(response, ("Authorization",))
     patch_cache_control(
         response,
         public=True,

@@ -201,6 +201,20 @@ def test_an_anonymous_api_answer_is_for_cdns_and_revalidates_with_its_etag(
     assert changed["ETag"] != etag
 
 
+def test_an_anonymous_api_answer_varies_on_authorization_for_cdns(client, page_cache):
+    # A CDN keeps the anonymous answer; without `Vary: Authorization` it would hand that copy
+    # to an app calling with its token (no liked state, the visitors' ratings), as it would
+    # to a browser with a session cookie without `Vary: Cookie`.
+    PublishedArtworkFactory()
+    miss = client.get("/api/feed")
+    hit = client.get("/api/feed")
+    assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    for response in (miss, hit):
+        assert "public" in response["Cache-Control"]
+        vary = {v.strip().lower() for v in response["Vary"].split(",")}
+        assert {"authorization", "cookie", "accept-language"} <= vary
+
+
 def test_a_members_answers_are_private(client, page_cache, user):
     from accounts.tokens import token_pair_issue
 
