@@ -88,6 +88,14 @@ def export_state(request: HttpRequest) -> Status:
     response={200: None, **COMMON_ERRORS, **errors(404)},
     auth=api_auth,
     url_name="export_download",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The zip",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
 )
 def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
     """The zip of your export (application/zip); 404 for anyone else and after it expires."""

@@ -55,6 +55,14 @@ def test_export_through_the_api(world, django_capture_on_commit_callbacks):
     assert client.get(url, **auth).status_code == 404
 
 
+def test_the_download_is_declared_as_the_zip_it_is(client):
+    operation = client.get("/api/openapi.json").json()["paths"][
+        "/api/me/export/{export_id}/download"
+    ]["get"]
+    content = operation["responses"]["200"]["content"]
+    assert content == {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+
+
 def test_a_second_export_is_409_and_queues_nothing(world, django_capture_on_commit_callbacks):
     client, auth = Client(), bearer(world.member)
     assert client.post("/api/me/export", **auth).status_code == 202  # not run: no commit
