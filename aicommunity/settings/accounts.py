@@ -41,6 +41,9 @@ ACCOUNT_RATE_LIMITS = {
     # Adding an address mails it a confirmation link: allauth's ten a minute would let one
     # member have the site mail 600 addresses of their choosing an hour.
     "manage_email": "10/h/user",
+    # The change form checks the current password: no more guesses than signing in allows
+    # (allauth's default is five a minute).
+    "change_password": "5/5m/user",
 }
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"

@@ -186,6 +186,34 @@ def test_adding_email_addresses_is_limited_per_hour(client, user, monkeypatch):
     assert len(mail.outbox) == 10
 
 
+def test_guessing_the_current_password_on_the_change_form_is_limited_like_sign_in(
+    client, user, monkeypatch
+):
+    # The form checks the current password: at allauth's default of five a minute a held
+    # session could guess it five times faster than the sign-in lockout lets anyone.
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    client.force_login(user)
+    start = time.time()
+    statuses = []
+    for n, old in enumerate(["guess 1", "guess 2", "guess 3", "guess 4", "guess 5", PASSWORD]):
+        # Fifty seconds apart, as allauth's limits see it: a per-minute limit never stops them.
+        clock = SimpleNamespace(time=lambda n=n: start + 50 * n, monotonic=time.monotonic)
+        monkeypatch.setattr(allauth_ratelimit, "time", clock)
+        response = client.post(
+            "/accounts/password/change/",
+            {
+                "oldpassword": old,
+                "password1": "a-brand-new-passphrase",
+                "password2": "a-brand-new-passphrase",
+            },
+        )
+        statuses.append(response.status_code)
+    assert statuses == [200] * 5 + [429]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
 def test_password_reset_sends_an_email(browser, user):
     page = browser.get("/accounts/password/reset/")
     labelled_inputs(page.content.decode())
