@@ -44,6 +44,8 @@ ACCOUNT_RATE_LIMITS = {
     # The change form checks the current password: no more guesses than signing in allows
     # (allauth's default is five a minute).
     "change_password": "5/5m/user",
+    # So does /accounts/reauthenticate/ (allauth's default: ten a minute).
+    "reauthenticate": "5/5m/user",
 }
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"

@@ -214,6 +214,23 @@ def test_guessing_the_current_password_on_the_change_form_is_limited_like_sign_i
     assert user.check_password(PASSWORD)
 
 
+def test_guessing_the_password_on_the_reauthentication_form_is_limited_like_sign_in(
+    client, user, monkeypatch
+):
+    # /accounts/reauthenticate/ checks the password too (allauth's default: ten a minute).
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    client.force_login(user)
+    start = time.time()
+    statuses = []
+    for n, password in enumerate(["guess 1", "guess 2", "guess 3", "guess 4", "guess 5", PASSWORD]):
+        clock = SimpleNamespace(time=lambda n=n: start + 50 * n, monotonic=time.monotonic)
+        monkeypatch.setattr(allauth_ratelimit, "time", clock)
+        response = client.post("/accounts/reauthenticate/", {"password": password})
+        statuses.append(response.status_code)
+    assert statuses == [200] * 5 + [429]
+
+
 def test_password_reset_sends_an_email(browser, user):
     page = browser.get("/accounts/password/reset/")
     labelled_inputs(page.content.decode())
