@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -92,4 +93,8 @@ def delete_page(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def deleted_page(request: HttpRequest) -> HttpResponse:
+    """For the member who has just left (signed out). Anyone signed in (another member,
+    arriving through the header's "Log in", which comes back here) goes to the feed."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "memberdata/deleted.html")

@@ -222,6 +222,9 @@ def _member_data_pages(world: MemberWorld, client: Client, keep: object) -> None
     keep("export ready", client.get("/settings/export"))
     keep("delete account", client.get("/settings/delete"))
     keep("delete account errors", client.post("/settings/delete", {"confirmation": "wrong"}), 400)
+    language = client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    client.logout()  # as the deletion does (and with it every cookie)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language.value
     keep("account being deleted", client.get("/settings/delete/done"))
 
 

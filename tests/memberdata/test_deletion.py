@@ -371,3 +371,12 @@ def test_guessing_the_password_is_locked_out_like_sign_in(
     assert "Too many attempts" in response.content.decode()
     assert User.objects.get(pk=world.member.pk).is_active
     assert not AccountDeletion.objects.exists()
+
+
+def test_the_deleted_page_is_for_the_member_who_just_left(client, user):
+    # Its header's "Log in" comes back to it: whoever signs in there must not be told that
+    # their account is being deleted.
+    assert "Your account is being deleted" in client.get("/settings/delete/done").content.decode()
+    client.force_login(user)
+    response = client.get("/settings/delete/done")
+    assert response.status_code == 302 and response["Location"] == "/feed"
