@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.decorators import rate_limit
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -28,6 +29,10 @@ from .selectors import can_change_user, can_grant_powers, can_restore_user, can_
 
 # Staff sign in under the site's lockout; see StaffSignInForm.
 admin.site.login_form = StaffSignInForm
+# The admin's password change checks the current password: under the site's change form's
+# limit (ACCOUNT_RATE_LIMITS["change_password"]), so a held session cannot guess it without
+# end. Set before the admin's URLs are built (they take the view from the site).
+admin.site.password_change = rate_limit(action="change_password")(admin.site.password_change)
 
 
 @admin.register(User)

@@ -81,3 +81,32 @@ def test_members_without_staff_status_are_still_refused(db):
     response = admin_sign_in(Client(), "member", PASSWORD, address="10.0.0.1")
     assert response.status_code == 200
     assert b"staff account" in response.content
+
+
+def test_guessing_the_current_password_on_the_admin_change_form_is_limited(boss, monkeypatch):
+    # /admin/password_change/ checks the current password, as the site's change form does:
+    # under the same limit (five tries in five minutes), not without end.
+    import time
+    from types import SimpleNamespace
+
+    from allauth.core.internal import ratelimit as allauth_ratelimit
+
+    client = Client()
+    client.force_login(boss)
+    start = time.time()
+    statuses = []
+    for n, old in enumerate(["guess 1", "guess 2", "guess 3", "guess 4", "guess 5", PASSWORD]):
+        clock = SimpleNamespace(time=lambda n=n: start + 50 * n, monotonic=time.monotonic)
+        monkeypatch.setattr(allauth_ratelimit, "time", clock)
+        response = client.post(
+            "/admin/password_change/",
+            {
+                "old_password": old,
+                "new_password1": "a-brand-new-passphrase",
+                "new_password2": "a-brand-new-passphrase",
+            },
+        )
+        statuses.append(response.status_code)
+    assert statuses == [200] * 5 + [429]
+    boss.refresh_from_db()
+    assert boss.check_password(PASSWORD)
