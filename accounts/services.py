@@ -27,7 +27,13 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from common import pagecache
-from common.images import TooManyPixels, open_image, reduce_in_strips, upright_transposition
+from common.images import (
+    TooManyPixels,
+    open_image,
+    photo_format,
+    reduce_in_strips,
+    upright_transposition,
+)
 from common.signals import send_on_commit
 from common.storage import delete_quietly, delete_quietly_on_commit
 
@@ -92,10 +98,11 @@ def avatar_render(data: bytes) -> bytes:
     size = settings.AVATAR_SIZE
     try:
         image = open_image(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS)
-        if image.format not in AVATAR_FORMATS:
+        image_format = photo_format(image)
+        if image_format not in AVATAR_FORMATS:
             raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."))
         transposition = upright_transposition(image)
-        if image.format == "JPEG":
+        if image_format == "JPEG":
             image.draft("RGB", (2 * size, 2 * size))  # decode at a reduced scale (DCT scaling)
         image.load()
     except TooManyPixels as exc:

@@ -56,6 +56,13 @@ def open_image(source: IO[bytes], *, max_pixels: int) -> Image.Image:
     return image
 
 
+def photo_format(image: Image.Image) -> str | None:
+    """The format `image` is taken as. A JPEG that carries more pictures after the photo (MPO:
+    a phone's HDR gain map or depth map, a stereo pair) is a JPEG whose first picture is the
+    photo; its later pictures are not frames of an animation."""
+    return "JPEG" if image.format == "MPO" else image.format
+
+
 def upright_transposition(image: Image.Image) -> Image.Transpose | None:
     """The transposition the image's EXIF orientation asks for (None when upright). Read
     before decoding, so that a large picture can be reduced first and turned afterwards."""

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     pass
 from PIL import Image, features
 
-from common.images import TooManyPixels, open_image, upright_transposition
+from common.images import TooManyPixels, open_image, photo_format, upright_transposition
 
 from ..provenance import xmp_save_options
 from .base import (
@@ -51,16 +51,13 @@ def clean_image(
         raise _too_many_pixels(exc.max_pixels, exc.width, exc.height) from None
     except Exception:
         raise _decode_error() from None
-    # A JPEG that carries more pictures after the photo (MPO: a phone's HDR gain map or depth
-    # map, a stereo pair) is a JPEG whose first picture is the photo.
-    image_format = "JPEG" if image.format == "MPO" else image.format
+    image_format = photo_format(image)
     if image_format not in IMAGE_FORMATS or (
         expected is not None and IMAGE_FORMATS[image_format][0] != _EXT_OF.get(expected)
     ):
         raise _refuse(_("The file's content does not match a supported image format."))
     width, height = image.size
     try:
-        # An MPO's later pictures are not frames of an animation.
         frames = 1 if image_format == "JPEG" else getattr(image, "n_frames", 1) or 1
     except Exception:
         raise _decode_error() from None

@@ -111,6 +111,22 @@ def test_avatar_is_reencoded_to_webp_without_exif(client, user, stored_files):
     assert b"SecretCamera" not in data
 
 
+def test_a_phone_jpeg_carrying_a_second_picture_is_taken_as_its_photo(client, user, stored_files):
+    # Phones write a gain map or a depth map after the photo (MPO); Pillow names it "MPO".
+    buf = io.BytesIO()
+    photo, after = Image.new("RGB", (300, 300), (200, 0, 0)), Image.new("RGB", (300, 300), "blue")
+    photo.save(buf, "MPO", save_all=True, append_images=[after])
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    client.force_login(user)
+    response = client.post(URL, {"username": user.username, "avatar": upload(buf.getvalue())})
+    assert response.status_code == 302, response.content.decode()
+    user.refresh_from_db()
+    with user.profile_pic.open("rb") as fh:
+        image = Image.open(io.BytesIO(fh.read()))
+    red, _green, blue = image.convert("RGB").getpixel((128, 128))
+    assert red > 150 and blue < 60  # the photo, not the picture after it
+
+
 def test_replacing_and_removing_the_avatar_deletes_old_files(
     client, user, stored_files, django_capture_on_commit_callbacks
 ):
