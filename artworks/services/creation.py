@@ -19,7 +19,14 @@ from common.storage import delete_quietly
 from .. import storage_keys, uploads
 from ..models import Artwork
 from ..signals import ArtworkEvent
-from ._base import TYPED_TEXTS, announce, artwork_default_title, rating_clean, text_clean
+from ._base import (
+    TYPED_TEXTS,
+    announce,
+    artwork_default_title,
+    rating_clean,
+    text_clean,
+    title_clean,
+)
 from .media import enqueue_thumbnails
 
 if TYPE_CHECKING:
@@ -68,7 +75,7 @@ def artwork_create_draft(
     first; if the row cannot be written the file is removed again."""
     details = {**details, **{f: text_clean(details[f]) for f in TYPED_TEXTS if f in details}}
     prompt = details.get("prompt", "")
-    title = text_clean(title).strip() or artwork_default_title(prompt=prompt) or _("Untitled")
+    title = title_clean(title) or artwork_default_title(prompt=prompt) or _("Untitled")
     # A generation is made with AI whoever creates it; an upload as its author declares.
     made_with_ai = details.pop("ai_generated", False) or source == Artwork.Source.GENERATED
     artwork = Artwork(

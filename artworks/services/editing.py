@@ -22,6 +22,7 @@ from ._base import (
     mark_edited,
     rating_clean,
     text_clean,
+    title_clean,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +52,9 @@ def artwork_edit(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
     changes = {f: text_clean(v) if f in TEXT_FIELDS else v for f, v in changes.items()}
-    if "title" in changes and not str(changes["title"] or "").strip():
+    if "title" in changes:
+        changes["title"] = title_clean(changes["title"])
+    if "title" in changes and not changes["title"]:
         raise ValidationError({"title": _("Give the artwork a title.")})
     if "rating" in changes:  # an unknown rating is refused before anything else
         changes = {**changes, "rating": rating_clean(changes["rating"])}

@@ -27,7 +27,7 @@ from .. import permissions, storage_keys, uploads
 from ..models import Artwork
 from ..providers import get_provider
 from ..signals import ArtworkEvent
-from ._base import announce, rating_clean, require, text_clean
+from ._base import announce, rating_clean, require, text_strip, title_clean
 from .creation import artwork_create_draft
 from .generation_run import generate_beside_request
 
@@ -98,14 +98,14 @@ def artwork_generate(
     starts after commit). `remix_of`: the artwork it starts from, which the author must be
     allowed to remix (`permissions.remix_refusal`; else ValidationError, nothing made)."""
     _check_remix(author=author, remix_of=remix_of)
-    prompt, negative_prompt = text_clean(prompt).strip(), text_clean(negative_prompt).strip()
+    prompt, negative_prompt = text_strip(prompt), text_strip(negative_prompt)
     rating = rating_clean(rating)
     _validate_generation(
         prompt=prompt, negative_prompt=negative_prompt, width=width, height=height, seed=seed
     )
     reference = _reference_png(reference_image) if reference_image is not None else None
     provider = get_provider()
-    if prompt_hidden and not (title or "").strip():
+    if prompt_hidden and not title_clean(title):
         title = _("Untitled")  # the default title is the prompt, which must stay private
     reference_name = ""
     try:

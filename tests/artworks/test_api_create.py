@@ -305,3 +305,44 @@ def test_a_prompt_of_control_characters_alone_is_blank(client, user):
     assert response.status_code == 400
     assert "Describe" in response.json()["detail"]
     assert Artwork.objects.count() == 0
+
+
+def test_a_prompt_or_title_of_invisible_characters_alone_is_blank(client, user):
+    client.force_login(user)
+    invisible = "\u200b\u200c\u200d\u2060\ufeff\u202a\u202e\u2066\u2069"
+    response = post_json(client, "/api/artworks/generate", {"prompt": invisible})
+    assert response.status_code == 400
+    assert "Describe" in response.json()["detail"]
+    assert Artwork.objects.count() == 0
+    # A title is optional when creating: a blank one gets the default title.
+    kite = {"prompt": "a kite", "title": invisible}
+    generated = post_json(client, "/api/artworks/generate", kite)
+    assert generated.json()["title"] == "a kite"
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    uploaded = client.post("/api/artworks/upload", {"file": upload, "title": invisible})
+    assert uploaded.json()["title"] == "Untitled"
+
+
+def test_an_invisible_title_does_not_give_a_hidden_prompt_away(client, user):
+    client.force_login(user)
+    response = post_json(
+        client,
+        "/api/artworks/generate",
+        {"prompt": "my secret recipe", "prompt_hidden": True, "title": "\u200b"},
+    )
+    assert response.status_code == 202, response.content
+    assert Artwork.objects.get().title == "Untitled"
+
+
+def test_bidi_controls_are_left_out_of_a_title_and_other_text_stays(client, user):
+    # An override can make a title, and the author's name beside it, read reversed.
+    client.force_login(user)
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    title = "\u202egnp.exe\u202c by \u2067someone\u2069"
+    uploaded = client.post("/api/artworks/upload", {"file": upload, "title": title})
+    assert uploaded.json()["title"] == "gnp.exe by someone"
+    # Chinese, emoji (a family joined with ZWJ), a combining accent, an Arabic title.
+    kept = "星空 下的猫 👩\u200d👩\u200d👧 café\u0301 سلام"
+    generated = post_json(client, "/api/artworks/generate", {"prompt": kept})
+    assert generated.json()["title"] == kept
+    assert Artwork.objects.get(pk=generated.json()["id"]).prompt == kept

@@ -93,7 +93,12 @@ class TestService:
         ]
         assert (_row(art).title, _row(art).rating) == ("Harbour lights", "general")
 
-    @pytest.mark.parametrize("title", ["", "   ", "\t\n"])
+    # Invisible characters alone (zero-width space, joiners, word joiner, byte order mark,
+    # bidi overrides and isolates) are blank too: the title would show as nothing.
+    @pytest.mark.parametrize(
+        "title",
+        ["", "   ", "\t\n", "\u200b", "\u200c\u200d\u2060\ufeff", "\u202e \u2066\u2069\u202c"],
+    )
     def test_a_blank_title_is_refused_and_changes_nothing(self, art, title):
         with pytest.raises(ValidationError) as caught:
             services.artwork_edit(artwork=art, actor=art.user, changes={"title": title})
