@@ -22,7 +22,7 @@ from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from common import pagecache, ratelimit
 from common.api import BODY_ERRORS, COMMON_ERRORS, NO_NUL, SafeText, errors
 
-from . import permissions, services
+from . import limits, permissions, services
 from . import remixes as remix_reads
 from .models import Artwork
 from .schemas import ArtworkOut, artwork_context, artwork_out
@@ -170,10 +170,10 @@ GENERATE_BODY = {
 
 
 def _limit_refusal(request: HttpRequest) -> Status | None:
-    """429 over the creation limit; 503 when the limit cannot count (it fails closed: see
-    common.ratelimit); None to go ahead."""
+    """429 over the creation limits (artworks.limits); 503 when they cannot count (they fail
+    closed: see common.ratelimit); None to go ahead."""
     try:
-        if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
+        if limits.creation_refused(request):
             return Status(429, {"detail": _("You are creating very quickly. Please wait a while.")})
     except ratelimit.RateLimitUnavailable:
         return Status(503, {"detail": _("Creating is paused for a moment. Please try again soon.")})
@@ -280,6 +280,7 @@ def generate(request: HttpRequest) -> Status:
         remix_of=remix_of,
         rating=payload.rating,
     )
+    limits.creation_made(request)
     if tags:
         services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tags)
     artwork.refresh_from_db()  # the generation may already have run (no broker)
@@ -321,6 +322,7 @@ def upload(
         rating=rating,
         ai_generated=ai_generated,
     )
+    limits.creation_made(request)
     if tag_names:
         services.artwork_set_tags(artwork=artwork, actor=request.user, tags=tag_names)
     artwork.refresh_from_db()
@@ -417,6 +419,7 @@ def retry(request: HttpRequest, artwork_id: int) -> Status:
         artwork=_allowed(request, artwork_id, permissions.can_retry_generation),
         actor=request.user,
     )
+    limits.creation_made(request)
     artwork.refresh_from_db()
     return Status(202, _detail(request, artwork))
 

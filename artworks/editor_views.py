@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common import ratelimit
 from common.redirects import safe_next_url
 
-from . import permissions, services
+from . import limits, permissions, services
 from .forms import GenerateForm, UploadForm
 from .models import Artwork
 from .selectors import artwork_get_visible
@@ -49,10 +49,10 @@ def _attach_errors(form: forms.Form, error: ValidationError, *, default_field: s
 
 
 def _creation_refusal(request: HttpRequest) -> tuple[str, int]:
-    """(why creating is refused now, the status to answer) or ("", 200). The creation limit
-    fails closed: when it cannot count (cache down), creating waits (see common.ratelimit)."""
+    """(why creating is refused now, the status to answer) or ("", 200). The creation limits
+    (artworks.limits) fail closed: when they cannot count (cache down), creating waits."""
     try:
-        if ratelimit.hit(scope="artwork_create", key=ratelimit.client_key(request)):
+        if limits.creation_refused(request):
             return _("You are creating very quickly. Please wait a while."), 429
     except ratelimit.RateLimitUnavailable:
         return _("Creating is paused for a moment. Please try again soon."), 503
@@ -98,6 +98,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 default = "reference_image" if tab == "generate" else "file"
                 _attach_errors(form, error, default_field=default)
             else:
+                limits.creation_made(request)
                 messages.success(
                     request,
                     _("Your draft is being generated.")
@@ -287,6 +288,7 @@ def retry_generation(request: HttpRequest, artwork_id: int) -> HttpResponse:
             return _status_fragment(request, artwork, error=message)
         messages.error(request, message)
         return redirect(_next_url(request, artwork))
+    limits.creation_made(request)
     artwork.refresh_from_db()
     if request.htmx:
         return _status_fragment(request, artwork)

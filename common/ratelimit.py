@@ -1,7 +1,9 @@
 """A fixed-window rate limiter on the shared cache (Redis in production), for writes.
 
 `hit(...)` counts one attempt and says whether the caller is now over the limit. Limits live
-in settings.RATE_LIMITS as scope → (max attempts, window seconds).
+in settings.RATE_LIMITS as scope → (max attempts, window seconds). A limit on what succeeded
+rather than on attempts is asked with `reached(...)` before the work and counted with
+`succeeded(...)` after it.
 
 When the cache cannot count (Redis is down), a limit fails OPEN — the attempt is allowed —
 unless its scope is in settings.RATE_LIMITS_FAIL_CLOSED: those guard against abuse that costs
@@ -75,6 +77,24 @@ def hit(*, scope: str, key: str, request: HttpRequest | None = None) -> bool:
         return False
     limit, _ = settings.RATE_LIMITS[scope]
     return count > limit
+
+
+def reached(*, scope: str, key: str) -> bool:
+    """Whether (scope, key) has used up its limit in this window, as counted by `succeeded`:
+    a limit on what was done rather than on attempts, so that a refused attempt costs none of
+    it. Read before the work and counted after it, so requests in flight at once can each
+    pass: pair it with a limit on attempts (`hit`), which also fails closed for it."""
+    return cache.get(attempt(scope=scope, key=key).cache_key + ":reached") is True
+
+
+def succeeded(*, scope: str, key: str) -> None:
+    """Count one success for (scope, key); the one that reaches the limit marks it `reached`
+    for the rest of the window."""
+    this = attempt(scope=scope, key=key)
+    count = _count(this.cache_key, timeout=this.timeout)
+    limit, _ = settings.RATE_LIMITS[scope]
+    if count is not None and count >= limit:
+        cache.set(this.cache_key + ":reached", True, timeout=this.timeout)
 
 
 def _count(cache_key: str, *, timeout: int) -> int | None:

@@ -151,7 +151,13 @@ HOT_TIME_DIVISOR_SECONDS = env.float("HOT_TIME_DIVISOR_SECONDS", default=45000.0
 # --- Rate limits on writes: scope → (max attempts, window in seconds) -------------------
 
 RATE_LIMITS = {
+    # Artworks made (generated, uploaded, generations retried): a refused attempt is not one.
     "artwork_create": (env.int("RATE_LIMIT_ARTWORK_CREATE_PER_HOUR", default=30), 3600),
+    # Every attempt at one, refused or not: each may decode an upload or a reference image.
+    "artwork_create_attempt": (
+        env.int("RATE_LIMIT_ARTWORK_CREATE_ATTEMPTS_PER_HOUR", default=120),
+        3600,
+    ),
     "reaction": (env.int("RATE_LIMIT_REACTIONS_PER_MINUTE", default=120), 60),
     "report": (10, 3600),
     "follow": (env.int("RATE_LIMIT_FOLLOWS_PER_HOUR", default=200), 3600),
@@ -168,7 +174,7 @@ RATE_LIMITS = {
 # unlimited attempts cost money or accounts. Likes, favorites and reports fail open. allauth's
 # own limits (sign-in failures, sign-up, password reset) fail closed too: without its cache
 # lock it answers 429 (see README, "Rate limits").
-RATE_LIMITS_FAIL_CLOSED = {"artwork_create", "api_login"}
+RATE_LIMITS_FAIL_CLOSED = {"artwork_create", "artwork_create_attempt", "api_login"}
 
 
 def _tag_url(tag: object) -> str:

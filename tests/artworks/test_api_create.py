@@ -124,6 +124,32 @@ def test_api_creation_is_rate_limited(client, user, settings):
     assert "detail" in second.json()
 
 
+def test_refused_attempts_do_not_use_up_the_creation_limit(client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_create": (1, 3600)}
+    client.force_login(user)
+    for mistake in ({"prompt": "\u200b"}, {"prompt": "x", "rating": "spicy"}):
+        assert post_json(client, "/api/artworks/generate", mistake).status_code == 400
+    refused = client.post("/api/artworks/upload", {"file": SimpleUploadedFile("a.png", b"no")})
+    assert refused.status_code == 400
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    assert client.post("/api/artworks/upload", {"file": upload}).status_code == 201
+    second = post_json(client, "/api/artworks/generate", {"prompt": "x"})
+    assert second.status_code == 429
+    assert Artwork.objects.count() == 1
+
+
+def test_attempts_have_a_limit_of_their_own(client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_create_attempt": (2, 3600)}
+    client.force_login(user)
+    for _ in range(2):
+        refused = client.post("/api/artworks/upload", {"file": SimpleUploadedFile("a.png", b"no")})
+        assert refused.status_code == 400
+    third = post_json(client, "/api/artworks/generate", {"prompt": "x"})
+    assert third.status_code == 429
+    assert "detail" in third.json()
+    assert Artwork.objects.count() == 0
+
+
 def test_publish_unpublish_and_delete(
     client, user, stored_files, django_capture_on_commit_callbacks
 ):

@@ -124,6 +124,39 @@ def test_creation_is_rate_limited(client, user, settings, django_capture_on_comm
     assert Artwork.objects.count() == 1
 
 
+def test_refused_attempts_do_not_use_up_the_creation_limit(
+    client, user, settings, django_capture_on_commit_callbacks
+):
+    # A member who mistypes three times has made nothing, and used none of their creations.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_create": (2, 3600)}
+    client.force_login(user)
+    for mistake in ({"prompt": ""}, {"rating": "spicy"}, {"seed": "-1"}):
+        data = {"tab": "generate", "prompt": "one", "size": "1024x1024", **mistake}
+        assert client.post("/create", data).status_code == 400
+    data = {"tab": "generate", "prompt": "one", "size": "1024x1024"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post("/create", data).status_code == 302
+        assert client.post("/create", data).status_code == 302
+        third = client.post("/create", data)
+    assert third.status_code == 429
+    assert "quickly" in third.content.decode()
+    assert Artwork.objects.count() == 2
+
+
+def test_attempts_have_a_limit_of_their_own(client, user, settings):
+    # Each attempt may decode an upload: refused ones are limited too, if more generously.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "artwork_create_attempt": (3, 3600)}
+    client.force_login(user)
+    not_an_image = {"tab": "upload", "file": SimpleUploadedFile("a.png", b"not an image")}
+    for _ in range(3):
+        assert client.post("/create", not_an_image).status_code == 400
+    upload = {"tab": "upload", "file": SimpleUploadedFile("a.png", image_bytes("PNG"))}
+    fourth = client.post("/create", upload)
+    assert fourth.status_code == 429
+    assert "quickly" in fourth.content.decode()
+    assert Artwork.objects.count() == 0
+
+
 # --- publish / unpublish / delete ---------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ def test_limits_fail_open_for_ordinary_writes_and_closed_where_abuse_matters(cac
     assert [ratelimit.hit(scope="reaction", key="user:1") for _ in range(3)] == [False] * 3
     assert ratelimit.hit(scope="report", key="user:1") is False
     # ...creation and API sign-in do not.
-    for scope in ("artwork_create", "api_login"):
+    for scope in ("artwork_create", "artwork_create_attempt", "api_login"):
         with pytest.raises(ratelimit.RateLimitUnavailable):
             ratelimit.hit(scope=scope, key="user:1")
 

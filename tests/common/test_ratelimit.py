@@ -10,6 +10,17 @@ def test_allows_up_to_the_limit_then_refuses(settings):
     assert ratelimit.hit(scope="test", key="bob") is False  # per key
 
 
+def test_a_limit_on_successes_is_reached_only_by_them(settings):
+    # Asked before the work, counted after it: a refused attempt is never counted.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "test_made": (2, 60)}
+    assert ratelimit.reached(scope="test_made", key="alice") is False
+    ratelimit.succeeded(scope="test_made", key="alice")
+    assert ratelimit.reached(scope="test_made", key="alice") is False
+    ratelimit.succeeded(scope="test_made", key="alice")
+    assert ratelimit.reached(scope="test_made", key="alice") is True
+    assert ratelimit.reached(scope="test_made", key="bob") is False  # per key
+
+
 def _request(remote_addr: str, forwarded_for: str | None = None):
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
