@@ -189,6 +189,8 @@ class UploadForm(_ArtworkDetailsForm):
         self.fields["file"].help_text = _(
             "%(types)s. Images up to the size limit; videos up to a minute."
         ) % {"types": ACCEPTED_HELP}
+        # An upload has no prompt to be titled after.
+        self.fields["title"].help_text = _("Optional. Left blank, the work is called “Untitled”.")
 
 
 class ArtworkEditForm(_ArtworkDetailsForm):

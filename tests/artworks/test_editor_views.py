@@ -124,6 +124,24 @@ def test_creation_is_rate_limited(client, user, settings, django_capture_on_comm
     assert Artwork.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("tab", "lang", "shown", "not_shown"),
+    [
+        ("generate", "en", "titled after the prompt", "Untitled"),
+        ("upload", "en", "called “Untitled”", "titled after the prompt"),
+        ("generate", "zh-hans", "以提示词作为标题", "无标题"),
+        ("upload", "zh-hans", "标题为“无标题”", "以提示词作为标题"),
+    ],
+)
+def test_each_tab_says_what_a_blank_title_becomes(client, user, tab, lang, shown, not_shown):
+    # An upload has no prompt: left blank, its title is "Untitled".
+    client.force_login(user)
+    page = client.get(f"/create?tab={tab}&lang={lang}", HTTP_ACCEPT_LANGUAGE=lang)
+    help_text = page.content.decode().split('id="id_title_helptext"', 1)[1].split("</", 1)[0]
+    assert shown in help_text
+    assert not_shown not in help_text
+
+
 def test_refused_attempts_do_not_use_up_the_creation_limit(
     client, user, settings, django_capture_on_commit_callbacks
 ):
