@@ -4,11 +4,12 @@ parameters happens in the services, whose errors the views attach to these forms
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import TAGS_PER_ARTWORK, Artwork
-from .services import MAX_SEED
+from .services import MAX_SEED, text_clean
 from .tags import tags_clean, tags_split
 from .uploads import ACCEPTED_HELP
 
@@ -25,6 +26,18 @@ SIZE_CHOICES = [
 
 
 class _ArtworkDetailsForm(forms.Form):
+    # What a member types. Without control characters before anything reads it, as the
+    # services store it: a form shown again with an error repeats it into the page.
+    TYPED = ("title", "description", "alt_text", "tags", "prompt", "negative_prompt")
+
+    def __init__(self, data: QueryDict | None = None, *args: object, **kwargs: object) -> None:
+        if data is not None:
+            data = data.copy()
+            for name in self.TYPED:
+                if name in data:
+                    data.setlist(name, [text_clean(value) for value in data.getlist(name)])
+        super().__init__(data, *args, **kwargs)
+
     title = forms.CharField(
         label=_("Title"),
         max_length=200,

@@ -6,7 +6,7 @@ Every write runs in a transaction; files are written before the row and removed 
 transaction fails, so nothing is left half-written. Changes are announced after commit
 through `artworks.signals.artwork_changed`. Callers import from here."""
 
-from ._base import announce_artwork_changed, artwork_default_title, rating_clean
+from ._base import announce_artwork_changed, artwork_default_title, rating_clean, text_clean
 from .creation import artwork_attach_original, artwork_create_draft, artwork_upload
 from .editing import EDITABLE_FIELDS, TEXT_FIELDS, artwork_edit
 from .generation import (
@@ -86,4 +86,5 @@ __all__ = [
     "media_sweep_orphans",
     "member_reactions_remove",
     "rating_clean",
+    "text_clean",
 ]

@@ -184,6 +184,16 @@ class TestEditPage:
         assert response.status_code == 400
         assert "Choose a rating: general, mature or explicit." in response.content.decode()
 
+    def test_a_form_shown_again_repeats_no_control_character(self, client, art):
+        # Forbidden in HTML: the values and messages of a form shown again with an error.
+        client.force_login(art.user)
+        typed = {"description": "a\x01b", "alt_text": "c\x02d", "tags": "bad\x03tag, " + "x" * 80}
+        response = client.post(_edit_url(art), _form(art, rating="spicy", **typed))
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert not any(chr(c) in page for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))
+        assert "badtag" in page and "ab" in page
+
     def test_bad_input_is_shown_and_changes_nothing(self, client, art):
         client.force_login(art.user)
         for bad in (

@@ -142,6 +142,20 @@ def test_each_tab_says_what_a_blank_title_becomes(client, user, tab, lang, shown
     assert not_shown not in help_text
 
 
+@pytest.mark.parametrize("tab", ["generate", "upload"])
+def test_the_create_form_shown_again_repeats_no_control_character(client, user, tab):
+    # A blank prompt (or a missing file): the form comes back with what was typed, which a
+    # control character would make invalid HTML.
+    client.force_login(user)
+    typed = {"title": "Bell\x07", "description": "a\x08b", "alt_text": "c\x1bd", "tags": "x\x01y"}
+    extra = {"prompt": "\x01", "negative_prompt": "fog\x7f", "size": "1024x1024"}
+    response = client.post("/create", {"tab": tab, **typed, **(extra if tab == "generate" else {})})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert not any(chr(c) in page for c in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F))
+    assert 'value="Bell"' in page
+
+
 def test_refused_attempts_do_not_use_up_the_creation_limit(
     client, user, settings, django_capture_on_commit_callbacks
 ):
