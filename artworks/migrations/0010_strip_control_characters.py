@@ -1,8 +1,8 @@
 """Rows written before control characters were left out of what a member types (an artwork's
 title, description, alt text and prompts) may still hold them: invisible, and invalid in every
 page, feed and file that shows them. Leave them out here too. A title of nothing else becomes
-the default one (the start of the prompt, else "Untitled"), as on creation; slugs stay (they
-never held control characters)."""
+the default one (the start of the prompt unless it is hidden, else "Untitled"), as on
+creation; slugs stay (they never held control characters)."""
 
 import re
 
@@ -27,13 +27,15 @@ def _clean(artwork) -> list[str]:
             setattr(artwork, field, cleaned)
             fields.append(field)
     if "title" in fields and not artwork.title.strip():
-        artwork.title = artwork.prompt.strip()[:80].strip() or UNTITLED
+        # A hidden prompt stays private: its words make no title.
+        default = "" if artwork.prompt_hidden else artwork.prompt.strip()[:80].strip()
+        artwork.title = default or UNTITLED
     return fields
 
 
 def strip_control_characters(apps, schema_editor):
     Artwork = apps.get_model("artworks", "Artwork")
-    rows = Artwork.objects.only("id", *TYPED_TEXTS).order_by("pk")
+    rows = Artwork.objects.only("id", "prompt_hidden", *TYPED_TEXTS).order_by("pk")
     for artwork in rows.iterator(chunk_size=2000):
         fields = _clean(artwork)
         if fields:
