@@ -116,7 +116,8 @@ def text_clean(text: str) -> str:
 
 def text_strip(text: str) -> str:
     """`text_clean(text)` without whitespace or invisible characters at either end: blank
-    when it has nothing else (a zero-width joiner inside an emoji sequence stays)."""
+    when it has nothing else (a zero-width joiner inside an emoji sequence stays). What an
+    artwork's texts are stored as: a blank alt text lets the title describe the picture."""
     return text_clean(text).strip(_BLANK)
 
 

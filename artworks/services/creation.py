@@ -24,7 +24,7 @@ from ._base import (
     announce,
     artwork_default_title,
     rating_clean,
-    text_clean,
+    text_strip,
     title_clean,
 )
 from .media import enqueue_thumbnails
@@ -73,7 +73,7 @@ def artwork_create_draft(
 ) -> Artwork:
     """A new draft. With `content`, the original is stored at artworks/original/<uuid>.<ext>
     first; if the row cannot be written the file is removed again."""
-    details = {**details, **{f: text_clean(details[f]) for f in TYPED_TEXTS if f in details}}
+    details = {**details, **{f: text_strip(details[f]) for f in TYPED_TEXTS if f in details}}
     prompt = details.get("prompt", "")
     title = title_clean(title) or artwork_default_title(prompt=prompt) or _("Untitled")
     # A generation is made with AI whoever creates it; an upload as its author declares.

@@ -21,7 +21,7 @@ from ._base import (
     log_staff_action,
     mark_edited,
     rating_clean,
-    text_clean,
+    text_strip,
     title_clean,
 )
 
@@ -51,7 +51,7 @@ def artwork_edit(
         raise ValidationError(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
-    changes = {f: text_clean(v) if f in TEXT_FIELDS else v for f, v in changes.items()}
+    changes = {f: text_strip(v) if f in TEXT_FIELDS else v for f, v in changes.items()}
     if "title" in changes:
         changes["title"] = title_clean(changes["title"])
     if "title" in changes and not changes["title"]:

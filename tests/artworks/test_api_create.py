@@ -372,3 +372,23 @@ def test_bidi_controls_are_left_out_of_a_title_and_other_text_stays(client, user
     generated = post_json(client, "/api/artworks/generate", {"prompt": kept})
     assert generated.json()["title"] == kept
     assert Artwork.objects.get(pk=generated.json()["id"]).prompt == kept
+
+
+def test_an_alt_text_of_nothing_visible_lets_the_title_describe_the_picture(client, user):
+    # The picture's alt is its alt text, else its title: a blank one must not stand in.
+    client.force_login(user)
+    upload = SimpleUploadedFile("a.png", image_bytes("PNG"))
+    data = {"file": upload, "title": "Harbour", "alt_text": " \u200b ", "description": "\ufeff"}
+    uploaded = client.post("/api/artworks/upload", data)
+    assert uploaded.status_code == 201, uploaded.content
+    artwork = Artwork.objects.get(pk=uploaded.json()["id"])
+    assert (artwork.alt_text, artwork.description) == ("", "")
+    edited = client.patch(
+        f"/api/artworks/{artwork.pk}",
+        json.dumps({"alt_text": "\u2060  "}),
+        content_type="application/json",
+    )
+    assert edited.status_code == 200, edited.content
+    assert Artwork.objects.get(pk=artwork.pk).alt_text == ""
+    page = client.get(artwork.get_absolute_url()).content.decode()
+    assert 'alt="Harbour"' in page
