@@ -64,3 +64,8 @@ STORAGES = {
 # Without collectstatic (tests), fall back to unhashed names instead of failing.
 WHITENOISE_MANIFEST_STRICT = False
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# Files served at the site's root: browsers ask for /favicon.ico wherever a response links no
+# icon (the admin, JSON, images). WhiteNoise answers it before the session, the member and the
+# URLs are looked up, in one response (a redirect would cost a second request), cached like
+# the static files. It is static/img/favicon.svg drawn at 16, 32 and 48 px.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"

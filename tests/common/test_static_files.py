@@ -52,3 +52,14 @@ def test_vendored_htmx_matches_the_pinned_package():
     installed = ROOT / "node_modules/htmx.org/dist/htmx.min.js"
     if installed.exists():
         assert installed.read_bytes() == vendored
+
+
+def test_favicon_ico_is_the_site_icon_served_before_the_pages(client, settings):
+    settings.WHITENOISE_MAX_AGE = 31536000
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert "max-age=31536000" in response["Cache-Control"]
+    body = b"".join(response.streaming_content)
+    assert body == (ROOT / "static/root/favicon.ico").read_bytes()
+    assert body.startswith(b"\x00\x00\x01\x00")  # an ICO file, not the SVG under another name
