@@ -358,3 +358,37 @@ def test_a_member_whose_address_is_marked_verified_signs_in_at_once(browser):
         {"csrfmiddlewaretoken": csrf_from(page), "login": "aurora", "password": PASSWORD},
     )
     assert response.status_code == 302 and response["Location"] == "/feed"
+
+
+def _sign_in(browser: Client, login: str, password: str):
+    page = browser.get("/login")
+    return browser.post(
+        "/login", {"csrfmiddlewaretoken": csrf_from(page), "login": login, "password": password}
+    )
+
+
+def test_an_administrator_made_with_createsuperuser_signs_in_at_once(browser, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        "--username=boss",
+        "--email=Boss@Example.com",
+        verbosity=0,
+    )
+    response = _sign_in(browser, "boss@example.com", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/feed"
+    assert browser.get("/api/auth/me").json()["username"] == "boss"
+    assert mail.outbox == []  # nobody is asked to confirm an address the operator typed
+    address = User.objects.get(username="boss").emailaddress_set.get()
+    assert address.verified and address.primary
+
+
+def test_a_member_made_with_create_user_still_confirms_the_address(browser):
+    # create_user is the primitive every path builds on; only an operator's explicit
+    # user_email_mark_verified (seed_demo does) or createsuperuser vouches for the address.
+    User.objects.create_user(username="shelly", email="shelly@example.com", password=PASSWORD)
+    response = _sign_in(browser, "shelly@example.com", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
