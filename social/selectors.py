@@ -212,8 +212,10 @@ def comment_refusal(
 ) -> str | None:
     """Why `actor` may not comment on `artwork` (a sentence for them), or None when they may:
     a signed-in, active member may comment on a published artwork they may see (the
-    visibility rule), unless its author blocks them. (A member who blocks the author may
-    still comment: the block keeps the blocked member away, not the other way round.)
+    visibility rule) and the public sees too (listed, as for likes: staff see hidden work and
+    a suspended member's to moderate it, not to discuss it), unless its author blocks them.
+    (A member who blocks the author may still comment: the block keeps the blocked member
+    away, not the other way round.)
     `blocked_by`: whether the author blocks the actor, when the page has read it already
     (`member_standing`); else it is read here (one query)."""
     if not user_is_signed_in(actor):
@@ -222,6 +224,8 @@ def comment_refusal(
         return _("No such artwork.")
     if artwork.status != Artwork.Status.PUBLISHED:
         return _("Comments open once the artwork is published.")
+    if not artwork_is_visible_to(artwork=artwork, viewer=None, any_rating=True):
+        return _("Comments are closed while this artwork is hidden.")
     if blocked_by is None:
         blocked_by = artwork.user_id != actor.pk and is_blocked_by(viewer=actor, user=artwork.user)
     if blocked_by:

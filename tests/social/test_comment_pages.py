@@ -427,7 +427,7 @@ def test_an_artwork_not_shown_answers_404_to_every_entry_point(state, who, comme
         elif viewer is None:
             assert response.status_code == 302, (state, who, name)  # sign in first
         elif who == "comment moderator":
-            # Staff see hidden work: they may act on it (drafts take no comments).
+            # Staff see hidden work: they may moderate it (drafts and hidden work take no comments).
             assert response.status_code in (200, 302, 403), (state, name)
         else:
             assert response.status_code == 404, (state, who, name)
@@ -547,3 +547,49 @@ def test_a_blocked_members_mention_is_not_linked_on_the_page(client):
     assert "@ada from a blocked member" in html
     assert f'<a href="{ada.get_absolute_url()}">@ada</a> from a friend' in html
     assert html.count(f'<a href="{ada.get_absolute_url()}">@ada</a>') == 1
+
+
+def _api_post(art: Artwork, member) -> object:
+    from accounts.tokens import token_pair_issue
+
+    token = token_pair_issue(user=member).access_token
+    return Client().post(
+        f"/api/artworks/{art.pk}/comments",
+        {"body": "hello"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+# Like reactions, comments are for work the public sees. Staff see hidden work to moderate it:
+# they are told comments are closed (the page shows no form); for anyone else it does not exist.
+@pytest.mark.parametrize(
+    ("state", "who", "status"),
+    [
+        ("hidden artwork", "staff", 403),
+        ("hidden artwork", "artwork author", 404),
+        ("hidden artwork", "member", 404),
+        ("suspended author", "staff", 403),
+        ("suspended author", "member", 404),
+    ],
+)
+def test_nobody_comments_on_work_hidden_from_the_public(state, who, status, comment_moderator):
+    art = PublishedArtworkFactory()
+    if state == "hidden artwork":
+        artwork_hide(artwork=art, actor=make_moderator(), reason="x")
+    else:
+        account_services.user_suspend(user=art.user, actor=comment_moderator, reason="x")
+    viewer = {"staff": comment_moderator, "artwork author": art.user}.get(who) or UserFactory()
+    api = _api_post(art, viewer)
+    assert api.status_code == status, api.content
+    page_post = _client(viewer).post(_post_url(art), {"body": "hello"})
+    assert page_post.status_code == status
+    for headers in ({}, HTMX):
+        assert _client(viewer).post(_post_url(art), {"body": "hi"}, **headers).status_code == status
+    assert not Comment.objects.exists()
+    assert _count(art) == 0
+    if who == "staff":
+        assert api.json() == {"detail": "Comments are closed while this artwork is hidden."}
+        html = _page(_client(viewer), art)
+        assert "Comments are closed while this artwork is hidden." in html
+        assert 'name="body"' not in html
