@@ -104,13 +104,13 @@ def sign_in(context, live_server_url: str, user) -> None:
     )
 
 
-def run_axe(page) -> list[str]:
+def run_axe(page, tags: list[str] = AXE_TAGS) -> list[str]:
     # Evaluated through the DevTools protocol, not added as a <script>: the page's
     # Content-Security-Policy (rightly) refuses an inline script without its nonce.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} → "

@@ -171,6 +171,26 @@ def test_feed_cards_images_and_load_more(browser, community, live_server):
     context.close()
 
 
+def test_cards_meet_the_target_size_on_the_list_pages(browser, community, live_server):
+    # WCAG 2.2 target size (axe's wcag22aa, as Lighthouse checks it): a card's title link was
+    # 16 px high and 18.8 px from its tag chips.
+    art = community["published"][0]
+    for artwork in community["published"][:8]:
+        services.artwork_set_tags(
+            artwork=artwork, actor=artwork.user, tags=["sunset", "mountains", "landscape"]
+        )
+    problems = []
+    for viewport in (PHONE, DESKTOP):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        for path in ("/feed", "/user/aurora", art.get_absolute_url()):
+            page.goto(live_server.url + path)
+            found = run_axe(page, tags=["wcag22aa"])
+            problems += [f"{path} {viewport['width']}px: {p}" for p in found]
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_theme_toggle_is_remembered_without_flash(browser, community, live_server):
     context = browser.new_context(viewport=PHONE, color_scheme="light")
     page = context.new_page()
