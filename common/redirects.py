@@ -1,14 +1,17 @@
-"""Where to send a visitor back to after a form (the `next` parameter, when it is safe), and
-to sign in first."""
+"""Where to send a visitor back to after a form (the `next` parameter, when it is safe), to
+sign in first, and to the first page of a list for a page link the site did not make."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 
 def safe_next_url(request: HttpRequest) -> str | None:
@@ -31,3 +34,18 @@ def sign_in_first(request: HttpRequest, page: str) -> HttpResponse:
         response["HX-Redirect"] = login
         return response
     return redirect(login)
+
+
+def first_page_again(request: HttpRequest, first_page: str) -> HttpResponse:
+    """A list page asked for with a cursor the site did not make (tampered with, or from an
+    older release): a person following the link is sent to `first_page` with a message;
+    htmx "load more" gets a 400 with the reason as text. htmx would follow a redirect unseen
+    and append the whole first page, header and all, under the rows already shown."""
+    if request.htmx and not request.htmx.boosted:
+        reason = _("This page link is invalid; start again from the first page.")
+        response = HttpResponse(reason, status=400, content_type="text/plain; charset=utf-8")
+    else:
+        messages.error(request, _("That page link is no longer valid. Here is the first page."))
+        response = redirect(first_page)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

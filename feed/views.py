@@ -6,18 +6,17 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from artworks.selectors import artwork_reaction_state, artworks_featured
 from common import pagecache, ratelimit
+from common.redirects import first_page_again
 from common.seo import absolute_url
 
 from . import seo
@@ -68,8 +67,7 @@ def _render_list(request: HttpRequest, template: str, context: dict[str, object]
 
 def _restart(request: HttpRequest, path: str, *, tab: str, default_tab: str) -> HttpResponse:
     """Back to the first page of the tab, for a cursor that is not (or no longer) ours."""
-    messages.error(request, _("That page link is no longer valid. Here is the first page."))
-    return redirect(path + (f"?tab={tab}" if tab != default_tab else ""))
+    return first_page_again(request, path + (f"?tab={tab}" if tab != default_tab else ""))
 
 
 def _sign_in_first(request: HttpRequest, next_url: str) -> HttpResponse:
@@ -131,8 +129,8 @@ def search(request: HttpRequest) -> HttpResponse:
     try:
         page = search_page(q=q, kind=kind, viewer=request.user, cursor=cursor)
     except InvalidCursor:
-        messages.error(request, _("That page link is no longer valid. Here is the first page."))
-        return redirect(f"{reverse('feed:search')}?{urlencode({'q': q, 'type': kind})}")
+        query = urlencode({"q": q, "type": kind})
+        return first_page_again(request, f"{reverse('feed:search')}?{query}")
     if kind == "users":
         context = {"page": page, "followed": search_followed(viewer=request.user, page=page)}
         partial = "social/partials/member_page.html"

@@ -19,6 +19,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.redirects import first_page_again
+
 from . import services
 from .forms import NotificationSettingsForm
 from .selectors import InvalidCursor, newest_notification_id, notifications_page, unread_count
@@ -38,8 +40,7 @@ def index(request: HttpRequest) -> HttpResponse:
     try:
         page = notifications_page(recipient=request.user, cursor=cursor)
     except InvalidCursor:
-        messages.error(request, _("That page link is no longer valid. Here is the first page."))
-        return redirect("notifications:index")
+        return first_page_again(request, reverse("notifications:index"))
     lines = [{"group": group, "html": group_html(group)} for group in page.groups]
     unread = unread_count(user=request.user)
     context = {"page": page, "lines": lines, "unread": unread}

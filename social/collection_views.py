@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from artworks.models import Artwork
 from artworks.selectors import artwork_get_visible_cached, artwork_reaction_state
 from common import pagecache, ratelimit
-from common.redirects import safe_next_url, sign_in_first
+from common.redirects import first_page_again, safe_next_url, sign_in_first
 
 from . import seo, services
 from .collection_display import member_tabs, save_panel_context
@@ -135,8 +135,7 @@ def collection(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     try:
         page = collection_items_page(collection=found, viewer=request.user, cursor=cursor)
     except InvalidCursor:
-        messages.error(request, _("That page link is no longer valid. Here is the first page."))
-        return redirect(found.get_absolute_url())
+        return first_page_again(request, found.get_absolute_url())
     liked, favorited = artwork_reaction_state(
         viewer=request.user, artwork_ids=[a.pk for a in page.items]
     )

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common import ratelimit
-from common.redirects import safe_next_url
+from common.redirects import first_page_again, safe_next_url
 
 from . import seo, services
 from .buttons import PARTIAL, follow_button_context
@@ -162,8 +162,7 @@ def _follow_list(request: HttpRequest, username: str, direction: Direction) -> H
     try:
         page = follow_page(user=person, direction=direction, cursor=cursor)
     except InvalidCursor:
-        messages.error(request, _("That page link is no longer valid. Here is the first page."))
-        return redirect(first_page)
+        return first_page_again(request, first_page)
     context = {
         "person": person,
         "direction": direction,
@@ -257,8 +256,7 @@ def _standing_settings(request: HttpRequest, kind: StandingKind) -> HttpResponse
     try:
         page = standing_page(user=request.user, kind=kind, cursor=cursor)
     except InvalidCursor:
-        messages.error(request, _("That page link is no longer valid. Here is the first page."))
-        return redirect(first_page)
+        return first_page_again(request, first_page)
     title = _("Blocked members") if kind == "blocked" else _("Muted members")
     context = {"kind": kind, "title": title, "page": page, "back": request.get_full_path()}
     if _is_load_more(request) and cursor:

@@ -74,6 +74,33 @@
     if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
   });
   document.addEventListener("htmx:afterSwap", function (event) { initToasts(event.target); });
+
+  // An error toast made from the page's template (the messages of later requests).
+  function showErrorToast(text) {
+    var template = document.getElementById("toast-template");
+    if (!template || !text) return;
+    var shape = template.content.querySelector(".toasts");
+    var section = document.querySelector(".toasts");
+    if (!section) {
+      section = shape.cloneNode(false);
+      document.body.appendChild(section);
+    }
+    var shown = [].some.call(section.querySelectorAll(".toast p"), function (p) {
+      return p.textContent === text;
+    });
+    if (shown) return;
+    var toast = shape.querySelector(".toast").cloneNode(true);
+    toast.querySelector("p").textContent = text;
+    section.appendChild(toast);
+    initToasts(section);
+  }
+  // htmx swaps nothing for a 4xx or 5xx answer; one that says why in plain text (a "load more"
+  // or "show more comments" link the site did not make) is told as the page would tell it.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if ((xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") !== 0) return;
+    showErrorToast(xhr.responseText.trim());
+  });
   // A reaction or a follow refused for going too fast (429), or a follow refused (403), comes
   // back as its block with the message: show it in place like a success (htmx swaps only 2xx
   // answers by default). Only that block: a 403 may also be a whole page (a CSRF failure).
