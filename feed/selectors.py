@@ -19,7 +19,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar
 
@@ -76,10 +76,12 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> tuple:
         if len(parts) != len(kinds):
             raise ValueError("wrong number of parts")
         return tuple(
-            datetime.fromisoformat(p) if kind is datetime else kind(p)
+            # In UTC here: a time that leaves the calendar when moved there fails now, not in
+            # the query.
+            datetime.fromisoformat(p).astimezone(UTC) if kind is datetime else kind(p)
             for p, kind in zip(parts, kinds, strict=True)
         )
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidCursor("This page link is invalid; start again from the first page.") from exc
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
@@ -132,8 +132,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, row_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(created_at), int(row_id)
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        # In UTC here: a time that leaves the calendar when moved there fails now, not in the
+        # query.
+        return datetime.fromisoformat(created_at).astimezone(UTC), int(row_id)
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidCursor(
             _("This page link is invalid; start again from the first page.")
         ) from exc

@@ -8,7 +8,7 @@ import binascii
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -296,8 +296,10 @@ def _comment_after(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, comment_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(created_at), int(comment_id)
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
+        # In UTC here: a time that leaves the calendar when moved there fails now, not in the
+        # query.
+        return datetime.fromisoformat(created_at).astimezone(UTC), int(comment_id)
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidCommentCursor(
             _("This page link is invalid; start again from the first page.")
         ) from exc

@@ -168,6 +168,21 @@ class TestReading:
         assert "still here" in html
         assert "This page link is invalid" in html
 
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_cursor_whose_time_is_out_of_range_is_a_bad_cursor_not_an_error(self, art, htmx):
+        """0001-01-01T00:00:00+14:00 parses, but is before the first day once in UTC."""
+        _say(UserFactory(), art, "still here")
+        forged = "?comments=MDAwMS0wMS0wMVQwMDowMDowMCsxNDowMHwx"
+        if htmx:
+            url = reverse("social:comments_more", args=[art.pk]) + forged
+            response = _client().get(url, **HTMX)
+            assert response.status_code == 400
+        else:
+            response = _client().get(art.get_absolute_url() + forged)
+            assert response.status_code == 200
+            assert "still here" in response.content.decode()
+        assert "This page link is invalid" in response.content.decode()
+
     def test_a_forged_cursor_for_htmx_is_refused_not_the_first_page_again(self, art):
         """htmx appends the answer under the comments shown: the first page again would show
         them twice."""
