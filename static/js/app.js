@@ -101,6 +101,25 @@
     if ((xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") !== 0) return;
     showErrorToast(xhr.responseText.trim());
   });
+  // "Load more" swaps its block for the next one, taking the focused link away: focus would
+  // fall back to the top of the page. It goes to the first new row's first link instead.
+  var growing = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var link = event.detail.elt;
+    var list = event.detail.target;
+    if (link === document.activeElement && link.closest(".load-more") && list) {
+      growing = { list: list, count: list.children.length };
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!growing || event.detail.target !== growing.list) return;
+    var row = growing.list.children[growing.count];
+    var first = row && row.querySelector("a[href], button:not([disabled])");
+    growing = null;
+    // Unless the reader has moved on meanwhile.
+    var lost = !document.activeElement || document.activeElement === document.body;
+    if (first && lost) first.focus({ preventScroll: true });
+  });
   // A reaction or a follow refused for going too fast (429), or a follow refused (403), comes
   // back as its block with the message: show it in place like a success (htmx swaps only 2xx
   // answers by default). Only that block: a 403 may also be a whole page (a CSRF failure).

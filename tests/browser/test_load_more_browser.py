@@ -73,3 +73,28 @@ def test_a_tampered_load_more_appends_nothing_and_says_why(
     assert not run_axe(page)
     page.screenshot(path=str(ARTIFACTS / f"load-more-tampered-{shot}-{viewport['width']}.png"))
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "rows", "shown"),
+    [
+        ("/feed?tab=new", "#artwork-grid .art-card", 24),
+        ("/user/aurora/followers", "#member-list > li", 30),
+    ],
+)
+def test_load_more_from_the_keyboard_keeps_the_place(browser, lists, path, rows, shown):
+    """The link is swapped for the next one: focus goes to the first new row, not back to
+    the top of the page."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(lists + path)
+    page.get_by_role("link", name="Load more").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.querySelectorAll('{rows}').length > {shown}")
+    first_new = page.locator(rows).nth(shown)
+    page.wait_for_function(
+        "row => row.contains(document.activeElement)",
+        arg=first_new.element_handle(),
+        timeout=5000,
+    )
+    context.close()
