@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,18 +70,26 @@ def encode_cursor(*parts: object) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _cursor_part(text: str, kind: type) -> object:
+    if kind is datetime:
+        # In UTC here: a time that leaves the calendar when moved there fails now, not in the
+        # query.
+        return datetime.fromisoformat(text).astimezone(UTC)
+    value = kind(text)
+    if kind is float and not math.isfinite(value):
+        # No score or rank the site writes: inf would come before every row (the first page
+        # again), nan after none.
+        raise ValueError("not a finite number")
+    return value
+
+
 def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> tuple:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         parts = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
         if len(parts) != len(kinds):
             raise ValueError("wrong number of parts")
-        return tuple(
-            # In UTC here: a time that leaves the calendar when moved there fails now, not in
-            # the query.
-            datetime.fromisoformat(p).astimezone(UTC) if kind is datetime else kind(p)
-            for p, kind in zip(parts, kinds, strict=True)
-        )
+        return tuple(_cursor_part(p, kind) for p, kind in zip(parts, kinds, strict=True))
     except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidCursor("This page link is invalid; start again from the first page.") from exc
 

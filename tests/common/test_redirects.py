@@ -42,6 +42,7 @@ LIST_PAGES = [
     ("/feed", False),
     ("/feed?tab=new", False),
     ("/feed?tab=following", True),
+    ("/tag/sunset", False),
     ("/tag/sunset?tab=new", False),
     ("/user/ada", False),
     ("/search?q=sun&type=artworks", False),
@@ -54,10 +55,13 @@ LIST_PAGES = [
     ("/notifications", True),
 ]
 # Cursors the site did not make: not one at all; a time and an id whose time is out of range
-# once moved to UTC.
+# once moved to UTC; a hot score past every other (the first page again); a search rank that
+# is not a number.
 FORGED = {
     "garbage": "garbage",
     "year-1-east-of-utc": "MDAwMS0wMS0wMVQwMDowMDowMCsxNDowMHwx",
+    "infinite-score": "aW5mfDE",
+    "not-a-number-rank": "MXxuYW58MQ",
 }
 
 
