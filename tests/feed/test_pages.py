@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from artworks.models import Artwork
+from artworks.models import Artwork, Tag
+from social.services import collection_create
 from tests.factories import (
     ArtworkFactory,
     FavoriteFactory,
@@ -330,3 +331,44 @@ class TestProfile:
         # Not on the public artworks tab of the same owner, nor for anyone else's drafts.
         PublishedArtworkFactory(user=user)
         assert marker not in client.get(user.get_absolute_url()).content.decode()
+
+
+# --- a later page with nothing left to show --------------------------------------------------
+
+PAST_THE_END_TIME = "MjAwMC0wMS0wMVQwMDowMDowMCswMDowMHwx"  # 2000-01-01, id 1: before every row
+PAST_THE_END_SCORE = "LTFlMzAwfDE"  # a hot score below every other
+A_RANK = "MHwwLjB8MQ"
+
+# (a later page, whether it needs a member signed in)
+LATER_PAGES = [
+    (f"/feed?cursor={PAST_THE_END_SCORE}", False),
+    (f"/feed?tab=new&cursor={PAST_THE_END_TIME}", False),
+    (f"/tag/sunset?cursor={PAST_THE_END_SCORE}", False),
+    (f"/tag/sunset?tab=new&cursor={PAST_THE_END_TIME}", False),
+    (f"/user/ada?cursor={PAST_THE_END_TIME}", False),
+    (f"/search?q=nothing+like+it&cursor={A_RANK}", False),
+    (f"/search?q=nothing+like+it&type=users&cursor={A_RANK}", False),
+    (f"/user/ada/followers?cursor={PAST_THE_END_TIME}", False),
+    (f"/user/ada/following?cursor={PAST_THE_END_TIME}", False),
+    (f"/user/ada/collections/golden-hours?cursor={PAST_THE_END_TIME}", False),
+    (f"/settings/blocked?cursor={PAST_THE_END_TIME}", True),
+    (f"/settings/muted?cursor={PAST_THE_END_TIME}", True),
+    (f"/notifications?cursor={PAST_THE_END_TIME}", True),
+]
+
+
+@pytest.mark.parametrize(("url", "signed_in"), LATER_PAGES)
+def test_a_later_page_with_nothing_left_is_the_end_not_an_empty_list(client, url, signed_in):
+    """Its rows gone since the link was made (or muted): "no followers yet", "has not
+    published anything yet" or "nothing found" would contradict the first page."""
+    ada = UserFactory(username="ada")
+    PublishedArtworkFactory(user=ada, published_at=timezone.now())
+    Tag.objects.create(name="sunset")
+    collection_create(owner=ada, name="Golden hours")
+    if signed_in:
+        client.force_login(UserFactory())
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "You have reached the end." in html
+    assert 'class="empty-state"' not in html
