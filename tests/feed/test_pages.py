@@ -372,3 +372,19 @@ def test_a_later_page_with_nothing_left_is_the_end_not_an_empty_list(client, url
     assert response.status_code == 200
     assert "You have reached the end." in html
     assert 'class="empty-state"' not in html
+
+
+@pytest.mark.parametrize(("url", "signed_in"), LATER_PAGES)
+def test_load_more_with_nothing_left_says_the_end(client, url, signed_in):
+    """The rows above stay; the "Load more" link gives way to the end of the list, not to
+    nothing at all."""
+    ada = UserFactory(username="ada")
+    Tag.objects.create(name="sunset")
+    collection_create(owner=ada, name="Golden hours")
+    if signed_in:
+        client.force_login(UserFactory())
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'data-hx-swap-oob="true"' in html and "You have reached the end." in html
