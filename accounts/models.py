@@ -69,6 +69,9 @@ def _user_by_pk(manager: CaseInsensitiveUserManager, pk: object) -> User:
     alias = router.db_for_read(model)
     connection = connections[alias]
     value = model._meta.pk.get_db_prep_value(pk, connection=connection)  # the ORM's own errors
+    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
+    if not low <= value <= high:  # no row, as the ORM answers (the database would refuse it)
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
     # Per connection object (its converters are bound to it): the SQL, the columns'
     # attributes, and the converters the ORM would apply to each value (SQLite's datetimes).
     compiled = built_for_connection(

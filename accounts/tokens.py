@@ -28,6 +28,7 @@ from allauth.headless.internal.sessionkit import new_session
 from allauth.headless.tokens.strategies.jwt import internal as jwt_internal
 from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def user_for_access_token(
             pk = str_to_user_id(claims["sub"])
             attempt = counting(pk) if counting is not None else None
             user = member_cache.active_member(pk, counting=attempt)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, ValidationError):  # a subject that is no member's id
             return None
     try:
         if user is None or not user.is_active:

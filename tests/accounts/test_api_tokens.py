@@ -261,3 +261,21 @@ def test_a_changed_signing_key_is_used_at_once(client, user, settings):
     assert client.get(ME, **bearer(token)).status_code == 401
     fresh = token_pair_issue(user=user).access_token
     assert client.get(ME, **bearer(fresh)).status_code == 200
+
+
+@pytest.mark.parametrize("subject", ["abc", "", "1.5", "9" * 40, None, ["1"], {"id": 1}])
+def test_a_validly_signed_token_with_a_malformed_subject_is_401(client, user, settings, subject):
+    # Signed with the server's own key: only the claim is wrong, and it is as bad as any
+    # other bad token (it was a 400 carrying Django's "must be an integer").
+    claims = {
+        "sub": subject,
+        "sid": "x",
+        "jti": "y",
+        "token_use": "access",
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 600,
+    }
+    token = jwt.encode(claims, settings.HEADLESS_JWT_PRIVATE_KEY, algorithm="RS256")
+    response = client.get(ME, **bearer(token))
+    assert response.status_code == 401, response.content
+    assert response.json() == {"detail": "The access token is invalid or has expired."}
