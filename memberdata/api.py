@@ -15,6 +15,7 @@ from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Router, Schema, Status
+from pydantic import BaseModel
 
 from accounts.api_auth import api_auth
 from accounts.leaving import confirms_password
@@ -40,7 +41,7 @@ class ExportStateOut(Schema):
     export: ExportOut | None
 
 
-class DeleteMeIn(Schema):
+class DeleteMeIn(BaseModel):  # pydantic's own: a body that is not a JSON object is refused (422)
     password: SafeText = ""
     username: SafeText = ""
 

@@ -110,6 +110,17 @@ def test_delete_me_refuses_password_guessing_with_429(world):
     assert not AccountDeletion.objects.exists()
 
 
+@pytest.mark.parametrize("body", ['"str"', "[1]", "5", "null", '["password"]'])
+def test_delete_me_refuses_a_body_that_is_not_an_object_with_422(world, body):
+    # Not a wrong confirmation (400, which also counts towards the 429): the wrong shape.
+    client, auth = Client(), bearer(world.member)
+    response = client.delete("/api/me", body, "application/json", **auth)
+    assert response.status_code == 422, response.content
+    assert set(response.json()) == {"detail"}
+    assert User.objects.get(pk=world.member.pk).is_active
+    assert not AccountDeletion.objects.exists()
+
+
 def test_delete_me_with_the_username_without_a_password(world, django_capture_on_commit_callbacks):
     world.member.set_unusable_password()
     world.member.save()
