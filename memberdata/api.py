@@ -1,7 +1,8 @@
 """A member's data in the JSON API: `POST /api/me/export` (ask for an export; 409 while one
-is being built), `GET /api/me/export` (the latest one's state, size, expiry and, once ready,
-its download URL), `GET /api/me/export/{uuid}/download` (the zip: its member alone, 404 for
-anyone else and after expiry), and `DELETE /api/me` (the account, confirmed by
+is being built; 429 past `RATE_LIMIT_DATA_EXPORTS_PER_DAY`), `GET /api/me/export` (the
+latest one's state, size, expiry and, once ready, its download URL),
+`GET /api/me/export/{uuid}/download` (the zip: its member alone, 404 for anyone else and
+after expiry), and `DELETE /api/me` (the account, confirmed by
 `{"password": …}`, or `{"username": …}` for a member who signed up with Google alone and has
 no password; answers 202 while the deletion runs in the background, 429 after too many
 tries)."""
@@ -70,11 +71,17 @@ def _export_out(request: HttpRequest, export: DataExport | None) -> dict:
 
 
 @router.post(
-    "/me/export", response={202: ExportStateOut, **COMMON_ERRORS, **errors(409)}, auth=api_auth
+    "/me/export",
+    response={202: ExportStateOut, **COMMON_ERRORS, **errors(409, 429)},
+    auth=api_auth,
 )
 def export_ask(request: HttpRequest) -> Status:
-    """Ask for an export of your data, built in the background (409 while one is)."""
-    export = services.export_request(user=request.user)
+    """Ask for an export of your data, built in the background (409 while one is; 429 past
+    a few a day)."""
+    try:
+        export = services.export_request(user=request.user)
+    except services.ExportRateLimited as exc:
+        return Status(429, {"detail": str(exc)})
     return Status(202, _export_out(request, export))
 
 

@@ -30,6 +30,8 @@ def export_page(request: HttpRequest) -> HttpResponse:
             services.export_request(user=request.user)
         except ValidationError as exc:
             error, status = " ".join(exc.messages), 409
+        except services.ExportRateLimited as exc:
+            error, status = str(exc), 429
         else:
             return redirect("memberdata:export")
     export = selectors.export_latest(user=request.user)

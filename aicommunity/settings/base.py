@@ -167,6 +167,8 @@ RATE_LIMITS = {
     # Confirmations of an account's deletion, per member: each one checks the password, so
     # as many as the sign-in lockout allows guesses (five in five minutes).
     "account_delete": (5, 300),
+    # Data exports asked for, per member: each one zips every original of theirs.
+    "data_export": (env.int("RATE_LIMIT_DATA_EXPORTS_PER_DAY", default=3), 24 * 3600),
     # Reads, but each a full-text query: /search and GET /api/search together, per client.
     "search": (env.int("RATE_LIMIT_SEARCHES_PER_MINUTE", default=60), 60),
 }

@@ -8,6 +8,7 @@ from .deletion import (
     account_deletions_resume,
 )
 from .exports import (
+    ExportRateLimited,
     export_build,
     export_request,
     exports_purge_expired,
@@ -15,6 +16,7 @@ from .exports import (
 
 __all__ = [
     "DeletionRateLimited",
+    "ExportRateLimited",
     "account_delete",
     "account_deletion_request",
     "account_deletions_resume",

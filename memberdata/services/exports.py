@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import user_is_signed_in
+from common import ratelimit
 from common.exceptions import StateConflict
 from common.storage import delete_quietly, delete_quietly_on_commit
 from common.tasks import enqueue, run_beside_requests
@@ -52,9 +53,14 @@ def _already_running() -> StateConflict:
     return StateConflict(_("An export of your data is already being built. Wait for it to finish."))
 
 
+class ExportRateLimited(Exception):
+    """More exports asked for than settings.RATE_LIMITS["data_export"] allows."""
+
+
 def export_request(*, user: User) -> DataExport:
     """Ask for a new export of `user`'s data: refused (StateConflict, nothing queued) while
-    one is being built; the member's previous exports and their files go."""
+    one is being built, and (ExportRateLimited) past the member's exports for the day; the
+    member's previous exports and their files go."""
     if not user_is_signed_in(user):
         raise PermissionDenied(_("Sign in to export your data."))
     try:
@@ -62,6 +68,10 @@ def export_request(*, user: User) -> DataExport:
             User.objects.select_for_update().filter(pk=user.pk).first()
             if DataExport.objects.filter(user_id=user.pk, state__in=DataExport.RUNNING).exists():
                 raise _already_running()
+            if ratelimit.hit(scope="data_export", key=ratelimit.member_key(user.pk)):
+                raise ExportRateLimited(
+                    _("You have asked for as many exports as allowed today. Try again tomorrow.")
+                )
             _delete_exports(DataExport.objects.filter(user_id=user.pk))
             export = DataExport.objects.create(user_id=user.pk)
             _enqueue_build(export.pk)

@@ -85,6 +85,19 @@ def test_anonymous_and_csrf(world):
     assert not DataExport.objects.exists() and not AccountDeletion.objects.exists()
 
 
+def test_export_requests_past_the_days_limit_are_429(world, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "data_export": (1, 24 * 3600)}
+    client, auth = Client(), bearer(world.member)
+    assert client.post("/api/me/export", **auth).status_code == 202
+    DataExport.objects.update(state=DataExport.State.FAILED)  # not running: only the limit
+    response = client.post("/api/me/export", **auth)
+    assert response.status_code == 429
+    assert response.json() == {
+        "detail": "You have asked for as many exports as allowed today. Try again tomorrow."
+    }
+    assert DataExport.objects.count() == 1
+
+
 def test_delete_me_with_the_password(world, django_capture_on_commit_callbacks):
     client, auth = Client(), bearer(world.member)
     response = client.delete("/api/me", {"password": "wrong"}, "application/json", **auth)

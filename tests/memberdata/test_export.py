@@ -155,6 +155,33 @@ def test_a_second_export_while_one_runs_is_refused_and_nothing_is_queued(
     assert expected in response.content.decode()
 
 
+def test_exports_are_limited_to_a_few_a_day(
+    world, client, settings, django_capture_on_commit_callbacks
+):
+    # Each export zips every original of the member's: asking again and again is refused.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "data_export": (2, 24 * 3600)}
+    client.force_login(world.member)
+    for _ in range(2):
+        assert ask(client, django_capture_on_commit_callbacks).status_code == 302
+    latest = DataExport.objects.get()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/settings/export")
+    assert response.status_code == 429
+    assert "as many exports as allowed today" in response.content.decode()
+    assert callbacks == []
+    assert list(DataExport.objects.values_list("pk", flat=True)) == [latest.pk]  # kept
+    response = client.post("/settings/export", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 429
+    with translation.override("zh-hans"):
+        expected = gettext(
+            "You have asked for as many exports as allowed today. Try again tomorrow."
+        )
+    assert expected in response.content.decode()
+    # Another member's exports are their own.
+    client.force_login(world.other)
+    assert ask(client, django_capture_on_commit_callbacks).status_code == 302
+
+
 def test_a_new_export_replaces_the_old_one_and_its_file(
     world, client, django_capture_on_commit_callbacks
 ):
