@@ -103,8 +103,9 @@ class User(AbstractUser):
     )
     name = models.CharField(_("display name"), max_length=80, blank=True)
     email = models.EmailField(_("email address"), unique=True)
+    # Indexed: the media view finds a picture's member by its key (their state decides).
     profile_pic = models.ImageField(
-        _("profile picture"), upload_to=profile_pic_path, blank=True, max_length=255
+        _("profile picture"), upload_to=profile_pic_path, blank=True, max_length=255, db_index=True
     )
     # Django's first/last name are replaced by a single display name.
     first_name = None  # type: ignore[assignment]

@@ -22,6 +22,42 @@ def user_is_signed_in(actor: User | None) -> bool:
     )
 
 
+def member_is_visible_to(*, member: User, viewer: User | None) -> bool:
+    """May `viewer` see `member` (their profile, their picture)? An active member is
+    everyone's; a suspended one (or one whose account is being deleted) only staff who look at
+    members in the admin (`view_user` or `change_user`)."""
+    if member.is_active:
+        return True
+    return staff_has_perm(actor=viewer, perm="accounts.view_user") or staff_has_perm(
+        actor=viewer, perm="accounts.change_user"
+    )
+
+
+_AVATAR_OWNER_CACHE_SECONDS = 24 * 3600
+
+
+def member_of_avatar(key: str) -> User | None:
+    """The member whose picture is stored at `key` now, whatever their state, or None. A key
+    is made afresh for each picture, so its owner is remembered (and the row read through
+    the member cache: no query when both are warm); a picture since replaced is nobody's."""
+    from django.core.cache import cache
+
+    from . import member_cache
+    from .models import User
+
+    cache_key = f"avatar:owner:{key}"
+    owner_id = cache.get(cache_key)
+    if owner_id is None:
+        owner_id = User.objects.filter(profile_pic=key).values_list("pk", flat=True).first()
+        if owner_id is None:
+            return None
+        cache.set(cache_key, owner_id, timeout=_AVATAR_OWNER_CACHE_SECONDS)
+    member = member_cache.active_member(owner_id) or User.objects.filter(pk=owner_id).first()
+    if member is None or member.profile_pic.name != key:
+        return None
+    return member
+
+
 def staff_has_perm(*, actor: User | None, perm: str) -> bool:
     """Whether `actor` holds the staff power `perm` ("app_label.codename")."""
     if not user_is_signed_in(actor):

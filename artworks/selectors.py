@@ -26,7 +26,12 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Value
 
 from accounts.models import is_avatar_key
-from accounts.selectors import staff_has_perm, user_is_signed_in
+from accounts.selectors import (
+    member_is_visible_to,
+    member_of_avatar,
+    staff_has_perm,
+    user_is_signed_in,
+)
 
 from . import storage_keys
 from .models import Artwork, Favorite, Like, Tag
@@ -276,13 +281,14 @@ class MediaAccess(NamedTuple):
 
 def media_audience(*, key: str, viewer: User | AnonymousUser | None) -> MediaAccess | None:
     """Who may fetch a stored file, by its storage key: an artwork's files follow the
-    artwork's visibility rule (so a takedown takes them down at once), avatars are public like
-    the profiles, and every other key is nobody's (None).
+    artwork's visibility rule (so a takedown takes them down at once), a member's picture
+    follows the member's (gone with a suspension, as their profile is), and every other key
+    is nobody's (None).
 
     The public case is decided before the viewer is looked at, so a public image costs no
     session read, and with the caches warm no query at all."""
     if is_avatar_key(key):
-        return MediaAccess(MediaAudience.PUBLIC)
+        return _avatar_access(key=key, viewer=viewer)
     artwork_uuid = storage_keys.artwork_uuid_of(key)
     if artwork_uuid is None:
         return None
@@ -300,6 +306,17 @@ def media_audience(*, key: str, viewer: User | AnonymousUser | None) -> MediaAcc
         return MediaAccess(MediaAudience.PUBLIC, noai)
     if artwork_is_visible_to(artwork=artwork, viewer=viewer):
         return MediaAccess(MediaAudience.RESTRICTED, noai)
+    return None
+
+
+def _avatar_access(*, key: str, viewer: User | AnonymousUser | None) -> MediaAccess | None:
+    member = member_of_avatar(key)
+    if member is None:
+        return None
+    if member_is_visible_to(member=member, viewer=None):
+        return MediaAccess(MediaAudience.PUBLIC)
+    if member_is_visible_to(member=member, viewer=viewer):
+        return MediaAccess(MediaAudience.RESTRICTED)
     return None
 
 

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts import services as account_services
 from accounts.services import user_update_profile
 from accounts.tokens import token_pair_issue
 from artworks import services, storage_keys
@@ -18,7 +19,7 @@ from artworks.models import Artwork
 from artworks.selectors import artwork_media_names
 from tests.artworks.samples import image_bytes, video_bytes
 from tests.artworks.takedowns import TAKEDOWNS
-from tests.factories import ArtworkFactory, UserFactory
+from tests.factories import ArtworkFactory, UserFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +200,39 @@ def test_avatars_are_public(user):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/webp"
     assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_suspended_members_avatar_is_gone_but_for_staff_and_returns_on_restore(user, superuser):
+    user_update_profile(user=user, username=user.username, name=user.name, avatar=image_bytes())
+    user.refresh_from_db()
+    url = user.profile_pic.url
+    assert Client().get(url).status_code == 200
+    account_services.user_suspend(user=user, actor=superuser, reason="spam")
+    # Their profile and work are gone everywhere: their picture too, at the URL pages gave.
+    assert Client().get(url).status_code == 404
+    assert signed_in(UserFactory()).get(url).status_code == 404
+    assert signed_in(UserFactory(is_staff=True)).get(url).status_code == 404  # no powers
+    for staff in (superuser, make_moderator()):  # who look at members in the admin
+        seen = signed_in(staff).get(url)
+        assert seen.status_code == 200
+        assert "public" not in seen["Cache-Control"]  # no shared cache keeps it
+    account_services.user_restore(user=user, actor=superuser)
+    back = Client().get(url)
+    assert back.status_code == 200 and back["Cache-Control"] == "public, max-age=300"
+
+
+def test_an_avatar_no_member_holds_is_nobodys(user):
+    stray = default_storage.save(f"users/avatars/{'a' * 32}.webp", ContentFile(image_bytes()))
+    assert Client().get(default_storage.url(stray)).status_code == 404
+
+
+def test_avatars_cost_no_query_when_the_cache_is_warm(user, django_assert_num_queries):
+    user_update_profile(user=user, username=user.username, name=user.name, avatar=image_bytes())
+    user.refresh_from_db()
+    client = Client()
+    assert client.get(user.profile_pic.url).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(user.profile_pic.url).status_code == 200
 
 
 def test_behind_nginx_the_file_is_left_to_an_internal_redirect(settings, user):
