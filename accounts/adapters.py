@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest
 
@@ -59,7 +60,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             or data.get("name")
             or " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
         )
-        user.name = (name or "").strip()[:80]
+        try:  # the rule of the settings page: a name that shows nothing is no name
+            user.name = services.display_name_clean(name or "")[:80]
+        except ValidationError:
+            user.name = ""
         user.email = (data.get("email") or "").strip().lower()
         user.username = services.username_suggest(name=user.name, email=user.email)
         return user

@@ -36,6 +36,7 @@ from common.images import (
 )
 from common.signals import send_on_commit
 from common.storage import delete_quietly, delete_quietly_on_commit
+from common.text import title_clean
 
 from .models import StaffAction, User
 from .selectors import can_restore_user, can_suspend_user
@@ -137,6 +138,19 @@ def _replace_avatar(*, user: User, webp: bytes | None) -> None:
         delete_quietly_on_commit([old_name])
 
 
+def display_name_clean(name: str) -> str:
+    """A display name as stored: without control characters, and without bidi embeddings,
+    overrides and isolates, which could turn the "(@username)" shown beside it around.
+    Raises when what was typed shows nothing at all (blank stays allowed: the username then
+    stands in for it)."""
+    cleaned = title_clean(name)
+    if not cleaned and (name or "").strip():
+        raise ValidationError(
+            {"name": _("Use at least one visible character, or leave the name blank.")}
+        )
+    return cleaned
+
+
 @transaction.atomic
 def user_update_profile(
     *,
@@ -155,9 +169,10 @@ def user_update_profile(
     username = username.strip()
     if username.lower() != user.username.lower() and not _username_available(username):
         raise ValidationError({"username": _("That username is taken.")})
+    name = display_name_clean(name)
     webp = avatar_render(avatar) if avatar is not None else None
     user.username = username
-    user.name = name.strip()
+    user.name = name
     if allow_downloads is not None:
         user.allow_downloads = allow_downloads
     if noai is not None:

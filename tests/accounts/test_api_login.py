@@ -78,6 +78,14 @@ def test_a_non_latin_name_falls_back_to_the_email_for_the_username(client, googl
     assert response.json()["user"]["name"] == "李白"
 
 
+@pytest.mark.parametrize(("name", "stored"), [("\u202eAda\x07", "Ada"), ("\u2067\u200b", "")])
+def test_a_google_name_is_cleaned_as_the_settings_page_cleans_it(client, google, name, stored):
+    token = google.id_token(name=name, email="ada.l@gmail.com")
+    response = post_json(client, LOGIN, {"id_token": token})
+    assert response.status_code == 200, response.content
+    assert User.objects.get().name == stored
+
+
 def _jpeg_with_exif() -> bytes:
     buf = io.BytesIO()
     exif = Image.Exif()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from accounts.models import User
+from accounts.services import user_update_profile
 from tests.factories import UserFactory, tiny_jpeg
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +58,47 @@ def test_changing_username_and_name(client, user):
     assert (user.username, user.name) == ("New_Name-1", "Grace Hopper")
     # The old address is freed; the new one works.
     assert client.get(f"/user/{user.username}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("\u202eevil\u202c", "evil"),  # an override would turn "(@username)" beside it around
+        ("a\u2066b\u2069c\u202ad\u202be", "abcde"),
+        ("Ada\x01\x1b[31m\x7f", "Ada[31m"),
+        ("\u200bAda Lovelace\ufeff", "Ada Lovelace"),
+        ("李白 👩\u200d🎨", "李白 👩\u200d🎨"),  # other text stays as typed
+    ],
+)
+def test_a_display_name_keeps_no_controls(client, user, typed, stored):
+    client.force_login(user)
+    response = client.post(URL, {"username": user.username, "name": typed})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.name == stored
+
+
+@pytest.mark.parametrize("typed", ["\u202e", "\u200b\u200d", "\x01\x02", "\u2066 \u2069"])
+def test_a_display_name_of_invisible_characters_alone_is_refused(client, user, typed):
+    client.force_login(user)
+    response = client.post(URL, {"username": user.username, "name": typed})
+    assert response.status_code == 200
+    assert "at least one visible character" in response.content.decode()
+    user.refresh_from_db()
+    assert user.name != typed
+    # Blank stays allowed: the username stands in for the name.
+    assert client.post(URL, {"username": user.username, "name": "  "}).status_code == 302
+    user.refresh_from_db()
+    assert user.name == "" and user.display_name == user.username
+
+
+def test_the_profile_service_cleans_the_name_for_every_caller(user):
+    user_update_profile(user=user, username=user.username, name="\u202eReversed\x00")
+    user.refresh_from_db()
+    assert user.name == "Reversed"
+    with pytest.raises(ValidationError) as refused:
+        user_update_profile(user=user, username=user.username, name="\u2067\u200b")
+    assert "name" in refused.value.message_dict
 
 
 @pytest.mark.parametrize(
