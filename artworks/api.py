@@ -245,8 +245,8 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
 @router.post(
     "/generate",
     auth=api_auth,
-    # 413: a body larger than the largest reference image (common.body_limit).
-    response={202: ArtworkOut, **BODY_ERRORS, **errors(413, 429, 503)},
+    # 413 (BODY_ERRORS): here, a body larger than the largest reference image.
+    response={202: ArtworkOut, **BODY_ERRORS, **errors(429, 503)},
     openapi_extra=GENERATE_BODY,
     summary="Generate an artwork from a prompt (returns the draft at once)",
 )
@@ -290,8 +290,8 @@ def generate(request: HttpRequest) -> Status:
 @router.post(
     "/upload",
     auth=api_auth,
-    # 413: a body larger than the largest video (common.body_limit).
-    response={201: ArtworkOut, **BODY_ERRORS, **errors(413, 429, 503)},
+    # 413 (BODY_ERRORS): here, a body larger than the largest video.
+    response={201: ArtworkOut, **BODY_ERRORS, **errors(429, 503)},
     summary="Upload an image or video as a new draft",
 )
 def upload(

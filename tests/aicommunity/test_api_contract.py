@@ -112,6 +112,25 @@ def test_an_unparseable_body_is_400_json(client, path):
     assert_json_error(response, 400)
 
 
+BODY_OPERATIONS = [(m, p) for m, p, operation in OPERATIONS if operation.get("requestBody")]
+
+
+@pytest.mark.parametrize(("method", "path"), BODY_OPERATIONS)
+def test_every_operation_that_reads_a_body_declares_and_answers_413(
+    client, bearer, settings, method, path
+):
+    # The request body limit (common.body_limit) stands before every endpoint that reads one.
+    declared = set(map(int, SCHEMA["paths"][path][method]["responses"]))
+    assert 413 in declared, f"{method.upper()} {path}"
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    settings.UPLOAD_BODY_LIMITS = {}
+    body = json.dumps({"padding": "x" * 2048})
+    url = path.replace("{artwork_id}", "1").replace("{collection_id}", "1")
+    url = url.replace("{comment_id}", "1")
+    response = getattr(client, method)(url, data=body, content_type="application/json", **bearer)
+    assert_json_error(response, 413)
+
+
 def test_a_schema_violation_is_422_with_one_sentence(client):
     body = assert_json_error(client.get("/api/feed?limit=0"), 422)
     assert "limit" in body["detail"]
