@@ -22,7 +22,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from common.admin_base import ReadOnlyModelAdmin
 
 from . import services
-from .forms import StaffSignInForm
+from .forms import MemberChangeForm, StaffSignInForm
 from .models import StaffAction, User
 from .registry import register_staff_target_admin, staff_target_admin_url_name
 from .selectors import can_change_user, can_grant_powers, can_restore_user, can_suspend_user
@@ -37,6 +37,7 @@ admin.site.password_change = rate_limit(action="change_password")(admin.site.pas
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = MemberChangeForm
     action_form = ReasonActionForm
     list_display = (
         "username",

@@ -4,9 +4,12 @@ from allauth.account.adapter import get_adapter
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import USERNAME_PATTERN, User
+from .services import display_name_clean
 from .validators import username_is_reserved
 
 
@@ -110,3 +113,15 @@ class StaffSignInForm(AdminAuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class MemberChangeForm(UserChangeForm):
+    """The admin's member form: a display name is stored as the settings page stores it
+    (`display_name_clean`: no control characters, no bidi controls that could turn the
+    "(@username)" beside it around; a name of invisible characters alone is refused)."""
+
+    def clean_name(self) -> str:
+        try:
+            return display_name_clean(self.cleaned_data.get("name", ""))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["name"]) from None

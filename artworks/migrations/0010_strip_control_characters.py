@@ -8,7 +8,7 @@ import re
 
 from django.db import migrations
 
-# The same rule as artworks.services._base.text_clean, frozen here.
+# The same rule as common.text.text_clean, frozen here.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TYPED_TEXTS = ("title", "description", "alt_text", "prompt", "negative_prompt")
 UNTITLED = "Untitled"

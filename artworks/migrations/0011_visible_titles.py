@@ -8,7 +8,7 @@ import re
 
 from django.db import migrations
 
-# The same rules as artworks.services._base.title_clean and artwork_default_title, frozen here.
+# The same rules as common.text.title_clean and artworks.services._base.artwork_default_title, frozen here.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c\u202a\u202b\u202c\u202d\u202e"
 _INVISIBLE += "\u2066\u2067\u2068\u2069\u3164"
