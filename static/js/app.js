@@ -94,12 +94,22 @@
     section.appendChild(toast);
     initToasts(section);
   }
-  // htmx swaps nothing for a 4xx or 5xx answer; one that says why in plain text (a "load more"
-  // or "show more comments" link the site did not make) is told as the page would tell it.
+  // htmx swaps nothing for a 4xx or 5xx answer (the ones shown in place are let through in
+  // htmx:beforeSwap below). One that says why in plain text (a "load more" or "show more
+  // comments" link the site did not make) is told as the page would tell it; any other (a list
+  // made private meanwhile, a server error) and a request that got no answer at all are told
+  // in general words, so that a click is never met with silence.
+  function generalMessage(name) {
+    var template = document.getElementById("toast-template");
+    return template ? template.dataset[name] : "";
+  }
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    if ((xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") !== 0) return;
-    showErrorToast(xhr.responseText.trim());
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    showErrorToast((plain && xhr.responseText.trim()) || generalMessage("failed"));
+  });
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function () { showErrorToast(generalMessage("offline")); });
   });
   // "Load more" swaps its block for the next one, taking the focused link away: focus would
   // fall back to the top of the page. It goes to the first new row's first link instead.

@@ -98,3 +98,44 @@ def test_load_more_from_the_keyboard_keeps_the_place(browser, lists, path, rows,
         timeout=5000,
     )
     context.close()
+
+
+FAILED = "That did not work. Reload the page and try again."
+OFFLINE = "The site could not be reached. Check your connection and try again."
+
+
+def test_a_load_more_that_fails_without_a_reason_or_an_answer_still_tells(browser, lists):
+    """An answer with no plain-text reason (here a 404 page: the list went away meanwhile) and
+    no answer at all (the network dropped) each give an error toast in general words; nothing
+    is appended either way."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(lists + "/user/aurora/followers")
+    rows = "#member-list > li"
+    assert page.locator(rows).count() == 30
+    link = page.get_by_role("link", name="Load more")
+    link.evaluate(
+        """link => {
+            for (const name of ["href", "data-hx-get"]) {
+                link.setAttribute(name, "/user/nobody-here/followers" + link.getAttribute(name));
+            }
+            htmx.process(link);
+        }"""
+    )
+    with page.expect_response(lambda r: "nobody-here" in r.url) as answer:
+        link.click()
+    assert answer.value.status == 404
+    toast = page.get_by_role("alert")
+    toast.wait_for()
+    assert toast.inner_text().strip() == FAILED
+    assert page.locator(rows).count() == 30
+    assert page.locator("header").count() == 1
+    page.locator(".toast-close").click()
+    page.get_by_role("alert").wait_for(state="detached")
+    context.set_offline(True)
+    link.click()
+    toast = page.get_by_role("alert")
+    toast.wait_for()
+    assert toast.inner_text().strip() == OFFLINE
+    assert page.locator(rows).count() == 30
+    context.close()
