@@ -49,8 +49,13 @@ run: seed
 ## compiling the translations (messages). Override PROD_DATABASE_URL / PROD_REDIS_URL.
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aicommunity
 PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The database PROD_DATABASE_URL names (created when missing), and its server's own `postgres`.
+PROD_DATABASE_BASE = $(firstword $(subst ?, ,$(PROD_DATABASE_URL)))
+PROD_DATABASE_NAME = $(notdir $(PROD_DATABASE_BASE))
 prod: install messages
-	@command -v createdb >/dev/null 2>&1 && createdb -h 127.0.0.1 -U postgres aicommunity 2>/dev/null || true
+	@command -v createdb >/dev/null 2>&1 && createdb \
+	  --maintenance-db='$(patsubst %/$(PROD_DATABASE_NAME),%/postgres,$(PROD_DATABASE_BASE))' \
+	  '$(PROD_DATABASE_NAME)' 2>/dev/null || true
 	export DATABASE_URL=$(PROD_DATABASE_URL) REDIS_URL=$(PROD_REDIS_URL) DEBUG=false; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py collectstatic --noinput -v0 && \
