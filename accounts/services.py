@@ -14,6 +14,7 @@ import logging
 import re
 import secrets
 import unicodedata
+from importlib import import_module
 from typing import Protocol
 from urllib.parse import urlparse
 
@@ -256,6 +257,12 @@ def user_update_content_settings(
         member = pagecache.member_tag(user.pk)
         transaction.on_commit(lambda: pagecache.bump_tags(member))
     return user
+
+
+def sessions_clear_expired() -> None:
+    """Delete the sessions past their expiry (`manage.py clearsessions`): Django never does
+    it by itself, and every sign-in that was not signed out leaves its row behind."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 def require_staff(actor: User | None) -> None:

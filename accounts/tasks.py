@@ -9,3 +9,8 @@ from . import services
 def fetch_remote_avatar(user_id: int, url: str) -> None:
     # The service never raises and does nothing when the user already has an avatar.
     services.user_fetch_remote_avatar(user_id=user_id, url=url)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def clear_expired_sessions() -> None:
+    services.sessions_clear_expired()

@@ -115,6 +115,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "memberdata.tasks.finish_account_deletions",
         "schedule": 900.0,
     },
+    # Sessions past their expiry (Django leaves them in the database for ever).
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": 86400.0,
+    },
 }
 # Periodic maintenance.
 MEDIA_RETRY_AFTER_MINUTES = env.float("MEDIA_RETRY_AFTER_MINUTES", default=5)

@@ -55,3 +55,22 @@ def test_api_me_uses_a_constant_number_of_queries(client, user, django_assert_nu
     with django_assert_num_queries(1):  # the user row; the token itself needs no query
         response = client.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
+
+
+def test_beat_clears_expired_sessions_and_keeps_live_ones(settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.tasks import clear_expired_sessions
+
+    now = timezone.now()
+    Session.objects.create(session_key="e" * 32, session_data="", expire_date=now - timedelta(1))
+    Session.objects.create(session_key="l" * 32, session_data="", expire_date=now + timedelta(1))
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "accounts.tasks.clear_expired_sessions" in schedule
+
+    clear_expired_sessions()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["l" * 32]
