@@ -1,4 +1,5 @@
-"""gunicorn's hooks for the metrics (`gunicorn -c python:aicommunity.gunicorn_conf ...`).
+"""gunicorn's hooks for the metrics, and its own lines in the site's log format
+(`gunicorn -c python:aicommunity.gunicorn_conf ...`).
 
 With PROMETHEUS_MULTIPROC_DIR set, every process (each gunicorn worker, each Celery worker
 process of this host) keeps its metrics in a file of that folder, named after its pid, and
@@ -11,6 +12,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+from common.observability.logs import formatter
 
 _PID = re.compile(r"_(\d+)\.db$")
 
@@ -48,3 +53,19 @@ def child_exit(server: object, worker: object) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+class SiteLogger(Logger):
+    """gunicorn's own lines (its start, workers booting, timeouts) formatted as the site's
+    (LOG_FORMAT, read as aicommunity/settings/observability.py reads it): with json, every
+    line of the web service's journal is one JSON object. Its access log stays off."""
+
+    def setup(self, cfg: object) -> None:
+        super().setup(cfg)
+        production = os.environ.get("DJANGO_ENV") == "production"
+        fmt = os.environ.get("LOG_FORMAT") or ("json" if production else "console")
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter(fmt))
+
+
+logger_class = SiteLogger
