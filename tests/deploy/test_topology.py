@@ -85,6 +85,18 @@ def test_the_two_worker_pools_split_the_queues_and_together_take_every_one():
     )
 
 
+def test_a_stopping_worker_has_the_task_time_limit_to_finish_what_it_runs():
+    """systemd kills a worker still running after TimeoutStopSec: a task its time limit still
+    allows (a slow generation) would be cut off and delivered again from the start."""
+    from aicommunity.settings import CELERY_TASK_TIME_LIMIT
+
+    limit = int(read_env_file().get("CELERY_TASK_TIME_LIMIT", CELERY_TASK_TIME_LIMIT))
+    for name in ("aicommunity-worker-generation", "aicommunity-worker"):
+        unit = read_unit(f"{name}.service")
+        assert unit.get("Service", "KillSignal") == "SIGTERM"
+        assert int(unit.get("Service", "TimeoutStopSec")) > limit, name
+
+
 def test_the_beat_schedule_is_kept_out_of_temporary_folders():
     schedule = read_env_file()["BEAT_SCHEDULE_FILE"]
     assert schedule.startswith("/var/lib/aicommunity/")
