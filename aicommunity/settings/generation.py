@@ -16,6 +16,7 @@ WORKERS_AI_MODEL = env.str(
 )
 # Overridable so that a proxy (or a local test server) can stand in for Cloudflare's API.
 WORKERS_AI_BASE_URL = env.str("WORKERS_AI_BASE_URL", default="https://api.cloudflare.com/client/v4")
+# Seconds a provider has for its whole answer (not only between two of its bytes).
 AI_PROVIDER_TIMEOUT = env.float("AI_PROVIDER_TIMEOUT", default=60.0)
 AI_PROVIDER_MAX_RETRIES = env.int("AI_PROVIDER_MAX_RETRIES", default=3)
 # First wait before retrying a 429/5xx/timeout; doubles on every attempt (capped at 60 s).

@@ -10,9 +10,11 @@ import email.utils
 import io
 import logging
 import random
+import time
 from datetime import UTC, datetime
 
 import requests
+import urllib3
 from django.conf import settings
 from PIL import Image
 
@@ -71,10 +73,12 @@ def post_once(
         min(CONNECT_TIMEOUT_SECONDS, settings.AI_PROVIDER_TIMEOUT),
         settings.AI_PROVIDER_TIMEOUT,
     )
+    deadline = time.monotonic() + settings.AI_PROVIDER_TIMEOUT
     try:
         response = requests.post(
-            url, headers=headers, json=json, data=data, files=files, timeout=timeout
+            url, headers=headers, json=json, data=data, files=files, timeout=timeout, stream=True
         )
+        _read_body(response, deadline=deadline)
     except requests.RequestException as exc:
         timed_out = isinstance(exc, requests.Timeout)
         what = "did not answer in time" if timed_out else "could not be reached"
@@ -91,6 +95,26 @@ def post_once(
     if response.status_code >= 400:
         raise ProviderError(_client_error_reason(service, response), retryable=False)
     return response
+
+
+def _read_body(response: requests.Response, *, deadline: float) -> None:
+    """Read the answer's body (then `response.content`, `.json()` work as usual), giving up
+    at `deadline` (time.monotonic()): the read timeout bounds each wait for more bytes, not
+    the whole answer, which a provider trickling a byte at a time could make last for ever."""
+    chunks = []
+    with response:
+        # read1: what one read of the socket brings (read() would wait for the whole chunk).
+        # Its errors are urllib3's, which requests wraps only in its own readers.
+        try:
+            while chunk := response.raw.read1(64 * 1024, decode_content=True):
+                if time.monotonic() > deadline:
+                    raise requests.Timeout("the answer took longer than AI_PROVIDER_TIMEOUT")
+                chunks.append(chunk)
+        except urllib3.exceptions.TimeoutError as exc:
+            raise requests.Timeout(str(exc)) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise requests.ConnectionError(str(exc)) from exc
+    response._content = b"".join(chunks)  # where requests keeps a body it has read
 
 
 def _transient_reason(service: str, response: requests.Response) -> str:

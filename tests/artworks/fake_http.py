@@ -15,6 +15,8 @@ class Reply:
     body: bytes | dict = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Seconds between the body's bytes: a provider that answers at once, then trickles.
+    trickle: float = 0.0
 
 
 @dataclass
@@ -55,7 +57,12 @@ class FakeServer:
                         self.send_header(name, value)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if not reply.trickle:
+                        self.wfile.write(payload)
+                    for index in range(len(payload) if reply.trickle else 0):
+                        self.wfile.write(payload[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 

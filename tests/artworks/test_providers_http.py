@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import io
+import time
+from dataclasses import replace
 
 import pytest
 from PIL import Image
@@ -161,6 +163,23 @@ def test_openai_timeout_fails_with_a_clear_reason(openai, server, waits, setting
     assert "did not answer in time" in info.value.reason
     assert info.value.retryable is True
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("trickle", [0.05, 1.0], ids=["each byte in time", "a byte too late"])
+def test_openai_answer_trickling_past_the_timeout_fails_in_time(
+    openai, server, waits, settings, trickle
+):
+    """The timeout bounds the whole answer, not only each wait for its next bytes: a provider
+    that sends one byte at a time, each within the timeout, must not hold the generation (and
+    its worker) for ever; one that stops in the middle of its answer timed out too."""
+    settings.AI_PROVIDER_TIMEOUT = 0.5
+    server.replies = [replace(openai_ok(), trickle=trickle)]  # some 170 bytes: over 8 s
+    started = time.monotonic()
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert time.monotonic() - started < 2
+    assert "did not answer in time" in info.value.reason
+    assert info.value.retryable is True
 
 
 @pytest.mark.parametrize(
