@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 import requests
 import urllib3
 from django.conf import settings
-from PIL import Image
+
+from common.images import TooManyPixels, open_image
 
 from .base import GeneratedImage, ProviderError
 
@@ -153,11 +154,18 @@ def _client_error_reason(service: str, response: requests.Response) -> str:
 
 
 def generated_image(data: bytes, *, service: str, seed: int | None, model: str) -> GeneratedImage:
-    """Check that the bytes are an image and describe them."""
+    """Check that the bytes are an image the site accepts (UPLOAD_MAX_PIXELS, from the header)
+    and describe them."""
     try:
-        image = Image.open(io.BytesIO(data))
+        image = open_image(io.BytesIO(data), max_pixels=settings.UPLOAD_MAX_PIXELS)
         fmt = (image.format or "").upper()
         width, height = image.size
+    except TooManyPixels as exc:
+        size = f" of {exc.width} × {exc.height} pixels" if exc.width else ""
+        raise ProviderError(
+            f"{service} returned a picture{size} larger than this site accepts "
+            f"(at most {exc.max_pixels / 1_000_000:g} megapixels)."
+        ) from None
     except Exception:
         raise ProviderError(f"{service} returned something that is not an image.") from None
     types = {

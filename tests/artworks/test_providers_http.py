@@ -200,6 +200,24 @@ def test_openai_malformed_body_fails_with_a_clear_reason(openai, server, reply):
     assert "image" in info.value.reason
 
 
+@pytest.mark.parametrize("pillow_backstop", [False, True], ids=["over the limit", "a bomb"])
+def test_openai_image_over_the_pixel_limit_says_it_is_too_large(
+    openai, server, settings, monkeypatch, pillow_backstop
+):
+    """A picture larger than the site accepts (UPLOAD_MAX_PIXELS) is refused as too large,
+    with its size and the limit, even beyond Pillow's own backstop: not as 'not an image' or
+    'could not be read', which sends the self-hoster looking for a broken provider."""
+    settings.UPLOAD_MAX_PIXELS = 1000  # the answer is 64 × 32
+    if pillow_backstop:
+        monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 500)
+    server.replies = [openai_ok()]
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert "larger than this site accepts (at most 0.001 megapixels)" in info.value.reason
+    assert ("64 × 32" in info.value.reason) is not pillow_backstop
+    assert info.value.retryable is False
+
+
 def test_openai_client_errors_are_not_retried_and_explain_themselves(openai, server, waits):
     server.replies = [
         Reply(400, {"error": {"message": "Your prompt was rejected by the safety system."}})
