@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
 CONNECT_TIMEOUT_SECONDS = 10.0
+# What an answer may carry besides its image: the JSON around it, an error's explanation.
+ANSWER_ENVELOPE_BYTES = 64 * 1024
 RETRYABLE_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 
@@ -79,7 +81,7 @@ def post_once(
         response = requests.post(
             url, headers=headers, json=json, data=data, files=files, timeout=timeout, stream=True
         )
-        _read_body(response, deadline=deadline)
+        _read_body(response, deadline=deadline, service=service)
     except requests.RequestException as exc:
         timed_out = isinstance(exc, requests.Timeout)
         what = "did not answer in time" if timed_out else "could not be reached"
@@ -98,11 +100,18 @@ def post_once(
     return response
 
 
-def _read_body(response: requests.Response, *, deadline: float) -> None:
+def max_answer_bytes() -> int:
+    """The largest answer worth reading: the base64 of the largest image an upload may weigh
+    (UPLOAD_MAX_IMAGE_BYTES), and the JSON around it."""
+    return settings.UPLOAD_MAX_IMAGE_BYTES * 4 // 3 + ANSWER_ENVELOPE_BYTES
+
+
+def _read_body(response: requests.Response, *, deadline: float, service: str) -> None:
     """Read the answer's body (then `response.content`, `.json()` work as usual), giving up
     at `deadline` (time.monotonic()): the read timeout bounds each wait for more bytes, not
-    the whole answer, which a provider trickling a byte at a time could make last for ever."""
-    chunks = []
+    the whole answer, which a provider trickling a byte at a time could make last for ever.
+    An answer larger than `max_answer_bytes()` is refused before it fills the memory."""
+    chunks, size, limit = [], 0, max_answer_bytes()
     with response:
         # read1: what one read of the socket brings (read() would wait for the whole chunk).
         # Its errors are urllib3's, which requests wraps only in its own readers.
@@ -110,6 +119,9 @@ def _read_body(response: requests.Response, *, deadline: float) -> None:
             while chunk := response.raw.read1(64 * 1024, decode_content=True):
                 if time.monotonic() > deadline:
                     raise requests.Timeout("the answer took longer than AI_PROVIDER_TIMEOUT")
+                size += len(chunk)
+                if size > limit:
+                    raise ProviderError(f"{service} sent an answer larger than this site accepts.")
                 chunks.append(chunk)
         except urllib3.exceptions.TimeoutError as exc:
             raise requests.Timeout(str(exc)) from exc

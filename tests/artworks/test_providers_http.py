@@ -218,6 +218,20 @@ def test_openai_image_over_the_pixel_limit_says_it_is_too_large(
     assert info.value.retryable is False
 
 
+def test_openai_answer_larger_than_any_image_the_site_accepts_is_refused(openai, server, settings):
+    """An answer is read only up to the base64 of the largest image the site accepts
+    (UPLOAD_MAX_IMAGE_BYTES) and a little JSON around it: a provider or proxy that sends
+    hundreds of megabytes must not take the worker's memory with it."""
+    settings.UPLOAD_MAX_IMAGE_BYTES = 1000
+    server.replies = [Reply(200, {"data": [{"b64_json": "A" * 200_000}]})]
+    with pytest.raises(ProviderError) as info:
+        openai.generate(REQUEST)
+    assert info.value.reason == (
+        "The OpenAI-compatible image service sent an answer larger than this site accepts."
+    )
+    assert info.value.retryable is False
+
+
 def test_openai_client_errors_are_not_retried_and_explain_themselves(openai, server, waits):
     server.replies = [
         Reply(400, {"error": {"message": "Your prompt was rejected by the safety system."}})
