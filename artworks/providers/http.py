@@ -27,7 +27,8 @@ MAX_BACKOFF_SECONDS = 60.0
 CONNECT_TIMEOUT_SECONDS = 10.0
 # What an answer may carry besides its image: the JSON around it, an error's explanation.
 ANSWER_ENVELOPE_BYTES = 64 * 1024
-RETRYABLE_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+# 408: the provider's own timeout (Workers AI's "Timeout" and "Aborted" errors).
+RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -133,6 +134,8 @@ def _read_body(response: requests.Response, *, deadline: float, service: str) ->
 def _transient_reason(service: str, response: requests.Response) -> str:
     if response.status_code == 429:
         return f"{service} is busy (too many requests). Try again in a few minutes."
+    if response.status_code == 408:
+        return f"{service} did not answer in time. Try again later."
     return f"{service} had an error (HTTP {response.status_code}). Try again later."
 
 

@@ -313,6 +313,17 @@ def test_workers_ai_500_is_retryable(workers_ai, server, waits):
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize("code", [3007, 3008], ids=["timeout", "aborted"])
+def test_workers_ai_408_is_a_timeout_and_retryable(workers_ai, server, waits, code):
+    """Workers AI answers its own timeouts and aborted requests with 408 (its error table):
+    transient, to be tried again, not a refusal of the request."""
+    server.replies = [Reply(408, {"success": False, "errors": [{"code": code, "message": "x"}]})]
+    with pytest.raises(ProviderError) as info:
+        workers_ai.generate(REQUEST)
+    assert info.value.retryable is True
+    assert info.value.reason == "Cloudflare Workers AI did not answer in time. Try again later."
+
+
 def test_workers_ai_timeout(workers_ai, server, waits, settings):
     settings.AI_PROVIDER_TIMEOUT = 0.3
     settings.AI_PROVIDER_MAX_RETRIES = 0
