@@ -28,6 +28,9 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 # What an answer may carry besides its image: the JSON around it, an error's explanation.
 ANSWER_ENVELOPE_BYTES = 64 * 1024
 # 408: the provider's own timeout (Workers AI's "Timeout" and "Aborted" errors).
+# A 429 that no retry within minutes helps: the account's quota is used up (OpenAI's
+# billing, Workers AI's daily allocation, 3036 "Account limited").
+QUOTA_ERROR_CODES = {"insufficient_quota", 3036}
 RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 
@@ -89,7 +92,7 @@ def post_once(
         raise ProviderError(f"{service} {what}. Try again later.", retryable=True) from (
             None if timed_out else exc
         )
-    if response.status_code in RETRYABLE_STATUSES:
+    if response.status_code in RETRYABLE_STATUSES and not _quota_used_up(response):
         logger.info("%s answered %s", service, response.status_code)
         raise ProviderError(
             _transient_reason(service, response),
@@ -157,9 +160,30 @@ def error_message_from(response: requests.Response) -> str:
     return ""
 
 
+def _quota_used_up(response: requests.Response) -> bool:
+    if response.status_code != 429:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict):
+        return False
+    error, errors = body.get("error"), body.get("errors")
+    if isinstance(error, dict):
+        code = error.get("code")
+    elif isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        code = errors[0].get("code")
+    else:
+        return False
+    return isinstance(code, str | int) and code in QUOTA_ERROR_CODES
+
+
 def _client_error_reason(service: str, response: requests.Response) -> str:
     detail = error_message_from(response)[:300]
-    if response.status_code in (401, 403):
+    if response.status_code == 429:
+        reason = f"{service} refused: the account's quota is used up (HTTP 429)."
+    elif response.status_code in (401, 403):
         reason = f"{service} refused the credentials (HTTP {response.status_code})."
     elif response.status_code == 404:
         reason = f"{service} does not know this model (HTTP 404)."

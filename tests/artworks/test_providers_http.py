@@ -232,6 +232,34 @@ def test_openai_answer_larger_than_any_image_the_site_accepts_is_refused(openai,
     assert info.value.retryable is False
 
 
+@pytest.mark.parametrize(
+    ("provider_name", "body"),
+    [
+        (
+            "openai",
+            {"error": {"code": "insufficient_quota", "message": "You exceeded your quota."}},
+        ),
+        (
+            "workers_ai",
+            {"success": False, "errors": [{"code": 3036, "message": "You exceeded your quota."}]},
+        ),
+    ],
+    ids=["openai insufficient_quota", "workers ai account limited"],
+)
+def test_a_429_for_a_used_up_quota_is_not_retried_and_says_why(
+    request, server, waits, provider_name, body
+):
+    """Both services answer a used-up quota (OpenAI's billing, Workers AI's daily allocation)
+    with 429, which no retry within minutes helps: it fails at once, with their explanation,
+    rather than three times as 'busy, try again in a few minutes'."""
+    provider = request.getfixturevalue(provider_name)
+    server.replies = [Reply(429, body)]
+    with pytest.raises(ProviderError) as info:
+        provider.generate(REQUEST)
+    assert info.value.retryable is False
+    assert info.value.reason.endswith("quota is used up (HTTP 429). You exceeded your quota.")
+
+
 def test_openai_client_errors_are_not_retried_and_explain_themselves(openai, server, waits):
     server.replies = [
         Reply(400, {"error": {"message": "Your prompt was rejected by the safety system."}})
