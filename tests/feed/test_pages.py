@@ -260,6 +260,35 @@ class TestProfile:
         favorites = client.get(user.get_absolute_url() + "?tab=favorites").content.decode()
         assert "Something I love" in favorites
 
+    def test_a_draft_card_says_how_its_generation_stands(self, client, user):
+        """A generation queued, running or failed is told on its draft's card (a failed one
+        was a blank card beside a "Try again" with no word why); the artwork page tells the
+        whole state once, not twice."""
+        states = {"queued": "Queued", "running": "Generating", "failed": "Generation failed."}
+        drafts = {
+            state: ArtworkFactory(
+                user=user, title=f"Draft {state}", generation_status=state, original=""
+            )
+            for state in states
+        }
+        ArtworkFactory(user=user, title="Draft uploaded")
+        client.force_login(user)
+        html = client.get(user.get_absolute_url() + "?tab=drafts").content.decode()
+        cards = {
+            m.group(1): m.group(0)
+            for m in re.finditer(
+                r'<article class="art-card">.*?>(Draft \w+)</a>.*?</article>', html, re.S
+            )
+        }
+        assert set(cards) == {"Draft queued", "Draft running", "Draft failed", "Draft uploaded"}
+        for state, label in states.items():
+            assert label in cards[f"Draft {state}"]
+            assert ("badge-danger" in cards[f"Draft {state}"]) is (state == "failed")
+        for label in states.values():
+            assert label not in cards["Draft uploaded"]
+        page = client.get(drafts["failed"].get_absolute_url()).content.decode()
+        assert page.count("Generation failed.") == 1
+
     @pytest.mark.parametrize("tab", ["drafts", "favorites"])
     def test_owner_only_tabs_are_404_for_others(self, client, user, other_user, staff_user, tab):
         ArtworkFactory(user=user, title="My private draft")
