@@ -8,7 +8,6 @@ responses are kept in the page cache with the list pages, so a publication shows
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from artworks.seo import artwork_description
 from artworks.tags import tag_normalise
 from common import pagecache
 from common.seo import NOAI, absolute_url
+from common.text import text_clean
 from social.collection_selectors import can_view_collection, collection_items_page
 from social.models import Collection
 
@@ -42,13 +42,10 @@ MEDIA_NS = "http://search.yahoo.com/mrss/"
 THUMBNAIL_WIDTH = 480
 
 
-# Control characters XML 1.0 cannot hold: Django's writer refuses them with an error, so one
-# typed into a title or a member's name (the pages and the API take it) would fail the feed.
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
 def _xml_texts(values: dict[str, object]) -> dict[str, object]:
-    return {k: _NOT_IN_XML.sub("", v) if isinstance(v, str) else v for k, v in values.items()}
+    # Control characters, which XML 1.0 cannot hold (Django's writer refuses them with an
+    # error), left out by the rule stored texts follow: a row written before it may hold one.
+    return {k: text_clean(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
 class MediaAtomFeed(Atom1Feed):
