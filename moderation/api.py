@@ -23,7 +23,12 @@ from common.api import BODY_ERRORS, SafeText, errors
 from social.models import Comment
 
 from .models import Report
-from .services import ReportRateLimited, report_comment_create, report_create
+from .services import (
+    ReportRateLimited,
+    comment_get_reportable,
+    report_comment_create,
+    report_create,
+)
 
 router = Router(tags=["moderation"])
 
@@ -67,12 +72,8 @@ def artwork_report(request: HttpRequest, artwork_id: int, payload: ReportIn) -> 
 )
 def comment_report(request: HttpRequest, comment_id: int, payload: ReportIn) -> Status:
     """Report a comment to the moderators (not one's own; one open report per comment)."""
-    comment = (
-        Comment.objects.select_related("artwork__user", "author").filter(pk=comment_id).first()
-    )
     try:
-        if comment is None:
-            raise Comment.DoesNotExist
+        comment = comment_get_reportable(comment_id=comment_id, reporter=request.user)
         report = report_comment_create(
             reporter=request.user, comment=comment, reason=payload.reason, details=payload.details
         )

@@ -101,6 +101,17 @@ def comment_reportable_by(*, reporter: User | None, comment: Comment) -> bool:
     )
 
 
+def comment_get_reportable(*, comment_id: int, reporter: User | None) -> Comment:
+    """The comment `reporter` may report (with its artwork and author loaded, as the report's
+    rules read them). Comment.DoesNotExist for one that is missing or not theirs to see."""
+    comment = (
+        Comment.objects.select_related("artwork__user", "author").filter(pk=comment_id).first()
+    )
+    if comment is None or not comment_reportable_by(reporter=reporter, comment=comment):
+        raise Comment.DoesNotExist("Comment matching query does not exist.")
+    return comment
+
+
 def report_comment_create(
     *, reporter: User, comment: Comment, reason: str, details: str = ""
 ) -> Report:

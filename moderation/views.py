@@ -17,7 +17,7 @@ from social.models import Comment
 from .forms import CommentReportForm, ReportForm
 from .services import (
     ReportRateLimited,
-    comment_reportable_by,
+    comment_get_reportable,
     report_comment_create,
     report_create,
 )
@@ -78,12 +78,10 @@ def report_artwork(request: HttpRequest, artwork_id: int) -> HttpResponse:
 
 
 def _reportable_comment(request: HttpRequest, comment_id: int) -> Comment:
-    comment = (
-        Comment.objects.select_related("artwork__user", "author").filter(pk=comment_id).first()
-    )
-    if comment is None or not comment_reportable_by(reporter=request.user, comment=comment):
-        raise Http404("No such comment.")
-    return comment
+    try:
+        return comment_get_reportable(comment_id=comment_id, reporter=request.user)
+    except Comment.DoesNotExist:
+        raise Http404("No such comment.") from None
 
 
 @login_required
