@@ -109,6 +109,26 @@ class ApiJsonErrorsMiddleware:
         return replacement
 
 
+class ApiHeadMiddleware:
+    """HEAD on the API answers as GET would, without the body (RFC 9110: a server that
+    answers GET answers HEAD): the router knows only the methods each operation declares, so
+    a HEAD (a link checker's, a monitor's) was a 405. The view sees GET; everything above
+    sees the HEAD it was, and the body goes no further than the server, which sends none for
+    HEAD (gunicorn, nginx, Django's test client and runserver)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            return self.get_response(request)
+        finally:
+            request.method = "HEAD"
+
+
 class LazyMessageMiddleware(MessageMiddleware):
     """Django's MessageMiddleware, whose storage is built only when something reads or adds a
     message: most requests (every API call, every cached page) do neither, and building it

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # Outside the page cache: every response, cached or not, gets the header and a fresh nonce.
     "common.csp.BuiltOnceCSPMiddleware",
     "common.middleware.ApiJsonErrorsMiddleware",
+    "common.middleware.ApiHeadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous visitors' cached pages, before the session and the member are looked up.
     "common.pagecache_early.EarlyPageCacheMiddleware",
