@@ -65,7 +65,7 @@ def _token_out(user: User, pair: tokens.TokenPair) -> dict:
 
 
 @router.post(
-    "/login", response={200: TokenOut, **errors(400, 401, 403, 413, 422, 429, 503)}, auth=None
+    "/login", response={200: TokenOut, **errors(400, 401, 403, 413, 415, 422, 429, 503)}, auth=None
 )
 def login(request: HttpRequest, payload: LoginIn) -> Status:
     """Exchange a Google ID token for an access token and a refresh token."""
@@ -85,7 +85,7 @@ def login(request: HttpRequest, payload: LoginIn) -> Status:
     return Status(200, _token_out(user, pair))
 
 
-@router.post("/refresh", response={200: TokenOut, **errors(400, 401, 413, 422)}, auth=None)
+@router.post("/refresh", response={200: TokenOut, **errors(400, 401, 413, 415, 422)}, auth=None)
 def refresh(request: HttpRequest, payload: RefreshIn) -> Status:
     """Trade a refresh token for a new pair. Each refresh token works once: presenting a used
     one again revokes every token of that sign-in (401), as it means the token was copied."""

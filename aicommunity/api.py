@@ -16,11 +16,13 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 
 from accounts.api import router as auth_router
 from artworks.api import router as artworks_router
@@ -57,11 +59,34 @@ class SiteNinjaAPI(NinjaAPI):
         return built
 
 
+class UnsupportedBodyType(Exception):
+    """A body sent to an endpoint that reads JSON, in another content type."""
+
+
+def _json_content_type(content_type: str) -> bool:
+    # No Content-Type at all is read as JSON, as before; `application/<anything>+json` is JSON.
+    kind, _slash, subtype = content_type.lower().partition("/")
+    return not content_type or (
+        kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+    )
+
+
+class JsonBodyParser(Parser):
+    """ninja's JSON parser, for JSON only: a form, text or multipart body sent to an endpoint
+    that reads JSON is 415 (`_http_error`), not read as JSON anyway or a vague 400."""
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        if not _json_content_type(request.content_type or ""):
+            raise UnsupportedBodyType(request.content_type)
+        return super().parse_body(request)
+
+
 api = SiteNinjaAPI(
     title="AI Community API",
     version="1.0",
     urls_namespace="api",
     docs_url="/docs",
+    parser=JsonBodyParser(),
 )
 
 NOT_FOUND = "Not found."
@@ -86,6 +111,16 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return api.create_response(
         request, {"detail": message or "Authentication required."}, status=401
     )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja turns whatever its parser raises into a 400 "Cannot parse request body".
+    if isinstance(exc.__cause__, UnsupportedBodyType):
+        detail, status = _("Send the body as application/json."), 415
+    else:
+        detail, status = str(exc), exc.status_code
+    return api.create_response(request, {"detail": detail}, status=status)
 
 
 @api.exception_handler(StateConflict)

@@ -302,3 +302,58 @@ def test_an_edit_that_is_not_an_object_of_the_right_types_is_422_and_changes_not
     assert_json_error(response, 422)
     artwork.refresh_from_db()
     assert artwork.title == "Kept"
+
+
+JSON_ONLY_OPERATIONS = [
+    (m, p)
+    for m, p, operation in OPERATIONS
+    if list(operation.get("requestBody", {}).get("content", {})) == ["application/json"]
+]
+
+
+def _any_ids(path: str) -> str:
+    for name in ("{artwork_id}", "{collection_id}", "{comment_id}"):
+        path = path.replace(name, "1")
+    return path
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize(("method", "path"), JSON_ONLY_OPERATIONS)
+def test_a_json_endpoint_refuses_a_body_of_another_type_with_415(
+    client, bearer, method, path, content_type
+):
+    assert len(JSON_ONLY_OPERATIONS) >= 12  # the schema lists them all
+    assert 415 in set(map(int, SCHEMA["paths"][path][method]["responses"])), path
+    response = getattr(client, method)(
+        _any_ids(path), data='{"title": "x"}', content_type=content_type, **bearer
+    )
+    body = assert_json_error(response, 415)
+    assert "application/json" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "application/merge-patch+json"],
+)
+def test_json_is_read_in_any_of_its_spellings(client, bearer, user, content_type):
+    artwork = PublishedArtworkFactory(user=user)
+    response = client.patch(
+        f"/api/artworks/{artwork.pk}",
+        data=json.dumps({"title": "Harbour at dawn"}),
+        content_type=content_type,
+        **bearer,
+    )
+    assert response.status_code == 200, response.content
+    artwork.refresh_from_db()
+    assert artwork.title == "Harbour at dawn"
+
+
+def test_the_415_speaks_the_callers_language(client, bearer):
+    response = client.post(
+        "/api/collections",
+        data='{"name": "x"}',
+        content_type="text/plain",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        **bearer,
+    )
+    assert assert_json_error(response, 415)["detail"] == "请以 application/json 格式发送请求正文。"
