@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar
 
 from django.db.models import Q
 
+from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork, Favorite, Tag
 from artworks.selectors import (
     ALL_RATINGS,
@@ -245,11 +246,13 @@ def tag_artworks_page(
     limit: int | None = None,
     viewer: Viewer = None,
 ) -> Page:
-    """The public artworks with `tag` (of the ratings `viewer` sees): Hot by hot score, New by
-    publication (ties by id), with the same cursors as the feed. One query (the tag's rows are
-    joined through their index). Raises InvalidCursor."""
+    """The public artworks with `tag` (of the ratings `viewer` sees, less the work of members
+    they mute): Hot by hot score, New by publication (ties by id), with the same cursors as the
+    feed. One query (the tag's rows are joined through their index). Raises InvalidCursor."""
     limit = clamp_limit(limit)
     qs = artworks_public(viewer=viewer).filter(tag_rows__tag=tag)
+    if user_is_signed_in(viewer) and viewer.muting_count:
+        qs = qs.exclude(user_id__in=muted_by(viewer_id=viewer.pk))
     if tab == "hot":
         qs = qs.order_by("-hot_score", "-id")
         if cursor:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tokens import token_pair_issue
+from artworks.models import Tag
 from feed.page_selectors import feed_tab_page
 from social.services import user_mute, user_unmute
 from tests.factories import PublishedArtworkFactory, UserFactory
@@ -147,3 +148,60 @@ def test_a_last_page_of_muted_work_alone_ends_the_list_rather_than_emptying_the_
     assert "loud" not in last
     assert "No artworks yet" not in last
     assert "You have reached the end." in last
+
+
+def _tag_everything(world) -> None:
+    from artworks.services import artwork_set_tags
+
+    for works in world["works"].values():
+        for work in works:
+            artwork_set_tags(artwork=work, actor=work.user, tags=["harbour"])
+
+
+@pytest.mark.parametrize("tab", ["hot", "new"])
+def test_a_tag_page_leaves_the_muted_members_work_out_for_the_member_only(world, client, tab):
+    _tag_everything(world)
+    client.force_login(world["reader"])
+    html = client.get(f"/tag/harbour?tab={tab}").content.decode()
+    assert set(re.findall(r"(loud|calm) \d", html)) == {"calm"}
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {token_pair_issue(user=world['reader']).access_token}"
+    }
+    items = client.get(f"/api/tags/harbour/artworks?tab={tab}", **headers).json()["items"]
+    assert {i["title"].split()[0] for i in items} == {"calm"}
+    client.logout()
+    html = client.get(f"/tag/harbour?tab={tab}").content.decode()
+    assert set(re.findall(r"(loud|calm) \d", html)) == {"calm", "loud"}
+
+
+def test_a_tag_page_of_a_member_who_mutes_stays_one_query_and_full(
+    world, django_assert_num_queries
+):
+    from feed.selectors import tag_artworks_page
+
+    _tag_everything(world)
+    tag = Tag.objects.get(name="harbour")
+    tag_artworks_page(tag=tag, tab="new", viewer=world["reader"])  # warm what may be warmed
+    with django_assert_num_queries(1):
+        page = tag_artworks_page(tag=tag, tab="new", viewer=world["reader"], limit=2)
+    # A full page of the others' work, and the rest behind the cursor.
+    assert [a.title for a in page.items] == ["calm 0", "calm 1"]
+    rest = tag_artworks_page(tag=tag, tab="new", viewer=world["reader"], cursor=page.next_cursor)
+    assert [a.title for a in rest.items] == ["calm 2"]
+
+
+def test_a_kept_copy_of_a_tag_page_follows_a_mute(
+    world, client, settings, django_capture_on_commit_callbacks
+):
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.MEMBER_PAGE_CACHE_SECONDS = 300
+    _tag_everything(world)
+    reader = world["reader"]
+    client.force_login(reader)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_unmute(muter=reader, muted=world["loud"])
+    assert "loud 0" in client.get("/tag/harbour?tab=new").content.decode()
+    assert "loud 0" in client.get("/tag/harbour?tab=new").content.decode()  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        user_mute(muter=reader, muted=world["loud"])
+    assert "loud 0" not in client.get("/tag/harbour?tab=new").content.decode()
