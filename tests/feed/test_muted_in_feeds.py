@@ -38,6 +38,14 @@ def world():
     return {"loud": loud, "calm": calm, "reader": reader, "works": works}
 
 
+def _tag_everything(world) -> None:
+    from artworks.services import artwork_set_tags
+
+    for works in world["works"].values():
+        for work in works:
+            artwork_set_tags(artwork=work, actor=work.user, tags=["harbour"])
+
+
 def _muting_count(member: User) -> int:
     return User.objects.values_list("muting_count", flat=True).get(pk=member.pk)
 
@@ -96,20 +104,22 @@ def test_unmuting_brings_them_back(world):
     assert {a.user.username for a in page.items} == {"calm", "loud"}
 
 
-def test_a_kept_copy_of_the_feed_follows_a_mute(
-    world, client, settings, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("path", ["/feed?tab=new", "/tag/harbour?tab=new"])
+def test_a_kept_copy_of_the_feed_or_a_tag_page_follows_a_mute(
+    world, client, settings, django_capture_on_commit_callbacks, path
 ):
     settings.PAGE_CACHE_SECONDS = 600
     settings.MEMBER_PAGE_CACHE_SECONDS = 300
+    _tag_everything(world)
     reader = world["reader"]
     client.force_login(reader)
     with django_capture_on_commit_callbacks(execute=True):
         user_unmute(muter=reader, muted=world["loud"])
-    assert "loud 0" in client.get("/feed?tab=new").content.decode()
-    assert "loud 0" in client.get("/feed?tab=new").content.decode()  # kept
+    assert "loud 0" in client.get(path).content.decode()
+    assert "loud 0" in client.get(path).content.decode()  # kept
     with django_capture_on_commit_callbacks(execute=True):
         user_mute(muter=reader, muted=world["loud"])
-    assert "loud 0" not in client.get("/feed?tab=new").content.decode()
+    assert "loud 0" not in client.get(path).content.decode()
 
 
 @pytest.mark.parametrize("tab", ["hot", "new"])
@@ -150,14 +160,6 @@ def test_a_last_page_of_muted_work_alone_ends_the_list_rather_than_emptying_the_
     assert "You have reached the end." in last
 
 
-def _tag_everything(world) -> None:
-    from artworks.services import artwork_set_tags
-
-    for works in world["works"].values():
-        for work in works:
-            artwork_set_tags(artwork=work, actor=work.user, tags=["harbour"])
-
-
 @pytest.mark.parametrize("tab", ["hot", "new"])
 def test_a_tag_page_leaves_the_muted_members_work_out_for_the_member_only(world, client, tab):
     _tag_everything(world)
@@ -188,20 +190,3 @@ def test_a_tag_page_of_a_member_who_mutes_stays_one_query_and_full(
     assert [a.title for a in page.items] == ["calm 0", "calm 1"]
     rest = tag_artworks_page(tag=tag, tab="new", viewer=world["reader"], cursor=page.next_cursor)
     assert [a.title for a in rest.items] == ["calm 2"]
-
-
-def test_a_kept_copy_of_a_tag_page_follows_a_mute(
-    world, client, settings, django_capture_on_commit_callbacks
-):
-    settings.PAGE_CACHE_SECONDS = 600
-    settings.MEMBER_PAGE_CACHE_SECONDS = 300
-    _tag_everything(world)
-    reader = world["reader"]
-    client.force_login(reader)
-    with django_capture_on_commit_callbacks(execute=True):
-        user_unmute(muter=reader, muted=world["loud"])
-    assert "loud 0" in client.get("/tag/harbour?tab=new").content.decode()
-    assert "loud 0" in client.get("/tag/harbour?tab=new").content.decode()  # kept
-    with django_capture_on_commit_callbacks(execute=True):
-        user_mute(muter=reader, muted=world["loud"])
-    assert "loud 0" not in client.get("/tag/harbour?tab=new").content.decode()
