@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja.errors import AuthenticationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from common import ratelimit
@@ -66,14 +68,27 @@ class JWTBearerAuth(HttpBearer):
         return user
 
 
+CSRF_REFUSED = gettext_noop(
+    "The CSRF token is missing or wrong: send the value of the csrftoken cookie in an "
+    "X-CSRFToken header, or call the API with a bearer token."
+)
+
+
 class SessionCsrfAuth(SessionAuth):
     """The site's session, with the CSRF check only for a session that is signed in (ninja's
-    own checks CSRF first, so an anonymous write is a 403 "CSRF check Failed")."""
+    own checks CSRF first, so an anonymous write would be a 403 rather than a 401)."""
 
     def __call__(self, request: HttpRequest) -> User | None:
         if not request.user.is_authenticated:
             return None
-        return super().__call__(request)
+        try:
+            return super().__call__(request)
+        except HttpError as exc:
+            if exc.status_code != 403:
+                raise
+            # ninja's own words ("CSRF check Failed") say neither what is missing nor how
+            # to send it.
+            raise HttpError(403, _(CSRF_REFUSED)) from None
 
 
 def _anonymous(request: HttpRequest) -> AnonymousUser:

@@ -100,8 +100,10 @@ class ApiJsonErrorsMiddleware:
             return response
         from django.http import JsonResponse
 
+        # "Method Not Allowed" as a sentence ("Method not allowed."), as the API's own are.
+        phrase = response.reason_phrase
         replacement = JsonResponse(
-            {"detail": f"{response.reason_phrase}."}, status=response.status_code
+            {"detail": f"{phrase[:1]}{phrase[1:].lower()}."}, status=response.status_code
         )
         for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary", "Cache-Control"):
             if header in response:

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.api_auth import CSRF_REFUSED
 from accounts.tokens import token_pair_issue, user_for_access_token
 from tests.factories import UserFactory
 
@@ -196,7 +197,7 @@ def test_session_writes_need_csrf_and_bearer_writes_do_not(user):
     browser.force_login(user)
     refused = browser.post("/probe/write")
     assert refused.status_code == 403
-    assert refused.json() == {"detail": "CSRF check Failed"}  # JSON, not Django's HTML page
+    assert refused.json() == {"detail": CSRF_REFUSED}  # JSON, not Django's HTML page
     browser.get("/settings/profile")  # a page with a form sets the CSRF cookie
     csrf = browser.cookies["csrftoken"].value
     response = browser.post("/probe/write", HTTP_X_CSRFTOKEN=csrf)

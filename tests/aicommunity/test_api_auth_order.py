@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accounts.api_auth import CSRF_REFUSED
 from aicommunity.api import api
 from artworks.models import Like
 from social.models import Collection, Comment
@@ -53,7 +54,7 @@ def test_a_signed_in_session_without_csrf_is_403_json_and_changes_nothing(user):
     browser.force_login(user)
     response = browser.post(f"/api/artworks/{artwork.pk}/like")
     assert response.status_code == 403
-    assert response.json() == {"detail": "CSRF check Failed"}
+    assert response.json() == {"detail": CSRF_REFUSED}
     assert not Like.objects.filter(user=user, artwork=artwork).exists()
 
     browser.get("/settings/profile")  # a page with a form sets the CSRF cookie
@@ -62,3 +63,13 @@ def test_a_signed_in_session_without_csrf_is_403_json_and_changes_nothing(user):
     )
     assert response.status_code == 200
     assert response.json()["isLiked"] is True
+
+
+def test_the_csrf_refusal_says_what_to_send_in_the_callers_language(user):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    artwork = PublishedArtworkFactory()
+    response = browser.post(f"/api/artworks/{artwork.pk}/like", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 403
+    assert "X-CSRFToken" in response.json()["detail"]
+    assert "令牌" in response.json()["detail"]

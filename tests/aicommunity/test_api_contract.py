@@ -357,3 +357,10 @@ def test_the_415_speaks_the_callers_language(client, bearer):
         **bearer,
     )
     assert assert_json_error(response, 415)["detail"] == "请以 application/json 格式发送请求正文。"
+
+
+def test_an_error_from_around_the_api_reads_as_a_sentence_like_the_apis_own(client, bearer):
+    artwork = PublishedArtworkFactory()
+    response = client.put(f"/api/artworks/{artwork.pk}/like", **bearer)
+    assert assert_json_error(response, 405) == {"detail": "Method not allowed."}
+    assert "POST" in response["Allow"]
