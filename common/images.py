@@ -32,6 +32,11 @@ class TooManyPixels(ValueError):
         self.width, self.height, self.max_pixels = width, height, max_pixels
 
 
+def megapixels(pixels: int) -> str:
+    """A pixel limit as people read it: 7680 × 4320 is "33.2" megapixels, not "33.1776"."""
+    return f"{pixels / 1_000_000:.3g}"
+
+
 def max_pixels_for(image_format: str | None, *, max_pixels: int) -> int:
     """`max_pixels`, or the stricter limit of a format that costs more memory a pixel to
     decode and encode (settings.UPLOAD_MAX_PIXELS_BY_FORMAT)."""

@@ -17,7 +17,7 @@ import requests
 import urllib3
 from django.conf import settings
 
-from common.images import TooManyPixels, open_image
+from common.images import TooManyPixels, megapixels, open_image
 
 from .base import GeneratedImage, ProviderError
 
@@ -203,7 +203,7 @@ def generated_image(data: bytes, *, service: str, seed: int | None, model: str) 
         size = f" of {exc.width} × {exc.height} pixels" if exc.width else ""
         raise ProviderError(
             f"{service} returned a picture{size} larger than this site accepts "
-            f"(at most {exc.max_pixels / 1_000_000:g} megapixels)."
+            f"(at most {megapixels(exc.max_pixels)} megapixels)."
         ) from None
     except Exception:
         raise ProviderError(f"{service} returned something that is not an image.") from None

@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     pass
 from PIL import Image, features
 
-from common.images import TooManyPixels, open_image, photo_format, upright_transposition
+from common.images import (
+    TooManyPixels,
+    megapixels,
+    open_image,
+    photo_format,
+    upright_transposition,
+)
 
 from ..provenance import xmp_save_options
 from .base import (
@@ -86,7 +92,7 @@ def _check_animation(*, frames: int, width: int, height: int) -> None:
                 "frames": frames,
                 "width": width,
                 "height": height,
-                "max": f"{max_total / 1_000_000:g}",
+                "max": megapixels(max_total),
             }
         )
 
@@ -95,7 +101,7 @@ def _too_many_pixels(max_pixels: int, width: int = 0, height: int = 0) -> Valida
     size = f" ({width} × {height})" if width and height else ""
     return _refuse(
         _("The image is too large%(size)s: at most %(max)s megapixels are accepted.")
-        % {"size": size, "max": f"{max_pixels / 1_000_000:g}"}
+        % {"size": size, "max": megapixels(max_pixels)}
     )
 
 

@@ -208,3 +208,11 @@ def test_webp_and_avif_have_their_own_pixel_limit(settings):
     with pytest.raises(ValidationError, match=r"too large \(40 × 30\)"):
         uploads.clean_upload(io.BytesIO(samples.image_bytes("WEBP", size=(40, 30))))
     assert uploads.clean_upload(io.BytesIO(samples.image_bytes("PNG", size=(40, 30))))
+
+
+def test_the_default_pixel_limit_reads_as_people_count_megapixels():
+    from artworks.uploads.images import _too_many_pixels
+
+    message = _too_many_pixels(7680 * 4320, 9000, 5000).messages[0]
+    assert "9000 × 5000" in message
+    assert "at most 33.2 megapixels" in message
