@@ -14,6 +14,7 @@ import sys
 from typing import IO, Any
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 # Keys a log call might carry that must never reach a log line.
@@ -49,7 +50,12 @@ def formatter(fmt: str) -> structlog.stdlib.ProcessorFormatter:
     """The logging formatter for `fmt` ("json" or "console")."""
     renderer: Processor
     if fmt == "json":
-        tail: list[Processor] = [structlog.processors.dict_tracebacks]
+        # Each frame's file, line and function, never its local variables: they hold what the
+        # code was working on (the database's connection parameters with its password, a
+        # form's password), which must not reach a log line.
+        tail: list[Processor] = [
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+        ]
         renderer = structlog.processors.JSONRenderer(default=str)
     else:
         tail = []

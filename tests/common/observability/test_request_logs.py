@@ -36,10 +36,16 @@ def fail(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("boom")
 
 
+def fail_holding_a_secret(request: HttpRequest) -> HttpResponse:
+    conn_params = {"user": "site", "password": "db-pass-in-a-frame"}
+    raise RuntimeError(f"could not connect as {conn_params['user']}")
+
+
 urlpatterns = [
     path("queue", queue_a_task),
     path("member", touch_the_member),
     path("fail", fail),
+    path("fail-holding-a-secret", fail_holding_a_secret),
 ]
 
 pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
@@ -139,6 +145,19 @@ def test_a_500_is_logged_with_its_request_id_and_traceback(client, json_logs):
     errors = [line for line in lines if line["logger"] == "django.request"]
     assert errors and errors[0]["request_id"] == response["X-Request-ID"]
     assert errors[0]["exception"][0]["exc_value"] == "boom"
+
+
+def test_a_traceback_names_its_frames_but_never_their_local_variables(client, json_logs):
+    """A frame's locals hold what was being worked on: the database's connection parameters
+    (its password) when PostgreSQL is down, a form's password when a sign-in fails."""
+    client.raise_request_exception = False
+    assert client.get("/fail-holding-a-secret").status_code == 500
+    [error] = [line for line in json_logs.lines() if line["logger"] == "django.request"]
+    [exception] = error["exception"]
+    assert exception["exc_value"] == "could not connect as site"
+    assert "fail_holding_a_secret" in [frame["name"] for frame in exception["frames"]]
+    assert "db-pass-in-a-frame" not in json_logs.raw()
+    assert not any("locals" in frame for frame in exception["frames"])
 
 
 def test_one_time_keys_in_paths_are_blanked():
