@@ -392,3 +392,32 @@ def test_a_member_made_with_create_user_still_confirms_the_address(browser):
     User.objects.create_user(username="shelly", email="shelly@example.com", password=PASSWORD)
     response = _sign_in(browser, "shelly@example.com", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
+
+
+def test_the_sites_mails_name_the_site_of_its_settings_not_example_com(settings, browser):
+    """allauth names the site in every mail from the sites framework's record, which Django
+    creates as "example.com": `migrate` (every release runs it) keeps it in step with SITE_NAME
+    and SITE_URL."""
+    from django.contrib.sites.models import Site
+    from django.core.management import call_command
+
+    settings.SITE_NAME = "Pixel Garden"
+    settings.SITE_URL = "https://art.example.org"
+    call_command("migrate", verbosity=0)
+    Site.objects.clear_cache()
+    page = browser.get("/accounts/signup/")
+    browser.post(
+        "/accounts/signup/",
+        {
+            "csrfmiddlewaretoken": csrf_from(page),
+            "email": "ada@example.org",
+            "username": "ada",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+        },
+    )
+    [message] = mail.outbox
+    assert message.subject.startswith("[Pixel Garden] ")
+    assert "Hello from Pixel Garden!" in message.body
+    assert "register an account on art.example.org" in message.body
+    assert "example.com" not in message.subject + message.body
