@@ -65,9 +65,23 @@ def test_production_passes_check_deploy_with_no_warnings():
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="example.com",
         JWT_PRIVATE_KEY=JWT_KEY,
+        EMAIL_HOST="smtp.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_that_production_without_smtp_sends_no_mail():
+    """Without EMAIL_HOST the mails go to the log: no new member can confirm their address
+    (ACCOUNT_EMAIL_VERIFICATION=mandatory) and nobody gets a password reset. The release's
+    `check --deploy` says so, without refusing a site that chose it."""
+    env = dict(DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="example.com")
+    env.update(JWT_PRIVATE_KEY=JWT_KEY, EMAIL_HOST="")
+    result = run_manage("check", "--deploy", "--fail-level", "ERROR", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "accounts.W001" in result.stderr
+    assert "EMAIL_HOST" in result.stderr and "confirm" in result.stderr
+    assert "accounts.W001" not in run_manage("check", "--deploy", DJANGO_ENV="development").stderr
 
 
 def test_production_refuses_to_start_without_a_jwt_private_key():
