@@ -105,6 +105,31 @@ def test_the_beat_schedule_is_kept_out_of_temporary_folders():
     assert "/var/lib/aicommunity" in beat.get("Service", "ReadWritePaths")
 
 
+@pytest.mark.django_db
+def test_deploy_md_health_check_answers_from_gunicorn_as_production_runs_it(client, settings):
+    """Step 6 asks gunicorn for /healthz before nginx is set up. Production gunicorn answers
+    only the site's host names (ALLOWED_HOSTS) and sends plain HTTP to HTTPS unless a proxy
+    says it was HTTPS: the command has to say both, or it gets a 400 or a 301."""
+    import shlex
+
+    values = read_env_file()
+    settings.ALLOWED_HOSTS = values["ALLOWED_HOSTS"].split(",")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text()
+    [line] = [line for line in docs.splitlines() if line.startswith("curl ") and "/healthz" in line]
+    argv = shlex.split(line)
+    headers = dict(
+        argv[i + 1].split(": ", 1) for i, arg in enumerate(argv) if arg in ("-H", "--header")
+    )
+    url = urlparse(next(arg for arg in argv if arg.startswith("http")))
+    assert (url.hostname, url.port) == ("127.0.0.1", int(values["WEB_BIND"].rpartition(":")[2]))
+    headers.setdefault("Host", url.netloc)
+    response = client.get(url.path, headers=headers, REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 200, response
+    assert response.json()["checks"]["database"] == {"ok": True}
+
+
 # --- the topology -----------------------------------------------------------------------------
 
 
