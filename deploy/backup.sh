@@ -2,11 +2,13 @@
 # A backup of AI Community: the PostgreSQL database (pg_dump's custom format, restorable with
 # pg_restore and checked by deploy/restore_check.py) and, with media on this host's disk, the
 # media folder. With media in a bucket, back the bucket up with the store's own tools
-# (docs/operations.md). Run it with the production environment loaded, e.g. from cron:
+# (docs/operations.md). Run it as aicommunity with the production environment loaded, e.g.
+# from cron, as a line of /etc/cron.d/aicommunity:
 #
 #   15 3 * * * aicommunity bash -c 'set -a; . /etc/aicommunity/aicommunity.env; set +a; /srv/aicommunity/deploy/backup.sh'
 #
-# BACKUP_DIR (default /var/backups/aicommunity) keeps BACKUP_KEEP_DAYS (default 14) days.
+# BACKUP_DIR (default /var/backups/aicommunity, made by docs/deploy.md's step 2) keeps
+# BACKUP_KEEP_DAYS (default 14) days.
 set -euo pipefail
 BACKUP_DIR=${BACKUP_DIR:-/var/backups/aicommunity}
 KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}

@@ -105,6 +105,42 @@ def test_the_beat_schedule_is_kept_out_of_temporary_folders():
     assert "/var/lib/aicommunity" in beat.get("Service", "ReadWritePaths")
 
 
+def _deploy_md_commands() -> list[list[str]]:
+    """The shell commands of docs/deploy.md's ```sh blocks, continuation lines joined."""
+    import shlex
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", docs, re.DOTALL)
+    lines = "\n".join(blocks).replace("\\\n", " ").splitlines()
+    return [shlex.split(line, comments=True) for line in lines if line.strip()]
+
+
+def test_deploy_md_makes_every_folder_the_services_and_the_backups_write_to():
+    """Each service runs as `aicommunity`, and so does the nightly backup (deploy/backup.sh's
+    cron line): none of them may create a folder under /var, so step 2 makes them all."""
+    commands = _deploy_md_commands()
+    made = {
+        folder
+        for argv in commands
+        if argv[:2] == ["install", "-d"] and "aicommunity" in argv
+        for folder in argv
+        if folder.startswith("/var/")
+    }
+    # The user's home, which adduser makes.
+    made |= {argv[argv.index("--home") + 1] for argv in commands if argv[0] == "adduser"}
+    values = read_env_file()
+    backup = (Path(__file__).resolve().parents[2] / "deploy" / "backup.sh").read_text()
+    [backup_dir] = re.findall(r"BACKUP_DIR=\$\{BACKUP_DIR:-([^}]+)\}", backup)
+    needed = {
+        "MEDIA_ROOT": values["MEDIA_ROOT"],
+        "PROMETHEUS_MULTIPROC_DIR": values["PROMETHEUS_MULTIPROC_DIR"],
+        "BEAT_SCHEDULE_FILE's folder": str(Path(values["BEAT_SCHEDULE_FILE"]).parent),
+        "backup.sh's BACKUP_DIR": backup_dir,
+    }
+    for what, folder in needed.items():
+        assert folder in made, f"{what} ({folder}) is not made by docs/deploy.md's step 2"
+
+
 @pytest.mark.django_db
 def test_deploy_md_health_check_answers_from_gunicorn_as_production_runs_it(client, settings):
     """Step 6 asks gunicorn for /healthz before nginx is set up. Production gunicorn answers
