@@ -141,6 +141,22 @@ def test_deploy_md_makes_every_folder_the_services_and_the_backups_write_to():
         assert folder in made, f"{what} ({folder}) is not made by docs/deploy.md's step 2"
 
 
+def test_deploy_md_installs_every_program_the_deploy_scripts_run():
+    """A minimal Debian has neither rsync nor the PostgreSQL client unless step 1 installs
+    them; backup.sh stops at the first program that is missing."""
+    [packages] = [
+        argv[argv.index("install") + 1 :]
+        for argv in _deploy_md_commands()
+        if argv[:2] == ["apt-get", "install"] and "postgresql" in argv
+    ]
+    backup = (Path(__file__).resolve().parents[2] / "deploy" / "backup.sh").read_text()
+    provided_by = {"pg_dump": "postgresql", "rsync": "rsync"}
+    for program, package in provided_by.items():
+        runs = re.search(rf"^\s*{program} ", backup, re.MULTILINE)
+        assert runs, f"backup.sh no longer runs {program}"
+        assert package in packages, f"backup.sh runs {program}: step 1 must install {package}"
+
+
 @pytest.mark.django_db
 def test_deploy_md_health_check_answers_from_gunicorn_as_production_runs_it(client, settings):
     """Step 6 asks gunicorn for /healthz before nginx is set up. Production gunicorn answers
