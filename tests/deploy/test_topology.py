@@ -157,6 +157,24 @@ def test_deploy_md_installs_every_program_the_deploy_scripts_run():
         assert package in packages, f"backup.sh runs {program}: step 1 must install {package}"
 
 
+def test_operations_md_runs_the_release_as_aicommunity_beside_root_only_commands():
+    """operations.md's commands run as `aicommunity`, but a block that also stops services or
+    drops the database is typed as root: there each of the site's commands must say so, or
+    release.sh leaves root-owned files (.venv, static files, catalogs) that the next release,
+    run as `aicommunity`, cannot replace, and $DATABASE_URL is not root's."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    site_command = re.compile(r"deploy/release\.sh|manage\.py|pg_restore|\$DATABASE_URL")
+    for block in re.findall(r"```sh\n(.*?)```", docs, re.DOTALL):
+        if not re.search(r"^(systemctl|sudo -u postgres) ", block, re.MULTILINE):
+            continue
+        as_root = [
+            line
+            for line in block.splitlines()
+            if site_command.search(line) and not line.lstrip().startswith("sudo -u aicommunity")
+        ]
+        assert as_root == [], "run as root in a block of root's commands"
+
+
 @pytest.mark.django_db
 def test_deploy_md_health_check_answers_from_gunicorn_as_production_runs_it(client, settings):
     """Step 6 asks gunicorn for /healthz before nginx is set up. Production gunicorn answers
