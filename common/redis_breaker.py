@@ -90,6 +90,25 @@ def forget() -> None:
 cache_breaker = Breaker("cache Redis", pause_setting="CACHE_REDIS_RETRY_SECONDS", default_pause=2.0)
 
 
+class RedisPaused(redis.ConnectionError):
+    """A call not even tried: its Redis failed moments ago (the breaker logged the outage)."""
+
+
+class SkipPausedRedis(logging.Filter):
+    """Leaves out the log records of errors the cache swallowed because Redis was paused
+    (django_redis logs each one with its traceback, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS): the
+    outage is logged once when it begins, and the failed connect behind it with its traceback,
+    not once per cache call, dozens a page, each an ERROR (and a Sentry event)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        while exc is not None:
+            if isinstance(exc, RedisPaused):
+                return False
+            exc = exc.__cause__ or exc.__context__
+        return True
+
+
 class BreakerConnection(redis.Connection):
     """A cache connection that fails at once while its Redis is paused after a failed
     connect. The cache swallows Redis errors (a down Redis degrades caching, never the site),
@@ -102,9 +121,7 @@ class BreakerConnection(redis.Connection):
             return
         where = f"{self.host}:{self.port}"
         if self.breaker.paused(where):
-            raise redis.ConnectionError(
-                f"Redis at {where} did not answer moments ago; not retrying yet"
-            )
+            raise RedisPaused(f"Redis at {where} did not answer moments ago; not retrying yet")
         try:
             super().connect()
         except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:

@@ -76,9 +76,14 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"main": {"()": formatter, "fmt": fmt}},
+        "filters": {"paused_redis": {"()": "common.redis_breaker.SkipPausedRedis"}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main"}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # The cache's swallowed errors, less those of calls skipped while Redis is paused.
+            "django_redis.cache": {"filters": ["paused_redis"]},
+        },
     }
 
 

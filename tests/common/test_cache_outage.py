@@ -110,3 +110,26 @@ def test_a_redis_that_never_answers_costs_one_timeout_not_one_per_call(settings)
             redis_breaker.forget()
     assert first < 3.0
     assert rest < 0.2, f"40 calls to a hung Redis took {rest:.2f}s"
+
+
+def test_an_outage_is_logged_when_it_begins_not_on_every_cache_call(settings, caplog):
+    """Production logs the errors the cache swallows (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS), and
+    every ERROR line goes to Sentry too: a call skipped while Redis is paused is not one (the
+    breaker said once that Redis is unreachable), or each page wrote dozens of tracebacks."""
+    import logging
+
+    settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # aicommunity/settings/cache.py's
+    point_cache_at(settings, f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        with caplog.at_level(logging.INFO):
+            for n in range(10):
+                cache.set(f"key-{n}", n)
+                assert cache.get(f"key-{n}") is None
+        errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+        # The connect that failed, with its traceback; then nothing while Redis is skipped.
+        assert [record.name for record in errors] == ["django_redis.cache"]
+        assert "Connection refused" in str(errors[0].exc_info[1].__cause__)
+        outage = [record for record in caplog.records if record.name == "common.redis_breaker"]
+        assert len(outage) == 1 and "unreachable" in outage[0].getMessage()
+    finally:
+        redis_breaker.forget()
