@@ -5,15 +5,20 @@ WSGI application, Celery workers and beat) when one of them reports an error: se
 - `common.E001`: an enabled language (settings.LANGUAGES other than LANGUAGE_CODE) has no
   compiled catalog (`<LOCALE_PATHS>/<locale>/LC_MESSAGES/django.mo`). The `.mo` files are
   built, not committed (`make messages`, `scripts/compile_messages.py`): without them the
-  Chinese pages come out in English while marked `lang="zh-hans"`."""
+  Chinese pages come out in English while marked `lang="zh-hans"`.
+- `common.W002` (`check --deploy`, production): SITE_URL names a host that ALLOWED_HOSTS does
+  not serve, so canonical links, the sitemap, Open Graph and the mails point elsewhere: a
+  SITE_URL left at the environment file's example or development's default."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
 from django.utils.translation import to_locale
 
 # The tag of the checks run when a production process starts.
@@ -47,6 +52,24 @@ def compiled_catalogs(app_configs: object = None, **kwargs: object) -> list[chec
             id="common.E001",
         )
         for code in missing_catalogs()
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def site_url_is_served(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    if not settings.PRODUCTION:
+        return []
+    host = urlparse(settings.SITE_URL).hostname or ""
+    if host and validate_host(host, settings.ALLOWED_HOSTS):
+        return []
+    return [
+        checks.Warning(
+            f"SITE_URL ({settings.SITE_URL}) names a host that is not among ALLOWED_HOSTS "
+            f"({', '.join(settings.ALLOWED_HOSTS)}): canonical links, the sitemap, Open Graph "
+            "tags and the mails would point to it.",
+            hint="Set SITE_URL to the site's public address, e.g. https://<one of ALLOWED_HOSTS>.",
+            id="common.W002",
+        )
     ]
 
 

@@ -66,6 +66,7 @@ def test_production_passes_check_deploy_with_no_warnings():
         ALLOWED_HOSTS="example.com",
         JWT_PRIVATE_KEY=JWT_KEY,
         EMAIL_HOST="smtp.example.com",
+        SITE_URL="https://example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -82,6 +83,21 @@ def test_check_deploy_warns_that_production_without_smtp_sends_no_mail():
     assert "accounts.W001" in result.stderr
     assert "EMAIL_HOST" in result.stderr and "confirm" in result.stderr
     assert "accounts.W001" not in run_manage("check", "--deploy", DJANGO_ENV="development").stderr
+
+
+def test_check_deploy_warns_when_site_url_names_a_host_the_site_does_not_serve():
+    """SITE_URL writes the canonical links, the sitemap, Open Graph and the mails' site name:
+    left at the template's (or development's) value, every one of them points elsewhere."""
+    env = dict(DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, JWT_PRIVATE_KEY=JWT_KEY)
+    env.update(EMAIL_HOST="smtp.example.com", ALLOWED_HOSTS="pixels.example.org")
+    for forgotten in ("https://art.example.com", None):
+        overrides = dict(env, SITE_URL=forgotten) if forgotten else env
+        result = run_manage("check", "--deploy", "--fail-level", "ERROR", **overrides)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "common.W002" in result.stderr, result.stderr
+        assert "SITE_URL" in result.stderr and "pixels.example.org" in result.stderr
+    served = run_manage("check", "--deploy", **dict(env, SITE_URL="https://pixels.example.org"))
+    assert "common.W002" not in served.stderr
 
 
 def test_production_refuses_to_start_without_a_jwt_private_key():
