@@ -136,6 +136,15 @@ def test_production_refuses_a_jwt_key_that_is_not_an_rsa_private_key():
     assert "JWT_PRIVATE_KEY" in result.stderr
 
 
+def test_env_example_names_every_variable_production_refuses_to_start_without():
+    """Each is refused by a test above; the file's DJANGO_ENV line is where an operator reads
+    what production needs."""
+    text = (ROOT / ".env.example").read_text()
+    comment = text[: text.index("\nDJANGO_ENV=")].rsplit("\n\n", 1)[-1]
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "JWT_PRIVATE_KEY"):
+        assert name in comment, f".env.example's DJANGO_ENV comment leaves out {name}"
+
+
 def test_embedded_defaults_need_no_environment():
     result = run_manage("check", DJANGO_ENV="development")
     assert result.returncode == 0, result.stderr
