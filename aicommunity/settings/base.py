@@ -11,7 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+
+class _Env(environ.Env):
+    """django-environ's reader, whose refusal of a malformed value names the variable and what
+    it takes (its own says only "invalid literal for int() with base 10: 'one'")."""
+
+    _KINDS = {int: "a whole number", float: "a number"}
+
+    def get_value(self, var: str, cast: object = None, **kwargs: object) -> object:
+        try:
+            return super().get_value(var, cast=cast, **kwargs)
+        except (ValueError, TypeError) as exc:
+            kind = self._KINDS.get(cast) or getattr(cast, "__name__", str(cast))
+            raise ImproperlyConfigured(
+                f"{var} must be {kind}, not {self.ENVIRON.get(var)!r} ({exc})."
+            ) from exc
+
+
+env = _Env()
 # A local .env file is read when present; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 

@@ -18,7 +18,12 @@ from common.observability.logs import configure_structlog, logging_config
 
 from .base import DJANGO_ENV, PRODUCTION, env
 
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+_log_level = env.str("LOG_LEVEL", default="INFO")
+LOG_LEVEL = _log_level.upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {_log_level!r}."
+    )
 LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "console")
 if LOG_FORMAT not in {"json", "console"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'console'.")

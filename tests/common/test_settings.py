@@ -145,6 +145,22 @@ def test_env_example_names_every_variable_production_refuses_to_start_without():
         assert name in comment, f".env.example's DJANGO_ENV comment leaves out {name}"
 
 
+def test_a_value_that_cannot_be_read_names_its_variable_and_what_it_takes():
+    """`TRUSTED_PROXY_COUNT=one` stopped every process with "invalid literal for int() with
+    base 10: 'one'", and `LOG_LEVEL=verbose` with "KeyError: 'level verbose'": the operator
+    had to read the traceback to learn which of the environment's lines was wrong."""
+    cases = {
+        "TRUSTED_PROXY_COUNT": ("one", "a whole number"),
+        "PAGE_CACHE_SECONDS": ("10m", "a whole number"),
+        "LOG_LEVEL": ("verbose", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    }
+    for name, (value, expected) in cases.items():
+        result = run_manage("check", **{name: value})
+        assert result.returncode != 0
+        last = result.stderr.strip().splitlines()[-1]
+        assert name in last and repr(value) in last and expected in last, last
+
+
 def test_embedded_defaults_need_no_environment():
     result = run_manage("check", DJANGO_ENV="development")
     assert result.returncode == 0, result.stderr
