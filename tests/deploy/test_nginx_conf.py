@@ -48,3 +48,21 @@ def test_the_rendered_config_passes_nginx_t(tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_shown_way_of_filling_the_config_points_nginx_at_the_gunicorn_the_units_run():
+    """The config's header and docs/deploy.md each show the sed line that fills it: nginx's
+    upstream must be where the web unit binds gunicorn (WEB_BIND of the environment file), or
+    every request is a 502."""
+    from pathlib import Path
+
+    from tests.deploy.units import read_env_file, read_unit
+
+    root = Path(__file__).resolve().parents[2]
+    bind = read_env_file()["WEB_BIND"]
+    assert "${WEB_BIND}" in read_unit("aicommunity-web.service").get("Service", "ExecStart")
+    for source in (CONF_TEMPLATE, root / "docs" / "deploy.md"):
+        upstreams = re.findall(r"s\|@@UPSTREAM@@\|([^|]+)\|g", source.read_text())
+        assert upstreams, f"{source.name} shows no sed line for @@UPSTREAM@@"
+        for upstream in upstreams:
+            assert upstream == bind, f"{source.name}: nginx to {upstream}, gunicorn on {bind}"
