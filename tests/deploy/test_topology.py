@@ -175,6 +175,18 @@ def test_operations_md_runs_the_release_as_aicommunity_beside_root_only_commands
         assert as_root == [], "run as root in a block of root's commands"
 
 
+def test_operations_md_names_the_metrics_folder_the_services_share():
+    """Web and both worker pools must share one PROMETHEUS_MULTIPROC_DIR, which the
+    environment file sets and deploy.md's step 2 makes. A folder of systemd's
+    RuntimeDirectory= would be each unit's own, and removed when that unit stops."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    paragraph = docs[docs.index("**Several processes.**") :].split("\n\n", 1)[0]
+    named = re.findall(r"`(/[^`/]+/[^`]+)`", paragraph)  # folders, not the /metrics URL
+    assert named == [read_env_file()["PROMETHEUS_MULTIPROC_DIR"]], named
+    for name in SERVICES:
+        assert not read_unit(f"{name}.service").get("Service", "RuntimeDirectory"), name
+
+
 @pytest.mark.django_db
 def test_deploy_md_health_check_answers_from_gunicorn_as_production_runs_it(client, settings):
     """Step 6 asks gunicorn for /healthz before nginx is set up. Production gunicorn answers
