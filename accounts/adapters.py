@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext
 
 from common.client_address import client_ip
 from common.tasks import enqueue
@@ -18,6 +24,8 @@ from .tasks import fetch_remote_avatar
 
 # Set on requests served by the JSON API, where flash messages would never be shown.
 QUIET_REQUEST_ATTR = "_accounts_no_messages"
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +38,23 @@ class AccountAdapter(DefaultAccountAdapter):
         if getattr(request, QUIET_REQUEST_ATTR, False):
             return
         super().add_message(request, *args, **kwargs)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails (confirmation, password reset, "you already have an account") are
+        sent while the member waits: an SMTP server that refuses, fails or stays silent past
+        EMAIL_TIMEOUT is the operator's to fix (logged), and the member is told the mail did
+        not go, rather than answered with a server error. Signing in again sends a new
+        confirmation link; the reset form can be sent again."""
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError) as exc:
+            logger.error("The %s mail could not be sent: %r", template_prefix, exc)
+            request = allauth_context.request
+            if request is not None and not getattr(request, QUIET_REQUEST_ATTR, False):
+                messages.error(
+                    request,
+                    gettext("The email could not be sent. Please try again in a few minutes."),
+                )
 
     def populate_username(self, request: HttpRequest, user: User) -> None:
         if not user.username:

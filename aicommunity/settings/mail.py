@@ -14,5 +14,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+# Seconds a connection to the SMTP server may wait: the mails of sign-up and password reset are
+# sent while the member waits, and a server that never answers (a firewall dropping port 587)
+# would otherwise hold the request until gunicorn kills its worker.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AI Community <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

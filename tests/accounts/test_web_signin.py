@@ -421,3 +421,63 @@ def test_the_sites_mails_name_the_site_of_its_settings_not_example_com(settings,
     assert "Hello from Pixel Garden!" in message.body
     assert "register an account on art.example.org" in message.body
     assert "example.com" not in message.subject + message.body
+
+
+@pytest.fixture
+def smtp_down(settings):
+    """The SMTP backend, with a server that refuses the connection and one that accepts it and
+    never answers (a firewall that drops port 587 looks like that)."""
+    import socket
+
+    from tests.site_process import free_port
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 0.5
+    yield {"refused": free_port(), "silent": silent.getsockname()[1]}
+    silent.close()
+
+
+@pytest.mark.parametrize("server", ["refused", "silent"])
+def test_sign_up_and_password_reset_say_so_when_the_mail_cannot_be_sent(
+    smtp_down, settings, browser, server
+):
+    """An SMTP server that is down or silent answered sign-up and password reset with a 500
+    (or held the request until gunicorn killed its worker): the member is told the mail could
+    not be sent, and the operator reads why in the log."""
+    settings.EMAIL_PORT = smtp_down[server]
+    page = browser.get("/accounts/signup/")
+    started = time.monotonic()
+    response = browser.post(
+        "/accounts/signup/",
+        {
+            "csrfmiddlewaretoken": csrf_from(page),
+            "email": "ada@example.org",
+            "username": "ada",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+        },
+    )
+    assert time.monotonic() - started < 5
+    assert response.status_code == 302, response.status_code
+    shown = browser.get(response["Location"]).content.decode()
+    assert "The email could not be sent" in shown
+    page = Client(enforce_csrf_checks=True)
+    reset_page = page.get("/accounts/password/reset/")
+    reset = page.post(
+        "/accounts/password/reset/",
+        {"csrfmiddlewaretoken": csrf_from(reset_page), "email": "ada@example.org"},
+        follow=True,
+    )
+    assert reset.status_code == 200
+    assert "The email could not be sent" in reset.content.decode()
+
+
+def test_production_waits_a_bounded_time_for_the_smtp_server():
+    from django.conf import settings
+
+    assert settings.EMAIL_TIMEOUT and settings.EMAIL_TIMEOUT <= 30
