@@ -373,3 +373,24 @@ def test_a_release_with_an_unknown_ai_provider_is_refused_by_the_check(settings)
         call_command("check")
     settings.AI_PROVIDER = "offline"
     call_command("check")
+
+
+def test_a_release_whose_ai_provider_has_no_credentials_is_refused_by_the_check(settings):
+    """Workers AI without its account and token, or OpenAI's own API without a key, fails
+    every generation (the member sees a failed draft); release.sh's `check --deploy` says so
+    first. A self-hosted OpenAI-compatible server may need no key."""
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.AI_PROVIDER = "workers_ai"
+    settings.WORKERS_AI_ACCOUNT_ID, settings.WORKERS_AI_API_TOKEN = "abc123", ""
+    with pytest.raises(SystemCheckError, match=r"artworks\.E002.*WORKERS_AI_API_TOKEN"):
+        call_command("check", "--deploy", "--fail-level", "ERROR")
+    settings.WORKERS_AI_API_TOKEN = "token"
+    call_command("check", "--deploy", "--fail-level", "ERROR")
+    settings.AI_PROVIDER = "openai"
+    settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = "https://api.openai.com/v1", ""
+    with pytest.raises(SystemCheckError, match=r"artworks\.E002.*OPENAI_API_KEY"):
+        call_command("check", "--deploy", "--fail-level", "ERROR")
+    settings.OPENAI_BASE_URL = "http://127.0.0.1:8188/v1"  # a local server of one's own
+    call_command("check", "--deploy", "--fail-level", "ERROR")
