@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 FILTERED = "[Filtered]"
 _SECRET_KEY = re.compile(
     r"pass(word|wd)?|secret|token|authori[sz]ation|cookie|session|csrf|api[-_]?key|^key$|jwt"
@@ -76,7 +78,15 @@ def init_sentry(
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
     from sentry_sdk.integrations.logging import ignore_logger
+    from sentry_sdk.utils import BadDsn, Dsn
 
+    try:
+        Dsn(dsn)
+    except BadDsn as exc:
+        raise ImproperlyConfigured(
+            f"SENTRY_DSN must be a DSN of the form https://<key>@<host>/<project>, not "
+            f"{dsn!r} ({exc})."
+        ) from exc
     # Its `request_finished` line of a 500 is the same error again.
     ignore_logger("aicommunity.requests")
     sentry_sdk.init(

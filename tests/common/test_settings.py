@@ -153,6 +153,8 @@ def test_a_value_that_cannot_be_read_names_its_variable_and_what_it_takes():
         "TRUSTED_PROXY_COUNT": ("one", "a whole number"),
         "PAGE_CACHE_SECONDS": ("10m", "a whole number"),
         "LOG_LEVEL": ("verbose", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        # sentry-sdk's own: "sentry_sdk.utils.BadDsn: Unsupported scheme ''".
+        "SENTRY_DSN": ("sentry.example.com/12", "https://<key>@<host>/<project>"),
     }
     for name, (value, expected) in cases.items():
         result = run_manage("check", **{name: value})
