@@ -394,3 +394,30 @@ def test_a_release_whose_ai_provider_has_no_credentials_is_refused_by_the_check(
         call_command("check", "--deploy", "--fail-level", "ERROR")
     settings.OPENAI_BASE_URL = "http://127.0.0.1:8188/v1"  # a local server of one's own
     call_command("check", "--deploy", "--fail-level", "ERROR")
+
+
+def test_operations_md_says_when_a_reload_is_not_enough():
+    """A reload forks new workers from gunicorn's master, which keeps every module it imported
+    when it started: those of its config are the old ones after an upgrade."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, aicommunity.gunicorn_conf;"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    )
+    assert {"celery", "django", "structlog"} <= loaded
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    web = docs[docs.index("- **Web**: `reload`") :].split("\n- ", 1)[0]
+    for named in ("requirements.txt", "aicommunity/celery.py", "common/observability/logs.py"):
+        assert named in web, f"the upgrade notes do not say a change to {named} needs a restart"
+    assert "systemctl restart aicommunity-web" in " ".join(web.split())
