@@ -187,6 +187,18 @@ def test_operations_md_names_the_metrics_folder_the_services_share():
         assert not read_unit(f"{name}.service").get("Service", "RuntimeDirectory"), name
 
 
+def test_the_database_role_of_deploy_md_may_run_the_restore_check():
+    """operations.md has `aicommunity` run deploy/restore_check.py, which creates and drops a
+    database of its own: a role made without CREATEDB gets "permission denied to create
+    database" at its first step."""
+    script = Path(__file__).resolve().parents[2] / "deploy" / "restore_check.py"
+    assert "CREATE DATABASE" in script.read_text()
+    [createuser] = [argv for argv in _deploy_md_commands() if "createuser" in argv]
+    role = createuser[createuser.index("createuser") + 1]
+    assert role == "aicommunity"
+    assert "--createdb" in createuser or "-d" in createuser, " ".join(createuser)
+
+
 @pytest.mark.django_db
 def test_deploy_md_health_check_answers_from_gunicorn_as_production_runs_it(client, settings):
     """Step 6 asks gunicorn for /healthz before nginx is set up. Production gunicorn answers
