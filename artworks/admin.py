@@ -32,6 +32,7 @@ from common.health import check_broker
 from common.querysets import count_per_row
 
 from . import permissions, services
+from .forms import ArtworkAdminForm
 from .images import artwork_smallest_image_url, color_data_uri
 from .models import Artwork, Favorite, Like
 from .selectors import artwork_is_visible_to, artworks_failed_generations
@@ -151,6 +152,7 @@ FAILED_GENERATIONS_SHOWN = 25
 
 @admin.register(Artwork)
 class ArtworkAdmin(admin.ModelAdmin):
+    form = ArtworkAdminForm
     action_form = ReasonActionForm
     change_list_template = "admin/artworks/artwork/change_list.html"
     list_display = (

@@ -8,8 +8,10 @@ from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from common.text import title_clean
+
 from .models import TAGS_PER_ARTWORK, Artwork
-from .services import MAX_SEED, text_clean
+from .services import MAX_SEED, TEXT_FIELDS, text_clean
 from .tags import tags_clean, tags_split
 from .uploads import ACCEPTED_HELP
 
@@ -264,3 +266,19 @@ class ArtworkEditForm(_ArtworkDetailsForm):
             for name in ("title", "description", "alt_text", "rating", "prompt_hidden")
             if name in self.fields
         }
+
+
+class ArtworkAdminForm(forms.ModelForm):
+    """The admin's artwork form. A title is checked as `artwork_edit` stores it
+    (`title_clean`), so one of control or invisible characters alone is a form error, as a
+    blank one is, not a failure of the service after the form was accepted."""
+
+    class Meta:
+        model = Artwork
+        fields = TEXT_FIELDS  # what staff may correct; the rest goes through actions
+
+    def clean_title(self) -> str:
+        title = title_clean(self.cleaned_data.get("title") or "")
+        if not title:
+            raise forms.ValidationError(_("Give the artwork a title."))
+        return title

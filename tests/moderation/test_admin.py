@@ -159,6 +159,30 @@ def test_state_fields_are_read_only_on_the_change_form(moderator_client):
     assert StaffAction.objects.get().action == "artwork_edit"
 
 
+@pytest.mark.parametrize("title", ["\u200b\u200b", "\x01\x02", "\u202e", "\u2066 \u3164"])
+def test_a_title_of_invisible_characters_alone_is_a_form_error(moderator_client, title):
+    # The title is stored cleaned (common.text.title_clean); one that cleans to nothing is
+    # refused on the form, as a blank one is, instead of failing in the service.
+    artwork = PublishedArtworkFactory(title="Old title")
+    url = reverse("admin:artworks_artwork_change", args=[artwork.pk])
+    response = moderator_client.post(url, {"title": title, "description": "", "alt_text": ""})
+    assert response.status_code == 200
+    assert "Give the artwork a title." in response.content.decode()
+    artwork.refresh_from_db()
+    assert artwork.title == "Old title"
+    assert not StaffAction.objects.exists()
+
+
+def test_the_form_stores_a_title_as_the_service_cleans_it(moderator_client):
+    artwork = PublishedArtworkFactory(title="Old title")
+    url = reverse("admin:artworks_artwork_change", args=[artwork.pk])
+    moderator_client.post(
+        url, {"title": "\u202eNew\x07 title\u200b", "description": "a\x01b", "alt_text": ""}
+    )
+    artwork.refresh_from_db()
+    assert (artwork.title, artwork.slug, artwork.description) == ("New title", "new-title", "ab")
+
+
 # --- users ----------------------------------------------------------------------------------
 
 
