@@ -25,7 +25,13 @@ from . import services
 from .forms import MemberChangeForm, StaffSignInForm
 from .models import StaffAction, User
 from .registry import register_staff_target_admin, staff_target_admin_url_name
-from .selectors import can_change_user, can_grant_powers, can_restore_user, can_suspend_user
+from .selectors import (
+    can_change_user,
+    can_delete_user,
+    can_grant_powers,
+    can_restore_user,
+    can_suspend_user,
+)
 
 # Staff sign in under the site's lockout; see StaffSignInForm.
 admin.site.login_form = StaffSignInForm
@@ -81,6 +87,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return can_change_user(actor=request.user, user=obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return can_delete_user(actor=request.user, user=obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -160,6 +169,6 @@ class StaffActionAdmin(ReadOnlyModelAdmin):
         if url is None:
             return obj.target_repr
         label = f"{obj.get_target_type_display()} {obj.target_repr}"
-        if obj.action == StaffAction.Action.ARTWORK_DELETE:
+        if obj.action in (StaffAction.Action.ARTWORK_DELETE, StaffAction.Action.USER_DELETE):
             return label  # the row is gone
         return format_html('<a href="{}">{}</a>', url, label)

@@ -182,6 +182,7 @@ class StaffAction(models.Model):
         ARTWORK_DELETE = "artwork_delete", _("Deleted artwork")
         USER_SUSPEND = "user_suspend", _("Suspended user")
         USER_RESTORE = "user_restore", _("Restored user")
+        USER_DELETE = "user_delete", _("Deleted user")
         REPORT_RESOLVE = "report_resolve", _("Resolved report")
         REPORT_DISMISS = "report_dismiss", _("Dismissed report")
         COMMENT_HIDE = "comment_hide", _("Hid comment")

@@ -100,6 +100,19 @@ def can_change_user(*, actor: User | None, user: User | None = None) -> bool:
     return not (user.is_staff or user.is_superuser)
 
 
+def can_delete_user(*, actor: User | None, user: User | None = None) -> bool:
+    """Delete an account in the admin (with everything of theirs, as the member's own request
+    does). Staff with `accounts.delete_user`; a staff account or a superuser only by a
+    superuser, and nobody deletes their own account there (the settings page is theirs)."""
+    if not staff_has_perm(actor=actor, perm="accounts.delete_user"):
+        return False
+    if user is None:
+        return True
+    if user.pk == actor.pk:
+        return False
+    return actor.is_superuser or not (user.is_staff or user.is_superuser)
+
+
 def can_grant_powers(*, actor: User | None) -> bool:
     """Change who is staff or superuser, and anyone's groups and permissions: superusers
     only (anyone else could grant themselves everything)."""

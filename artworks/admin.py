@@ -502,18 +502,6 @@ class MemberAdmin(UserAdmin):
     def artwork_count(self, obj: User) -> int:
         return getattr(obj, "_artwork_count", 0)
 
-    # A deleted member's likes and favorites go with them (a cascade, not the reaction
-    # services): the artworks they reacted to are counted again.
-    def delete_model(self, request: HttpRequest, obj: User) -> None:
-        reacted = services.artworks_reacted_to(user_ids=[obj.pk])
-        super().delete_model(request, obj)
-        services.artworks_recount_reactions(artwork_ids=reacted)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        reacted = services.artworks_reacted_to(user_ids=queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        services.artworks_recount_reactions(artwork_ids=reacted)
-
 
 admin.site.unregister(User)
 admin.site.register(User, MemberAdmin)

@@ -37,8 +37,6 @@ from .reactions import (
     artwork_like,
     artwork_unfavorite,
     artwork_unlike,
-    artworks_reacted_to,
-    artworks_recount_reactions,
     member_reactions_remove,
 )
 from .tagging import artwork_set_tags, artwork_update
@@ -76,8 +74,6 @@ __all__ = [
     "artwork_update",
     "artwork_upload",
     "artworks_purge_abandoned_drafts",
-    "artworks_reacted_to",
-    "artworks_recount_reactions",
     "artworks_requeue_stuck_generations",
     "artworks_retry_stale_media",
     "delete_artwork_row",

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import OuterRef
-
-from common.querysets import count_per_row
 
 from ..models import Artwork, Favorite, Like
 from ..ranking import hot_score
@@ -61,50 +57,6 @@ def _react(reaction: _Reaction, *, user: User, artwork_id: int, add: bool) -> Ar
         event = reaction.added if add else reaction.removed
         announce(artwork_id=artwork.pk, user_id=user.pk, event=event, author_id=artwork.user_id)
     return artwork
-
-
-def artworks_recount_reactions(*, artwork_ids: Iterable[int]) -> None:
-    """Count these artworks' reaction rows again and store the counts and scores that differ:
-    for rows removed without the services above (deleting a member in the admin takes their
-    likes and favorites with it), whose counters would otherwise stay too high. Each
-    correction is announced, as any change of an artwork is."""
-    ids = sorted({int(i) for i in artwork_ids})
-    if not ids:
-        return
-    with transaction.atomic():
-        artworks = (
-            Artwork.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids)
-            .only("id", "user_id", "like_count", "favorite_count", "hot_score", "published_at")
-            .annotate(
-                counted_likes=count_per_row(
-                    Like.objects.filter(artwork=OuterRef("pk")), per="artwork"
-                ),
-                counted_favorites=count_per_row(
-                    Favorite.objects.filter(artwork=OuterRef("pk")), per="artwork"
-                ),
-            )
-        )
-        for artwork in artworks:
-            counted = (artwork.counted_likes, artwork.counted_favorites)
-            if (artwork.like_count, artwork.favorite_count) == counted:
-                continue
-            artwork.like_count, artwork.favorite_count = counted
-            artwork.hot_score = hot_score(
-                like_count=artwork.like_count,
-                favorite_count=artwork.favorite_count,
-                published_at=artwork.published_at,
-            )
-            artwork.save(update_fields=["like_count", "favorite_count", "hot_score"])
-            announce(artwork_id=artwork.pk, user_id=artwork.user_id, event=ArtworkEvent.UPDATED)
-
-
-def artworks_reacted_to(*, user_ids: Iterable[int]) -> set[int]:
-    """The artworks these members like or keep (what their deletion would take away)."""
-    ids = list(user_ids)
-    liked = Like.objects.filter(user_id__in=ids).values_list("artwork_id", flat=True)
-    kept = Favorite.objects.filter(user_id__in=ids).values_list("artwork_id", flat=True)
-    return {*liked, *kept}
 
 
 def member_reactions_remove(*, user_id: int) -> int:

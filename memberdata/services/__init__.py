@@ -4,6 +4,7 @@ an account (asked, run). Callers import from here."""
 from .deletion import (
     DeletionRateLimited,
     account_delete,
+    account_delete_by_staff,
     account_deletion_request,
     account_deletions_resume,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "DeletionRateLimited",
     "ExportRateLimited",
     "account_delete",
+    "account_delete_by_staff",
     "account_deletion_request",
     "account_deletions_resume",
     "export_build",

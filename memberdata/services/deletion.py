@@ -29,8 +29,9 @@ from accounts.leaving import (
     user_deactivate_for_deletion,
     user_sessions_end,
 )
-from accounts.models import User
-from accounts.selectors import user_is_signed_in
+from accounts.models import StaffAction, User
+from accounts.selectors import can_delete_user, user_is_signed_in
+from accounts.services import staff_action_record
 from artworks.models import Artwork
 from artworks.services import delete_artwork_row, member_reactions_remove
 from common import ratelimit
@@ -63,6 +64,28 @@ def account_deletion_request(*, user: User, confirmation: str) -> AccountDeletio
     with transaction.atomic():
         user_deactivate_for_deletion(user=user)
         deletion, _created = AccountDeletion.objects.get_or_create(user_id=user.pk)
+        _enqueue_delete(user.pk)
+    user.is_active = False
+    return deletion
+
+
+def account_delete_by_staff(*, user: User, actor: User, reason: str = "") -> AccountDeletion:
+    """Staff delete a member's account (the admin's delete): what the member's own request
+    does without its confirmation (deactivated at once, then deleted with everything of theirs
+    in the background), logged in the staff log. `can_delete_user` decides who may."""
+    if not can_delete_user(actor=actor, user=user):
+        raise PermissionDenied(_("You do not have permission to do that."))
+    with transaction.atomic():
+        user_deactivate_for_deletion(user=user)
+        deletion, _created = AccountDeletion.objects.get_or_create(user_id=user.pk)
+        staff_action_record(
+            actor=actor,
+            action=StaffAction.Action.USER_DELETE,
+            target_type=StaffAction.TargetType.USER,
+            target_id=user.pk,
+            target_repr=user.username,
+            reason=reason,
+        )
         _enqueue_delete(user.pk)
     user.is_active = False
     return deletion
