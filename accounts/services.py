@@ -3,7 +3,9 @@ members and the staff action log.
 
 Suspension sets `is_active=False`: Django's and allauth's backends then refuse to sign the
 member in, an existing session resolves to an anonymous visitor on its next request, and the
-visibility rule hides the member's artworks from the public. The change is announced after
+visibility rule hides the member's artworks from the public. Every session of theirs (each
+browser, each API sign-in with its refresh tokens) is then ended by a task, so that lifting
+the suspension brings none of them back. The change is announced after
 commit through `accounts.signals.user_moderated`.
 """
 
@@ -37,6 +39,7 @@ from common.images import (
 )
 from common.signals import send_on_commit
 from common.storage import delete_quietly, delete_quietly_on_commit
+from common.tasks import BrokerDown, enqueue
 from common.text import title_clean
 
 from .models import StaffAction, User
@@ -360,8 +363,18 @@ def _set_active(*, user: User, actor: User, active: bool, reason: str = "") -> U
             reason=reason,
         )
         send_on_commit(user_moderated, sender=User, user_id=locked.pk, event=event)
+        if not active:
+            _sessions_end_later(locked.pk)
     user.is_active = active
     return locked
+
+
+def _sessions_end_later(user_id: int) -> None:
+    """End every session of the member after commit: a task, since every live session is
+    read to find theirs; with the broker down, here (a restoration must not revive them)."""
+    from .tasks import end_sessions  # tasks import services
+
+    enqueue(end_sessions, user_id, on_broker_down=BrokerDown.RUN_HERE)
 
 
 def user_email_mark_verified(*, user: User) -> None:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import leaving, services
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -14,3 +14,9 @@ def fetch_remote_avatar(user_id: int, url: str) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def clear_expired_sessions() -> None:
     services.sessions_clear_expired()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def end_sessions(user_id: int) -> None:
+    # Idempotent: a second run finds no session of theirs left.
+    leaving.user_sessions_end(user_id=user_id)

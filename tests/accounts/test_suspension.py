@@ -3,9 +3,10 @@ artworks leave the public; restoring undoes it. Staff only, logged, announced af
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 
-from accounts import services
+from accounts import services, tokens
 from accounts.models import StaffAction, User
 from accounts.signals import UserEvent, user_moderated
 from artworks.selectors import artworks_public
@@ -81,6 +82,30 @@ def test_an_open_session_stops_working_when_suspended(client, user, staff_user):
     response = client.get(report_form)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_suspension_ends_every_sign_in_for_good(
+    user, staff_user, django_capture_on_commit_callbacks
+):
+    # Browsers and API sign-ins alike are ended, not paused: lifting the suspension does not
+    # bring back a session or a refresh token from before it (a stolen one, say).
+    browser, other_browser = Client(), Client()
+    for each in (browser, other_browser):
+        assert sign_in(each, user)
+    pair = tokens.token_pair_issue(user=user)
+    bystander = UserFactory()
+    bystanders_browser = Client()
+    assert sign_in(bystanders_browser, bystander)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_suspend(user=user, actor=staff_user, reason="account taken over")
+    assert tokens.token_pair_refresh(refresh_token=pair.refresh_token) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_restore(user=user, actor=staff_user)
+    for each in (browser, other_browser):
+        assert each.get(reverse("accounts:settings")).status_code == 302  # to sign in
+    assert tokens.token_pair_refresh(refresh_token=pair.refresh_token) is None
+    assert sign_in(Client(), user)  # signing in again works
+    assert bystanders_browser.get(reverse("accounts:settings")).status_code == 200
 
 
 def test_suspended_members_artworks_leave_the_public(user, staff_user):
