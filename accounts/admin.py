@@ -22,7 +22,7 @@ from common.admin_actions import ReasonActionForm, action_reason, run_for_each
 from common.admin_base import ReadOnlyModelAdmin
 
 from . import services
-from .forms import MemberChangeForm, StaffSignInForm
+from .forms import MemberChangeForm, MemberCreationForm, StaffSignInForm
 from .models import StaffAction, User
 from .registry import register_staff_target_admin, staff_target_admin_url_name
 from .selectors import (
@@ -44,6 +44,7 @@ admin.site.password_change = rate_limit(action="change_password")(admin.site.pas
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = MemberChangeForm
+    add_form = MemberCreationForm
     action_form = ReasonActionForm
     list_display = (
         "username",

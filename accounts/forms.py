@@ -4,7 +4,7 @@ from allauth.account.adapter import get_adapter
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -115,10 +115,32 @@ class StaffSignInForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
-class MemberChangeForm(UserChangeForm):
-    """The admin's member form: a display name is stored as the settings page stores it
-    (`display_name_clean`: no control characters, no bidi controls that could turn the
-    "(@username)" beside it around; a name of invisible characters alone is refused)."""
+class _AdminUsernameRule(forms.ModelForm):
+    """A username set in the admin follows the profile form's rule: none nobody may take
+    (`username_is_reserved`), none another member holds in any letter case, said in the
+    site's words (the database's case-insensitive constraint would name itself)."""
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if self.instance.pk and username.lower() == self.instance.username.lower():
+            return username  # their own, in whatever case
+        if username_is_reserved(username):
+            raise ValidationError(_("That username is reserved."))
+        others = User.objects.exclude(pk=self.instance.pk) if self.instance.pk else User.objects
+        if others.filter(username__iexact=username).exists():
+            raise ValidationError(_("That username is taken."))
+        return username
+
+
+class MemberCreationForm(_AdminUsernameRule, AdminUserCreationForm):
+    """The admin's form for a new account."""
+
+
+class MemberChangeForm(_AdminUsernameRule, UserChangeForm):
+    """The admin's member form: the username follows the profile form's rule, and a display
+    name is stored as the settings page stores it (`display_name_clean`: no control
+    characters, no bidi controls that could turn the "(@username)" beside it around; a name of
+    invisible characters alone is refused)."""
 
     def clean_name(self) -> str:
         try:
