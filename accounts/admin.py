@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from allauth.decorators import rate_limit
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
@@ -88,6 +89,13 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return can_change_user(actor=request.user, user=obj)
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if "email" in form.changed_data:  # a new account's address too
+            services.user_email_replace_primary(user=obj, old_email=form.initial.get("email", ""))
 
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return can_delete_user(actor=request.user, user=obj)

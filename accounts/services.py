@@ -377,6 +377,19 @@ def _sessions_end_later(user_id: int) -> None:
     enqueue(end_sessions, user_id, on_broker_down=BrokerDown.RUN_HERE)
 
 
+def user_email_replace_primary(*, user: User, old_email: str) -> None:
+    """Staff changed `user.email` in the admin: the new address becomes the member's primary,
+    confirmed one (staff vouch for what they type, as an operator does), and the address it
+    replaces stops signing them in. Other addresses the member added stay theirs. Otherwise
+    `User.email` and allauth's addresses, which sign-in and password reset read, disagree."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        if old_email and old_email.lower() != (user.email or "").lower():
+            EmailAddress.objects.filter(user=user, email__iexact=old_email).delete()
+        user_email_mark_verified(user=user)
+
+
 def user_email_mark_verified(*, user: User) -> None:
     """Record `user.email` as verified and primary, for accounts whose address is known to be
     theirs without a confirmation mail (the demo community). With mandatory verification an
