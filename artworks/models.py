@@ -271,9 +271,12 @@ class Reaction(models.Model):
         on_delete=models.CASCADE,
         related_name="%(class)ss",
         db_index=False,
+        verbose_name=_("member"),
     )
-    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="%(class)ss")
-    created_at = models.DateTimeField(auto_now_add=True)
+    artwork = models.ForeignKey(
+        Artwork, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name=_("artwork")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         abstract = True
@@ -284,6 +287,8 @@ class Like(Reaction):
 
     class Meta:
         db_table = "artworks_like"
+        verbose_name = _("like")
+        verbose_name_plural = _("likes")
         constraints = [
             models.UniqueConstraint(fields=["user", "artwork"], name="artworks_like_unique")
         ]
@@ -298,6 +303,8 @@ class Favorite(Reaction):
 
     class Meta:
         db_table = "artworks_favorite"
+        verbose_name = _("favorite")
+        verbose_name_plural = _("favorites")
         constraints = [
             models.UniqueConstraint(fields=["user", "artwork"], name="artworks_favorite_unique")
         ]

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 def _profile_path(username: str) -> str:
@@ -12,7 +13,7 @@ def _collection_feed_path(username: str, slug: str) -> str:
 
 class FeedConfig(AppConfig):
     name = "feed"
-    verbose_name = "Feed"
+    verbose_name = _("Feed")
 
     def ready(self) -> None:
         from accounts.registry import register_profile_url

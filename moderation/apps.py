@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ModerationConfig(AppConfig):
@@ -6,4 +7,4 @@ class ModerationConfig(AppConfig):
     `artworks` and `accounts` services; nothing below imports it."""
 
     name = "moderation"
-    verbose_name = "Moderation"
+    verbose_name = _("Moderation")

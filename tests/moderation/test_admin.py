@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import StaffAction, User
 from artworks.models import Artwork
@@ -421,3 +422,31 @@ def test_searching_artworks_by_id_username_and_prompt(moderator_client):
     assert found("lighthouse") == [target.pk]
     assert target.pk in found(target.user.username)
     assert found(target.user.email) == [target.pk]
+
+
+def test_the_admin_index_names_every_app_and_model_in_chinese(client):
+    # Staff reading the admin in Chinese see the site's sections and lists in Chinese, as they
+    # see Django's own words there.
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").context["app_list"]
+    response = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    chinese, chinese_page = response.context["app_list"], response.content.decode()
+    ours = {"accounts", "artworks", "social", "notifications", "moderation", "memberdata", "feed"}
+
+    def names(app_list) -> dict[str, str]:
+        found = {}
+        for app in app_list:
+            if app["app_label"] in ours:
+                found[app["app_label"]] = str(app["name"])
+                for model in app["models"]:
+                    found[f"{app['app_label']}.{model['object_name']}"] = str(model["name"])
+        return found
+
+    with translation.override("en"):
+        in_english = names(english)
+    with translation.override("zh-hans"):
+        in_chinese = names(chinese)
+    assert "用户" in chinese_page  # the names, as the page shows them
+    assert in_english.keys() == in_chinese.keys()
+    untranslated = {key: name for key, name in in_chinese.items() if name == in_english[key]}
+    assert untranslated == {}
