@@ -353,13 +353,19 @@ class ArtworkAdmin(admin.ModelAdmin):
             return _("Staff only (hidden by moderation)")
         if not obj.user.is_active:
             return _("Staff only (author suspended)")
-        if artwork_is_visible_to(artwork=obj, viewer=None):
-            return _("Everyone")
-        return _("The author and staff (draft)")
+        if not artwork_is_visible_to(artwork=obj, viewer=None, any_rating=True):
+            return _("The author and staff (draft)")
+        if obj.rating == Artwork.Rating.MATURE:
+            return _("Members who chose to see mature work")
+        if obj.rating == Artwork.Rating.EXPLICIT:
+            return _("Members who chose to see explicit work")
+        return _("Everyone")
 
     @admin.display(description=gettext_lazy("public page"))
     def public_link(self, obj: Artwork) -> str:
-        if not artwork_is_visible_to(artwork=obj, viewer=None):
+        # A mature or explicit work's page is public too (a notice for those who did not
+        # choose to see it).
+        if not artwork_is_visible_to(artwork=obj, viewer=None, any_rating=True):
             return "—"
         return format_html(
             '<a href="{0}" target="_blank" rel="noopener">{0}</a>', obj.get_absolute_url()

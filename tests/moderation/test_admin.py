@@ -14,6 +14,7 @@ from artworks.models import Artwork
 from artworks.services import artwork_make_thumbnails
 from moderation.models import Report
 from tests.factories import (
+    ArtworkFactory,
     LikeFactory,
     PublishedArtworkFactory,
     ReportFactory,
@@ -182,6 +183,30 @@ def test_the_form_stores_a_title_as_the_service_cleans_it(moderator_client):
     )
     artwork.refresh_from_db()
     assert (artwork.title, artwork.slug, artwork.description) == ("New title", "new-title", "ab")
+
+
+@pytest.mark.parametrize(
+    ("make", "who"),
+    [
+        (lambda: PublishedArtworkFactory(), "Everyone"),
+        (lambda: PublishedArtworkFactory(rating="mature"), "Members who chose to see mature work"),
+        (
+            lambda: PublishedArtworkFactory(rating="explicit"),
+            "Members who chose to see explicit work",
+        ),
+        (lambda: ArtworkFactory(rating="explicit"), "The author and staff (draft)"),
+        (lambda: PublishedArtworkFactory(moderation="hidden"), "Staff only (hidden by moderation)"),
+    ],
+)
+def test_the_change_page_says_who_can_see_the_artwork(moderator_client, make, who):
+    # A published mature or explicit work is not a draft: its page is public (a notice for
+    # those who did not choose to see it), and the change page links to it.
+    artwork = make()
+    page = moderator_client.get(reverse("admin:artworks_artwork_change", args=[artwork.pk]))
+    text = page.content.decode()
+    assert f'<div class="readonly">{who}</div>' in text
+    public = artwork.status == "published" and artwork.moderation == "visible"
+    assert (f'href="{artwork.get_absolute_url()}" target="_blank"' in text) == public
 
 
 # --- users ----------------------------------------------------------------------------------
