@@ -100,6 +100,17 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return can_delete_user(actor=request.user, user=obj)
 
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Staff who may only look (moderators) get no "Reset password" button that leads to a
+        # 403, nor the password hash's algorithm and salt.
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for title, options in fieldsets
+        ]
+
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
         if not can_grant_powers(actor=request.user):

@@ -246,6 +246,21 @@ def test_a_moderator_cannot_change_members_or_their_passwords(moderator_client):
     assert moderator_client.get(reverse("admin:sites_site_changelist")).status_code == 403
 
 
+def test_the_password_section_is_only_for_staff_who_may_change_it(moderator_client, client):
+    # A moderator is offered no "Reset password" button that only leads to a 403, nor the
+    # password hash's algorithm and salt; a superuser still has both.
+    member = UserFactory()
+    change = reverse("admin:accounts_user_change", args=[member.pk])
+    password = reverse("admin:auth_user_password_change", args=[member.pk])
+    page = moderator_client.get(change).content.decode()
+    assert member.email in page  # the member's page itself is there
+    assert "Reset password" not in page and "../password/" not in page and password not in page
+    assert "algorithm" not in page
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(change).content.decode()
+    assert "Reset password" in page and "algorithm" in page
+
+
 # --- who gets in ----------------------------------------------------------------------------
 
 
