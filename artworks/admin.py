@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from accounts.admin import UserAdmin
 from accounts.models import StaffAction, User
 from accounts.registry import register_staff_target_admin
-from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.admin_actions import AuthorToldReasonActionForm, action_reason, run_for_each
 from common.admin_base import ReadOnlyModelAdmin
 from common.health import check_broker
 from common.querysets import count_per_row
@@ -153,7 +153,7 @@ FAILED_GENERATIONS_SHOWN = 25
 @admin.register(Artwork)
 class ArtworkAdmin(admin.ModelAdmin):
     form = ArtworkAdminForm
-    action_form = ReasonActionForm
+    action_form = AuthorToldReasonActionForm
     change_list_template = "admin/artworks/artwork/change_list.html"
     list_display = (
         "preview",

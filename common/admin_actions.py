@@ -1,6 +1,6 @@
 """Shared pieces for admin actions that call services: an action bar with a "reason" box (it
-goes to the staff action log), and a runner that applies a service to each selected row and
-reports what happened."""
+goes to the staff action log, and for artworks to their author), and a runner that applies a
+service to each selected row and reports what happened."""
 
 from __future__ import annotations
 
@@ -22,6 +22,22 @@ MAX_ROWS_PER_ACTION = 500
 class ReasonActionForm(ActionForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason (logged):"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 40, "placeholder": gettext_lazy("optional")}),
+    )
+
+
+class AuthorToldReasonActionForm(ReasonActionForm):
+    """The action bar of lists whose actions tell the author (an artwork hidden, featured or
+    re-rated): the reason reaches them with the notification, and the box says so, so that
+    nobody types there what is meant for staff alone."""
+
+    reason = forms.CharField(
+        label=gettext_lazy(
+            "Reason (logged; the author reads it when their artwork is hidden, featured or "
+            "re-rated):"
+        ),
         required=False,
         max_length=500,
         widget=forms.TextInput(attrs={"size": 40, "placeholder": gettext_lazy("optional")}),

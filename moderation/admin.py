@@ -23,7 +23,7 @@ from accounts.registry import register_staff_target_admin
 from accounts.selectors import can_suspend_user
 from artworks.admin import artwork_thumbnail_html
 from artworks.permissions import can_hide_artwork
-from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.admin_actions import AuthorToldReasonActionForm, action_reason, run_for_each
 from common.querysets import count_per_row
 from social.admin import CommentAdmin
 from social.models import Comment
@@ -78,7 +78,7 @@ _RESOLVED = {
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    action_form = ReasonActionForm
+    action_form = AuthorToldReasonActionForm
     list_display = (
         "id",
         "preview",

@@ -209,6 +209,29 @@ def test_the_change_page_says_who_can_see_the_artwork(moderator_client, make, wh
     assert (f'href="{artwork.get_absolute_url()}" target="_blank"' in text) == public
 
 
+def test_the_reason_box_says_when_the_author_reads_it(
+    moderator_client, django_capture_on_commit_callbacks
+):
+    # What is typed beside an artwork's or a report's action also reaches the author (their
+    # notification of a hidden, featured or re-rated work): the box says so, where the
+    # members' and comments' boxes stay in the staff log alone.
+    from notifications.models import Notification
+    from social.services import comment_create
+
+    report = ReportFactory()
+    comment_create(author=report.reporter, artwork_id=report.artwork_id, body="Nice")
+    told = "the author reads it"
+    for changelist in (ARTWORKS, REPORTS):
+        assert told in moderator_client.get(reverse(changelist)).content.decode()
+    for changelist in (USERS, "admin:social_comment_changelist"):
+        page = moderator_client.get(reverse(changelist)).content.decode()
+        assert "Reason (logged):" in page and told not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        act(moderator_client, REPORTS, "resolve_hide_artwork", [report], reason="seen on x.test")
+    notice = Notification.objects.get(recipient=report.artwork.user, kind="hidden")
+    assert "seen on x.test" in notice.reason
+
+
 # --- users ----------------------------------------------------------------------------------
 
 
