@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -32,7 +32,29 @@ from .selectors import (
     can_grant_powers,
     can_restore_user,
     can_suspend_user,
+    staff_actions_about,
 )
+
+
+class StaffLogHistory:
+    """An object's History page lists the staff log's entries about it (hidden, restored,
+    suspended, resolved, with who and why): the moderation actions write the staff log, not
+    Django's change history, which alone would say that nothing was ever done to it."""
+
+    object_history_template = "admin/staff_log_history.html"
+    staff_target_type: str
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        entries = (
+            staff_actions_about(target_type=self.staff_target_type, target_id=int(object_id))
+            if str(object_id).isdigit()
+            else []
+        )
+        context = {"staff_actions": entries, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
 
 # Staff sign in under the site's lockout; see StaffSignInForm.
 admin.site.login_form = StaffSignInForm
@@ -43,7 +65,8 @@ admin.site.password_change = rate_limit(action="change_password")(admin.site.pas
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(StaffLogHistory, DjangoUserAdmin):
+    staff_target_type = StaffAction.TargetType.USER
     form = MemberChangeForm
     add_form = MemberCreationForm
     action_form = ReasonActionForm

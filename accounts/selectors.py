@@ -117,3 +117,15 @@ def can_grant_powers(*, actor: User | None) -> bool:
     """Change who is staff or superuser, and anyone's groups and permissions: superusers
     only (anyone else could grant themselves everything)."""
     return user_is_signed_in(actor) and actor.is_superuser
+
+
+# How many of an object's staff-log entries its History page lists, newest first.
+STAFF_HISTORY_SHOWN = 100
+
+
+def staff_actions_about(*, target_type: str, target_id: int) -> list:
+    """The staff log's latest entries about one artwork, member, comment or report."""
+    from .models import StaffAction
+
+    rows = StaffAction.objects.filter(target_type=target_type, target_id=target_id)
+    return list(rows.order_by("-created_at", "-id")[:STAFF_HISTORY_SHOWN])

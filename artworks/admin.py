@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.admin import UserAdmin
+from accounts.admin import StaffLogHistory, UserAdmin
 from accounts.models import StaffAction, User
 from accounts.registry import register_staff_target_admin
 from common.admin_actions import AuthorToldReasonActionForm, action_reason, run_for_each
@@ -151,7 +151,8 @@ FAILED_GENERATIONS_SHOWN = 25
 
 
 @admin.register(Artwork)
-class ArtworkAdmin(admin.ModelAdmin):
+class ArtworkAdmin(StaffLogHistory, admin.ModelAdmin):
+    staff_target_type = StaffAction.TargetType.ARTWORK
     form = ArtworkAdminForm
     action_form = AuthorToldReasonActionForm
     change_list_template = "admin/artworks/artwork/change_list.html"

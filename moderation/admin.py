@@ -18,6 +18,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.admin import StaffLogHistory
 from accounts.models import StaffAction
 from accounts.registry import register_staff_target_admin
 from accounts.selectors import can_suspend_user
@@ -77,7 +78,8 @@ _RESOLVED = {
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(StaffLogHistory, admin.ModelAdmin):
+    staff_target_type = StaffAction.TargetType.REPORT
     action_form = AuthorToldReasonActionForm
     list_display = (
         "id",

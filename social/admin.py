@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from accounts.admin import StaffLogHistory
 from accounts.models import StaffAction
 from accounts.registry import register_staff_target_admin
 from common.admin_actions import ReasonActionForm, action_reason, run_for_each
@@ -102,11 +103,12 @@ class HiddenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(StaffLogHistory, admin.ModelAdmin):
     """Comments at scale: the author and artwork joined in the list query, no full count, raw
     ids. Staff hide and unhide through the services (logged, counted); members' words are
     never edited here."""
 
+    staff_target_type = StaffAction.TargetType.COMMENT
     action_form = ReasonActionForm
     actions = [
         _comment_action(

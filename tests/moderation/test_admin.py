@@ -232,6 +232,32 @@ def test_the_reason_box_says_when_the_author_reads_it(
     assert "seen on x.test" in notice.reason
 
 
+def test_an_objects_history_lists_what_staff_did_to_it(moderator_client, moderator):
+    # The moderation actions write the staff log, not Django's change history: the History
+    # page of an artwork, a member, a comment or a report lists the log's entries about it,
+    # who and what and why, instead of saying it has no history.
+    from social.services import comment_create
+
+    report = ReportFactory()
+    artwork, member = report.artwork, report.artwork.user
+    comment = comment_create(author=report.reporter, artwork_id=artwork.pk, body="Rude words")
+    act(moderator_client, ARTWORKS, "hide", [artwork], reason="stolen art")
+    act(moderator_client, USERS, "suspend", [member], reason="ban evasion")
+    act(moderator_client, "admin:social_comment_changelist", "hide", [comment], reason="insult")
+    act(moderator_client, REPORTS, "dismiss", [report], reason="looked fine")
+    for name, pk, action, reason in (
+        ("admin:artworks_artwork_history", artwork.pk, "Hid artwork", "stolen art"),
+        ("admin:accounts_user_history", member.pk, "Suspended user", "ban evasion"),
+        ("admin:social_comment_history", comment.pk, "Hid comment", "insult"),
+        ("admin:moderation_report_history", report.pk, "Dismissed report", "looked fine"),
+    ):
+        page = moderator_client.get(reverse(name, args=[pk])).content.decode()
+        assert action in page and reason in page and moderator.username in page, name
+    other = PublishedArtworkFactory()
+    page = moderator_client.get(reverse("admin:artworks_artwork_history", args=[other.pk]))
+    assert "stolen art" not in page.content.decode()
+
+
 # --- users ----------------------------------------------------------------------------------
 
 
