@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.admin_actions import ReasonActionForm, action_reason, run_for_each
+from common.admin_actions import SuspensionReasonActionForm, action_reason, run_for_each
 from common.admin_base import ReadOnlyModelAdmin
 
 from . import services
@@ -69,7 +69,7 @@ class UserAdmin(StaffLogHistory, DjangoUserAdmin):
     staff_target_type = StaffAction.TargetType.USER
     form = MemberChangeForm
     add_form = MemberCreationForm
-    action_form = ReasonActionForm
+    action_form = SuspensionReasonActionForm
     list_display = (
         "username",
         "name",

@@ -44,6 +44,18 @@ class AuthorToldReasonActionForm(ReasonActionForm):
     )
 
 
+class SuspensionReasonActionForm(ReasonActionForm):
+    """The members' action bar: a suspension needs a reason (the restoration does not), so
+    the box does not call it optional."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (logged; required to suspend):"),
+        required=False,  # the restoration takes none; the suspension action asks for it
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
+
+
 def action_reason(request: HttpRequest) -> str:
     return (request.POST.get("reason") or "").strip()[:500]
 
