@@ -185,6 +185,14 @@ class UserAdmin(StaffLogHistory, DjangoUserAdmin):
 register_staff_target_admin(StaffAction.TargetType.USER, "admin:accounts_user_change")
 
 
+# Entries whose target row is gone: named in the log, not linked.
+_DELETIONS = (
+    StaffAction.Action.ARTWORK_DELETE,
+    StaffAction.Action.USER_DELETE,
+    StaffAction.Action.COMMENT_DELETE,
+)
+
+
 @admin.register(StaffAction)
 class StaffActionAdmin(ReadOnlyModelAdmin):
     """The staff action log: read-only for everyone, superusers included."""
@@ -212,6 +220,6 @@ class StaffActionAdmin(ReadOnlyModelAdmin):
         if url is None:
             return obj.target_repr
         label = f"{obj.get_target_type_display()} {obj.target_repr}"
-        if obj.action in (StaffAction.Action.ARTWORK_DELETE, StaffAction.Action.USER_DELETE):
+        if obj.action in _DELETIONS:
             return label  # the row is gone
         return format_html('<a href="{}">{}</a>', url, label)

@@ -405,6 +405,22 @@ def test_the_staff_log_is_visible_and_read_only(moderator_client, moderator):
     assert StaffAction.objects.count() == 1
 
 
+def test_the_staff_log_links_only_targets_that_are_still_there(moderator_client, moderator):
+    # A deleted comment (like a deleted artwork or member) is named, not linked to an admin
+    # page that would only say it no longer exists.
+    from social.services import comment_create, comment_delete
+
+    artwork = PublishedArtworkFactory()
+    comment = comment_create(author=UserFactory(), artwork_id=artwork.pk, body="Rude words")
+    kept = comment_create(author=UserFactory(), artwork_id=artwork.pk, body="Kind words")
+    act(moderator_client, "admin:social_comment_changelist", "hide", [kept], reason="check")
+    comment_delete(actor=moderator, comment_id=comment.pk)
+    page = moderator_client.get(reverse("admin:accounts_staffaction_changelist")).content.decode()
+    assert StaffAction.objects.filter(action="comment_delete").exists()
+    assert reverse("admin:social_comment_change", args=[comment.pk]) not in page
+    assert reverse("admin:social_comment_change", args=[kept.pk]) in page
+
+
 # --- lists stay fast ------------------------------------------------------------------------
 
 
