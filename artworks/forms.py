@@ -39,6 +39,10 @@ class _ArtworkDetailsForm(forms.Form):
                 if name in data:
                     data.setlist(name, [text_clean(value) for value in data.getlist(name)])
         super().__init__(data, *args, **kwargs)
+        # Formatted per request: formatting at import time would freeze it in one language.
+        self.fields["tags"].help_text = _(
+            "Optional. Up to %(max)d, separated by commas: landscape, 日落, neon city."
+        ) % {"max": TAGS_PER_ARTWORK}
 
     title = forms.CharField(
         label=_("Title"),
@@ -62,8 +66,6 @@ class _ArtworkDetailsForm(forms.Form):
         label=_("Tags"),
         max_length=600,
         required=False,
-        help_text=_("Optional. Up to %(max)d, separated by commas: landscape, 日落, neon city.")
-        % {"max": TAGS_PER_ARTWORK},
         # With JavaScript, the tags in use that start with the last one typed are offered.
         widget=forms.TextInput(
             attrs={

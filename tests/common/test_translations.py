@@ -38,6 +38,18 @@ def english_sentences() -> set[str]:
     return sentences
 
 
+def english_formats() -> dict[str, re.Pattern[str]]:
+    """The catalog's English messages with placeholders (both plural forms), as patterns that
+    find them filled in: the English words between the placeholders, three words or more."""
+    formats = {}
+    for key in parse_po(CATALOG):
+        for msgid in key.split("\x04")[-1].split("\x00"):
+            parts = PLACEHOLDER.split(msgid)
+            if len(parts) > 1 and len(re.findall(r"[A-Za-z]{2,}", "".join(parts))) >= 3:
+                formats[msgid] = re.compile(".{1,200}?".join(map(re.escape, parts)))
+    return formats
+
+
 @pytest.fixture
 def chinese_pages(db):
     pages = collect_member_pages(member_world(), "zh-hans")
@@ -48,6 +60,18 @@ def test_no_english_message_is_left_on_the_chinese_member_pages(chinese_pages):
     sentences = english_sentences()
     leftovers = {
         name: sorted(s for s in sentences if s in text) for name, text in chinese_pages.items()
+    }
+    leftovers = {name: found for name, found in leftovers.items() if found}
+    assert not leftovers, leftovers
+
+
+def test_no_english_message_is_filled_in_on_the_chinese_member_pages(chinese_pages):
+    """Messages with placeholders too: one formatted before the reader's language is known
+    (at import time) stays English whatever the page's language."""
+    formats = english_formats()
+    leftovers = {
+        name: sorted(msgid for msgid, pattern in formats.items() if pattern.search(text))
+        for name, text in chinese_pages.items()
     }
     leftovers = {name: found for name, found in leftovers.items() if found}
     assert not leftovers, leftovers
