@@ -392,3 +392,18 @@ def test_staff_read_every_collection_in_the_admin(world):
     assert response.status_code == 200
     assert "Secret stash" in response.content.decode()
     assert client.get(f"/admin/social/collection/{world['private'].pk}/change/").status_code == 200
+
+
+def test_the_collection_pages_say_their_counts_in_chinese(world):
+    """The count of a collection's artworks and the list's description, in Chinese: they
+    said '1 次收藏' (one favorite) and that members follow the owner."""
+    client = Client()
+    listing = client.get("/user/curator/collections?lang=zh-hans").content.decode()
+    description = "Cura Tor（@curator）整理的 1 个 AI 艺术收藏集。"
+    assert f'<meta name="description" content="{description}">' in listing
+    assert "1 件作品" in listing
+    assert "关注" not in listing.split('name="description"')[1].split(">")[0]
+    collection = client.get("/user/curator/collections/golden-hours?lang=zh-hans")
+    html = collection.content.decode()
+    assert "1 件作品" in html
+    assert "次收藏 ·" not in html
