@@ -35,6 +35,27 @@ def _signed_in(user: User) -> Client:
 # --- creators choose -----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_the_ratings_have_one_name_in_each_language(lang):
+    """The choices on the forms, the badges and the help that explains them name each rating
+    alike: in Chinese the choices said 普通/成人/露骨 under help about 全年龄/成人向/限制级."""
+    from django.utils import translation
+
+    from artworks.forms import ArtworkEditForm, GenerateForm
+
+    with translation.override(lang):
+        labels = [str(label) for label in Artwork.Rating.labels]
+        explained = str(GenerateForm().fields["rating"].help_text)
+        edit_form = ArtworkEditForm(artwork=PublishedArtworkFactory(), show_prompt_choice=False)
+        edit_help = str(edit_form.fields["rating"].help_text)
+        error = str(GenerateForm().fields["rating"].error_messages["invalid_choice"])
+        settings_help = str(translation.gettext("Show explicit work"))
+    assert all(label in explained for label in labels), (labels, explained)
+    assert labels[0] in edit_help, (labels, edit_help)
+    assert all(label.lower() in error.lower() for label in labels), (labels, error)
+    assert labels[2].lower() in settings_help.lower(), (labels, settings_help)
+
+
 @pytest.mark.parametrize("rating", ["general", "mature", "explicit"])
 def test_the_create_form_keeps_the_chosen_rating(user, rating, django_capture_on_commit_callbacks):
     client = _signed_in(user)
