@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -232,6 +232,15 @@ class TestProfile:
         assert "Mira first" in html
         assert "Mira draft" not in html
         assert "likes received" in html
+
+    @pytest.mark.parametrize(
+        ("lang", "joined"), [("en", "Joined March 2025"), ("zh-hans", "2025年3月 加入")]
+    )
+    def test_the_joining_month_is_written_in_the_readers_language(self, client, lang, joined):
+        """It was 'F Y' whatever the language: '三月 2025 加入' on the Chinese page."""
+        UserFactory(username="mira", date_joined=datetime(2025, 3, 10, tzinfo=UTC))
+        html = client.get(f"/user/mira?lang={lang}").content.decode()
+        assert joined in re.sub(r"\s+", " ", html)
 
     def test_unknown_user_is_404(self, client):
         assert client.get("/user/nobody-here").status_code == 404

@@ -5,6 +5,7 @@ cache following every change, and a constant number of queries."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -608,3 +609,17 @@ def test_nobody_comments_on_work_hidden_from_the_public(state, who, status, comm
         html = _page(_client(viewer), art)
         assert "Comments are closed while this artwork is hidden." in html
         assert 'name="body"' not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "written"), [("en", "March 10, 2025, 2:05 p.m."), ("zh-hans", "2025年3月10日 14:05")]
+)
+def test_a_comments_time_is_written_in_the_readers_language(art, lang, written):
+    """One date-and-time format per language: the Chinese page said '2025年3月10日, 14:05',
+    the English date format and comma around a Chinese date."""
+    comment = _say(UserFactory(), art)
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=datetime(2025, 3, 10, 14, 5, tzinfo=UTC)
+    )
+    html = _page(_client(), art, f"?lang={lang}")
+    assert re.search(r"<time datetime=\"2025-03-10T14:05:00\+0000\">\s*" + re.escape(written), html)
