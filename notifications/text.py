@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from .models import Notification
 
@@ -58,7 +58,8 @@ def actors_html(actors: list[User]) -> SafeString:
             others,
         )
     )
-    return mark_safe(text % {"names": ", ".join(names), "count": others})  # noqa: S308
+    separator = escape(pgettext("between the names of a list", ", "))
+    return mark_safe(text % {"names": separator.join(names), "count": others})  # noqa: S308
 
 
 def artwork_link(artwork: Artwork | None, *, linked: bool, anchor: str = "") -> str:

@@ -33,7 +33,7 @@ def english_sentences() -> set[str]:
     sentences = set()
     for key in parse_po(CATALOG):
         msgid = key.split("\x00")[0].split("\x04")[-1]
-        if " " in msgid and not PLACEHOLDER.search(msgid):
+        if " " in msgid.strip() and not PLACEHOLDER.search(msgid):
             sentences.add(msgid)
     return sentences
 

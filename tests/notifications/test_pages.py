@@ -67,6 +67,17 @@ class TestPage:
         assert "Mark all as read" in html
         assert _bell(response) == "Notifications, 4 unread"
 
+    def test_a_group_reads_as_chinese_in_chinese(self, committed):
+        """The names are listed with 、 and the rest counted as 和另外 N 人: the list was
+        joined with the English comma ('@dee, @cy 等另外 2 人')."""
+        art = PublishedArtworkFactory(title="Moonlit fox")
+        client, _ = signed_in(art.user)
+        for name in ("ada", "bob", "cy", "dee"):
+            fan = UserFactory(username=name)
+            committed(artwork_services.artwork_like, artwork_id=art.pk, user=fan)
+        html = client.get("/notifications?lang=zh-hans").content.decode()
+        assert re.search(r"@dee</a>、<a [^>]+>@cy</a> 和另外 2 人 赞了 <a [^>]+><em>Moonlit", html)
+
     def test_empty(self, client, user):
         client.force_login(user)
         html = client.get("/notifications").content.decode()
