@@ -48,11 +48,19 @@ def avatar_hue(key: str) -> int:
     return zlib.crc32((key or "").encode()) % 24
 
 
+# Chinese counts in 万 (10⁴) and 亿 (10⁸), as Chinese readers count; English in thousands.
+COMPACT_UNITS = {
+    "en": ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")),
+    "zh": ((100_000_000, "亿"), (10_000, "万")),
+}
+
+
 @register.filter
 def compact(value: int | None) -> str:
-    """1234 → 1.2k, 2500000 → 2.5M: counts on cards stay short."""
+    """1234 → 1.2k, 2500000 → 2.5M (in Chinese 12345 → 1.2万): counts on cards stay short."""
     n = int(value or 0)
-    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+    units = COMPACT_UNITS["zh" if (translation.get_language() or "").startswith("zh") else "en"]
+    for size, suffix in units:
         if n >= size:
             text = f"{n / size:.1f}".rstrip("0").rstrip(".")
             return f"{text}{suffix}"

@@ -321,6 +321,13 @@ class TestTemplateTags:
         )
         assert out == "999 1k 1.2k 2.5M"
 
+    def test_compact_numbers_in_chinese_count_in_wan_and_yi(self):
+        """A Chinese page said '1.2k' and '2.5M'; Chinese counts in 万 and 亿."""
+        source = "{% load site %}{{ a|compact }} {{ b|compact }} {{ c|compact }} {{ d|compact }}"
+        with translation.override("zh-hans"):
+            out = self.render(source, a=9_999, b=12_500, c=2_500_000, d=320_000_000)
+        assert out == "9999 1.2万 250万 3.2亿"
+
     def test_initials(self):
         out = self.render(
             "{% load site %}{{ a|initials }} {{ b|initials }} {{ c|initials }}",
