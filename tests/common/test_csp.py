@@ -199,9 +199,11 @@ def test_inline_scripts_in_templates_carry_the_nonce():
             assert 'nonce="{{ CSP_NONCE }}"' in attrs, f"{path}: inline script without nonce"
 
 
-def test_the_error_page_runs_no_inline_script():
-    """500.html is rendered without a request, hence without a nonce: no inline script."""
-    html = get_template("500.html").render()
+@pytest.mark.parametrize("page", ["500.html", "400.html"])
+def test_the_error_page_runs_no_inline_script(page):
+    """500.html and 400.html are rendered without a request, hence without a nonce: no inline
+    script."""
+    html = get_template(page).render()
     assert inline_script_nonces(html) == []
 
 

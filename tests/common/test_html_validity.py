@@ -159,6 +159,7 @@ def test_every_page_is_valid_html(client, tmp_path):
     grab("empty profile", UserFactory().get_absolute_url())
     with translation.override("en"):
         pages["500"] = get_template("500.html").render()
+        pages["400"] = get_template("400.html").render()
 
     errors = validate_html(pages, tmp_path)
     assert not errors, "\n".join(

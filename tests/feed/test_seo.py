@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.template import engines
 from django.template.loader import get_template
 from django.test import Client, override_settings
@@ -285,6 +286,24 @@ class TestErrorPages:
         assert 'class="site-header"' in html
         assert heading in html
         assert "DEBUG" not in html
+
+    @pytest.mark.parametrize(
+        ("lang", "heading"),
+        [("en", "This request could not be read"), ("zh-hans", "无法读取这个请求")],
+    )
+    def test_a_bad_request_in_site_design(self, lang, heading):
+        """A request Django cannot read (here more fields than DATA_UPLOAD_MAX_NUMBER_FIELDS)
+        was Django's bare English 'Bad Request (400)', whatever the reader's language."""
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+        fields = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+        response = client.get(f"/feed?{fields}")
+        html = response.content.decode()
+        assert response.status_code == 400
+        assert f'<html lang="{lang}">' in html
+        assert 'class="site-header"' in html
+        assert heading in html
+        assert "Bad Request (400)" not in html
 
     def test_500_renders_without_a_request_context(self):
         # Django's server_error view renders 500.html with an empty context and no request.
