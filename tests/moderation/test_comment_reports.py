@@ -97,6 +97,7 @@ class TestTheReportPage:
         url = reverse("moderation:report_comment", args=[comment.pk])
         page = client.get(url).content.decode()
         assert "Report a comment" in page and "Buy cheap pills here" in page
+        assert "<title>Report a comment · " in page  # it was "Report a comment· "
         response = client.post(url, {"reason": "spam"})
         assert response.status_code == 302
         assert response["Location"].endswith(f"#comment-{comment.pk}")

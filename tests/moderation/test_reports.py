@@ -146,6 +146,7 @@ def test_the_form_lists_every_reason_as_labelled_radio_buttons(client, user):
     assert html.count('type="radio"') == len(Report.Reason.choices)
     assert "<legend>" in html
     assert "csrfmiddlewaretoken" in html
+    assert f"<title>Report “{artwork.title}” · " in html  # it was "Report “…”· "
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_back(client):
