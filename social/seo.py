@@ -39,6 +39,14 @@ def follow_list_heading(*, user: User, direction: Direction) -> str:
     return _("Followed by %(name)s") % {"name": user.display_name}
 
 
+def _follow_list_title(*, user: User, direction: Direction) -> str:
+    """The heading with the member's @username, as one sentence: languages order them apart."""
+    names = {"name": user.display_name, "username": user.username}
+    if direction == "followers":
+        return _("Followers of %(name)s (@%(username)s)") % names
+    return _("Followed by %(name)s (@%(username)s)") % names
+
+
 def _description(*, user: User, direction: Direction) -> str:
     names = {"name": user.display_name, "username": user.username}
     if direction == "followers":
@@ -59,9 +67,8 @@ def _description(*, user: User, direction: Direction) -> str:
 
 
 def follow_list_meta(*, user: User, direction: Direction, cursor: str | None) -> PageMeta:
-    heading = follow_list_heading(user=user, direction=direction)
     meta = PageMeta(
-        title=f"{heading} (@{user.username}) · {settings.SITE_NAME}",
+        title=f"{_follow_list_title(user=user, direction=direction)} · {settings.SITE_NAME}",
         description=_description(user=user, direction=direction),
         path=reverse(f"social:{direction}", args=[user.username]),
         params={"cursor": cursor or ""},
@@ -108,14 +115,16 @@ def collection_list_meta(*, owner: User, collections: list[Collection]) -> PageM
     heading = collection_list_heading(owner=owner)
     public = [c for c in collections if c.is_public]
     path = reverse("social:collections", args=[owner.username])
+    names = {"name": owner.display_name, "username": owner.username}
+    title = _("Collections by %(name)s (@%(username)s)") % names
     meta = PageMeta(
-        title=f"{heading} (@{owner.username}) · {settings.SITE_NAME}",
+        title=f"{title} · {settings.SITE_NAME}",
         description=ngettext(
             "%(count)s collection of AI art put together by %(name)s (@%(username)s).",
             "%(count)s collections of AI art put together by %(name)s (@%(username)s).",
             len(public),
         )
-        % {"count": len(public), "name": owner.display_name, "username": owner.username},
+        % {"count": len(public), **names},
         path=path,
         noindex=not public,
         jsonld=[

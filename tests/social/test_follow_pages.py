@@ -104,6 +104,16 @@ class TestFollowersPage:
         assert '<link rel="canonical" href="http' in html and "/user/star/followers" in html
         assert "1 member follows Stella Ray (@star)." in html
 
+    def test_the_titles_put_the_handle_by_the_name_in_chinese(self, client, star):
+        """'Stella Ray 的关注者 (@star)' read as if the followers were @star: the handle was
+        added after the translated heading, in English word order."""
+        html = client.get("/user/star/followers?lang=zh-hans").content.decode()
+        assert "<title>Stella Ray（@star）的关注者 · " in html
+        html = client.get("/user/star/following?lang=zh-hans").content.decode()
+        assert "<title>Stella Ray（@star）关注的成员 · " in html
+        html = client.get("/user/star/collections?lang=zh-hans").content.decode()
+        assert "<title>Stella Ray（@star）的收藏集 · " in html
+
     @pytest.mark.parametrize("method", ["post", "put"])
     def test_only_get_and_head(self, client, star, method):
         assert getattr(client, method)("/user/star/followers").status_code == 405
