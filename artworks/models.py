@@ -51,7 +51,7 @@ class Artwork(models.Model):
         FAILED = "failed", _("Failed")
 
     id = models.BigAutoField(primary_key=True)
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
     # No index of its own: the indexes below that start with the author serve every lookup by
     # author, and each index is one more entry to write on every change of the row.
     user = models.ForeignKey(
@@ -101,49 +101,58 @@ class Artwork(models.Model):
 
     # The original file at artworks/original/<uuid>.<ext>; its URL is the blueprint's `url`.
     original = models.FileField(_("original file"), max_length=255, blank=True)
-    content_type = models.CharField(max_length=64, blank=True)
-    file_size = models.PositiveBigIntegerField(default=0)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    duration_seconds = models.FloatField(null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=64, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    duration_seconds = models.FloatField(_("duration (seconds)"), null=True, blank=True)
 
     # Thumbnails at artworks/thumb/<uuid>…, made by a task: a list of
     # {"width", "height", "format", "name"}; a poster frame for videos; a tiny placeholder.
     thumb_status = models.CharField(
-        max_length=16, choices=ThumbStatus.choices, default=ThumbStatus.PENDING
+        _("thumbnail status"),
+        max_length=16,
+        choices=ThumbStatus.choices,
+        default=ThumbStatus.PENDING,
     )
-    thumb_attempts = models.PositiveSmallIntegerField(default=0)
-    thumbnails = models.JSONField(default=list, blank=True)
-    poster = models.CharField(max_length=255, blank=True)
-    placeholder_color = models.CharField(max_length=7, blank=True)
-    placeholder_data = models.TextField(blank=True)
+    thumb_attempts = models.PositiveSmallIntegerField(_("thumbnail attempts"), default=0)
+    thumbnails = models.JSONField(_("thumbnails"), default=list, blank=True)
+    poster = models.CharField(_("poster"), max_length=255, blank=True)
+    placeholder_color = models.CharField(_("placeholder colour"), max_length=7, blank=True)
+    placeholder_data = models.TextField(_("placeholder image"), blank=True)
 
     # Generation parameters.
     prompt = models.TextField(_("prompt"), blank=True, max_length=2000)
     negative_prompt = models.TextField(_("negative prompt"), blank=True, max_length=2000)
     prompt_hidden = models.BooleanField(_("hide prompt"), default=False)
-    provider = models.CharField(max_length=32, blank=True)
-    model = models.CharField(max_length=128, blank=True)
-    seed = models.BigIntegerField(null=True, blank=True)
-    size = models.CharField(max_length=16, blank=True)  # requested size, e.g. "1024x768"
+    provider = models.CharField(_("provider"), max_length=32, blank=True)
+    model = models.CharField(_("model"), max_length=128, blank=True)
+    seed = models.BigIntegerField(_("seed"), null=True, blank=True)
+    size = models.CharField(_("requested size"), max_length=16, blank=True)  # e.g. "1024x768"
     generation_status = models.CharField(
-        max_length=16, choices=GenerationStatus.choices, default=GenerationStatus.NONE, blank=True
+        _("generation status"),
+        max_length=16,
+        choices=GenerationStatus.choices,
+        default=GenerationStatus.NONE,
+        blank=True,
     )
-    generation_error = models.TextField(blank=True)
+    generation_error = models.TextField(_("generation error"), blank=True)
 
-    like_count = models.PositiveIntegerField(default=0)
-    favorite_count = models.PositiveIntegerField(default=0)
+    like_count = models.PositiveIntegerField(_("like count"), default=0)
+    favorite_count = models.PositiveIntegerField(_("favorite count"), default=0)
     # Moved by `social` (its comment services and receivers): the comments the public sees.
-    comment_count = models.PositiveIntegerField(default=0)
-    tags = models.ManyToManyField("Tag", through="ArtworkTag", related_name="artworks", blank=True)
+    comment_count = models.PositiveIntegerField(_("comment count"), default=0)
+    tags = models.ManyToManyField(
+        "Tag", through="ArtworkTag", related_name="artworks", blank=True, verbose_name=_("tags")
+    )
     # The tags' names in their order, kept with the rows by `artwork_set_tags`: cards, pages
     # and the API show them without a query of their own.
     tag_names = models.JSONField(_("tags"), default=list, blank=True, editable=False)
-    hot_score = models.FloatField(default=0.0)
+    hot_score = models.FloatField(_("hot score"), default=0.0)
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # When its author last changed it after publishing ("edited" on the page).
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     # Set by staff (artwork_feature): featured artworks are pinned first on the landing page,
@@ -324,7 +333,7 @@ class Tag(models.Model):
     subject is one row whatever case or width it was typed in."""
 
     name = models.CharField(_("name"), max_length=TAG_MAX_LENGTH, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         db_table = "tags"
@@ -340,12 +349,18 @@ class Tag(models.Model):
 class ArtworkTag(models.Model):
     """An artwork's tag, in the order its author gave them (up to TAGS_PER_ARTWORK)."""
 
-    artwork = models.ForeignKey(Artwork, on_delete=models.CASCADE, related_name="tag_rows")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="artwork_rows")
-    position = models.PositiveSmallIntegerField(default=0)
+    artwork = models.ForeignKey(
+        Artwork, on_delete=models.CASCADE, related_name="tag_rows", verbose_name=_("artwork")
+    )
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="artwork_rows", verbose_name=_("tag")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         db_table = "artwork_tags"
+        verbose_name = _("artwork's tag")
+        verbose_name_plural = _("artworks' tags")
         constraints = [
             models.UniqueConstraint(fields=["artwork", "tag"], name="artwork_tags_unique")
         ]

@@ -24,7 +24,7 @@ class DataExport(models.Model):
 
     RUNNING = (State.PENDING, State.BUILDING)
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField("UUID", default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

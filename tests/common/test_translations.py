@@ -151,3 +151,40 @@ def test_the_catalog_is_complete_and_its_placeholders_match():
                 key,
                 translation,
             )
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Names that read the same in both languages.
+UNTRANSLATED_NAMES = {"UUID"}
+PROJECT_APPS = {"accounts", "artworks", "social", "notifications", "moderation", "memberdata"}
+
+
+def test_the_admin_names_every_app_model_and_field_in_chinese():
+    """Staff who read Chinese see the project's apps, models and fields in Chinese: the
+    index said ACCOUNTS, ARTWORKS, MODERATION, Likes and Favorites, and an artwork's page
+    Like count, Hot score, Created at (names Django made up from the code)."""
+    from django.contrib import admin
+    from django.utils import translation
+
+    english = []
+    with translation.override("zh-hans"):
+        apps = {model._meta.app_config for model in admin.site._registry}
+        app_names = sorted(str(app.verbose_name) for app in apps)
+        assert len(set(app_names)) == len(app_names), f"two apps share a name: {app_names}"
+        for model in admin.site._registry:
+            meta = model._meta
+            if meta.app_config.name not in PROJECT_APPS:
+                continue  # Django's and allauth's own: their catalogs
+            names = [str(meta.app_config.verbose_name), str(meta.verbose_name_plural)]
+            names += [
+                str(field.verbose_name)
+                for field in meta.get_fields()
+                if (field.concrete or field.many_to_many)
+                and not (field.auto_created or field.primary_key)
+            ]
+            english += [
+                f"{meta.label}: {name}"
+                for name in names
+                if not CJK.search(name) and name not in UNTRANSLATED_NAMES
+            ]
+    assert not english, english
