@@ -120,6 +120,8 @@ class ReportAdmin(StaffLogHistory, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
     ordering = ("-created_at", "-id")
     actions = (
         "resolve_hide_artwork",

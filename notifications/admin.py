@@ -17,6 +17,9 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ("recipient", "actor", "artwork", "comment")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
+    # One row per event: no full-table count beside a search, no count per filter option.
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -25,6 +25,8 @@ class _MembersChoiceAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("created_at",)
     show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -130,6 +132,8 @@ class CommentAdmin(StaffLogHistory, admin.ModelAdmin):
     search_fields = ("body", "author__username", "artwork__title")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    # Facet counts are one COUNT per filter option over the whole table.
+    show_facets = admin.ShowFacets.NEVER
     raw_id_fields = ("artwork", "author", "parent")
     readonly_fields = (
         "artwork",
