@@ -77,6 +77,31 @@ class NoNulInPathMiddleware:
         return self.get_response(request)
 
 
+class MethodNotAllowedPageMiddleware:
+    """A page answered 405 (a GET of an action that only a form's POST does: a bookmarked or
+    shared action link, a sign-in that returns to one) shows the site's error page in the
+    reader's language, not Django's empty body. The API answers JSON of its own
+    (ApiJsonErrorsMiddleware). Goes after AuthenticationMiddleware (the page shows the header)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.path.startswith(API_PREFIX)
+            or getattr(response, "streaming", False)
+            or response.content
+        ):
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
+
+
 class ApiJsonErrorsMiddleware:
     """Every error under /api/ is JSON, {"detail": …}, whoever produced it: the API's own
     handlers already answer JSON; this catches what answers before or around them (405 from

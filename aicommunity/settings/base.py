@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
     "common.middleware.NoNulInPathMiddleware",
+    "common.middleware.MethodNotAllowedPageMiddleware",
     # Nothing above reads the body (CSRF reads it later, in process_view); the language and
     # the member are known, so the refusal page speaks the member's language.
     "common.body_limit.RequestBodyLimitMiddleware",

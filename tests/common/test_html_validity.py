@@ -153,6 +153,7 @@ def test_every_page_is_valid_html(client, tmp_path):
     grab("collection (owner)", golden.get_absolute_url())
     grab("collection (private)", "/user/owner/collections/secret-stash")
     grab("collection (owner, empty)", "/user/owner/collections/empty")
+    grab("405", "/notifications/read", 405)
     response = client.post("/user/owner/collections", {"name": ""})
     pages["collections (form error)"] = response.content.decode()
     client.logout()

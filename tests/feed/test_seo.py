@@ -305,6 +305,22 @@ class TestErrorPages:
         assert heading in html
         assert "Bad Request (400)" not in html
 
+    @pytest.mark.parametrize(
+        ("lang", "heading"), [("en", "This address is not a page"), ("zh-hans", "这个地址不是页面")]
+    )
+    def test_a_get_of_an_action_in_site_design(self, lang, heading):
+        """A GET of what only a form's POST does (here after a sign-in that returned to
+        'Mark all as read') was Django's 405 with an empty body: a blank page."""
+        client = Client()
+        client.force_login(UserFactory())
+        response = client.get(f"/notifications/read?lang={lang}")
+        html = response.content.decode()
+        assert response.status_code == 405
+        assert response["Allow"] == "POST"
+        assert 'class="site-header"' in html
+        assert heading in html
+        assert 'name="robots" content="noindex"' in html
+
     def test_500_renders_without_a_request_context(self):
         # Django's server_error view renders 500.html with an empty context and no request.
         with translation.override("en"):
