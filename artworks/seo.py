@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from common.seo import (
@@ -109,7 +110,7 @@ def artwork_notice_meta(artwork: Artwork) -> PageMeta:
         title=_("%(rating)s artwork") % {"rating": rating_label(artwork.rating)},
         description=_("This artwork is rated %(rating)s. Sign in and opt in to see it.")
         % {"rating": rating_label(artwork.rating)},
-        path=artwork.get_absolute_url(),
+        path=reverse("artworks:detail_short", args=[artwork.pk]),  # the slug spells the title
         noindex=True,
     )
     return rated_preview(meta, artwork.rating)

@@ -31,12 +31,14 @@ def artwork_detail(request: HttpRequest, artwork_id: int, slug: str = "") -> Htt
         )
     except Artwork.DoesNotExist:
         raise Http404("No such artwork.") from None
+    # Before the slug: the notice is shown where it was asked for, since the address that
+    # spells the title would tell the viewer what the notice keeps from them.
+    if not artwork_rating_shown_to(artwork=artwork, viewer=request.user):
+        return _rated_notice(request, artwork)
     if slug != (artwork.slug or Artwork.slug_for(artwork.title)):
         canonical = artwork.get_absolute_url()
         query = request.META.get("QUERY_STRING", "")
         return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
-    if not artwork_rating_shown_to(artwork=artwork, viewer=request.user):
-        return _rated_notice(request, artwork)
 
     # The strip of the author's other works shows their counts: the cached page depends on
     # them; "Remix of …" shows the parent (its remixes bump this artwork's own tag).
@@ -107,7 +109,8 @@ def artwork_remixes(request: HttpRequest, artwork_id: int, slug: str) -> HttpRes
 
 def _rated_notice(request: HttpRequest, artwork: Artwork) -> HttpResponse:
     """The page of a work whose rating the viewer has not opted in to: a notice and the way
-    to opt in (or to sign in), and nothing of the work (no title, image, author's words)."""
+    to opt in (or to sign in), and nothing of the work (no title, image, author's words, nor
+    the slug made of its title)."""
     response = render(
         request,
         "artworks/rated_notice.html",

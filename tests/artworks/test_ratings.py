@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import StaffAction, User
 from artworks import services
@@ -274,3 +276,23 @@ def test_opting_in_and_out(user):
     assert away["Location"] == "/settings/content"
     user.refresh_from_db()
     assert user.age_confirmed_at is None and not user.show_mature
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+@pytest.mark.parametrize("slug", ["", "/some-old-title"])
+def test_a_rated_work_shows_its_notice_where_asked_without_its_slug(user, signed_in, slug):
+    """The title is the work's own words: a viewer shown the notice meets no redirect to the
+    address that spells it, nor that address in the page."""
+    artwork = PublishedArtworkFactory(title="Lurid Confession", rating=Artwork.Rating.EXPLICIT)
+    client = _signed_in(user) if signed_in else Client()
+    response = client.get(f"/artwork/{artwork.pk}{slug}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "rated-notice" in page
+    assert "lurid" not in page.lower() and "confession" not in page.lower()
+    assert f'rel="canonical" href="{settings.SITE_URL}/artwork/{artwork.pk}"' in page
+    # Once opted in, the same address leads to the work under its own.
+    user.age_confirmed_at, user.show_explicit = timezone.now(), True
+    user.save()
+    opted_in = _signed_in(user).get(f"/artwork/{artwork.pk}{slug}")
+    assert opted_in.status_code == 301 and opted_in["Location"] == artwork.get_absolute_url()
