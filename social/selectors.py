@@ -108,14 +108,15 @@ def member_pairs_page(
     *, user: User, kind: str, after: tuple[datetime, int] | None, limit: int
 ) -> list[Block] | list[Mute]:
     """One page of the members `user` blocks (`kind="blocks"`) or mutes (`"mutes"`), newest
-    first, the other member loaded: one query (for their settings)."""
+    first, the other member loaded: one query (for their settings). A suspended member is left
+    out, as from every list (their profile is gone), and comes back with their restoration."""
     if kind == "blocks":
         rows, other, owner = Block.objects.all(), "blocked", "blocker"
     elif kind == "mutes":
         rows, other, owner = Mute.objects.all(), "muted", "muter"
     else:
         raise ValueError(f"unknown kind {kind!r}")
-    rows = rows.filter(**{owner: user})
+    rows = rows.filter(**{owner: user, f"{other}__is_active": True})
     if after is not None:
         created_at, last_id = after
         rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=last_id))

@@ -145,6 +145,25 @@ def test_the_settings_lists_show_and_undo(client, member, star):
     assert 'href="/settings/muted"' in profile_settings
 
 
+@pytest.mark.parametrize(("kind", "undo"), [("blocked", "unblock"), ("muted", "unmute")])
+def test_the_settings_lists_leave_out_a_suspended_member(client, member, star, kind, undo):
+    """Suspension takes a member's profile down: the lists do not show them with a link to a
+    profile that is gone and an undo button that can only answer 404; they come back with
+    the member's restoration."""
+    if kind == "blocked":
+        user_block(blocker=member, blocked=star)
+    else:
+        user_mute(muter=member, muted=star)
+    star.is_active = False
+    star.save()
+    page = client.get(f"/settings/{kind}").content.decode()
+    assert "@star" not in page and 'class="member-row"' not in page
+    assert f"/user/star/{undo}" not in page
+    star.is_active = True
+    star.save()
+    assert f"/user/star/{undo}" in client.get(f"/settings/{kind}").content.decode()
+
+
 @pytest.mark.parametrize("rows", [1, 30])
 def test_the_settings_list_has_constant_queries(client, member, rows, django_assert_num_queries):
     for other in UserFactory.create_batch(rows):
