@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from artworks.images import artwork_image_url
 from artworks.models import Artwork, Tag
 from artworks.seo import artwork_description
-from artworks.tags import tag_normalise
 from common import pagecache
 from common.seo import NOAI, absolute_url
 from common.text import text_clean
 from social.collection_selectors import can_view_collection, collection_items_page
 from social.models import Collection
 
+from .page_selectors import tag_find
 from .selectors import feed_page, tag_artworks_page, user_artworks_page
 
 if TYPE_CHECKING:
@@ -179,10 +179,11 @@ class MemberArtworksFeed(_ArtworkFeed):
 
 
 class TagArtworksFeed(_ArtworkFeed):
-    """The newest public work with a tag (404 for a tag nobody used)."""
+    """The newest public work with a tag (404 for a tag no listed work carries, as its
+    page)."""
 
     def get_object(self, request: HttpRequest, name: str) -> Tag:
-        tag = Tag.objects.filter(name=tag_normalise(name)).first()
+        tag = tag_find(name=name)
         if tag is None:
             raise Http404("No such tag.")
         return tag

@@ -9,13 +9,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_signed_in
-from artworks.models import Artwork, Tag
-from artworks.selectors import artwork_public_q, artworks_public, artworks_visible_to
+from artworks.models import Artwork, ArtworkTag, Tag
+from artworks.selectors import (
+    artwork_public_q,
+    artworks_listed,
+    artworks_public,
+    artworks_visible_to,
+)
 from artworks.tags import tag_normalise
 from social.selectors import creators_to_follow, followed_ids, muted_by
 
@@ -201,9 +206,15 @@ TAG_TABS = ("hot", "new")
 
 
 def tag_find(*, name: str) -> Tag | None:
-    """The tag named `name` once normalised (None when there is none): `/tag/Sunset` and
-    `/tag/sunset` are one tag."""
-    return Tag.objects.filter(name=tag_normalise(name)).first()
+    """The tag named `name` once normalised, when listed work carries it (None otherwise):
+    `/tag/Sunset` and `/tag/sunset` are one tag. A tag that only drafts, hidden work or a
+    suspended member's work carry is theirs to know of, and is as missing as one nobody used.
+    (Work of any rating counts: a visitor sees that a tag has nothing for them, as its
+    artwork's page says it exists.) One query."""
+    listed = ArtworkTag.objects.filter(
+        tag_id=OuterRef("pk"), artwork_id__in=artworks_listed().values("pk")
+    )
+    return Tag.objects.filter(Exists(listed), name=tag_normalise(name)).first()
 
 
 def tag_tabs(*, tag: Tag) -> list[Tab]:

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from artworks.models import Artwork, Tag
+from artworks.models import Artwork
+from artworks.services import artwork_set_tags
 from social.services import collection_create
 from tests.factories import (
     ArtworkFactory,
@@ -400,8 +401,8 @@ def test_a_later_page_with_nothing_left_is_the_end_not_an_empty_list(client, url
     """Its rows gone since the link was made (or muted): "no followers yet", "has not
     published anything yet" or "nothing found" would contradict the first page."""
     ada = UserFactory(username="ada")
-    PublishedArtworkFactory(user=ada, published_at=timezone.now())
-    Tag.objects.create(name="sunset")
+    artwork = PublishedArtworkFactory(user=ada, published_at=timezone.now())
+    artwork_set_tags(artwork=artwork, actor=ada, tags=["sunset"])
     collection_create(owner=ada, name="Golden hours")
     if signed_in:
         client.force_login(UserFactory())
@@ -417,7 +418,8 @@ def test_load_more_with_nothing_left_says_the_end(client, url, signed_in):
     """The rows above stay; the "Load more" link gives way to the end of the list, not to
     nothing at all."""
     ada = UserFactory(username="ada")
-    Tag.objects.create(name="sunset")
+    artwork = PublishedArtworkFactory(user=ada, published_at=timezone.now())
+    artwork_set_tags(artwork=artwork, actor=ada, tags=["sunset"])
     collection_create(owner=ada, name="Golden hours")
     if signed_in:
         client.force_login(UserFactory())

@@ -155,8 +155,8 @@ class TestPageMeta:
         empty = collection_create(owner=author, name="Empty")
         full = collection_create(owner=author, name="Full")
         paths = ["/feed", "/user/maker", empty.get_absolute_url(), "/tag/quiet"]
-        draft = ArtworkFactory(user=author)
-        artwork_set_tags(artwork=draft, actor=author, tags=["quiet"])
+        mature = PublishedArtworkFactory(user=author, rating="mature")  # not for a visitor
+        artwork_set_tags(artwork=mature, actor=author, tags=["quiet"])
         for path in paths:
             response = client.get(path)
             html = response.content.decode()

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from accounts import services as account_services
-from artworks.services import artwork_hide, artwork_set_tags
+from artworks.services import artwork_delete, artwork_hide, artwork_set_tags
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, make_moderator
 
 pytestmark = pytest.mark.django_db
@@ -60,14 +60,35 @@ def test_other_spellings_lead_to_the_tag_and_unknown_ones_are_404(client, sunset
 
 
 def test_a_tag_without_public_work_has_an_empty_state(client):
-    draft = ArtworkFactory()
-    artwork_set_tags(artwork=draft, actor=draft.user, tags=["quiet"])
+    mature = PublishedArtworkFactory(rating="mature")  # listed, but not for a visitor
+    artwork_set_tags(artwork=mature, actor=mature.user, tags=["quiet"])
     response = client.get("/tag/quiet")
     html = response.content.decode()
     assert "Nothing public with this tag yet" in html
     # A thin page: kept out of search indexes.
     assert '<meta name="robots" content="noindex' in html
     assert response["X-Robots-Tag"] == "noindex"
+
+
+@pytest.mark.parametrize("state", ["draft", "hidden", "suspended", "deleted"])
+def test_a_tag_only_unlisted_work_carries_is_404_like_one_nobody_used(client, state):
+    """A tag only a draft, hidden work or a suspended member's work carries is their words:
+    its page, feed and API answer as for a tag nobody used, not with an empty page that says
+    it exists."""
+    artwork = PublishedArtworkFactory() if state != "draft" else ArtworkFactory()
+    artwork_set_tags(artwork=artwork, actor=artwork.user, tags=["surprise-for-ada"])
+    moderator = make_moderator(extra_perms=("accounts.suspend_user", "artworks.delete_artwork"))
+    if state == "hidden":
+        artwork_hide(artwork=artwork, actor=moderator, reason="spam")
+    elif state == "suspended":
+        account_services.user_suspend(user=artwork.user, actor=moderator, reason="x")
+    elif state == "deleted":
+        artwork_delete(artwork=artwork, actor=moderator)
+    for path in ("/tag/surprise-for-ada", "/tag/surprise-for-ada/feed.atom"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/api/tags/surprise-for-ada/artworks").status_code == 404
+    client.force_login(artwork.user)  # nor for its author: the page lists public work only
+    assert client.get("/tag/surprise-for-ada").status_code == 404
 
 
 def test_meta_and_a_bad_cursor(client, sunsets):
