@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ..models import Artwork, Favorite, Like
 from ..ranking import hot_score
-from ..selectors import ratings_shown_to
+from ..selectors import ALL_RATINGS, ratings_shown_to
 from ..signals import ArtworkEvent
 from ._base import announce
 from ._reaction_rows import reaction_rows
@@ -52,11 +52,24 @@ def _react(reaction: _Reaction, *, user: User, artwork_id: int, add: bool) -> Ar
     moves only with a row really added or removed); a change is announced once committed."""
     rows = reaction_rows(reaction.model)
     ratings = ratings_shown_to(user)  # a member's own settings: no query
-    artwork, changed = rows.change(user_id=user.pk, artwork_id=artwork_id, add=add, ratings=ratings)
+    try:
+        artwork, changed = rows.change(
+            user_id=user.pk, artwork_id=artwork_id, add=add, ratings=ratings
+        )
+    except Artwork.DoesNotExist:
+        # An author sees their own work whatever its rating (the visibility rule); asked
+        # only once the member's ratings refused it, so that a like costs nothing more.
+        if ratings == ALL_RATINGS or not _is_own(artwork_id=artwork_id, user=user):
+            raise
+        artwork, changed = rows.change(user_id=user.pk, artwork_id=artwork_id, add=add)
     if changed:
         event = reaction.added if add else reaction.removed
         announce(artwork_id=artwork.pk, user_id=user.pk, event=event, author_id=artwork.user_id)
     return artwork
+
+
+def _is_own(*, artwork_id: int, user: User) -> bool:
+    return Artwork.objects.filter(pk=artwork_id, user_id=user.pk).exists()
 
 
 def member_reactions_remove(*, user_id: int) -> int:

@@ -296,3 +296,25 @@ def test_a_rated_work_shows_its_notice_where_asked_without_its_slug(user, signed
     user.save()
     opted_in = _signed_in(user).get(f"/artwork/{artwork.pk}{slug}")
     assert opted_in.status_code == 301 and opted_in["Location"] == artwork.get_absolute_url()
+
+
+def test_an_author_reacts_to_their_own_rated_work_whatever_they_opted_in_to(user):
+    """Their page shows them their own mature work with its Like and Favorite buttons (the
+    visibility rule gives authors their work whatever its rating): the buttons work, on the
+    page and in the API; for a member who has not opted in it stays a 404."""
+    artwork = PublishedArtworkFactory(user=user, rating=Artwork.Rating.MATURE)
+    author = _signed_in(user)
+    page = author.get(artwork.get_absolute_url()).content.decode()
+    assert f"/artwork/{artwork.pk}/actions/like" in page
+    assert author.post(f"/artwork/{artwork.pk}/actions/like").status_code == 302
+    favorite = author.post(f"/api/artworks/{artwork.pk}/favorite")
+    assert favorite.status_code == 200 and favorite.json()["is_favorite"] is True
+    artwork.refresh_from_db()
+    assert (artwork.like_count, artwork.favorite_count) == (1, 1)
+    unliked = author.delete(f"/api/artworks/{artwork.pk}/like")
+    assert unliked.status_code == 200 and unliked.json() == {"like_count": 0, "isLiked": False}
+    stranger = _signed_in(UserFactory())
+    assert stranger.post(f"/artwork/{artwork.pk}/actions/like").status_code == 404
+    assert stranger.post(f"/api/artworks/{artwork.pk}/favorite").status_code == 404
+    artwork.refresh_from_db()
+    assert (artwork.like_count, artwork.favorite_count) == (0, 1)
