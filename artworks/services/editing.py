@@ -72,11 +72,12 @@ def artwork_edit(
         mark_edited(locked, actor=actor, changed=changed)
         locked.save(update_fields=[*changed, "updated_at"])
         if not is_author(artwork=locked, actor=actor):
-            reason = reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"}))
+            logged = reason or _("Changed: %s") % ", ".join(sorted(set(changed) - {"slug"}))
             log_staff_action(
-                actor=actor, artwork=locked, action=StaffAction.Action.ARTWORK_EDIT, reason=reason
+                actor=actor, artwork=locked, action=StaffAction.Action.ARTWORK_EDIT, reason=logged
             )
-            if "rating" in changed:  # the author is told, as by `artwork_rate`
+            # The author is told, as by `artwork_rate`, with the reason staff typed (if any).
+            if "rating" in changed:
                 send_on_commit(
                     artwork_moderated,
                     sender=Artwork,

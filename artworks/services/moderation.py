@@ -102,18 +102,26 @@ def artwork_rate(*, artwork: Artwork, actor: User, rating: str, reason: str = ""
         action=StaffAction.Action.ARTWORK_EDIT,
         event=ArtworkEvent.RATED,
     )
-    reason = (reason or "").strip() or _("Rating: %(old)s → %(new)s") % {
+    typed = (reason or "").strip()
+    logged = typed or _("Rating: %(old)s → %(new)s") % {
         "old": previous,
         "new": Artwork.Rating(rating).label,
     }
-    return _moderate(change, artwork=artwork, actor=actor, reason=reason)
+    return _moderate(change, artwork=artwork, actor=actor, reason=logged, told=typed)
 
 
 def _moderate(
-    moderation: _Moderation, *, artwork: Artwork, actor: User, reason: str = ""
+    moderation: _Moderation,
+    *,
+    artwork: Artwork,
+    actor: User,
+    reason: str = "",
+    told: str | None = None,
 ) -> Artwork:
     """Check the rule, lock, apply the changes unless already in place (idempotent: no log,
-    no event then), log, announce after commit."""
+    no event then), log, announce after commit. `told`: the reason the author is given, when
+    it is not the logged one (a made-up one is in the staff's language: the author gets only
+    what staff typed)."""
     require(moderation.rule, artwork=artwork, actor=actor)
     with transaction.atomic():
         locked = Artwork.objects.select_for_update().get(pk=artwork.pk)
@@ -136,6 +144,6 @@ def _moderate(
             author_id=locked.user_id,
             actor_id=actor.pk,
             event=moderation.event,
-            reason=reason,
+            reason=reason if told is None else told,
         )
     return locked

@@ -208,6 +208,32 @@ def test_staff_changing_the_rating_by_an_edit_is_logged_and_told(
     assert Notification.objects.get(recipient=artwork.user).kind == "rated"
 
 
+@pytest.mark.parametrize("by", ["rate", "edit"])
+def test_a_rating_changed_without_a_reason_tells_the_author_no_made_up_one(
+    by, django_capture_on_commit_callbacks
+):
+    """The reason the log makes up ('Rating: General → Mature', 'Changed: rating, title') is
+    in the staff member's language and the code's field names: the author was shown it as the
+    staff's reason ('原因：分级：全年龄 → 成人向' on an English page). The log keeps it."""
+    from django.utils import translation
+
+    artwork = PublishedArtworkFactory(rating="general")
+    moderator = make_moderator()
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        if by == "rate":
+            services.artwork_rate(artwork=artwork, actor=moderator, rating="mature")
+        else:
+            services.artwork_edit(
+                artwork=artwork, actor=moderator, changes={"rating": "mature", "title": "New"}
+            )
+    assert StaffAction.objects.get().reason  # the log says what changed
+    told = Notification.objects.get(recipient=artwork.user)
+    assert told.kind == "rated" and told.reason == ""
+    page = _signed_in(artwork.user).get("/notifications?lang=en").content.decode()
+    assert "Staff changed the rating of your artwork" in page
+    assert "Reason:" not in page
+
+
 def test_only_moderating_staff_rate(user):
     artwork = PublishedArtworkFactory()
     plain_staff = UserFactory(is_staff=True)
