@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork, ArtworkTag, Tag
 from artworks.selectors import (
-    artwork_public_q,
+    artwork_listed_q,
     artworks_listed,
     artworks_public,
     artworks_visible_to,
@@ -81,9 +81,11 @@ def profile_page(*, tab: str, author: User, viewer: Viewer, cursor: str | None) 
 
 def profile_counts(*, author: User, viewer: Viewer) -> dict[str, int | None]:
     """{published, drafts, likes, favorites} of `author`'s artworks that `viewer` may see, in
-    one query: published artworks (and the likes and favorites they received) are those the
-    public sees; drafts count only for who may see them. Sums are None without artworks."""
-    public = artwork_public_q()
+    one query: published artworks (and the likes and favorites they received) are the listed
+    ones the viewer sees, as the Artworks tab lists them (a visitor: `general` only; the
+    author and an opted-in member: their rated work too); drafts count only for who may see
+    them. Sums are None without artworks."""
+    public = artwork_listed_q()
     return (
         artworks_visible_to(viewer=viewer)
         .filter(user=author)

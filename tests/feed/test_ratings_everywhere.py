@@ -282,3 +282,29 @@ def test_the_author_sees_their_own_rated_work_without_opting_in(world):
     for rating in ("mature", "explicit"):
         assert _shown(profile, world.works[rating])
     assert "rated-notice" not in page and "rated-blur" not in page
+
+
+@pytest.mark.parametrize("viewer", ["visitor", "member", "mature", "author"])
+def test_a_profiles_artwork_count_counts_the_cards_its_viewer_is_shown(viewer):
+    """The Artworks tab and the statistic count what the tab lists for this viewer: an author
+    who has not opted in still sees their own mature work there, an opted-in member too; a
+    visitor sees neither, in the list or the count."""
+    author = UserFactory(username="painter")
+    PublishedArtworkFactory(user=author, title="Open work", like_count=2)
+    PublishedArtworkFactory(user=author, title="Rated work", rating="mature", like_count=3)
+    client = Client()
+    if viewer != "visitor":
+        client.force_login(
+            author
+            if viewer == "author"
+            else _opted_in(mature=viewer == "mature", explicit=False, blur=False)
+        )
+    page = client.get("/user/painter").content.decode()
+    shown = page.count('class="art-card"')
+    assert shown == (2 if viewer in ("mature", "author") else 1)
+    stats = page.split('class="stats"', 1)[1].split("</ul>", 1)[0]
+    assert re.search(rf"<strong>{shown}</strong>\s*<span>\s*artworks?\s*</span>", stats), stats
+    likes = 5 if shown == 2 else 2
+    assert f"<strong>{likes}</strong><span>likes received</span>" in stats
+    tab = page.split('<nav class="tabs"', 1)[1].split("</a>", 1)[0]
+    assert f'<span class="tab-count">{shown}</span>' in tab, tab
