@@ -17,6 +17,7 @@ from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork, ArtworkTag, Tag
 from artworks.selectors import (
     artwork_listed_q,
+    artworks_featured,
     artworks_listed,
     artworks_public,
     artworks_visible_to,
@@ -29,6 +30,7 @@ from .selectors import (
     Page,
     feed_page,
     following_page,
+    hot_strip,
     user_artworks_page,
     user_favorites_page,
 )
@@ -138,6 +140,30 @@ def feed_tab_open_to(*, tab: str, viewer: Viewer) -> bool:
     return tab not in MEMBER_FEED_TABS or user_is_signed_in(viewer)
 
 
+def muted_ids(*, viewer: Viewer) -> set[int]:
+    """The members `viewer` mutes: one query, and none for a visitor or a member who mutes
+    nobody (their count says so)."""
+    if not (user_is_signed_in(viewer) and viewer.muting_count):
+        return set()
+    return set(muted_by(viewer_id=viewer.pk).values_list("muted_id", flat=True))
+
+
+def showcase_strips(
+    *, viewer: Viewer, featured_limit: int, hot_limit: int
+) -> tuple[list[Artwork], list[Artwork]]:
+    """The home page's strips: the staff's picks, then the hot work not among them, both
+    of the ratings `viewer` sees and without the work of members they mute (the strips are
+    the Hot feed's first rows; a muted member leaves them as they leave the feeds). The hot
+    strip is read with as many more rows as were featured, in one query."""
+    muted = muted_ids(viewer=viewer)
+    picks = artworks_featured(limit=featured_limit, viewer=viewer) if featured_limit else []
+    featured = [a for a in picks if a.user_id not in muted]
+    featured_ids = {a.id for a in featured}
+    hot = hot_strip(limit=hot_limit + len(featured), viewer=viewer)
+    strip = [a for a in hot if a.id not in featured_ids and a.user_id not in muted]
+    return featured, strip[:hot_limit]
+
+
 def feed_tab_page(
     *, tab: str, viewer: Viewer, cursor: str | None, limit: int | None = None
 ) -> Page:
@@ -149,8 +175,8 @@ def feed_tab_page(
     if tab == FOLLOWING:
         return following_page(viewer=viewer, cursor=cursor, limit=limit)
     page = feed_page(tab=tab, cursor=cursor, limit=limit, viewer=viewer)
-    if user_is_signed_in(viewer) and viewer.muting_count:
-        muted = set(muted_by(viewer_id=viewer.pk).values_list("muted_id", flat=True))
+    muted = muted_ids(viewer=viewer)
+    if muted:
         items = [a for a in page.items if a.user_id not in muted]
         for _read in range(MUTED_PAGES_READ - 1):
             if items or not page.next_cursor:

@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from artworks.selectors import artwork_reaction_state, artworks_featured
+from artworks.selectors import artwork_reaction_state
 from common import pagecache, ratelimit
 from common.redirects import first_page_again
 from common.seo import absolute_url
@@ -35,13 +35,14 @@ from .page_selectors import (
     profile_tabs,
     search_followed,
     search_tabs,
+    showcase_strips,
     site_stats,
     tag_find,
     tag_tabs,
 )
 from .search import SEARCH_TYPES, search_page, search_problem_message
 from .search_text import QUERY_MAX_LENGTH
-from .selectors import InvalidCursor, Page, hot_strip, tag_artworks_page
+from .selectors import InvalidCursor, Page, tag_artworks_page
 
 
 def _list_context(request: HttpRequest, page: Page) -> dict[str, object]:
@@ -161,12 +162,10 @@ def _query(request: HttpRequest) -> str:
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     # Staff-featured artworks are pinned first; the hot strip leaves them out so that no card
-    # shows twice (it asks for as many more as were featured, in the same one query).
-    featured = artworks_featured(limit=LANDING_FEATURED, viewer=request.user)
-    featured_ids = {a.id for a in featured}
-    hot = hot_strip(limit=LANDING_HOT + len(featured), viewer=request.user)
-    strip = [a for a in hot if a.id not in featured_ids]
-    strip = strip[:LANDING_HOT]
+    # shows twice.
+    featured, strip = showcase_strips(
+        viewer=request.user, featured_limit=LANDING_FEATURED, hot_limit=LANDING_HOT
+    )
     # A member's own liked and kept state on the cards (one query; none for a visitor).
     liked, favorited = artwork_reaction_state(
         viewer=request.user, artwork_ids=[a.id for a in featured + strip]
@@ -185,7 +184,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def features(request: HttpRequest) -> HttpResponse:
-    showcase = hot_strip(limit=8, viewer=request.user)
+    _featured, showcase = showcase_strips(viewer=request.user, featured_limit=0, hot_limit=8)
     context = {"showcase": showcase, "meta": seo.features_meta(showcase)}
     return render(request, "feed/features.html", context)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tokens import token_pair_issue
-from artworks.models import Tag
+from artworks.models import Artwork, Tag
 from feed.page_selectors import feed_tab_page
 from social.services import user_mute, user_unmute
 from tests.factories import PublishedArtworkFactory, UserFactory
@@ -190,3 +190,15 @@ def test_a_tag_page_of_a_member_who_mutes_stays_one_query_and_full(
     assert [a.title for a in page.items] == ["calm 0", "calm 1"]
     rest = tag_artworks_page(tag=tag, tab="new", viewer=world["reader"], cursor=page.next_cursor)
     assert [a.title for a in rest.items] == ["calm 2"]
+
+
+def test_the_home_page_leaves_them_out_featured_or_hot(world, client):
+    """The home page's strips are the Hot feed's first rows and the staff's picks: a muted
+    member's work leaves them for the member who muted them, and for them alone."""
+    Artwork.objects.filter(pk=world["works"]["loud"][0].pk).update(featured_at=timezone.now())
+    titles = set(re.findall(r"(loud|calm) \d", client.get("/").content.decode()))
+    assert titles == {"loud", "calm"}  # a visitor
+    client.force_login(world["reader"])
+    for path in ("/", "/features"):
+        titles = set(re.findall(r"(loud|calm) \d", client.get(path).content.decode()))
+        assert titles == {"calm"}, path
