@@ -117,6 +117,9 @@ class UserAdmin(StaffLogHistory, DjangoUserAdmin):
         self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
+        if change and "profile_pic" in form.changed_data:
+            previous = form.initial.get("profile_pic")
+            services.avatar_replaced(user=obj, previous=previous.name if previous else "")
         if "email" in form.changed_data:  # a new account's address too
             services.user_email_replace_primary(user=obj, old_email=form.initial.get("email", ""))
 

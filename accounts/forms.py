@@ -6,10 +6,12 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from .models import USERNAME_PATTERN, User
-from .services import display_name_clean
+from .services import avatar_render, display_name_clean
 from .validators import username_is_reserved
 
 
@@ -141,6 +143,18 @@ class MemberChangeForm(_AdminUsernameRule, UserChangeForm):
     name is stored as the settings page stores it (`display_name_clean`: no control
     characters, no bidi controls that could turn the "(@username)" beside it around; a name of
     invisible characters alone is refused)."""
+
+    def clean_profile_pic(self) -> object:
+        # A new picture is stored as the settings page stores one (`avatar_render`): a square
+        # WebP without metadata, within the same size limit.
+        picture = self.cleaned_data.get("profile_pic")
+        if not isinstance(picture, UploadedFile):
+            return picture  # unchanged, or cleared (False)
+        picture.seek(0)
+        try:
+            return ContentFile(avatar_render(picture.read()), name="avatar.webp")
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
 
     def clean_name(self) -> str:
         try:

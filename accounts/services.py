@@ -142,6 +142,13 @@ def _replace_avatar(*, user: User, webp: bytes | None) -> None:
         delete_quietly_on_commit([old_name])
 
 
+def avatar_replaced(*, user: User, previous: str) -> None:
+    """Staff replaced or cleared a member's picture in the admin: the previous file leaves
+    storage once the change is committed, as when the member changes it themselves."""
+    if previous and previous != (user.profile_pic.name if user.profile_pic else ""):
+        delete_quietly_on_commit([previous])
+
+
 def display_name_clean(name: str) -> str:
     """A display name as stored: without control characters, and without bidi embeddings,
     overrides and isolates, which could turn the "(@username)" shown beside it around.

@@ -2,10 +2,16 @@
 take is refused, one taken in another letter case is refused with the site's words; an
 address typed by staff is the member's primary, confirmed one."""
 
+import io
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -119,3 +125,52 @@ def test_an_account_added_in_the_admin_signs_in_with_its_address(superuser_clien
     )
     assert response.status_code == 302
     assert sign_in_goes_to("newcomer@example.com") == "/feed"
+
+
+def jpeg_with_camera_data(width: int, height: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # the camera's maker
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 200, 30)).save(buf, "JPEG", exif=exif)
+    return buf.getvalue()
+
+
+def test_a_picture_set_in_the_admin_is_stored_as_the_settings_page_stores_it(
+    superuser_client, settings, django_capture_on_commit_callbacks
+):
+    # Square WebP of AVATAR_SIZE without metadata (a photo's camera or place stays private),
+    # and the picture it replaces leaves storage, as on /settings/profile.
+    member = UserFactory(username="member")
+    member.profile_pic.save("old.webp", ContentFile(b"old picture"), save=True)
+    old = member.profile_pic.name
+    upload = SimpleUploadedFile("my home.jpg", jpeg_with_camera_data(1200, 800), "image/jpeg")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert change(superuser_client, member, profile_pic=upload).status_code == 302
+    member.refresh_from_db()
+    assert member.profile_pic.name.endswith(".webp") and "home" not in member.profile_pic.name
+    with default_storage.open(member.profile_pic.name) as stored:
+        picture = Image.open(io.BytesIO(stored.read()))
+    assert picture.format == "WEBP"
+    assert picture.size == (settings.AVATAR_SIZE, settings.AVATAR_SIZE)
+    assert not dict(picture.getexif())
+    assert not default_storage.exists(old)
+
+    # Cleared: the file goes too.
+    current = member.profile_pic.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert change(superuser_client, member, **{"profile_pic-clear": "on"}).status_code == 302
+    member.refresh_from_db()
+    assert not member.profile_pic and not default_storage.exists(current)
+
+
+def test_a_picture_too_large_for_the_settings_page_is_refused_in_the_admin(
+    superuser_client, settings
+):
+    settings.AVATAR_MAX_BYTES = 1000
+    member = UserFactory(username="member")
+    upload = SimpleUploadedFile("big.jpg", jpeg_with_camera_data(600, 600), "image/jpeg")
+    response = change(superuser_client, member, profile_pic=upload)
+    assert response.status_code == 200
+    assert "The image is too large" in response.content.decode()
+    member.refresh_from_db()
+    assert not member.profile_pic
