@@ -103,6 +103,9 @@ class ReactionRows:
         self.on_conflict = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
         self.insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
         self.pk_col = quote(Artwork._meta.pk.column)
+        # The ids the column can hold: the ORM checks a lookup against them, these statements
+        # must (the database refuses a value past them: SQLite's driver with OverflowError).
+        self.id_range = ops.integer_field_range(Artwork._meta.pk.get_internal_type())
         # SQLite's statements (PostgreSQL's one is built on first use, `_build_statement`).
         # Names quoted from the models' metadata; every value is a parameter.
         self.insert_sql = (
@@ -125,6 +128,9 @@ class ReactionRows:
         """Add (or remove) `user_id`'s row for a listed artwork of one of `ratings` (those the
         member sees): (the artwork with its counts, whether anything changed).
         Artwork.DoesNotExist when no such artwork has that id."""
+        low, high = self.id_range
+        if not low <= artwork_id <= high:  # no row, as the ORM answers
+            raise Artwork.DoesNotExist("Artwork matching query does not exist.")
         if self.postgresql:
             return self._change_in_one_statement(
                 user_id=user_id, artwork_id=artwork_id, add=add, ratings=ratings

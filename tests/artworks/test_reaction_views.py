@@ -278,3 +278,18 @@ class TestRateLimit:
         other = Client()
         other.force_login(UserFactory())
         assert other.post(action(art, "like")).status_code == 302
+
+
+@pytest.mark.parametrize("artwork_id", [2**63, 10**30])
+def test_an_id_past_the_id_columns_range_is_404_not_a_server_error(user, artwork_id):
+    """The reaction's own statement skipped the ORM's range check: such an id reached the
+    database (SQLite: OverflowError; PostgreSQL: out of range) and answered 500."""
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    for action in ("like", "unlike", "favorite", "unfavorite"):
+        assert client.post(f"/artwork/{artwork_id}/actions/{action}").status_code == 404, action
+    for kind in ("like", "favorite"):
+        for method in (client.post, client.delete):
+            response = method(f"/api/artworks/{artwork_id}/{kind}")
+            assert response.status_code == 404, (kind, method)
+            assert response.json() == {"detail": "Not found."}
