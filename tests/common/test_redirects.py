@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client, RequestFactory
 
-from artworks.models import Tag
+from artworks.services import artwork_set_tags
 from common.redirects import safe_next_url
 from social.services import collection_create
-from tests.factories import UserFactory
+from tests.factories import PublishedArtworkFactory, UserFactory
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,8 @@ def _with_cursor(first_page: str, cursor: str) -> str:
 @pytest.fixture
 def lists(db):
     ada = UserFactory(username="ada")
-    Tag.objects.create(name="sunset")
+    # A tag page exists while public work carries the tag.
+    artwork_set_tags(artwork=PublishedArtworkFactory(user=ada), actor=ada, tags=["sunset"])
     collection_create(owner=ada, name="Golden hours")
 
 
