@@ -7,8 +7,9 @@ serve the main pages and API from it.
 With the production environment loaded (DATABASE_URL names the server; the check's own
 database is RESTORE_CHECK_DATABASE, default `aicommunity_restore_check`, dropped and created
 afresh, and dropped again at the end unless --keep). It never touches DATABASE_URL's own
-database. Prints what it found (rows per table of the site) and exits non-zero on the first
-failure. tests/deploy/test_restore.py runs it in CI.
+database, nor the live site's Redis, broker or metrics (a cache folder of its own instead).
+Prints what it found (rows per table of the site) and exits non-zero on the first failure.
+tests/deploy/test_restore.py runs it in CI.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -65,6 +68,19 @@ def _server_and_database(url: str, name: str) -> tuple[str, str]:
     return server, urlunparse(parsed._replace(path=f"/{name}"))
 
 
+def _apart_from_the_live_site(restored: str, scratch: str) -> dict[str, str]:
+    """The production environment on the restored database, without the live site's shared
+    services: its Redis (the page cache would keep pages rendered from the backup under the
+    live site's versions, and serve them to its visitors; the feed index would be "repaired"
+    from old rows), its broker (tasks about the backup's rows for the live workers) and its
+    metrics folder (these requests counted as the site's). A cache folder of its own instead;
+    tasks run in-process."""
+    env = {**os.environ, "DATABASE_URL": restored, "REDIS_URL": "", "CELERY_BROKER_URL": ""}
+    env["CACHE_DIR"] = str(Path(scratch) / "cache")
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
 def _run(*argv: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if done.returncode:
@@ -85,6 +101,7 @@ def main() -> int:
     server, restored = _server_and_database(os.environ["DATABASE_URL"], name)
     _run("psql", server, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _run("psql", server, "-qc", f'CREATE DATABASE "{name}"')
+    scratch = tempfile.mkdtemp(prefix="restore-check-")
     try:
         _run(
             "pg_restore",
@@ -95,7 +112,7 @@ def main() -> int:
             restored,
             str(args.dump),
         )
-        env = {**os.environ, "DATABASE_URL": restored}
+        env = _apart_from_the_live_site(restored, scratch)
         python = sys.executable
         # The dump may be of an older release: bring it to this one's schema, as an upgrade does.
         print(_run(python, "manage.py", "migrate", "--noinput", env=env).strip() or "migrated")
@@ -105,6 +122,7 @@ def main() -> int:
             _run(python, "manage.py", "shell", "-c", SMOKE, env=env).splitlines()[-1]
         )
     finally:
+        shutil.rmtree(scratch, ignore_errors=True)
         if not args.keep:
             _run("psql", server, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(json.dumps(found, indent=2))

@@ -9,12 +9,16 @@ import json
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from tests.common.test_redis_outage import redis_server
 from tests.conftest import require_service
 from tests.deploy.units import ROOT, production_env
+from tests.site_process import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -48,23 +52,36 @@ def backup(tmp_path_factory):
     base = tmp_path_factory.mktemp("backup")
     source = f"aic_backup_{uuid.uuid4().hex[:8]}"
     psql(f'CREATE DATABASE "{source}"')
-    env = production_env(base, DATABASE_URL=f"{PG_SERVER}/{source}", BACKUP_DIR=str(base / "b"))
+    # The site's Redis (cache, feed index, broker): a server of the test's own.
+    port = free_port()
+    redis_url = f"redis://127.0.0.1:{port}"
+    env = production_env(
+        base,
+        DATABASE_URL=f"{PG_SERVER}/{source}",
+        BACKUP_DIR=str(base / "b"),
+        REDIS_URL=f"{redis_url}/0",
+        CELERY_BROKER_URL=f"{redis_url}/1",
+    )
     env["RESTORE_CHECK_DATABASE"] = f"aic_restored_{uuid.uuid4().hex[:8]}"
-    try:
-        run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
-        run([sys.executable, "manage.py", "seed_demo", "--artworks", "16"], env)
-        # What the release on that host did (deploy/release.sh): the pages need the files.
-        run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-        rows = json.loads(
-            run(
-                [sys.executable, "manage.py", "shell", "-c", COUNTS],
-                env,
-            ).stdout.splitlines()[-1]
-        )
-        run(["bash", str(ROOT / "deploy" / "backup.sh")], env)
-        yield env, rows, base
-    finally:
-        psql(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)')
+    with ExitStack() as stack:
+        stack.callback(psql, f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)')
+        stack.enter_context(redis_server(port, base))
+        yield from _backed_up(env, base)
+
+
+def _backed_up(env: dict[str, str], base: Path) -> Iterator[tuple[dict[str, str], dict, Path]]:
+    run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env)
+    run([sys.executable, "manage.py", "seed_demo", "--artworks", "16"], env)
+    # What the release on that host did (deploy/release.sh): the pages need the files.
+    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    rows = json.loads(
+        run(
+            [sys.executable, "manage.py", "shell", "-c", COUNTS],
+            env,
+        ).stdout.splitlines()[-1]
+    )
+    run(["bash", str(ROOT / "deploy" / "backup.sh")], env)
+    yield env, rows, base
 
 
 COUNTS = (
@@ -119,3 +136,25 @@ def test_the_check_refuses_to_restore_over_the_sites_own_database(backup, tmp_pa
         check=False,
     )
     assert done.returncode != 0 and "must not be the site's own database" in done.stderr
+
+
+def test_the_check_leaves_the_live_sites_redis_and_metrics_alone(backup):
+    """The check runs with the production environment, whose REDIS_URL is the live site's: its
+    pages, rendered from the backup, went into the live page cache under the live versions, so
+    visitors were served the backup's titles and counts; its requests were counted in the live
+    /metrics and its index repairs queued on the live broker."""
+    import redis
+
+    env, _rows, base = backup
+    dump = next((base / "b").glob("aicommunity-*.dump"))
+    port = int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+    live = [redis.Redis(port=port, db=db) for db in (0, 1)]
+    for client in live:
+        client.flushdb()
+    metrics = Path(env["PROMETHEUS_MULTIPROC_DIR"])
+    for file in metrics.glob("*.db"):
+        file.unlink()
+    done = run([sys.executable, "deploy/restore_check.py", str(dump)], env)
+    assert "restore check passed" in done.stdout
+    assert [client.dbsize() for client in live] == [0, 0]
+    assert list(metrics.glob("*.db")) == []
