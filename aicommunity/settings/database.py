@@ -24,6 +24,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's, with a health check that looks at the socket instead of a round trip.
     DATABASES["default"]["ENGINE"] = "common.db_backends.postgresql"
+    # A server that accepts the connection and says nothing (a host gone dark, a partition)
+    # holds a connect for psycopg's 130 s: every page, and /healthz, would hang until
+    # gunicorn kills its worker instead of failing (503) at once. A `connect_timeout` in
+    # DATABASE_URL's query wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
     # Statements asked to be prepared (a like's, through the backend's prepared_cursor) are
     # parsed and planned once per connection; no other statement is (psycopg prepares one only
     # when asked or after this many runs, and Django's cursors never prepare). False: none is

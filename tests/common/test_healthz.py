@@ -65,3 +65,52 @@ def test_healthz_stays_up_when_only_the_cache_fails(client):
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "degraded"
+
+
+@pytest.mark.slow
+def test_healthz_answers_503_soon_when_the_database_server_does_not_answer(tmp_path):
+    """A PostgreSQL that accepts the connection and says nothing (a host gone dark behind a
+    load balancer or a partition): psycopg waits 130 s by default, so /healthz (and every
+    page) hung until gunicorn killed the worker, instead of answering that the database is
+    down. DATABASE_CONNECT_TIMEOUT bounds the wait."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    probe = (
+        "import django, time; django.setup();"
+        "from django.test import Client; started = time.monotonic();"
+        "status = Client().get('/healthz').status_code;"
+        "print(status, round(time.monotonic() - started, 1))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/nothing",
+        DATABASE_CONNECT_TIMEOUT="2",
+        DJANGO_SETTINGS_MODULE="aicommunity.settings",
+        CACHE_DIR=str(tmp_path / "cache"),
+    )
+    try:
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        silent.close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    status, seconds = done.stdout.split()[-2:]
+    assert status == "503"
+    assert float(seconds) < 10 and time.monotonic() - started < 30
