@@ -14,7 +14,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 class _Env(environ.Env):
     """django-environ's reader, whose refusal of a malformed value names the variable and what
-    it takes (its own says only "invalid literal for int() with base 10: 'one'")."""
+    it takes (its own says only "invalid literal for int() with base 10: 'one'"), and whose
+    lists take the spaces people put after commas."""
 
     _KINDS = {int: "a whole number", float: "a number"}
 
@@ -26,6 +27,14 @@ class _Env(environ.Env):
             raise ImproperlyConfigured(
                 f"{var} must be {kind}, not {self.ENVIRON.get(var)!r} ({exc})."
             ) from exc
+
+    @classmethod
+    def parse_value(cls, value: str, cast: object) -> object:
+        """A comma-separated list as people write it: "a.example, b.example" is two clean
+        names (django-environ kept " b.example", which matches no request)."""
+        if cast is list or isinstance(cast, list):
+            value = ",".join(item.strip() for item in value.split(",") if item.strip())
+        return super().parse_value(value, cast)
 
 
 env = _Env()

@@ -163,6 +163,26 @@ def test_a_value_that_cannot_be_read_names_its_variable_and_what_it_takes():
         assert name in last and repr(value) in last and expected in last, last
 
 
+def test_comma_separated_values_may_have_spaces_after_the_commas():
+    """`ALLOWED_HOSTS=art.example.com, www.art.example.com` kept " www.art.example.com", a host
+    no request names: every request for www was refused (400) without a word at start."""
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.ALLOWED_HOSTS, s.CSRF_TRUSTED_ORIGINS)",
+        DJANGO_ENV="production",
+        SECRET_KEY=STRONG_KEY,
+        JWT_PRIVATE_KEY=JWT_KEY,
+        ALLOWED_HOSTS="art.example.com, www.art.example.com ,",
+        CSRF_TRUSTED_ORIGINS="https://art.example.com , https://www.art.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == (
+        "['art.example.com', 'www.art.example.com'] "
+        "['https://art.example.com', 'https://www.art.example.com']"
+    )
+
+
 def test_embedded_defaults_need_no_environment():
     result = run_manage("check", DJANGO_ENV="development")
     assert result.returncode == 0, result.stderr
