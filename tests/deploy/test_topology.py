@@ -199,6 +199,16 @@ def test_the_database_role_of_deploy_md_may_run_the_restore_check():
     assert "--createdb" in createuser or "-d" in createuser, " ".join(createuser)
 
 
+def test_operations_md_flushes_the_redis_of_redis_url():
+    """deploy.md allows a managed Redis elsewhere, with a password: `redis-cli -n 0` flushes
+    database 0 of the Redis on this host, which is not the site's then (or is, unasked)."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    flushes = re.findall(r"redis-cli[^`'\n]*FLUSH\w*", docs)
+    assert flushes, "operations.md no longer says how to flush the cache"
+    for flush in flushes:
+        assert '-u "$REDIS_URL"' in flush, flush
+
+
 @pytest.mark.django_db
 def test_deploy_md_health_check_answers_from_gunicorn_as_production_runs_it(client, settings):
     """Step 6 asks gunicorn for /healthz before nginx is set up. Production gunicorn answers
