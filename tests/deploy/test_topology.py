@@ -97,6 +97,18 @@ def test_a_stopping_worker_has_the_task_time_limit_to_finish_what_it_runs():
         assert int(unit.get("Service", "TimeoutStopSec")) > limit, name
 
 
+def test_every_service_shares_the_page_cache_change_mark():
+    """A change made by a worker (a generation done, a task's moderation) or by an operator's
+    command moves a mark that the web processes read before reusing a page they found a
+    moment ago (common/host_changes.py). By default its file is in the temporary folder,
+    which PrivateTmp= makes each unit's own: the web unit never saw the other units' changes."""
+    values = read_env_file()
+    private = [n for n in SERVICES if read_unit(f"{n}.service").get("Service", "PrivateTmp")]
+    if private:
+        mark = values.get("PAGE_CACHE_LOCAL_FILE", "")
+        assert mark.startswith("/var/cache/aicommunity/"), f"{private} keep /tmp to themselves"
+
+
 def test_the_beat_schedule_is_kept_out_of_temporary_folders():
     schedule = read_env_file()["BEAT_SCHEDULE_FILE"]
     assert schedule.startswith("/var/lib/aicommunity/")

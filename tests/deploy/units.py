@@ -107,6 +107,7 @@ def production_env(base: Path, **overrides: str) -> dict[str, str]:
         STATIC_ROOT=str(base / "staticfiles"),
         CACHE_DIR=str(base / "cache"),
         PROMETHEUS_MULTIPROC_DIR=str(base / "metrics"),
+        PAGE_CACHE_LOCAL_FILE=str(base / "page-changes"),
         BEAT_SCHEDULE_FILE=str(base / "celerybeat-schedule"),
         AI_PROVIDER="offline",
         EMAIL_HOST="",
