@@ -89,6 +89,10 @@ def init_sentry(
         ) from exc
     # Its `request_finished` line of a 500 is the same error again.
     ignore_logger("aicommunity.requests")
+    # A request for a host name not in ALLOWED_HOSTS (scanners asking for the server's address
+    # all day) is refused with a 400 and logged: not an error of the site's to report, and
+    # one event per probe would spend the project's quota.
+    ignore_logger("django.security.DisallowedHost")
     sentry_sdk.init(
         dsn=dsn,
         environment=environment,

@@ -151,3 +151,14 @@ def test_the_scrubber_blanks_secrets_wherever_they_are():
     assert scrubbed["request"]["headers"] == {"User-Agent": "UA"}
     assert "page=2" in scrubbed["request"]["query_string"]
     assert scrubbed["extra"]["nested"][0]["note"] == f"see /reset?token={FILTERED}&x=1"
+
+
+def test_a_request_for_another_host_name_is_not_reported(live_server, fake_sentry, settings):
+    """Scanners ask for the server's address, or any name, all day: Django refuses them (400)
+    and logs it at ERROR, and each one went to Sentry as an event of its own."""
+    settings.ALLOWED_HOSTS = ["art.example.com"]
+    for _ in range(3):
+        answer = requests.get(f"{live_server.url}/", headers={"Host": "203.0.113.5"}, timeout=30)
+        assert answer.status_code == 400
+    assert sentry_sdk.flush(timeout=5) is None
+    assert _events(fake_sentry.envelopes) == []
