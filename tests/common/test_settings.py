@@ -1,5 +1,6 @@
 """Production mode refuses to start unconfigured, and passes `check --deploy` when configured."""
 
+import json
 import os
 import subprocess
 import sys
@@ -181,6 +182,58 @@ def test_comma_separated_values_may_have_spaces_after_the_commas():
         "['art.example.com', 'www.art.example.com'] "
         "['https://art.example.com', 'https://www.art.example.com']"
     )
+
+
+SETTINGS_DUMP = """
+import json
+from pathlib import Path
+from django.conf import settings
+
+def plain(value):
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(plain(v)) for v in value)
+    if isinstance(value, (str, Path)) and str(value) and not str(value).startswith(("/", "http")):
+        candidate = Path(str(value))
+        if candidate.parts and candidate.parts[0] in ("media", "staticfiles"):
+            return str(Path.cwd() / candidate)  # a path relative to the checkout
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if callable(value):
+        return getattr(value, "__qualname__", repr(value))
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+
+names = [name for name in dir(settings) if name.isupper()]
+print(json.dumps({name: plain(getattr(settings, name)) for name in names}))
+"""
+
+
+def test_env_example_copied_to_dot_env_gives_the_embedded_defaults():
+    """The README: "copy it to .env to use it". Its empty lines were read as values: the site
+    refused to start (LOG_FORMAT='', then an empty SECRET_KEY), and had it started, beat's
+    schedule file would have been '' and ALLOWED_HOSTS empty."""
+    import re
+
+    example = dict(
+        re.findall(r"^([A-Z0-9_]+)=(.*)$", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
+    defaults = run_manage("shell", "-c", SETTINGS_DUMP, DJANGO_ENV="development")
+    copied = run_manage("shell", "-c", SETTINGS_DUMP, **example)
+    assert defaults.returncode == 0, defaults.stderr[-2000:]
+    assert copied.returncode == 0, copied.stderr[-2000:]
+    default_values = json.loads(defaults.stdout.splitlines()[-1])
+    copied_values = json.loads(copied.stdout.splitlines()[-1])
+    differ = {
+        name: (default_values.get(name), copied_values.get(name))
+        for name in default_values.keys() | copied_values.keys()
+        if default_values.get(name) != copied_values.get(name)
+    }
+    assert differ == {}
 
 
 def test_embedded_defaults_need_no_environment():
