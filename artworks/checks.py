@@ -34,6 +34,8 @@ def _missing_credentials() -> list[str]:
         names = ("WORKERS_AI_ACCOUNT_ID", "WORKERS_AI_API_TOKEN")
         return [name for name in names if not getattr(settings, name)]
     if settings.AI_PROVIDER == "openai":
+        if not settings.OPENAI_BASE_URL:
+            return ["OPENAI_BASE_URL"]
         official = urlparse(settings.OPENAI_BASE_URL).hostname == "api.openai.com"
         return ["OPENAI_API_KEY"] if official and not settings.OPENAI_API_KEY else []
     return []

@@ -426,6 +426,9 @@ def test_a_release_whose_ai_provider_has_no_credentials_is_refused_by_the_check(
     settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY = "https://api.openai.com/v1", ""
     with pytest.raises(SystemCheckError, match=r"artworks\.E002.*OPENAI_API_KEY"):
         call_command("check", "--deploy", "--fail-level", "ERROR")
+    settings.OPENAI_BASE_URL = ""  # no address at all
+    with pytest.raises(SystemCheckError, match=r"artworks\.E002.*OPENAI_BASE_URL"):
+        call_command("check", "--deploy", "--fail-level", "ERROR")
     settings.OPENAI_BASE_URL = "http://127.0.0.1:8188/v1"  # a local server of one's own
     call_command("check", "--deploy", "--fail-level", "ERROR")
 
