@@ -211,6 +211,19 @@ def test_the_database_role_of_deploy_md_may_run_the_restore_check():
     assert "--createdb" in createuser or "-d" in createuser, " ".join(createuser)
 
 
+def test_operations_md_restore_reads_the_sites_variables_only_with_its_environment():
+    """The restore is typed as root, whose shell has none of the environment file's values:
+    `rsync … "$MEDIA_ROOT/"` there copied the media backup into / itself."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    section = docs[docs.index("**Restore for real**") : docs.index("## Upgrades")]
+    loads = "sudo -u aicommunity bash -c 'set -a; . /etc/aicommunity/aicommunity.env; set +a;"
+    names = "|".join(read_env_file())
+    uses = [line for line in section.splitlines() if re.search(rf'"\$\{{?({names})\b', line)]
+    assert uses, "the restore no longer uses the site's variables: nothing to check"
+    for line in uses:
+        assert line.lstrip("`").startswith(loads), line
+
+
 def test_operations_md_flushes_the_redis_of_redis_url():
     """deploy.md allows a managed Redis elsewhere, with a password: `redis-cli -n 0` flushes
     database 0 of the Redis on this host, which is not the site's then (or is, unasked)."""
