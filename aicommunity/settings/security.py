@@ -14,7 +14,8 @@ if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
-            "Production needs SECRET_KEY: at least 50 characters with at least 5 distinct ones."
+            "Production needs SECRET_KEY: at least 50 characters with at least 5 distinct ones "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')."
         )
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
     if not ALLOWED_HOSTS:

@@ -40,6 +40,8 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("check", DJANGO_ENV="production", ALLOWED_HOSTS="example.com")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+    # ...and says how to make one, as the JWT key's refusal does.
+    assert "secrets.token_urlsafe(64)" in result.stderr.strip().splitlines()[-1]
 
 
 def test_production_refuses_a_weak_secret_key():
