@@ -172,7 +172,14 @@ class UserAdmin(StaffLogHistory, DjangoUserAdmin):
         def suspend_one(user: User) -> None:
             services.user_suspend(user=user, actor=request.user, reason=reason)
 
-        run_for_each(self, request, queryset, suspend_one, done=_("Suspended {count} member(s)."))
+        run_for_each(
+            self,
+            request,
+            queryset,
+            suspend_one,
+            done=_("Suspended {count} member(s)."),
+            needs_change=lambda user: user.is_active,
+        )
 
     @admin.action(
         description=gettext_lazy("Restore (lift the suspension)"), permissions=["restore"]
@@ -181,7 +188,14 @@ class UserAdmin(StaffLogHistory, DjangoUserAdmin):
         def restore_one(user: User) -> None:
             services.user_restore(user=user, actor=request.user)
 
-        run_for_each(self, request, queryset, restore_one, done=_("Restored {count} member(s)."))
+        run_for_each(
+            self,
+            request,
+            queryset,
+            restore_one,
+            done=_("Restored {count} member(s)."),
+            needs_change=lambda user: not user.is_active,
+        )
 
 
 # Artworks and reports register their own admin pages (accounts.registry).

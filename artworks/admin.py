@@ -100,10 +100,12 @@ def _moderation_action(
     permission: str,
     description: str | Promise,
     done: str | Promise,
+    needs_change: Callable[[Artwork], bool],
 ) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Artwork]], None]:
-    """The admin action `name`, which runs one moderation service per selected artwork, with
-    the reason typed into the action bar. It is offered to whom `has_<permission>_permission`
-    (an `artworks.permissions` predicate) allows; the service asks it again per artwork."""
+    """The admin action `name`, which runs one moderation service per selected artwork that
+    `needs_change`, with the reason typed into the action bar. It is offered to whom
+    `has_<permission>_permission` (an `artworks.permissions` predicate) allows; the service
+    asks it again per artwork."""
 
     @admin.action(description=description, permissions=[permission])
     def action(
@@ -114,34 +116,46 @@ def _moderation_action(
         def apply(artwork: Artwork) -> None:
             service(artwork=artwork, actor=request.user, reason=reason)
 
-        run_for_each(modeladmin, request, queryset, apply, done=str(done))
+        run_for_each(
+            modeladmin, request, queryset, apply, done=str(done), needs_change=needs_change
+        )
 
     action.__name__ = name  # the admin knows an action by its function's name
     return action
 
 
-# The moderation actions: name, service, permission, description, message when done.
+# The moderation actions: name, service, permission, description, message when done, and
+# which artworks it changes (the others already are as asked).
+_HIDDEN = Artwork.Moderation.HIDDEN
 # fmt: off
 _MODERATION_ACTIONS = (
     ("hide", services.artwork_hide, "hide",
-     gettext_lazy("Hide from everyone but staff"), gettext_lazy("Hid {count} artwork(s).")),
+     gettext_lazy("Hide from everyone but staff"), gettext_lazy("Hid {count} artwork(s)."),
+     lambda a: a.moderation != _HIDDEN),
     ("restore", services.artwork_restore, "restore",
-     gettext_lazy("Restore (undo hide)"), gettext_lazy("Restored {count} artwork(s).")),
+     gettext_lazy("Restore (undo hide)"), gettext_lazy("Restored {count} artwork(s)."),
+     lambda a: a.moderation == _HIDDEN),
     ("unpublish", services.artwork_unpublish, "unpublish",
-     gettext_lazy("Unpublish (back to draft)"), gettext_lazy("Unpublished {count} artwork(s).")),
+     gettext_lazy("Unpublish (back to draft)"), gettext_lazy("Unpublished {count} artwork(s)."),
+     lambda a: a.status == Artwork.Status.PUBLISHED),
     ("feature", services.artwork_feature, "feature",
-     gettext_lazy("Feature on the landing page"), gettext_lazy("Featured {count} artwork(s).")),
+     gettext_lazy("Feature on the landing page"), gettext_lazy("Featured {count} artwork(s)."),
+     lambda a: a.featured_at is None),
     ("unfeature", services.artwork_unfeature, "feature",
-     gettext_lazy("Stop featuring"), gettext_lazy("Stopped featuring {count} artwork(s).")),
+     gettext_lazy("Stop featuring"), gettext_lazy("Stopped featuring {count} artwork(s)."),
+     lambda a: a.featured_at is not None),
     ("rate_general", partial(services.artwork_rate, rating=Artwork.Rating.GENERAL), "rate",
      gettext_lazy("Change the rating to general (the author is told)"),
-     gettext_lazy("Rated {count} artwork(s) general.")),
+     gettext_lazy("Rated {count} artwork(s) general."),
+     lambda a: a.rating != Artwork.Rating.GENERAL),
     ("rate_mature", partial(services.artwork_rate, rating=Artwork.Rating.MATURE), "rate",
      gettext_lazy("Change the rating to mature (the author is told)"),
-     gettext_lazy("Rated {count} artwork(s) mature.")),
+     gettext_lazy("Rated {count} artwork(s) mature."),
+     lambda a: a.rating != Artwork.Rating.MATURE),
     ("rate_explicit", partial(services.artwork_rate, rating=Artwork.Rating.EXPLICIT), "rate",
      gettext_lazy("Change the rating to explicit (the author is told)"),
-     gettext_lazy("Rated {count} artwork(s) explicit.")),
+     gettext_lazy("Rated {count} artwork(s) explicit."),
+     lambda a: a.rating != Artwork.Rating.EXPLICIT),
 )
 # fmt: on
 

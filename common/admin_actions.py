@@ -67,9 +67,12 @@ def run_for_each(
     apply: Callable[[object], object],
     *,
     done: str,
+    needs_change: Callable[[object], bool] | None = None,
 ) -> int:
     """Call `apply(row)` for each row; one message for the successes (`done` is formatted
-    with {count}), one per failure with the service's own words. Returns the success count."""
+    with {count}), one per failure with the service's own words. Returns the success count.
+    `needs_change(row)`: whether the action would change the row; the others are left alone
+    and said to need no change, rather than counted as done (nothing was logged for them)."""
     rows = list(rows[: MAX_ROWS_PER_ACTION + 1]) if hasattr(rows, "query") else list(rows)
     if len(rows) > MAX_ROWS_PER_ACTION:
         modeladmin.message_user(
@@ -79,6 +82,10 @@ def run_for_each(
             messages.ERROR,
         )
         return 0
+    unchanged = 0
+    if needs_change is not None:
+        unchanged = sum(1 for row in rows if not needs_change(row))
+        rows = [row for row in rows if needs_change(row)]
     count = 0
     for row in rows:
         try:
@@ -90,4 +97,10 @@ def run_for_each(
             count += 1
     if count:
         modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+    if unchanged:
+        modeladmin.message_user(
+            request,
+            _("%(count)d selected row(s) needed no change.") % {"count": unchanged},
+            messages.INFO,
+        )
     return count

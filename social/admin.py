@@ -69,10 +69,15 @@ class CollectionAdmin(_MembersChoiceAdmin):
 
 
 def _comment_action(
-    name: str, service: Callable[..., Comment], description: str | Promise, done: str | Promise
+    name: str,
+    service: Callable[..., Comment],
+    description: str | Promise,
+    done: str | Promise,
+    needs_change: Callable[[Comment], bool],
 ) -> Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Comment]], None]:
-    """The admin action `name`: one service call per selected comment, with the reason typed
-    into the action bar (as for artworks); offered to staff who may moderate comments."""
+    """The admin action `name`: one service call per selected comment that `needs_change`,
+    with the reason typed into the action bar (as for artworks); offered to staff who may
+    moderate comments."""
 
     @admin.action(description=description, permissions=["moderate"])
     def action(
@@ -83,7 +88,9 @@ def _comment_action(
         def apply(comment: Comment) -> None:
             service(actor=request.user, comment=comment, reason=reason)
 
-        run_for_each(modeladmin, request, queryset, apply, done=str(done))
+        run_for_each(
+            modeladmin, request, queryset, apply, done=str(done), needs_change=needs_change
+        )
 
     action.__name__ = name
     return action
@@ -118,12 +125,14 @@ class CommentAdmin(StaffLogHistory, admin.ModelAdmin):
             services.comment_hide,
             gettext_lazy("Hide from everyone but staff"),
             gettext_lazy("Hid {count} comment(s)."),
+            lambda comment: comment.hidden_at is None,
         ),
         _comment_action(
             "unhide",
             services.comment_unhide,
             gettext_lazy("Unhide"),
             gettext_lazy("Unhid {count} comment(s)."),
+            lambda comment: comment.hidden_at is not None,
         ),
     ]
     list_display = ("id", "excerpt", "author", "artwork", "parent_id", "created_at", "hidden")

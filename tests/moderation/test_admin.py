@@ -88,6 +88,25 @@ def test_a_moderator_hides_and_restores_from_the_changelist(
     assert Artwork.objects.get(pk=artwork.pk).moderation == Artwork.Moderation.VISIBLE
 
 
+def test_an_action_counts_only_the_rows_it_changed(moderator_client):
+    # Rows already in the state asked for are left alone, and the message says so instead of
+    # counting them as done (nothing was logged or told for them).
+    hidden = PublishedArtworkFactory(moderation="hidden")
+    shown = PublishedArtworkFactory()
+    response = act(moderator_client, ARTWORKS, "hide", [hidden, shown], reason="spam")
+    assert message_texts(response) == ["Hid 1 artwork(s).", "1 selected row(s) needed no change."]
+    response = act(moderator_client, ARTWORKS, "hide", [hidden, shown])
+    assert message_texts(response) == ["2 selected row(s) needed no change."]
+    member, gone = UserFactory(), UserFactory(is_active=False)
+    response = act(moderator_client, USERS, "suspend", [member, gone], reason="spam")
+    assert message_texts(response) == [
+        "Suspended 1 member(s).",
+        "1 selected row(s) needed no change.",
+    ]
+    assert StaffAction.objects.filter(action="artwork_hide").count() == 1
+    assert StaffAction.objects.filter(action="user_suspend").count() == 1
+
+
 def test_feature_unfeature_and_unpublish_actions(moderator_client):
     artworks = PublishedArtworkFactory.create_batch(2)
     act(moderator_client, ARTWORKS, "feature", artworks)
