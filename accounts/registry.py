@@ -6,7 +6,9 @@ a URL name or a model label.
 - the admin page of a staff-log entry's target (an artwork, a report), which the admin of the
   app owning the target serves;
 - more pages of a member's settings (the members they block or mute), as tabs beside
-  accounts' own.
+  accounts' own;
+- why an inactive account may not be made active again (it is being deleted), which the
+  restoration of a suspended member asks.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 _profile_url: Callable[[str], str] | None = None
 _target_admin_url_names: dict[str, str] = {}
 _settings_pages: dict[str, object] = {}
+_restore_refusals: list[Callable[[int], str | None]] = []
 
 
 def register_profile_url(build: Callable[[str], str]) -> None:
@@ -48,3 +51,18 @@ def register_settings_page(url_name: str, label: object) -> None:
 def settings_pages() -> list[tuple[str, object]]:
     """(URL name, label) of the settings pages other apps registered, in registration order."""
     return list(_settings_pages.items())
+
+
+def register_restore_refusal(refusal: Callable[[int], str | None]) -> None:
+    """`refusal(user_id)`: why the inactive account may not be made active again (a sentence
+    for staff), or None."""
+    _restore_refusals.append(refusal)
+
+
+def restore_refusal(user_id: int) -> str | None:
+    """The first reason an app gives not to make the account active again, or None."""
+    for refusal in _restore_refusals:
+        reason = refusal(user_id)
+        if reason:
+            return reason
+    return None

@@ -43,6 +43,7 @@ from common.tasks import BrokerDown, enqueue
 from common.text import title_clean
 
 from .models import StaffAction, User
+from .registry import restore_refusal
 from .selectors import can_restore_user, can_suspend_user
 from .signals import UserEvent, user_moderated
 from .validators import username_is_reserved
@@ -339,6 +340,9 @@ def user_restore(*, user: User, actor: User) -> User:
     """Lift a suspension: the member can sign in again and their artworks return. It takes
     the same power as the suspension (`can_restore_user`)."""
     require_staff(actor)
+    refusal = restore_refusal(user.pk)
+    if refusal:
+        raise ValidationError(refusal)
     _require_member_power(
         can_restore_user,
         actor=actor,

@@ -11,7 +11,10 @@ class MemberDataConfig(AppConfig):
     verbose_name = _("Your data")
 
     def ready(self) -> None:
-        from accounts.registry import register_settings_page
+        from accounts.registry import register_restore_refusal, register_settings_page
+
+        from .selectors import account_restore_refusal
 
         register_settings_page("memberdata:export", _("Export your data"))
         register_settings_page("memberdata:delete", _("Delete account"))
+        register_restore_refusal(account_restore_refusal)

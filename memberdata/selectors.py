@@ -1,12 +1,15 @@
-"""Reads of a member's exports, and the one rule of who may download one."""
+"""Reads of a member's exports, the one rule of who may download one, and whether an
+account being deleted may be made active again."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from accounts.selectors import user_is_signed_in
 
-from .models import DataExport
+from .models import AccountDeletion, DataExport
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -36,3 +39,11 @@ def export_for_download(
     if export is None or not can_download_export(viewer=viewer, export=export):
         return None
     return export
+
+
+def account_restore_refusal(user_id: int) -> str | None:
+    """An account whose member asked for its deletion stays inactive until it is gone (a
+    restoration by staff would bring back the work of someone who asked to leave)."""
+    if AccountDeletion.objects.filter(user_id=user_id).exists():
+        return _("This account is being deleted at its member's request.")
+    return None

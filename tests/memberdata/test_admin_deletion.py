@@ -107,3 +107,18 @@ def test_a_moderator_cannot_delete_members(client):
     assert client.post(delete_url(member), {"post": "yes"}).status_code == 403
     assert User.objects.get(pk=member.pk).is_active
     assert not StaffAction.objects.exists()
+
+
+def test_a_member_who_asked_to_leave_cannot_be_restored(world, client):
+    # Their account is inactive, as a suspended one is, until the deletion has run: lifting
+    # a "suspension" would bring back the work of someone who asked to leave.
+    from memberdata import services
+    from tests.moderation.test_admin import USERS, act, message_texts
+
+    services.account_deletion_request(user=world.member, confirmation=PASSWORD)  # not run yet
+    moderator = make_moderator()
+    client.force_login(moderator)
+    response = act(client, USERS, "restore", [world.member])
+    assert "being deleted at its member's request" in " ".join(message_texts(response))
+    assert not User.objects.get(pk=world.member.pk).is_active
+    assert not StaffAction.objects.filter(action="user_restore").exists()
