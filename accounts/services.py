@@ -40,7 +40,7 @@ from common.images import (
 from common.signals import send_on_commit
 from common.storage import delete_quietly, delete_quietly_on_commit
 from common.tasks import BrokerDown, enqueue
-from common.text import title_clean
+from common.text import text_clean, text_strip, title_clean
 
 from .models import StaffAction, User
 from .registry import restore_refusal
@@ -303,8 +303,8 @@ def staff_action_record(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        target_repr=str(target_repr)[:200],
-        reason=(reason or "").strip()[:2000],
+        target_repr=text_clean(str(target_repr))[:200],
+        reason=text_strip(reason or "")[:2000],
     )
 
 

@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.text import text_strip
+
 # A moderator can select every row of a filtered list ("select all N"); one request applies a
 # service row by row, so bound the batch and let larger clean-ups go page by page.
 MAX_ROWS_PER_ACTION = 500
@@ -57,7 +59,8 @@ class SuspensionReasonActionForm(ReasonActionForm):
 
 
 def action_reason(request: HttpRequest) -> str:
-    return (request.POST.get("reason") or "").strip()[:500]
+    """The reason typed into the action bar, as every stored text is kept (`text_strip`)."""
+    return text_strip(request.POST.get("reason") or "")[:500]
 
 
 def run_for_each(

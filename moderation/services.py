@@ -22,6 +22,7 @@ from artworks.selectors import artwork_is_visible_to
 from artworks.services import artwork_hide
 from common import ratelimit
 from common.exceptions import StateConflict
+from common.text import text_strip
 from social.models import Comment
 from social.selectors import can_moderate_comments, comment_is_shown_to
 from social.services import comment_hide
@@ -42,7 +43,7 @@ class ReportRateLimited(Exception):
 def _check_reason(reason: str, details: str) -> str:
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": _("Choose a reason from the list.")})
-    details = (details or "").strip()
+    details = text_strip(details or "")  # as every stored text: no control characters
     if reason == Report.Reason.OTHER and not details:
         raise ValidationError({"details": _("Tell us what is wrong when you choose “Other”.")})
     return details[:2000]
@@ -187,7 +188,7 @@ def report_resolve(*, report: Report, actor: User, action: str, note: str = "") 
         raise PermissionDenied(_("You do not have permission to do that."))
     if action not in Report.Resolution.values or action == Report.Resolution.NONE:
         raise ValidationError(_("Unknown action for a report."))
-    note = (note or "").strip()[:2000]
+    note = text_strip(note or "")[:2000]
     with transaction.atomic():
         locked = (
             Report.objects.select_for_update(of=("self",))

@@ -63,6 +63,32 @@ def test_other_needs_details_and_reasons_come_from_the_list(user):
     assert Report.objects.count() == 0
 
 
+def test_details_and_staff_notes_are_stored_without_control_characters(
+    user, staff_user, django_capture_on_commit_callbacks
+):
+    # As every stored text (common.text.text_clean): they are shown in the admin, and a
+    # staff note reaches the author's notifications.
+    from notifications.models import Notification
+
+    artwork = PublishedArtworkFactory()
+    report = services.report_create(
+        reporter=user, artwork=artwork, reason="other", details="\x07Looks\x1b copied\x08"
+    )
+    assert report.details == "Looks copied"
+    with pytest.raises(ValidationError):  # nothing but control characters is no detail
+        services.report_create(
+            reporter=UserFactory(), artwork=artwork, reason="other", details="\x07\x08"
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_resolve(
+            report=report, actor=staff_user, action="hide_artwork", note="seen\x07 elsewhere"
+        )
+    report.refresh_from_db()
+    assert report.resolution_note == "seen elsewhere"
+    assert "\x07" not in StaffAction.objects.get(action="artwork_hide").reason
+    assert "\x07" not in Notification.objects.get(kind="hidden").reason
+
+
 def test_reports_are_rate_limited(user, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": (2, 3600)}
     artworks = PublishedArtworkFactory.create_batch(3)
