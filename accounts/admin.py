@@ -103,6 +103,10 @@ class UserAdmin(StaffLogHistory, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )
 
+    def view_on_site(self, obj: User) -> str | None:
+        # A suspended (or leaving) member's profile is 404, staff included: no button to it.
+        return obj.get_absolute_url() if obj.is_active else None
+
     @admin.display(description=gettext_lazy("profile"))
     def profile_link(self, obj: User) -> str:
         if not obj.pk or not obj.is_active:

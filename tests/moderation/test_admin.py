@@ -288,6 +288,16 @@ def test_the_members_reason_box_says_a_suspension_needs_one(moderator_client):
     assert 'placeholder="optional"' not in page
 
 
+def test_view_on_site_is_offered_only_for_a_profile_that_is_there(moderator_client, moderator):
+    # A suspended member's profile is 404 (staff included): no button leads there.
+    member = UserFactory()
+    change = reverse("admin:accounts_user_change", args=[member.pk])
+    assert 'class="viewsitelink"' in moderator_client.get(change).content.decode()
+    act(moderator_client, USERS, "suspend", [member], reason="spam")
+    assert moderator_client.get(member.get_absolute_url()).status_code == 404
+    assert 'class="viewsitelink"' not in moderator_client.get(change).content.decode()
+
+
 def test_a_moderator_suspends_and_restores_a_member(moderator_client, moderator):
     member = UserFactory()
     response = act(moderator_client, USERS, "suspend", [member])  # no reason given
