@@ -23,7 +23,7 @@ from artworks.selectors import (
     artworks_visible_to,
 )
 from artworks.tags import tag_normalise
-from social.selectors import creators_to_follow, followed_ids, muted_by
+from social.selectors import FollowStates, creators_to_follow, follow_states, muted_by
 
 from .selectors import (
     FEED_TABS,
@@ -271,7 +271,7 @@ def search_tabs(*, query: str, kind: str) -> list[Tab]:
     ]
 
 
-def search_followed(*, viewer: Viewer, page: SearchPage) -> set[int]:
-    """Which members found the viewer follows, for their buttons (one query; none for a
-    visitor)."""
-    return followed_ids(viewer=viewer, user_ids=[member.pk for member in page.items])
+def search_follow_states(*, viewer: Viewer, page: SearchPage) -> FollowStates:
+    """Whom among the members found the viewer follows, and who stands in a block with them,
+    for their buttons (one query; none for a visitor)."""
+    return follow_states(viewer=viewer, user_ids=[member.pk for member in page.items])

@@ -33,7 +33,7 @@ from .page_selectors import (
     profile_page,
     profile_tab_open_to,
     profile_tabs,
-    search_followed,
+    search_follow_states,
     search_tabs,
     showcase_strips,
     site_stats,
@@ -133,7 +133,8 @@ def search(request: HttpRequest) -> HttpResponse:
         query = urlencode({"q": q, "type": kind})
         return first_page_again(request, f"{reverse('feed:search')}?{query}")
     if kind == "users":
-        context = {"page": page, "followed": search_followed(viewer=request.user, page=page)}
+        states = search_follow_states(viewer=request.user, page=page)
+        context = {"page": page, "follow_states": states}
         partial = "social/partials/member_page.html"
     else:
         context = _list_context(request, page)

@@ -134,12 +134,39 @@ def is_following(*, viewer: User | None, user: User) -> bool:
     return Follow.objects.filter(follower_id=viewer.pk, followee_id=user.pk).exists()
 
 
-def followed_ids(*, viewer: User | None, user_ids: list[int]) -> set[int]:
-    """Which of `user_ids` the viewer follows (one query; none for a visitor)."""
+@dataclass(frozen=True)
+class FollowStates:
+    """The viewer's standing with the members of a list, for their follow buttons."""
+
+    followed: frozenset[int] = frozenset()  # those the viewer follows
+    blocked: frozenset[int] = frozenset()  # those blocking the viewer or blocked by them
+
+
+def follow_states(*, viewer: User | None, user_ids: list[int]) -> FollowStates:
+    """Which of `user_ids` the viewer follows, and which stand in a block with them either
+    way (no follow button for those, as on their profile: `member_standing`). One query;
+    none for a visitor."""
     if not user_is_signed_in(viewer) or not user_ids:
-        return set()
-    rows = Follow.objects.filter(follower_id=viewer.pk, followee_id__in=user_ids)
-    return set(rows.values_list("followee_id", flat=True))
+        return FollowStates()
+    me = viewer.pk
+    rows = (
+        Follow.objects.filter(follower_id=me, followee_id__in=user_ids)
+        .annotate(kind=Value("followed"))
+        .values_list("followee_id", "kind")
+        .union(
+            Block.objects.filter(blocker_id=me, blocked_id__in=user_ids)
+            .annotate(kind=Value("blocked"))
+            .values_list("blocked_id", "kind"),
+            Block.objects.filter(blocker_id__in=user_ids, blocked_id=me)
+            .annotate(kind=Value("blocked"))
+            .values_list("blocker_id", "kind"),
+            all=True,
+        )
+    )
+    found: dict[str, set[int]] = {"followed": set(), "blocked": set()}
+    for user_id, kind in rows:
+        found[kind].add(user_id)
+    return FollowStates(frozenset(found["followed"]), frozenset(found["blocked"]))
 
 
 def followees_of(*, follower_id: int) -> QuerySet:

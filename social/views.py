@@ -46,7 +46,7 @@ from .page_selectors import (
     follow_tabs,
     standing_page,
 )
-from .selectors import followed_ids, is_following
+from .selectors import follow_states, is_following
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -167,7 +167,7 @@ def _follow_list(request: HttpRequest, username: str, direction: Direction) -> H
         "person": person,
         "direction": direction,
         "page": page,
-        "followed": followed_ids(viewer=request.user, user_ids=[m.pk for m in page.items]),
+        "follow_states": follow_states(viewer=request.user, user_ids=[m.pk for m in page.items]),
         "heading": seo.follow_list_heading(user=person, direction=direction),
         "tabs": follow_tabs(user=person),
         "meta": seo.follow_list_meta(user=person, direction=direction, cursor=cursor),

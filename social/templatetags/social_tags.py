@@ -39,10 +39,15 @@ def follow_button(
     followed_ids: Collection[int] | None = None,
     stats: bool = False,
     standing: dict[str, bool] | None = None,
+    hidden_ids: Collection[int] = (),
 ) -> dict[str, object]:
+    """`followed_ids` (with `hidden_ids`, those in a block with the viewer either way): read
+    once for a list; else the viewer's `standing` with `person` (read here when not given)."""
     request = context["request"]
     if follow_button_mode(viewer=request.user, person=person) != "member":
         following = False
+    elif person.pk in hidden_ids:
+        return {"mode": "hidden"}
     elif followed_ids is not None:
         following = person.pk in followed_ids
     else:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from social.services import user_follow
+from social.services import user_block, user_follow
 from tests.factories import PublishedArtworkFactory, UserFactory
 from tests.page_tools import validate_html
 
@@ -181,6 +181,20 @@ class TestQueries:
         html = response.content.decode()
         assert len(rows(html)) == n
         assert html.count('aria-pressed="true"') == (n + 1) // 2
+
+    def test_no_button_where_a_block_stands_either_way(self, client, user, star):
+        """As on the profile: a member who blocks the viewer, or whom the viewer blocks, has no
+        follow button in the lists (it could only answer that the follow is refused)."""
+        blocker, blocked, plain = UserFactory(), UserFactory(), UserFactory()
+        for member in (blocker, blocked, plain):
+            user_follow(follower=member, followee=star)
+        user_block(blocker=blocker, blocked=user)
+        user_block(blocker=user, blocked=blocked)
+        client.force_login(user)
+        html = client.get("/user/star/followers").content.decode()
+        assert f"follow-button-{plain.pk}" in row_of(html, plain)
+        for member in (blocker, blocked):
+            assert "follow-button" not in row_of(html, member), member.username
 
     def test_a_profile_with_the_button_costs_one_query_more(
         self, client, user, star, django_assert_num_queries
