@@ -175,7 +175,7 @@ def tag_artworks(
     limit: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ) -> Status:
     """The public artworks with a tag (its name in any case or width): `tab=hot` by hot
-    score, `tab=new` newest first. 404 for a tag nobody has used."""
+    score, `tab=new` newest first. 404 for a tag no published, visible work carries."""
     found = tag_find(name=name)
     if found is None:
         return Status(404, {"detail": _("No such tag.")})
