@@ -8,10 +8,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common import ratelimit
 from common.redirects import safe_next_url
 
 from . import services
 from .forms import ContentSettingsForm, ProfileForm
+
+
+def _new_pictures_limited(request: HttpRequest) -> bool:
+    """Whether a picture sent would go past the member's limit: each one is decoded (up to
+    UPLOAD_MAX_PIXELS), so each counts, refused or not, as an artwork's upload does."""
+    if not request.FILES.get("avatar"):
+        return False
+    return ratelimit.hit(scope="avatar", key=ratelimit.member_key(request.user.pk))
 
 
 @login_required
@@ -23,6 +32,11 @@ def profile_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, user=user)
+        if _new_pictures_limited(request):
+            form.is_valid()  # the other fields' errors too, shown with the refusal
+            form.add_error("avatar", _("Too many new pictures in a short time; try again later."))
+            user.refresh_from_db()
+            return render(request, "accounts/settings_profile.html", {"form": form}, status=429)
         if form.is_valid():
             try:
                 services.user_update_profile(

@@ -191,6 +191,8 @@ RATE_LIMITS = {
     "follow": (env.int("RATE_LIMIT_FOLLOWS_PER_HOUR", default=200), 3600),
     "comment": (env.int("RATE_LIMIT_COMMENTS_PER_HOUR", default=60), 3600),
     "collection": (env.int("RATE_LIMIT_COLLECTION_WRITES_PER_HOUR", default=300), 3600),
+    # New profile pictures sent, per member, refused ones too: each is decoded in full.
+    "avatar": (env.int("RATE_LIMIT_AVATAR_UPLOADS_PER_HOUR", default=20), 3600),
     "api_login": (20, 300),
     # Confirmations of an account's deletion, per member: each one checks the password, so
     # as many as the sign-in lockout allows guesses (five in five minutes).

@@ -260,3 +260,34 @@ def test_the_settings_form_needs_csrf(user):
     assert response.status_code == 403
     user.refresh_from_db()
     assert user.username != "sneaky"
+
+
+def test_new_pictures_are_rate_limited_per_member(client, user, settings, stored_files):
+    """Each picture sent is decoded (up to UPLOAD_MAX_PIXELS: over a second of a worker for a
+    100 KB PNG), so each counts, refused ones too, as an artwork's upload does; the rest of the
+    profile stays editable."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "avatar": (2, 3600)}
+    client.force_login(user)
+    not_an_image = upload(b"not an image", name="x.png", content_type="image/png")
+    assert client.post(URL, {"username": user.username, "avatar": not_an_image}).status_code == 200
+    assert (
+        client.post(URL, {"username": user.username, "avatar": upload(tiny_jpeg())}).status_code
+        == 302
+    )
+    user.refresh_from_db()
+    kept = user.profile_pic.name
+    response = client.post(
+        URL, {"username": user.username, "name": "New", "avatar": upload(tiny_jpeg())}
+    )
+    assert response.status_code == 429
+    assert "Too many new pictures in a short time; try again later." in response.content.decode()
+    user.refresh_from_db()
+    assert user.profile_pic.name == kept and user.name != "New"  # nothing saved
+    assert client.post(URL, {"username": user.username, "name": "New"}).status_code == 302
+    user.refresh_from_db()
+    assert user.name == "New" and user.profile_pic.name == kept
+    other = Client()
+    other.force_login(UserFactory())  # another member has their own count
+    assert (
+        other.post(URL, {"username": "someone", "avatar": upload(tiny_jpeg())}).status_code == 302
+    )
