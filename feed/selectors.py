@@ -25,6 +25,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.selectors import user_is_signed_in
 from artworks.models import Artwork, Favorite, Tag
@@ -92,7 +93,9 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> tuple:
             raise ValueError("wrong number of parts")
         return tuple(_cursor_part(p, kind) for p, kind in zip(parts, kinds, strict=True))
     except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as exc:
-        raise InvalidCursor("This page link is invalid; start again from the first page.") from exc
+        raise InvalidCursor(
+            _("This page link is invalid; start again from the first page.")
+        ) from exc
 
 
 def clamp_limit(limit: int | None) -> int:

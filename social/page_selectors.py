@@ -52,7 +52,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         # query.
         return datetime.fromisoformat(created_at).astimezone(UTC), int(row_id)
     except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error) as exc:
-        raise InvalidCursor("This page link is invalid; start again from the first page.") from exc
+        raise InvalidCursor(
+            _("This page link is invalid; start again from the first page.")
+        ) from exc
 
 
 def follow_page(

@@ -145,6 +145,37 @@ def test_a_bad_cursor_is_400_json(client, cursor):
     assert "page link is invalid" in response.json()["detail"]
 
 
+def test_a_bad_cursor_is_refused_in_the_callers_language(client):
+    """Every list refuses a cursor it did not make with the same sentence, in the language the
+    caller asks for: the feed's, a member's, a tag's, search's and a collection's lists said
+    it in English whatever Accept-Language said (the others translated it)."""
+    from artworks.services import artwork_set_tags
+    from social.services import collection_create, collection_item_add
+
+    member = UserFactory()
+    artwork = PublishedArtworkFactory(user=member)
+    artwork_set_tags(artwork=artwork, actor=member, tags=["sunset"])
+    collection = collection_create(owner=member, name="Golden hours")
+    collection_item_add(actor=member, collection=collection, artwork_id=artwork.pk)
+    client.force_login(member)
+    lists = [
+        "/api/feed",
+        f"/api/users/{member.pk}/artworks",
+        f"/api/users/{member.pk}/favorites",
+        "/api/tags/sunset/artworks",
+        "/api/search?q=artwork",
+        f"/api/collections/{collection.pk}/items",
+        f"/api/artworks/{artwork.pk}/comments",
+        f"/api/artworks/{artwork.pk}/remixes",
+        "/api/notifications",
+    ]
+    for url in lists:
+        joiner = "&" if "?" in url else "?"
+        response = client.get(f"{url}{joiner}cursor=garbage", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 400, url
+        assert response.json() == {"detail": "该分页链接无效，请从第一页重新开始。"}, url
+
+
 def test_an_unknown_tab_or_limit_is_refused(client):
     assert client.get("/api/feed?tab=top").status_code == 422
     assert client.get("/api/feed?limit=0").status_code == 422
