@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
-from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import BaseModel, Field, model_validator
 
 from .images import storage_url
 from .models import Artwork
+from .providers.reasons import reason_shown
 from .remixes import visible_parent_ids
 from .selectors import artwork_get_visible_cached, artwork_prompt_visible_to
 
@@ -146,12 +146,11 @@ class ArtworkOut(Schema):
 
     @staticmethod
     def resolve_generation_error(artwork: Artwork, context: ArtworkContext) -> str | None:
-        """For the author only. Stored in English; gettext("") would answer the catalog
-        header."""
+        """For the author only. Stored in English, in the caller's language here."""
         viewer = context["viewer"]
         if viewer is None or not viewer.is_authenticated or viewer.pk != artwork.user_id:
             return None
-        return artwork.generation_error and gettext(artwork.generation_error)
+        return reason_shown(artwork.generation_error)
 
     @staticmethod
     def resolve_remix_of(artwork: Artwork, context: ArtworkContext) -> int | None:

@@ -19,6 +19,7 @@ from django.conf import settings
 
 from common.images import TooManyPixels, megapixels, open_image
 
+from . import reasons
 from .base import GeneratedImage, ProviderError
 
 logger = logging.getLogger(__name__)
@@ -88,8 +89,8 @@ def post_once(
         _read_body(response, deadline=deadline, service=service)
     except requests.RequestException as exc:
         timed_out = isinstance(exc, requests.Timeout)
-        what = "did not answer in time" if timed_out else "could not be reached"
-        raise ProviderError(f"{service} {what}. Try again later.", retryable=True) from (
+        fmt = reasons.TIMED_OUT if timed_out else reasons.UNREACHABLE
+        raise ProviderError(reasons.reason(fmt, service=service), retryable=True) from (
             None if timed_out else exc
         )
     if response.status_code in RETRYABLE_STATUSES and not _quota_used_up(response):
@@ -125,7 +126,7 @@ def _read_body(response: requests.Response, *, deadline: float, service: str) ->
                     raise requests.Timeout("the answer took longer than AI_PROVIDER_TIMEOUT")
                 size += len(chunk)
                 if size > limit:
-                    raise ProviderError(f"{service} sent an answer larger than this site accepts.")
+                    raise ProviderError(reasons.reason(reasons.ANSWER_TOO_LARGE, service=service))
                 chunks.append(chunk)
         except urllib3.exceptions.TimeoutError as exc:
             raise requests.Timeout(str(exc)) from exc
@@ -136,10 +137,10 @@ def _read_body(response: requests.Response, *, deadline: float, service: str) ->
 
 def _transient_reason(service: str, response: requests.Response) -> str:
     if response.status_code == 429:
-        return f"{service} is busy (too many requests). Try again in a few minutes."
+        return reasons.reason(reasons.BUSY, service=service)
     if response.status_code == 408:
-        return f"{service} did not answer in time. Try again later."
-    return f"{service} had an error (HTTP {response.status_code}). Try again later."
+        return reasons.reason(reasons.TIMED_OUT, service=service)
+    return reasons.reason(reasons.SERVER_ERROR, service=service, status=response.status_code)
 
 
 def error_message_from(response: requests.Response) -> str:
@@ -182,14 +183,14 @@ def _quota_used_up(response: requests.Response) -> bool:
 def _client_error_reason(service: str, response: requests.Response) -> str:
     detail = error_message_from(response)[:300]
     if response.status_code == 429:
-        reason = f"{service} refused: the account's quota is used up (HTTP 429)."
+        fmt = reasons.QUOTA_USED_UP
     elif response.status_code in (401, 403):
-        reason = f"{service} refused the credentials (HTTP {response.status_code})."
+        fmt = reasons.BAD_CREDENTIALS
     elif response.status_code == 404:
-        reason = f"{service} does not know this model (HTTP 404)."
+        fmt = reasons.UNKNOWN_MODEL
     else:
-        reason = f"{service} rejected the request (HTTP {response.status_code})."
-    return f"{reason} {detail}".strip()
+        fmt = reasons.REJECTED
+    return reasons.reason(fmt, service=service, status=response.status_code, detail=detail)
 
 
 def generated_image(data: bytes, *, service: str, seed: int | None, model: str) -> GeneratedImage:
@@ -200,20 +201,25 @@ def generated_image(data: bytes, *, service: str, seed: int | None, model: str) 
         fmt = (image.format or "").upper()
         width, height = image.size
     except TooManyPixels as exc:
-        size = f" of {exc.width} × {exc.height} pixels" if exc.width else ""
+        fmt = reasons.PICTURE_TOO_LARGE if exc.width else reasons.PICTURE_TOO_LARGE_UNSIZED
         raise ProviderError(
-            f"{service} returned a picture{size} larger than this site accepts "
-            f"(at most {megapixels(exc.max_pixels)} megapixels)."
+            reasons.reason(
+                fmt,
+                service=service,
+                width=exc.width,
+                height=exc.height,
+                max=megapixels(exc.max_pixels),
+            )
         ) from None
     except Exception:
-        raise ProviderError(f"{service} returned something that is not an image.") from None
+        raise ProviderError(reasons.reason(reasons.NOT_AN_IMAGE, service=service)) from None
     types = {
         "PNG": ("png", "image/png"),
         "JPEG": ("jpg", "image/jpeg"),
         "WEBP": ("webp", "image/webp"),
     }
     if fmt not in types:
-        raise ProviderError(f"{service} returned an image in an unsupported format ({fmt}).")
+        raise ProviderError(reasons.reason(reasons.UNSUPPORTED_FORMAT, service=service, format=fmt))
     ext, content_type = types[fmt]
     return GeneratedImage(
         data=data,

@@ -10,11 +10,13 @@ import base64
 import binascii
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
+from . import reasons
 from .base import GeneratedImage, GenerationRequest, ProviderError
 from .http import generated_image, post_once
 
-SERVICE = "The OpenAI-compatible image service"
+SERVICE = gettext_noop("The OpenAI-compatible image service")  # translated when a reason is shown
 
 # Models that accept only a few sizes: the requested aspect ratio picks the nearest one.
 FIXED_SIZES = {
@@ -83,6 +85,6 @@ class OpenAIProvider:
             encoded = response.json()["data"][0]["b64_json"]
             data = base64.b64decode(encoded, validate=True)
         except (ValueError, KeyError, IndexError, TypeError, binascii.Error):
-            raise ProviderError(f"{SERVICE} sent an answer without image data.") from None
+            raise ProviderError(reasons.reason(reasons.NO_IMAGE_DATA, service=SERVICE)) from None
         # The API takes no seed: nothing to record.
         return generated_image(data, service=SERVICE, seed=None, model=self.model)

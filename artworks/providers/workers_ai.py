@@ -12,11 +12,13 @@ import base64
 import binascii
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
+from . import reasons
 from .base import GeneratedImage, GenerationRequest, ProviderError
 from .http import generated_image, post_once
 
-SERVICE = "Cloudflare Workers AI"
+SERVICE = gettext_noop("Cloudflare Workers AI")  # translated when a reason is shown
 MIN_SIDE, MAX_SIDE = 256, 2048
 
 
@@ -45,9 +47,7 @@ class WorkersAIProvider:
 
     def generate(self, request: GenerationRequest) -> GeneratedImage:
         if not (self.account_id and self.token):
-            raise ProviderError(
-                f"{SERVICE} is not configured (WORKERS_AI_ACCOUNT_ID and WORKERS_AI_API_TOKEN)."
-            )
+            raise ProviderError(reasons.reason(reasons.NOT_CONFIGURED, service=SERVICE))
         response = post_once(
             f"{self.base_url}/accounts/{self.account_id}/ai/run/{self.model}",
             service=SERVICE,
@@ -61,15 +61,20 @@ class WorkersAIProvider:
             try:
                 body = response.json()
             except ValueError:
-                raise ProviderError(f"{SERVICE} sent an answer that could not be read.") from None
+                raise ProviderError(
+                    reasons.reason(reasons.ANSWER_UNREADABLE, service=SERVICE)
+                ) from None
             if not isinstance(body, dict) or body.get("success") is False:
                 errors = body.get("errors") if isinstance(body, dict) else None
                 message = ""
                 if isinstance(errors, list) and errors and isinstance(errors[0], dict):
                     message = str(errors[0].get("message", ""))[:300]
-                raise ProviderError(f"{SERVICE} could not make the image. {message}".strip())
+                raise ProviderError(
+                    reasons.reason(reasons.COULD_NOT_MAKE, service=SERVICE, detail=message)
+                )
             try:
                 data = base64.b64decode(body["result"]["image"], validate=True)
             except (KeyError, TypeError, binascii.Error):
-                raise ProviderError(f"{SERVICE} sent an answer without image data.") from None
+                no_image = reasons.reason(reasons.NO_IMAGE_DATA, service=SERVICE)
+                raise ProviderError(no_image) from None
         return generated_image(data, service=SERVICE, seed=request.seed, model=self.model)

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django import template
 
 from artworks.models import Artwork
+from artworks.providers.reasons import reason_shown
 from artworks.selectors import artwork_prompt_visible_to
 from artworks.services import generation_can_retry
 
@@ -25,6 +26,13 @@ def prompt_visible_to(artwork: Artwork, user: User | AnonymousUser | None) -> bo
 @register.filter
 def can_retry_generation(artwork: Artwork) -> bool:
     return generation_can_retry(artwork=artwork)
+
+
+@register.filter
+def failure_reason(stored: str) -> str:
+    """{{ artwork.generation_error|failure_reason }}: the stored (English) reason, in the
+    reader's language."""
+    return reason_shown(stored)
 
 
 @register.filter
