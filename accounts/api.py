@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 
 from common import ratelimit
@@ -71,10 +72,14 @@ def login(request: HttpRequest, payload: LoginIn) -> Status:
     """Exchange a Google ID token for an access token and a refresh token."""
     try:
         if ratelimit.hit(scope="api_login", key=ratelimit.client_key(request)):
-            return Status(429, {"detail": "Too many sign-in attempts; try again in a few minutes."})
+            return Status(
+                429, {"detail": gettext("Too many sign-in attempts; try again in a few minutes.")}
+            )
     except ratelimit.RateLimitUnavailable:
         # Fails closed: without a working limit, sign-in would be open to guessing.
-        return Status(503, {"detail": "Sign-in is paused for a moment; try again shortly."})
+        return Status(
+            503, {"detail": gettext("Sign-in is paused for a moment; try again shortly.")}
+        )
     try:
         claims = google.verify_id_token(payload.id_token)
         user, pair = tokens.token_pair_google_sign_in(request=request, claims=claims)
@@ -95,15 +100,21 @@ def refresh(request: HttpRequest, payload: RefreshIn) -> Status:
         return Status(
             401,
             {
-                "detail": "This refresh token was already used; every token of this sign-in "
-                "is now revoked. Sign in again."
+                "detail": gettext(
+                    "This refresh token was already used; every token of this sign-in "
+                    "is now revoked. Sign in again."
+                )
             },
         )
     if pair is None:
-        return Status(401, {"detail": "The refresh token is invalid, expired or already used."})
+        return Status(
+            401, {"detail": gettext("The refresh token is invalid, expired or already used.")}
+        )
     user = tokens.user_for_access_token(pair.access_token)
     if user is None:
-        return Status(401, {"detail": "The account behind this refresh token is not active."})
+        return Status(
+            401, {"detail": gettext("The account behind this refresh token is not active.")}
+        )
     return Status(200, _token_out(user, pair))
 
 

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -46,7 +45,7 @@ class JWTBearerAuth(HttpBearer):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationError(
-                message="Malformed Authorization header; use 'Bearer <token>'."
+                message=gettext("Malformed Authorization header; use 'Bearer <token>'.")
             )
         return self.authenticate(request, token.strip())
 
@@ -59,7 +58,9 @@ class JWTBearerAuth(HttpBearer):
 
         user = user_for_access_token(token, counting=counting if self.rate_scope else None)
         if user is None:
-            raise AuthenticationError(message="The access token is invalid or has expired.")
+            raise AuthenticationError(
+                message=gettext("The access token is invalid or has expired.")
+            )
         for attempt in counted:
             if attempt.counted:
                 ratelimit.remember(request, attempt)
@@ -88,7 +89,7 @@ class SessionCsrfAuth(SessionAuth):
                 raise
             # ninja's own words ("CSRF check Failed") say neither what is missing nor how
             # to send it.
-            raise HttpError(403, _(CSRF_REFUSED)) from None
+            raise HttpError(403, gettext(CSRF_REFUSED)) from None
 
 
 def _anonymous(request: HttpRequest) -> AnonymousUser:

@@ -18,6 +18,7 @@ import requests
 from cryptography import x509
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +45,13 @@ def _fetch_certs() -> dict[str, str]:
     except (requests.RequestException, ValueError) as exc:
         logger.warning("Could not fetch Google's certificates: %s", exc)
         raise GoogleTokenError(
-            "Google's signing certificates are unavailable; try again shortly.", status=503
+            gettext("Google's signing certificates are unavailable; try again shortly."),
+            status=503,
         ) from exc
     if not isinstance(certs, dict) or not certs:
-        raise GoogleTokenError("Google's signing certificates are unavailable.", status=503)
+        raise GoogleTokenError(
+            gettext("Google's signing certificates are unavailable."), status=503
+        )
     match = re.search(r"max-age=(\d+)", response.headers.get("Cache-Control", ""))
     timeout = min(int(match.group(1)), 86400) if match else 3600
     cache.set(CERTS_CACHE_KEY, certs, timeout=timeout)
@@ -59,7 +63,7 @@ def _certificate_for(kid: str) -> str:
     if not certs or kid not in certs:
         certs = _fetch_certs()
     if kid not in certs:
-        raise GoogleTokenError("The ID token is signed with an unknown key.")
+        raise GoogleTokenError(gettext("The ID token is signed with an unknown key."))
     return certs[kid]
 
 
@@ -67,15 +71,17 @@ def verify_id_token(token: str) -> dict[str, Any]:
     """The verified claims of a Google ID token, or GoogleTokenError. Accepts each token once."""
     client_id = settings.GOOGLE_CLIENT_ID
     if not client_id:
-        raise GoogleTokenError("Google sign-in is not configured on this server.", status=503)
+        raise GoogleTokenError(
+            gettext("Google sign-in is not configured on this server."), status=503
+        )
     if not isinstance(token, str) or token.count(".") != 2 or len(token) > 8192:
-        raise GoogleTokenError("The ID token is malformed.", status=400)
+        raise GoogleTokenError(gettext("The ID token is malformed."), status=400)
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
-        raise GoogleTokenError("The ID token is malformed.", status=400) from exc
+        raise GoogleTokenError(gettext("The ID token is malformed."), status=400) from exc
     if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
-        raise GoogleTokenError("The ID token is not signed the way Google signs them.")
+        raise GoogleTokenError(gettext("The ID token is not signed the way Google signs them."))
 
     pem = _certificate_for(header["kid"])
     public_key = x509.load_pem_x509_certificate(pem.encode()).public_key()
@@ -89,20 +95,26 @@ def verify_id_token(token: str) -> dict[str, Any]:
             options={"require": ["iss", "aud", "sub", "exp", "iat"]},
         )
     except jwt.ExpiredSignatureError as exc:
-        raise GoogleTokenError("The ID token has expired.") from exc
+        raise GoogleTokenError(gettext("The ID token has expired.")) from exc
     except jwt.InvalidAudienceError as exc:
-        raise GoogleTokenError("The ID token was issued for a different application.") from exc
+        raise GoogleTokenError(
+            gettext("The ID token was issued for a different application.")
+        ) from exc
     except jwt.InvalidSignatureError as exc:
-        raise GoogleTokenError("The ID token's signature is invalid.") from exc
+        raise GoogleTokenError(gettext("The ID token's signature is invalid.")) from exc
     except jwt.PyJWTError as exc:
-        raise GoogleTokenError(f"The ID token is invalid: {exc}.") from exc
+        raise GoogleTokenError(
+            gettext("The ID token is invalid: %(error)s.") % {"error": exc}
+        ) from exc
 
     if claims["iss"] not in settings.GOOGLE_ID_TOKEN_ISSUERS:
-        raise GoogleTokenError("The ID token was not issued by Google.")
+        raise GoogleTokenError(gettext("The ID token was not issued by Google."))
     if not claims.get("email"):
-        raise GoogleTokenError("The Google account has no email address.", status=400)
+        raise GoogleTokenError(gettext("The Google account has no email address."), status=400)
     if claims.get("email_verified") not in (True, "true"):
-        raise GoogleTokenError("The Google account's email address is not verified.", status=400)
+        raise GoogleTokenError(
+            gettext("The Google account's email address is not verified."), status=400
+        )
 
     _accept_once(token, expires_at=int(claims["exp"]))
     return claims
@@ -116,6 +128,8 @@ def _accept_once(token: str, *, expires_at: int) -> None:
     if added is None:
         # The cache swallowed an error (Redis down): without it a replay cannot be detected,
         # so refuse rather than accept a possibly stolen token.
-        raise GoogleTokenError("Sign-in is temporarily unavailable; try again shortly.", status=503)
+        raise GoogleTokenError(
+            gettext("Sign-in is temporarily unavailable; try again shortly."), status=503
+        )
     if not added:
-        raise GoogleTokenError("The ID token has already been used.")
+        raise GoogleTokenError(gettext("The ID token has already been used."))

@@ -30,6 +30,7 @@ from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -208,14 +209,18 @@ def token_pair_google_sign_in(*, request: HttpRequest, claims: dict) -> tuple[Us
             try:
                 flows.login.complete_login(request, sociallogin, raises=True)
             except SignupClosedException as exc:
-                raise SignInRefused("Sign-up is closed on this server.") from exc
+                raise SignInRefused(gettext("Sign-up is closed on this server.")) from exc
             except ImmediateHttpResponse as exc:
-                raise SignInRefused("This account cannot sign in (it may be inactive).") from exc
+                raise SignInRefused(
+                    gettext("This account cannot sign in (it may be inactive).")
+                ) from exc
             user = request.user
             if not user.is_authenticated:
                 raise SignInRefused(
-                    "This Google account cannot be signed in automatically; "
-                    "sign in on the website once to finish setting it up.",
+                    gettext(
+                        "This Google account cannot be signed in automatically; "
+                        "sign in on the website once to finish setting it up."
+                    ),
                     status=400,
                 )
             pair = token_pair_for_signed_in_request(request)

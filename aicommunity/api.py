@@ -16,7 +16,7 @@ from django.core.exceptions import (
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -89,18 +89,20 @@ api = SiteNinjaAPI(
     parser=JsonBodyParser(),
 )
 
-NOT_FOUND = "Not found."
+NOT_FOUND = gettext_noop("Not found.")
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+    return api.create_response(request, {"detail": gettext(NOT_FOUND)}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(
-        request, {"detail": str(exc) or "You do not have permission to do that."}, status=403
+        request,
+        {"detail": str(exc) or gettext("You do not have permission to do that.")},
+        status=403,
     )
 
 
@@ -109,7 +111,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     # ninja's own default message is a bare "Unauthorized"; say what is needed instead.
     message = exc.message if exc.message and exc.message != "Unauthorized" else ""
     return api.create_response(
-        request, {"detail": message or "Authentication required."}, status=401
+        request, {"detail": message or gettext("Authentication required.")}, status=401
     )
 
 
@@ -117,7 +119,7 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja turns whatever its parser raises into a 400 "Cannot parse request body".
     if isinstance(exc.__cause__, UnsupportedBodyType):
-        detail, status = _("Send the body as application/json."), 415
+        detail, status = gettext("Send the body as application/json."), 415
     else:
         detail, status = str(exc), exc.status_code
     return api.create_response(request, {"detail": detail}, status=status)
@@ -140,7 +142,9 @@ def _schema_violation(request: HttpRequest, exc: SchemaValidationError) -> HttpR
         f"{'.'.join(str(part) for part in error.get('loc', ())) or 'request'}: {error['msg']}"
         for error in exc.errors
     )
-    return api.create_response(request, {"detail": problems or "Invalid input."}, status=422)
+    return api.create_response(
+        request, {"detail": problems or gettext("Invalid input.")}, status=422
+    )
 
 
 @api.exception_handler(MultiPartParserError)
@@ -154,13 +158,15 @@ def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpRespo
 @api.exception_handler(BadRequest)
 @api.exception_handler(SuspiciousOperation)
 def _bad_request(request: HttpRequest, exc: BadRequest | SuspiciousOperation) -> HttpResponse:
-    return api.create_response(request, {"detail": "The request cannot be read."}, status=400)
+    return api.create_response(
+        request, {"detail": gettext("The request cannot be read.")}, status=400
+    )
 
 
 @csrf_exempt  # it changes nothing; a POST to a wrong path is a 404, not a CSRF failure
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any /api/ path no endpoint matches, including ids that are not numbers."""
-    return JsonResponse({"detail": NOT_FOUND}, status=404)
+    return JsonResponse({"detail": gettext(NOT_FOUND)}, status=404)
 
 
 api.add_router("/auth", auth_router)

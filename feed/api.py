@@ -112,7 +112,7 @@ def user_artworks(
     viewer = _viewer(request)
     drafts = status == "draft"
     if drafts and not artwork_drafts_visible_to(viewer=viewer, author=author):
-        return Status(403, {"detail": "Only the author can see their drafts."})
+        return Status(403, {"detail": _("Only the author can see their drafts.")})
     try:
         page = user_artworks_page(
             author=author, viewer=viewer, drafts=drafts, cursor=cursor or None, limit=limit
@@ -132,7 +132,7 @@ def user_favorites(
     """A user's favorites, most recently favorited first: for that user only."""
     viewer = _viewer(request)
     if viewer is None or viewer.pk != user_id:
-        return Status(403, {"detail": "Favorites are private to their owner."})
+        return Status(403, {"detail": _("Favorites are private to their owner.")})
     try:
         page = user_favorites_page(owner=viewer, viewer=viewer, cursor=cursor or None, limit=limit)
     except InvalidCursor as exc:

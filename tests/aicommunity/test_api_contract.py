@@ -5,6 +5,7 @@ violations 422 with one sentence — never an HTML page, never a 500."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -364,3 +365,37 @@ def test_an_error_from_around_the_api_reads_as_a_sentence_like_the_apis_own(clie
     response = client.put(f"/api/artworks/{artwork.pk}/like", **bearer)
     assert assert_json_error(response, 405) == {"detail": "Method not allowed."}
     assert "POST" in response["Allow"]
+
+
+def test_the_apis_own_refusals_speak_the_callers_language(client, bearer):
+    """Not found, bad credentials, someone else's drafts or favorites, a bad refresh token,
+    Google sign-in turned off, an unreadable body: these said English whatever
+    Accept-Language asked for, while the services' refusals were translated."""
+    from tests.factories import UserFactory
+
+    other = UserFactory()
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    answers = {
+        "not found": client.get("/api/artworks/999999", **zh),
+        "no such path": client.get("/api/no/such/path", **zh),
+        "bad token": client.get("/api/auth/me", HTTP_AUTHORIZATION="Bearer nonsense", **zh),
+        "bad header": client.get("/api/auth/me", HTTP_AUTHORIZATION="Basic abc", **zh),
+        "signed out": client.get("/api/auth/me", **zh),
+        "drafts": client.get(f"/api/users/{other.pk}/artworks?status=draft", **bearer, **zh),
+        "favorites": client.get(f"/api/users/{other.pk}/favorites", **bearer, **zh),
+        "refresh": client.post(
+            "/api/auth/refresh",
+            {"refresh_token": "nonsense"},
+            content_type="application/json",
+            **zh,
+        ),
+        "google off": client.post(
+            "/api/auth/login", {"id_token": "x"}, content_type="application/json", **zh
+        ),
+    }
+    english = {
+        name: response.json()["detail"]
+        for name, response in answers.items()
+        if not re.search(r"[\u4e00-\u9fff]", response.json()["detail"])
+    }
+    assert not english, english
