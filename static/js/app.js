@@ -68,10 +68,18 @@
     });
   }
 
-  // htmx requests carry the CSRF token when the page has one (signed-in pages).
+  // htmx requests carry the CSRF token when the page has one (signed-in pages). A page shown
+  // in the language of its address (?lang=, the hreflang links) asks for its fragments in the
+  // same one: they came in the browser's language otherwise, English rows in a Chinese page.
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
+    var lang = new URLSearchParams(window.location.search).get("lang");
+    var path = event.detail.path;
+    if (lang && !/[?&]lang=/.test(path)) {
+      var joiner = path.indexOf("?") < 0 ? "?" : "&";
+      event.detail.path = path + joiner + "lang=" + encodeURIComponent(lang);
+    }
   });
   document.addEventListener("htmx:afterSwap", function (event) { initToasts(event.target); });
 

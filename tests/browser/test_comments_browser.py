@@ -138,3 +138,29 @@ def test_desktop_layout_keeps_replies_indented(browser, scene):
     reply_box = page.locator(f"#replies-{top.pk} > li").first.bounding_box()
     assert reply_box["x"] > top_box["x"]
     context.close()
+
+
+def test_more_comments_come_in_the_language_of_the_pages_address(browser, live_server):
+    """A visitor whose browser reads English opens the Chinese address of an artwork page
+    (?lang=zh-hans, as search engines link it): the next comments came in English (their
+    dates, and a member's Reply and Report) inside the Chinese page."""
+    art = make_artwork(
+        0,
+        user=UserFactory(username="aurora"),
+        title="Harbour lights",
+        status=Artwork.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    talker = UserFactory(username="talker")
+    for i in range(25):
+        comment_create(author=talker, artwork_id=art.pk, body=f"Comment number {i}")
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}{art.get_absolute_url()}?lang=zh-hans")
+    page.get_by_role("link", name="显示更多评论").click()
+    page.locator("text=Comment number 24").wait_for()
+    times = page.locator("#comments time").all_inner_texts()
+    assert len(times) == 25
+    assert all("年" in text for text in times), times  # "2026年12月5日 11:53", not "Dec. 5, 2026"
+    page.screenshot(path=ARTIFACTS / "comments-more-zh-address.png", full_page=True)
+    context.close()
