@@ -188,3 +188,19 @@ def test_the_admin_names_every_app_model_and_field_in_chinese():
                 if not CJK.search(name) and name not in UNTRANSLATED_NAMES
             ]
     assert not english, english
+
+
+# One Chinese word for each of these, wherever the English says it.
+GLOSSARY = {"moderator": "审核员", "mature": "成人向", "explicit": "限制级"}
+
+
+def test_the_catalog_says_each_glossary_word_one_way():
+    """'Moderators' were 审核员 on the artwork's report page and 管理员 (staff) on the
+    comment's; the ratings had two sets of names."""
+    mixed = []
+    for key, value in parse_po(CATALOG).items():
+        msgid = key.split("\x04")[-1].split("\x00")[0].lower()
+        for word, chinese in GLOSSARY.items():
+            if word in msgid and chinese not in value:
+                mixed.append((msgid, value))
+    assert not mixed, mixed
