@@ -3,7 +3,8 @@ Open Graph / Twitter card, language alternates and JSON-LD.
 
 Pages are not prefixed by language. English and Chinese versions of a page share its path and
 differ by `?lang=` (see `common.middleware.QueryLanguageMiddleware`): the hreflang alternates
-point at `?lang=en` and `?lang=zh-hans`, and `x-default` at the bare, negotiated URL.
+point at `?lang=en` and `?lang=zh-hans`, and `x-default` at the bare, negotiated URL. Each is
+its own canonical URL (the `seo_head` tag picks the one the request asked for).
 """
 
 from __future__ import annotations

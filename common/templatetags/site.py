@@ -6,10 +6,11 @@ import zlib
 from typing import Any
 
 from django import template
+from django.http import HttpRequest
 from django.utils import translation
 from django.utils.safestring import SafeString
 
-from common.seo import PageMeta, jsonld_script
+from common.seo import LANG_PARAM, PageMeta, jsonld_script
 
 register = template.Library()
 
@@ -18,9 +19,18 @@ register = template.Library()
 def seo_head(context: template.Context, meta: PageMeta | None) -> dict:
     return {
         "meta": meta,
+        "canonical": meta and _canonical(meta, context.get("request")),
         "SITE_NAME": context.get("SITE_NAME", ""),
         "LANGUAGE_CODE": translation.get_language(),
     }
+
+
+def _canonical(meta: PageMeta, request: HttpRequest | None) -> str:
+    """A page asked for at one language's address (?lang=, which its hreflang link names) is
+    that address's own page: search engines drop an alternate whose canonical is another."""
+    query = request.META.get("QUERY_STRING", "") if request is not None else ""
+    code = request.GET.get(LANG_PARAM, "").lower() if query else ""
+    return dict(meta.alternates()).get(code, meta.canonical) if code else meta.canonical
 
 
 @register.filter

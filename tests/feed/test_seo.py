@@ -203,6 +203,19 @@ class TestLanguages:
         assert "热门 AI 作品" in html
         assert response["Content-Language"] == "zh-hans"
 
+    @pytest.mark.parametrize("code", ["zh-hans", "en"])
+    def test_a_language_address_is_its_own_canonical(self, client, code):
+        """The ?lang= address an hreflang link names is the canonical URL of what it shows:
+        it named the bare, negotiated address instead, telling search engines that the
+        Chinese page was a copy of another and leaving its hreflang link without a target."""
+        html = client.get(f"/feed?tab=new&lang={code}").content.decode()
+        own = f"http://127.0.0.1:8000/feed?tab=new&amp;lang={code}"
+        assert f'<link rel="canonical" href="{own}">' in html
+        assert f'<link rel="alternate" hreflang="{code}" href="{own}">' in html
+        assert f'<meta property="og:url" content="{own}">' in html
+        bare = client.get("/feed?tab=new").content.decode()
+        assert '<link rel="canonical" href="http://127.0.0.1:8000/feed?tab=new">' in bare
+
     def test_accept_language_negotiates_chinese(self, client):
         html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9").content.decode()
         assert '<html lang="zh-hans"' in html
