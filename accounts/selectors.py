@@ -74,7 +74,13 @@ def can_suspend_user(*, actor: User | None, user: User | None = None) -> bool:
 
     Staff with `accounts.suspend_user` may suspend members; only a superuser may suspend a
     staff account or a superuser, and nobody suspends themselves."""
-    if not staff_has_perm(actor=actor, perm="accounts.suspend_user"):
+    return _may_act_on_another_account(actor=actor, user=user, perm="accounts.suspend_user")
+
+
+def _may_act_on_another_account(*, actor: User | None, user: User | None, perm: str) -> bool:
+    """Staff with `perm`, on anyone's account but their own; a staff account or a superuser
+    only by a superuser (None: anyone at all)."""
+    if not staff_has_perm(actor=actor, perm=perm):
         return False
     if user is None:
         return True
@@ -104,13 +110,7 @@ def can_delete_user(*, actor: User | None, user: User | None = None) -> bool:
     """Delete an account in the admin (with everything of theirs, as the member's own request
     does). Staff with `accounts.delete_user`; a staff account or a superuser only by a
     superuser, and nobody deletes their own account there (the settings page is theirs)."""
-    if not staff_has_perm(actor=actor, perm="accounts.delete_user"):
-        return False
-    if user is None:
-        return True
-    if user.pk == actor.pk:
-        return False
-    return actor.is_superuser or not (user.is_staff or user.is_superuser)
+    return _may_act_on_another_account(actor=actor, user=user, perm="accounts.delete_user")
 
 
 def can_grant_powers(*, actor: User | None) -> bool:
