@@ -219,6 +219,27 @@ def test_publish_with_htmx_returns_the_actions_fragment(client, user):
     assert "<html" not in body
 
 
+def test_the_artwork_page_publishes_with_a_whole_page_but_a_draft_card_in_place(
+    client, user, django_capture_on_commit_callbacks
+):
+    """On the artwork page the draft banner, the badge and the closed comments all change
+    with the status, so its Publish reloads the page; a card in the drafts tab swaps only
+    its own actions."""
+    draft = ArtworkFactory(user=user)
+    client.force_login(user)
+    publish = reverse("artworks:publish", args=[draft.pk])
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert f'action="{publish}"' in page
+    assert f'data-hx-post="{publish}"' not in page
+    drafts = client.get(f"/user/{user.username}?tab=drafts").content.decode()
+    assert f'data-hx-post="{publish}"' in drafts
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(publish, {"next": draft.get_absolute_url()})
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "This is a draft" not in page
+    assert "Published. It is now in the feed." in page
+
+
 def test_publishing_a_draft_still_generating_explains_why_not(client, user):
     draft = ArtworkFactory(user=user, with_file=False, generation_status="running")
     client.force_login(user)
