@@ -4,7 +4,12 @@ cache (no query when warm). A member's kept pages are dropped whenever their cou
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from ..selectors import unread_count
 
@@ -23,3 +28,12 @@ def notification_bell(context: template.Context) -> dict[str, object]:
         "badge": f"{BADGE_MAX}+" if count > BADGE_MAX else str(count),
         "current": match is not None and match.view_name == "notifications:index",
     }
+
+
+@register.filter
+def ago(moment: datetime) -> str:
+    """When a notification came: "just now" in its first minute (timesince would say
+    "0 minutes"), then "3 hours ago"."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return _("just now")
+    return _("%(since)s ago") % {"since": timesince(moment)}

@@ -4,11 +4,13 @@ query on a warm page) and the member's kept pages (never an outdated count)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from artworks import services as artwork_services
 from notifications import services
@@ -77,6 +79,22 @@ class TestPage:
             committed(artwork_services.artwork_like, artwork_id=art.pk, user=fan)
         html = client.get("/notifications?lang=zh-hans").content.decode()
         assert re.search(r"@dee</a>、<a [^>]+>@cy</a> 和另外 2 人 赞了 <a [^>]+><em>Moonlit", html)
+
+    def test_when_reads_just_now_for_the_first_minute_then_how_long_ago(self, committed, settings):
+        """Under a minute old, a notification was made 'just now' (timesince says '0 minutes',
+        which read '0 minutes ago'); later it says how long ago, in the reader's language."""
+        settings.MEMBER_PAGE_CACHE_SECONDS = 0  # each look renders anew, as minutes pass
+        me = UserFactory()
+        _followers(committed, me, 1)
+        client, _ = signed_in(me)
+        html = client.get("/notifications").content.decode()
+        assert "just now" in html and "0 minutes" not in html
+        assert "刚刚" in client.get("/notifications?lang=zh-hans").content.decode()
+        Notification.objects.filter(recipient=me).update(
+            created_at=timezone.now() - timedelta(hours=3)
+        )
+        html = client.get("/notifications").content.decode()
+        assert "3\xa0hours ago" in html and "just now" not in html
 
     def test_empty(self, client, user):
         client.force_login(user)
