@@ -138,6 +138,29 @@
     var lost = !document.activeElement || document.activeElement === document.body;
     if (first && lost) first.focus({ preventScroll: true });
   });
+  // A block swapped in place of the control the reader pressed (a draft card's Publish, "Make
+  // and save" in a collection menu) takes focus away with it, and the next Tab would start
+  // from the top of the page. Unless htmx kept it (an element of the same id), focus goes to
+  // the new block's first control.
+  var replacing = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    var active = document.activeElement;
+    if (target && target.id && active && active !== document.body && target.contains(active)) {
+      replacing = target.id;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!replacing || !target || target.id !== replacing) return;
+    replacing = null;
+    var lost = !document.activeElement || document.activeElement === document.body;
+    var block = document.getElementById(target.id);
+    var control = block && block.querySelector(
+      "button:not([disabled]), a[href], input:not([type=hidden]):not([disabled]), summary, textarea, select"
+    );
+    if (lost && control) control.focus();
+  });
   // A reaction or a follow refused for going too fast (429), or a follow refused (403), comes
   // back as its block with the message: show it in place like a success (htmx swaps only 2xx
   // answers by default). Only that block: a 403 may also be a whole page (a CSRF failure).
