@@ -108,10 +108,22 @@ def create(request: HttpRequest) -> HttpResponse:
                 return redirect(artwork.get_absolute_url())
         if status == 200:
             status = 400
+        _ask_for_files_again(form, request)
     else:
         form = form_class(**extra)
     context = {"form": form, "tab": tab, "remix": remix, "remix_error": remix_refusal}
     return render(request, "artworks/create.html", context, status=status)
+
+
+def _ask_for_files_again(form: forms.Form, request: HttpRequest) -> None:
+    """A browser never fills a file input again: a form sent back with an error has lost the
+    chosen file, and the next try would fail on a missing file. Say so beside it."""
+    for name, field in form.fields.items():
+        sent = isinstance(field, forms.FileField) and request.FILES.get(name)
+        if sent and name not in form.errors:
+            form.add_error(
+                name, _("Choose the file again: it is not kept when the form comes back.")
+            )
 
 
 def _create_from(

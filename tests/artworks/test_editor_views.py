@@ -103,6 +103,30 @@ def test_upload_form_creates_a_draft(client, user, django_capture_on_commit_call
     assert artwork.title == "Green"
 
 
+@pytest.mark.parametrize(
+    ("tab", "field", "data"),
+    [
+        ("upload", "file", {"title": "Green"}),  # no answer to "Was AI used?"
+        ("generate", "reference_image", {"prompt": "", "size": "1024x1024"}),
+    ],
+)
+def test_a_form_sent_back_with_an_error_asks_for_its_file_again(client, user, tab, field, data):
+    """A browser never fills a file input again: after an error elsewhere the chosen file is
+    gone, so the form says so beside it (or the next try fails on a missing file)."""
+    client.force_login(user)
+    sent = {"tab": tab, field: SimpleUploadedFile("a.webp", image_bytes("WEBP")), **data}
+    response = client.post(f"/create?tab={tab}", sent)
+    assert response.status_code == 400
+    again = "Choose the file again"
+    assert again in response.content.decode()
+    assert Artwork.objects.count() == 0
+    response = client.post(f"/create?tab={tab}", {"tab": tab, **data})
+    assert again not in response.content.decode()
+    sent[field].seek(0)
+    response = client.post(f"/create?tab={tab}&lang=zh-hans", sent)
+    assert "重新选择" in response.content.decode()
+
+
 def test_invalid_generate_form_shows_field_errors(client, user):
     client.force_login(user)
     response = client.post("/create", {"tab": "generate", "prompt": "", "size": "1x1"})
