@@ -319,6 +319,12 @@ class TestPosting:
         draft = ArtworkFactory()
         html = _page(_client(draft.user), draft)
         assert "Comments open once the artwork is published." in html
+        # Nobody can be the first to comment yet: the empty list does not ask them to.
+        assert "be the first" not in html
+        assert "No comments yet." in html
+
+    def test_an_empty_list_invites_whoever_may_comment(self, art):
+        assert "No comments yet — be the first." in _page(_client(UserFactory()), art)
 
 
 class TestDeleting:
