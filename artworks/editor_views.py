@@ -185,7 +185,7 @@ def _next_url(request: HttpRequest, artwork: Artwork) -> str:
 def _after_action(
     request: HttpRequest, artwork: Artwork, *, notice: str = "", error: str = ""
 ) -> HttpResponse:
-    if request.htmx:
+    if request.htmx:  # from a draft's card: the artwork page reloads instead
         return render(
             request,
             "artworks/partials/owner_actions.html",
@@ -194,6 +194,7 @@ def _after_action(
                 "notice": notice,
                 "error": error,
                 "next": _next_url(request, artwork),
+                "on_card": True,
             },
         )
     if error:

@@ -241,6 +241,8 @@ def test_publish_with_htmx_returns_the_actions_fragment(client, user):
     assert f'id="owner-actions-{draft.pk}"' in body
     assert reverse("artworks:unpublish", args=[draft.pk]) in body
     assert "<html" not in body
+    # Only a draft's card sends htmx: the block it gets back unpublishes in place too.
+    assert f'data-hx-post="{reverse("artworks:unpublish", args=[draft.pk])}"' in body
 
 
 def test_the_artwork_page_publishes_with_a_whole_page_but_a_draft_card_in_place(
