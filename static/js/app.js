@@ -139,27 +139,31 @@
     if (first && lost) first.focus({ preventScroll: true });
   });
   // A block swapped in place of the control the reader pressed (a draft card's Publish, "Make
-  // and save" in a collection menu) takes focus away with it, and the next Tab would start
-  // from the top of the page. Unless htmx kept it (an element of the same id), focus goes to
-  // the new block's first control.
+  // and save" in a collection menu, a deleted comment) takes focus away with it, and the next
+  // Tab would start from the top of the page. Unless htmx kept it (an element of the same id),
+  // focus goes to the new block's first control, or, when nothing took the block's place, to
+  // the heading of its section (the comments and their new count).
   var replacing = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
     var active = document.activeElement;
     if (target && target.id && active && active !== document.body && target.contains(active)) {
-      replacing = target.id;
+      replacing = { id: target.id, section: target.closest("section") };
     }
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
-    if (!replacing || !target || target.id !== replacing) return;
+    if (!replacing || !target || target.id !== replacing.id) return;
+    var section = replacing.section;
     replacing = null;
-    var lost = !document.activeElement || document.activeElement === document.body;
+    if (document.activeElement && document.activeElement !== document.body) return;
     var block = document.getElementById(target.id);
-    var control = block && block.querySelector(
+    var control = block ? block.querySelector(
       "button:not([disabled]), a[href], input:not([type=hidden]):not([disabled]), summary, textarea, select"
-    );
-    if (lost && control) control.focus();
+    ) : section && section.isConnected && section.querySelector("h2, h3");
+    if (!control) return;
+    if (!block) control.setAttribute("tabindex", "-1");
+    control.focus();
   });
   // A reaction or a follow refused for going too fast (429), or a follow refused (403), comes
   // back as its block with the message: show it in place like a success (htmx swaps only 2xx

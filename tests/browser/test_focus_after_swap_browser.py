@@ -1,7 +1,7 @@
 """Keyboard focus after an htmx swap in a real browser (headless Chromium): a block swapped
 in place of the control the reader pressed (a draft card's Publish, "Make and save" in a
-collection menu) keeps the reader in it, instead of dropping focus to the top of the page
-where the next Tab would start again."""
+collection menu, a deleted comment) keeps the reader there, instead of dropping focus to the
+top of the page where the next Tab would start again."""
 
 from __future__ import annotations
 
@@ -59,4 +59,28 @@ def test_making_a_collection_by_keyboard_keeps_focus_in_the_menu(browser, live_s
     page.keyboard.press("Enter")
     page.locator(".collection-save-status").filter(has_text="Deserts").wait_for(timeout=5000)
     page.wait_for_function(f"() => ({FOCUSED_IN})('save-{artwork.pk}')", timeout=5000)
+    context.close()
+
+
+def test_deleting_a_comment_by_keyboard_moves_focus_to_the_comments_heading(browser, live_server):
+    author = UserFactory(username="aurora")
+    artwork = make_artwork(
+        2, user=author, title="Tide", status=Artwork.Status.PUBLISHED, published_at=timezone.now()
+    )
+    member = UserFactory(username="talker")
+    comment = services.comment_create(author=member, artwork_id=artwork.pk, body="Too hasty")
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    sign_in(context, live_server.url, member)
+    page = context.new_page()
+    page.goto(live_server.url + artwork.get_absolute_url())
+    box = page.locator(f"#comment-{comment.pk} .comment-delete-box")
+    box.locator("summary").focus()
+    page.keyboard.press("Enter")
+    box.get_by_role("button", name="Yes, delete").focus()
+    page.keyboard.press("Enter")
+    page.locator(f"#comment-{comment.pk}").wait_for(state="detached", timeout=5000)
+    page.wait_for_function(
+        f"() => document.activeElement.id === 'comments-title-{artwork.pk}'", timeout=5000
+    )
+    assert _focused_text(page) == "0 comments"
     context.close()
