@@ -13,7 +13,12 @@ from common.text import title_clean
 from .models import TAGS_PER_ARTWORK, Artwork
 from .services import MAX_SEED, TEXT_FIELDS, text_clean
 from .tags import tags_clean, tags_split
-from .uploads import ACCEPTED_HELP
+from .uploads import ACCEPTED_HELP, IMAGE_FORMATS
+
+# What the file pickers offer (a phone's picker and a desktop's dialog keep to these): the
+# formats the upload services take.
+IMAGE_ACCEPT = ",".join(content_type for _ext, content_type in IMAGE_FORMATS.values())
+UPLOAD_ACCEPT = f"{IMAGE_ACCEPT},video/mp4,video/webm"
 
 # Sizes most image models are trained on, by aspect ratio.
 SIZE_CHOICES = [
@@ -124,6 +129,7 @@ class GenerateForm(_ArtworkDetailsForm):
     reference_image = forms.FileField(
         label=_("Reference image"),
         required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
         help_text=_("Optional: an image to start from (JPEG, PNG, WebP, GIF or AVIF)."),
     )
     prompt_hidden = forms.BooleanField(
@@ -185,6 +191,7 @@ class UploadForm(_ArtworkDetailsForm):
         label=_("Image or video"),
         # An empty upload reaches the service, which answers with the same message as the API.
         allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
     # A choice the uploader must make (no default): the page, the API and the files say it.
     ai_used = forms.ChoiceField(

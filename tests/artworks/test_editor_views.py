@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -82,6 +84,18 @@ def test_generate_form_creates_a_draft_and_redirects_to_it(
     page = client.get(response["Location"]).content.decode()
     assert "星空 下的猫" in page  # the author sees the hidden prompt
     assert reverse("artworks:publish", args=[artwork.pk]) in page
+
+
+def test_file_pickers_offer_the_formats_the_site_takes(client, user):
+    """A phone's picker (and a desktop's dialog) offers the accepted formats: without
+    `accept`, any file could be chosen, only to be refused after the upload."""
+    client.force_login(user)
+    images = "image/jpeg,image/png,image/webp,image/gif,image/avif"
+    upload = client.get("/create?tab=upload").content.decode()
+    videos = "video/mp4,video/webm"
+    assert re.search(rf'<input type="file" name="file" accept="{images},{videos}"', upload)
+    generate = client.get("/create").content.decode()
+    assert re.search(rf'<input type="file" name="reference_image" accept="{images}"', generate)
 
 
 def test_upload_form_creates_a_draft(client, user, django_capture_on_commit_callbacks):
