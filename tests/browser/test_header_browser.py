@@ -1,0 +1,35 @@
+"""The header in a real browser (headless Chromium): the search box shows its whole
+placeholder on a desktop, in both languages, for a visitor and for a member (whose header
+holds more buttons)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import UserFactory
+from tests.page_tools import DESKTOP, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The placeholder's width in the input's font, and the room the input leaves for it.
+PLACEHOLDER_ROOM = """() => {
+  const input = document.getElementById('header-search-q');
+  const style = getComputedStyle(input);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return [context.measureText(input.placeholder).width, room];
+}"""
+
+
+@pytest.mark.parametrize("member", [False, True])
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_the_search_placeholder_is_not_cut_off_on_a_desktop(browser, live_server, member, lang):
+    context = browser.new_context(viewport=DESKTOP)
+    if member:
+        sign_in(context, live_server.url, UserFactory())
+    page = context.new_page()
+    page.goto(f"{live_server.url}/feed?lang={lang}")
+    text, room = page.evaluate(PLACEHOLDER_ROOM)
+    assert text <= room, f"the placeholder needs {text:.0f}px and has {room:.0f}px"
+    context.close()
