@@ -1,6 +1,6 @@
 """The header in a real browser (headless Chromium): the search box shows its whole
 placeholder on a desktop, in both languages, for a visitor and for a member (whose header
-holds more buttons)."""
+holds more buttons), and no header is wider than a tablet's screen."""
 
 from __future__ import annotations
 
@@ -32,4 +32,22 @@ def test_the_search_placeholder_is_not_cut_off_on_a_desktop(browser, live_server
     page.goto(f"{live_server.url}/feed?lang={lang}")
     text, room = page.evaluate(PLACEHOLDER_ROOM)
     assert text <= room, f"the placeholder needs {text:.0f}px and has {room:.0f}px"
+    context.close()
+
+
+@pytest.mark.parametrize("width", [720, 768, 820, 900])
+@pytest.mark.parametrize("member", [False, True])
+def test_the_header_fits_a_tablet(browser, live_server, width, member):
+    """From 720 px the header held the nav, the search box and every action in one row, wider
+    than a tablet in portrait (768 px): the bell and the account menu were off the screen."""
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    if member:
+        sign_in(context, live_server.url, UserFactory())
+    page = context.new_page()
+    page.goto(f"{live_server.url}/feed")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px screen"
+    search = page.get_by_role("searchbox")
+    link = page.locator(".mobile-nav .nav-search")
+    assert search.is_visible() or link.is_visible(), "no way to search"
     context.close()
