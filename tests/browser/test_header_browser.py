@@ -35,18 +35,25 @@ def test_the_search_placeholder_is_not_cut_off_on_a_desktop(browser, live_server
     context.close()
 
 
-@pytest.mark.parametrize("width", [720, 768, 820, 900])
+@pytest.mark.parametrize("width", [720, 768, 820, 900, 1024])
 @pytest.mark.parametrize("member", [False, True])
-def test_the_header_fits_a_tablet(browser, live_server, width, member):
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_the_header_fits_a_tablet(browser, live_server, width, member, lang):
     """From 720 px the header held the nav, the search box and every action in one row, wider
-    than a tablet in portrait (768 px): the bell and the account menu were off the screen."""
+    than a tablet in portrait (768 px): the bell and the account menu were off the screen.
+    Squeezed, a Chinese nav link broke after each character."""
     context = browser.new_context(viewport={"width": width, "height": 1000})
     if member:
         sign_in(context, live_server.url, UserFactory())
     page = context.new_page()
-    page.goto(f"{live_server.url}/feed")
+    page.goto(f"{live_server.url}/feed?lang={lang}")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px screen"
+    tall_links = page.evaluate(
+        "() => [...document.querySelectorAll('.site-header nav a')]"
+        ".filter(a => a.getClientRects().length > 1 || a.offsetHeight > 48).map(a => a.textContent)"
+    )
+    assert not tall_links, f"nav links on more than one line: {tall_links}"
     search = page.get_by_role("searchbox")
     link = page.locator(".mobile-nav .nav-search")
     assert search.is_visible() or link.is_visible(), "no way to search"
