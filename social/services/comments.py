@@ -23,6 +23,7 @@ from ..selectors import (
     can_moderate_comments,
     comment_is_shown_to,
     comment_refusal,
+    is_blocked_by,
 )
 from ..signals import (
     CommentEvent,
@@ -52,7 +53,8 @@ def _clean_comment_body(body: str) -> str:
 def _reply_parent(*, author: User, artwork: Artwork, parent_id: int) -> Comment:
     """The top-level comment a reply goes under, locked until the reply is saved (so it cannot
     be deleted in between). A reply to a reply goes under that reply's own parent: replies are
-    one level deep, and a thread stays together."""
+    one level deep, and a thread stays together. CommentRefused when the author of the comment
+    replied to (or of its thread's first) blocks `author`."""
     parent = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("author")
@@ -63,6 +65,9 @@ def _reply_parent(*, author: User, artwork: Artwork, parent_id: int) -> Comment:
         raise ValidationError(_("You can only reply to a comment on the same artwork."))
     if parent is None or not comment_is_shown_to(comment=parent, viewer=author):
         raise ValidationError(_("The comment you are replying to is no longer there."))
+    if parent.author_id != author.pk and is_blocked_by(viewer=author, user=parent.author):
+        # A block keeps the blocked member out of the blocker's threads too, on anyone's work.
+        raise CommentRefused(_("You cannot reply to this member's comments."))
     if parent.parent_id is not None:
         return _reply_parent(author=author, artwork=artwork, parent_id=parent.parent_id)
     return parent

@@ -254,6 +254,21 @@ class TestPosting:
         assert f"beforeend:#replies-{top.pk}" in response.content.decode()
         assert Comment.objects.filter(parent=top).count() == 2
 
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_a_reply_under_a_blockers_comment_is_refused_with_why(self, art, htmx):
+        commenter, blocked = UserFactory(), UserFactory()
+        top = _say(commenter, art)
+        user_block(blocker=commenter, blocked=blocked)
+        headers = HTMX if htmx else {}
+        response = _client(blocked).post(
+            _post_url(art), {"body": "Let me in", "parent": top.pk}, **headers
+        )
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "You cannot reply to this member" in html
+        assert "Let me in</textarea>" in html
+        assert not Comment.objects.filter(parent=top).exists()
+
     def test_a_long_thread_comes_back_to_the_page_holding_the_comment(self, art):
         for i in range(PAGE_SIZE + 1):
             _say(UserFactory(), art, f"words {i}")

@@ -133,6 +133,28 @@ class TestCreate:
         assert _say(blocker, art).pk
         assert _count(art) == 1
 
+    def test_a_blocked_member_cannot_reply_in_the_blockers_threads(self, art):
+        """On a third member's work: the artwork's author blocks no one, the commenter does."""
+        commenter, blocked, other = UserFactory(), UserFactory(), UserFactory()
+        first = _say(commenter, art)
+        answer = _say(other, art, parent=first)
+        user_block(blocker=commenter, blocked=blocked)
+        # Under the blocker's comment, and under someone's reply in the blocker's thread.
+        for parent in (first, answer):
+            with pytest.raises(CommentRefused, match="cannot reply to this member's comments"):
+                _say(blocked, art, "Let me in.", parent=parent)
+        assert Comment.objects.filter(author=blocked).count() == 0
+        assert _count(art) == 2
+        # They may still comment on the work, and reply to others in their own threads.
+        own = _say(blocked, art)
+        assert _say(blocked, art, parent=own).parent_id == own.pk
+        # The block keeps the blocked member away, not the other way round.
+        assert _say(commenter, art, parent=own).parent_id == own.pk
+        # Reply to a reply of the blocker in someone else's thread: the reply's author blocks.
+        their_reply = _say(commenter, art, parent=own)
+        with pytest.raises(CommentRefused, match="cannot reply"):
+            _say(blocked, art, parent=their_reply)
+
 
 class TestDelete:
     def test_the_author_the_artwork_author_and_moderators_may_delete(self, art, comment_moderator):

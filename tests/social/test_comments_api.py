@@ -105,6 +105,26 @@ def test_post_for_every_caller(client, scene, who):
         assert response.json() == {"detail": "You cannot comment on this member's work."}
 
 
+def test_a_reply_under_the_comment_of_a_member_who_blocks_the_caller_is_refused(client, scene):
+    art, comment, callers = scene
+    stranger = callers["member"]
+    user_block(blocker=callers["comment author"], blocked=stranger)
+    response = client.post(
+        _list_path(art),
+        {"body": "Let me in", "parent_id": comment.pk},
+        content_type="application/json",
+        **_bearer(stranger),
+    )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "You cannot reply to this member's comments."}
+    assert Comment.objects.count() == 1 and _count(art) == 1
+    # A comment of their own on the work is still theirs to make.
+    response = client.post(
+        _list_path(art), {"body": "Hello"}, content_type="application/json", **_bearer(stranger)
+    )
+    assert response.status_code == 201
+
+
 @pytest.mark.parametrize("who", CALLERS)
 def test_delete_for_every_caller(client, scene, who):
     art, comment, callers = scene
