@@ -17,7 +17,7 @@ class _Env(environ.Env):
     it takes (its own says only "invalid literal for int() with base 10: 'one'"), and whose
     lists take the spaces people put after commas."""
 
-    _KINDS = {int: "a whole number", float: "a number"}
+    _KINDS = {int: "a whole number", float: "a number", bool: "true or false"}
 
     def get_value(self, var: str, cast: object = None, **kwargs: object) -> object:
         try:
@@ -28,10 +28,20 @@ class _Env(environ.Env):
                 f"{var} must be {kind}, not {self.ENVIRON.get(var)!r} ({exc})."
             ) from exc
 
+    # What a switch takes (django-environ's words for on, and their opposites): any other
+    # value is refused, where django-environ read every word it did not know ("yes2", "ture",
+    # "enabled") as off, and so a typo turned SECURE_SSL_REDIRECT off without a word.
+    _OFF_STRINGS = ("false", "off", "no", "n", "0", "")
+
     @classmethod
     def parse_value(cls, value: str, cast: object) -> object:
         """A comma-separated list as people write it: "a.example, b.example" is two clean
-        names (django-environ kept " b.example", which matches no request)."""
+        names (django-environ kept " b.example", which matches no request). A switch is one of
+        the words for on or off (ValueError otherwise: `get_value` names the variable)."""
+        if cast is bool and not isinstance(value, bool):
+            word = str(value).strip().lower()
+            if word not in cls.BOOLEAN_TRUE_STRINGS and word not in cls._OFF_STRINGS:
+                raise ValueError("use true or false")
         if cast is list or isinstance(cast, list):
             value = ",".join(item.strip() for item in value.split(",") if item.strip())
         return super().parse_value(value, cast)

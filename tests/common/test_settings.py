@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "aB9$xZ2!qW7@eR4#tY6%uI8^oP0&" * 2
 
@@ -260,3 +262,43 @@ def test_env_example_documents_every_variable_the_settings_read():
     )
     assert read, "no variables found: the pattern no longer matches aicommunity/settings/"
     assert read - documented == set()
+
+
+@pytest.mark.parametrize("variable", ["SECURE_SSL_REDIRECT", "WARM_UP_ON_START"])
+@pytest.mark.parametrize("value", ["yes2", "ture", "enabled", "2"])
+def test_a_switch_that_is_neither_on_nor_off_is_refused_by_name(variable, value):
+    """django-environ read any word it did not know as off: a typo in SECURE_SSL_REDIRECT
+    served production over plain HTTP without a word."""
+    env = dict(DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="example.com")
+    env.update(JWT_PRIVATE_KEY=JWT_KEY, EMAIL_HOST="smtp.example.com")
+    env.update(SITE_URL="https://example.com", **{variable: value})
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert f"{variable} must be true or false, not '{value}'" in result.stderr
+
+
+def test_the_words_for_on_and_off_are_read_as_before():
+    from aicommunity.settings.base import env
+
+    on = ["true", "True", "on", "yes", "y", "1", " ok "]
+    off = ["false", "FALSE", "off", "no", "n", "0", ""]
+    assert [env.parse_value(word, bool) for word in on] == [True] * len(on)
+    assert [env.parse_value(word, bool) for word in off] == [False] * len(off)
+
+
+def test_hsts_subdomains_and_preload_can_be_turned_off_and_check_deploy_says_so():
+    env = dict(DJANGO_ENV="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="example.com")
+    env.update(JWT_PRIVATE_KEY=JWT_KEY, EMAIL_HOST="smtp.example.com")
+    env.update(SITE_URL="https://example.com")
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    )
+    shown = run_manage("shell", "--no-imports", "-c", script, **env)
+    assert shown.stdout.split() == ["True", "True"], shown.stderr
+    off = dict(env, SECURE_HSTS_INCLUDE_SUBDOMAINS="false", SECURE_HSTS_PRELOAD="false")
+    shown = run_manage("shell", "--no-imports", "-c", script, **off)
+    assert shown.stdout.split() == ["False", "False"], shown.stderr
+    result = run_manage("check", "--deploy", "--fail-level", "ERROR", **off)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "security.W005" in result.stderr and "security.W021" in result.stderr
