@@ -30,13 +30,12 @@ def _submit_report(
     own: bool,
     create: Callable[..., object],
     done_url: str,
-    refused_status: int = 400,
 ) -> HttpResponse | int:
     """The POST half of a report form: the report made and a redirect to `done_url`, or the
-    status to show the form again with (400 invalid, 429 too many, `refused_status` for
-    one's own)."""
+    status to show the form again with (400 invalid or one's own, as the API answers; 429
+    too many)."""
     if own or not form.is_valid():
-        return refused_status if own else 400
+        return 400
     try:
         create(reason=form.cleaned_data["reason"], details=form.cleaned_data["details"])
     except (Artwork.DoesNotExist, Comment.DoesNotExist):
@@ -100,7 +99,6 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
             own=own,
             create=partial(report_comment_create, reporter=request.user, comment=comment),
             done_url=f"{artwork.get_absolute_url()}#comment-{comment.pk}",
-            refused_status=403,
         )
         if isinstance(outcome, HttpResponse):
             return outcome
