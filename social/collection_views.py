@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +33,7 @@ from . import seo, services
 from .collection_display import member_tabs, save_panel_context
 from .collection_selectors import (
     can_edit_collection,
+    can_view_collection,
     collection_find,
     collection_items_page,
     collection_list,
@@ -78,7 +79,7 @@ def collections(request: HttpRequest, username: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return sign_in_first(request, request.path)
         if not is_owner:
-            raise Http404("No such page.")
+            raise PermissionDenied(_("Only its owner can make collections here."))
         if _limited(request):
             return render(request, "429.html", status=429)
         try:
@@ -161,13 +162,15 @@ def collection(request: HttpRequest, username: str, slug: str) -> HttpResponse:
 
 
 def _owned(request: HttpRequest, username: str, slug: str) -> Collection:
-    """The signed-in owner's collection `slug` (404 for anyone else's)."""
+    """The collection `slug` for its owner to change: 404 when the viewer may not see it (a
+    private one of someone else's), 403 with why when they may see it but not change it (as
+    the API answers)."""
     owner = _member(username)
-    if not _is_owner(request, owner):
-        raise Http404("No such collection.")
     found = Collection.objects.select_related("owner").filter(owner=owner, slug=slug).first()
-    if found is None or not can_edit_collection(actor=request.user, collection=found):
+    if found is None or not can_view_collection(viewer=request.user, collection=found):
         raise Http404("No such collection.")
+    if not can_edit_collection(actor=request.user, collection=found):
+        raise PermissionDenied(_("Only its owner can change this collection."))
     return found
 
 

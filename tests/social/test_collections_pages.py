@@ -197,13 +197,22 @@ def test_a_bad_name_is_shown_on_the_form_and_nothing_is_made(world):
 
 @pytest.mark.parametrize("actor", ["member", "staff"])
 def test_nobody_else_makes_or_changes_the_owners_collections(world, actor):
+    """A public collection (and the list) is seen by all: changing it is refused with why
+    (403, as the API answers); a private one is not there for them (404)."""
     client = _client(world["actors"][actor])
-    assert client.post("/user/curator/collections", {"name": "Mine"}).status_code == 404
+    response = client.post("/user/curator/collections", {"name": "Mine"})
+    assert response.status_code == 403
+    assert "Only its owner can make collections here." in response.content.decode()
     base = "/user/curator/collections/golden-hours"
-    assert client.post(f"{base}/edit", {"name": "Mine"}).status_code == 404
-    assert client.post(f"{base}/delete").status_code == 404
+    response = client.post(f"{base}/edit", {"name": "Mine"})
+    assert response.status_code == 403
+    assert "Only its owner can change this collection." in response.content.decode()
+    assert client.post(f"{base}/delete").status_code == 403
     remove = client.post(f"{base}/remove", {"artwork": world["shown"].pk})
-    assert remove.status_code == 404
+    assert remove.status_code == 403
+    private = f"/user/curator/collections/{world['private'].slug}"
+    assert client.post(f"{private}/edit", {"name": "Mine"}).status_code == 404
+    assert client.post(f"{private}/delete").status_code == 404
     assert Collection.objects.filter(owner=world["owner"]).count() == 2
     assert CollectionItem.objects.filter(collection=world["public"]).count() == 3
 

@@ -424,7 +424,7 @@ def _who(name: str, art: Artwork, comment: Comment) -> object:
 PERMISSIONS = {
     "anonymous": (302, 302, 302, 302, 302),
     "member": (302, 302, 200, 302, 302),
-    "author": (302, 302, 200, 403, 302),  # their own comment: no report
+    "author": (302, 302, 200, 400, 302),  # their own comment: no report (as in the API)
     "artwork author": (302, 302, 200, 302, 302),
     "blocked member": (403, 403, 200, 302, 302),
     "muted member": (302, 302, 200, 302, 302),

@@ -240,11 +240,12 @@ TABLE = {
     api_comment: ["signin", "ok", "ok", "refused", "ok", "ok"],
     api_comments_list: ["ok", "ok", "ok", "ok", "ok", "ok"],
     api_delete_comment: ["signin", "refused", "ok", "refused", "refused", "ok"],
-    # A private collection is its owner's alone, staff included; a member the artwork's
-    # author blocks cannot save their work.
+    # A private collection is its owner's alone, staff included (404); a public one is seen
+    # by all and changed by its owner alone (403, on the page as in the API); a member the
+    # artwork's author blocks cannot save their work.
     page_public_collection: ["ok", "ok", "ok", "ok", "ok", "ok"],
     page_private_collection: ["404", "404", "ok", "404", "404", "404"],
-    page_edit_collection: ["signin", "404", "ok", "404", "404", "404"],
+    page_edit_collection: ["signin", "refused", "ok", "refused", "refused", "refused"],
     page_save_to_collection: ["signin", "ok", "ok", "refused", "ok", "ok"],
     api_private_collection: ["404", "404", "ok", "404", "404", "404"],
     api_edit_collection: ["signin", "refused", "ok", "refused", "refused", "refused"],
