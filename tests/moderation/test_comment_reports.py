@@ -116,7 +116,9 @@ class TestTheReportPage:
         assert response.status_code == 400
         assert "You cannot report your own comment" in response.content.decode()
         api = client.post(
-            f"/api/comments/{comment.pk}/report", {"reason": "spam"}, content_type="application/json"
+            f"/api/comments/{comment.pk}/report",
+            {"reason": "spam"},
+            content_type="application/json",
         )
         assert api.status_code == 400, api.content
         assert not Report.objects.exists()
