@@ -82,7 +82,14 @@ def upright_transposition(image: Image.Image) -> Image.Transpose | None:
 STRIP_BYTES = 8 * 1024 * 1024
 
 
+# The modes of a 16-bit greyscale PNG. Pillow converts them to 8 bits by clipping at 255, so
+# every tone above black became white; they are scaled down instead.
+WIDE_GREY_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
+
+
 def _as_rgb_or_rgba(image: Image.Image, *, flatten: bool) -> Image.Image:
+    if image.mode in WIDE_GREY_MODES:
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     if image.mode not in ("RGB", "RGBA"):
         has_alpha = "A" in image.mode or "transparency" in image.info
         image = image.convert("RGBA" if has_alpha else "RGB")

@@ -93,6 +93,24 @@ def test_placeholder_is_tiny_and_colour_is_dominant():
     assert r > 80 and b > 80 and g < 80  # a mix of the red and blue halves
 
 
+def test_a_16_bit_greyscale_png_keeps_its_tones():
+    # Dark grey on the left (0x2000 of 0xFFFF), light grey on the right (0xC000): scanners and
+    # image tools write such PNGs, and a conversion that clips at 255 turned them white.
+    row = b"\x00\x20" * 100 + b"\x00\xc0" * 100
+    picture = Image.frombytes("I;16", (200, 100), row * 100)
+    buf = io.BytesIO()
+    picture.save(buf, "PNG")
+    assert open_bytes(buf.getvalue()).mode.startswith("I")
+    derivatives = render_image_derivatives(buf.getvalue())
+    for thumb in derivatives.thumbnails:
+        image = open_bytes(thumb.data).convert("L")
+        left = image.getpixel((image.width // 4, image.height // 2))
+        right = image.getpixel((image.width * 3 // 4, image.height // 2))
+        assert 20 < left < 45 and 180 < right < 205, (thumb.format, left, right)
+    grey = int(derivatives.dominant_color[1:3], 16)
+    assert 90 < grey < 130, derivatives.dominant_color
+
+
 @pytest.mark.django_db
 def test_task_stores_thumbnails_and_is_idempotent(stored_files):
     artwork = ArtworkFactory(with_file=False)
