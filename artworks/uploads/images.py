@@ -255,11 +255,13 @@ def _reencode_animation(image: Image.Image, *, frames: int, xmp: bytes | None = 
     loop = int(image.info.get("loop", 0) or 0)
     buf = io.BytesIO()
     if out_format == "GIF":
+        # A GIF without a loop count plays once: none is written for it (0 is for ever).
+        looping = {"loop": loop} if "loop" in image.info else {}
         sequence = _rgba_frames(image, frames=frames)
         first = next(sequence)
         first.save(
-            buf, "GIF", save_all=True, append_images=sequence, loop=loop, disposal=2,
-            optimize=False,
+            buf, "GIF", save_all=True, append_images=sequence, disposal=2, optimize=False,
+            **looping,
         )  # fmt: skip
     else:
         durations = []

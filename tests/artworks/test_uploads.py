@@ -183,6 +183,18 @@ def test_animated_gif_stays_animated():
     assert Image.open(io.BytesIO(cleaned.data)).n_frames == 5
 
 
+@pytest.mark.parametrize("loop", [None, 0, 3])
+def test_an_animated_gif_keeps_how_often_it_plays(loop):
+    # Without a loop count (no NETSCAPE block) a GIF plays once; 0 is for ever.
+    frames = [Image.new("RGB", (30, 30), (i * 40, 0, 0)) for i in range(3)]
+    buf = io.BytesIO()
+    options = {} if loop is None else {"loop": loop}
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=80, **options)
+    cleaned = uploads.clean_upload(io.BytesIO(buf.getvalue()))
+    assert Image.open(io.BytesIO(cleaned.data)).info.get("loop") == loop
+    assert (b"NETSCAPE2.0" in cleaned.data) == (loop is not None)
+
+
 @pytest.mark.parametrize(
     ("container", "codec", "expected_codec"),
     [("mp4", "libx264", "h264"), ("webm", "libvpx-vp9", "vp9"), ("webm", "libvpx", "vp8")],
