@@ -397,6 +397,25 @@ class FailingProvider:
         raise ProviderError("The image service is overloaded. Try again later.")
 
 
+@pytest.mark.django_db
+def test_a_failed_generation_offers_try_again_once(client, user):
+    # The artwork page's progress block has the button; the author's actions below it had a
+    # second one. A draft's card, which has no progress block, keeps its own.
+    failed = ArtworkFactory(
+        user=user,
+        prompt="a lighthouse",
+        with_file=False,
+        generation_status=Artwork.GenerationStatus.FAILED,
+        generation_error="The generation failed unexpectedly. Try again.",
+    )
+    client.force_login(user)
+    retry_form = f'action="{reverse("artworks:retry", args=[failed.pk])}"'
+    page = client.get(failed.get_absolute_url()).content.decode()
+    assert page.count(retry_form) == 1
+    drafts = client.get(reverse("feed:profile", args=[user.username]), {"tab": "drafts"})
+    assert drafts.content.decode().count(retry_form) == 1
+
+
 def test_a_failed_generation_shows_the_reason_and_a_retry_button(
     client, user, settings, stored_files, django_capture_on_commit_callbacks
 ):
