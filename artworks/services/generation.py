@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.exceptions import StateConflict
+from common.images import reduce_in_strips
 from common.storage import delete_quietly
 from common.tasks import enqueue
 
@@ -71,8 +72,8 @@ def _reference_png(file: IO[bytes]) -> bytes:
         # thumbnail() decodes a JPEG at a reduced scale where it can.
         image.thumbnail((REFERENCE_MAX_SIDE, REFERENCE_MAX_SIDE))
         image.load()  # a small image is left untouched, still lazy
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA")
+    # In colour (with its transparency, if any), 16-bit grey scaled rather than clipped.
+    image = reduce_in_strips(image, 1, flatten=False)
     buf = io.BytesIO()
     image.save(buf, "PNG")
     return buf.getvalue()

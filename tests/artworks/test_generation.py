@@ -3,10 +3,13 @@ idempotency, and no orphan files."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from artworks import services
 from artworks.models import Artwork
@@ -230,6 +233,20 @@ def test_the_reference_image_reaches_the_provider_and_is_removed_after_success(
     sent = scripted.seen[0].reference_image
     assert sent.startswith(b"\x89PNG")
     assert f"artworks/reference/{artwork.uuid}.png" not in stored_files()
+
+
+def test_a_16_bit_greyscale_reference_image_reaches_the_provider_in_its_tones(
+    user, scripted, django_capture_on_commit_callbacks
+):
+    # Dark grey on the left, light grey on the right: clipped to 8 bits, both were white.
+    row = b"\x00\x20" * 40 + b"\x00\xc0" * 40
+    buf = io.BytesIO()
+    Image.frombytes("I;16", (80, 20), row * 20).save(buf, "PNG")
+    scripted.script = [png_result()]
+    with django_capture_on_commit_callbacks(execute=True):
+        generate(user, reference_image=SimpleUploadedFile("scan.png", buf.getvalue()))
+    sent = Image.open(io.BytesIO(scripted.seen[0].reference_image)).convert("L")
+    assert 20 < sent.getpixel((10, 10)) < 45 and 180 < sent.getpixel((70, 10)) < 205
 
 
 def test_the_reference_image_is_deleted_with_a_failed_draft(
