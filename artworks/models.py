@@ -106,6 +106,9 @@ class Artwork(models.Model):
     width = models.PositiveIntegerField(_("width"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height"), null=True, blank=True)
     duration_seconds = models.FloatField(_("duration (seconds)"), null=True, blank=True)
+    # An uploaded GIF or WebP of more than one frame: its page shows the original, since the
+    # thumbnails are stills of the first frame.
+    animated = models.BooleanField(_("animated"), default=False)
 
     # Thumbnails at artworks/thumb/<uuid>…, made by a task: a list of
     # {"width", "height", "format", "name"}; a poster frame for videos; a tiny placeholder.

@@ -69,6 +69,7 @@ def artwork_create_draft(
     width: int | None = None,
     height: int | None = None,
     duration_seconds: float | None = None,
+    animated: bool = False,
     **details: Unpack[DraftDetails],
 ) -> Artwork:
     """A new draft. With `content`, the original is stored at artworks/original/<uuid>.<ext>
@@ -97,6 +98,7 @@ def artwork_create_draft(
         artwork.file_size = content.size if isinstance(content, File) else len(content)
         artwork.width, artwork.height = width, height
         artwork.duration_seconds = duration_seconds
+        artwork.animated = animated
         _save_new_draft(artwork)
     except Exception:
         delete_quietly([stored_name])
@@ -147,6 +149,7 @@ def artwork_upload(
             width=cleaned.width,
             height=cleaned.height,
             duration_seconds=cleaned.duration_seconds,
+            animated=cleaned.animated,
             description=description,
             alt_text=alt_text,
             rating=rating,

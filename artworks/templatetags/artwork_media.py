@@ -98,12 +98,14 @@ def artwork_img(
     eager: bool = False,
     css_class: str = "",
     priority: bool = False,
+    animate: bool = False,
 ) -> SafeString:
     """The artwork's still image. `sizes` names a layout (grid, feed, detail, strip) or is a
     sizes value; `eager` for the first row (above the fold), lazy below; `priority` adds
-    fetchpriority=high for a page's main image."""
+    fetchpriority=high for a page's main image; `animate`: an animated upload is shown as
+    its original, which moves (its thumbnails are stills)."""
     sizes_value = SIZES.get(sizes, sizes)
-    groups = thumbnails_by_format(artwork)
+    groups = {} if animate and artwork.animated else thumbnails_by_format(artwork)
     sources: list[tuple[str, str]] = []
     if groups:
         all_thumbs = [t for thumbs in groups.values() for t in thumbs]

@@ -158,5 +158,6 @@ def _with_credentials(
         content_type=KEEPABLE_TYPES[container],
         width=cleaned.width,
         height=cleaned.height,
+        animated=cleaned.animated,
         content_credentials={**credentials, "kept": True},
     )

@@ -49,6 +49,7 @@ class CleanFile:
     width: int
     height: int
     duration_seconds: float | None = None
+    animated: bool = False  # an image of more than one frame
     codec: str = ""
     # The summary of the C2PA manifest the upload carried ({} for none): see `credentials`.
     content_credentials: dict = field(default_factory=dict)

@@ -218,7 +218,7 @@ def _strip_position(
 
 
 def _clean_image_file(
-    buf: io.BytesIO, *, ext: str, content_type: str, size: tuple[int, int]
+    buf: io.BytesIO, *, ext: str, content_type: str, size: tuple[int, int], animated: bool = False
 ) -> CleanFile:
     buf.seek(0)
     return CleanFile(
@@ -229,6 +229,7 @@ def _clean_image_file(
         content_type=content_type,
         width=size[0],
         height=size[1],
+        animated=animated,
     )
 
 
@@ -276,4 +277,6 @@ def _reencode_animation(image: Image.Image, *, frames: int, xmp: bytes | None = 
             **xmp_save_options("WEBP", xmp),
         )  # fmt: skip
     ext, content_type = IMAGE_FORMATS[out_format]
-    return _clean_image_file(buf, ext=ext, content_type=content_type, size=(width, height))
+    return _clean_image_file(
+        buf, ext=ext, content_type=content_type, size=(width, height), animated=True
+    )

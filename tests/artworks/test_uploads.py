@@ -183,6 +183,29 @@ def test_animated_gif_stays_animated():
     assert Image.open(io.BytesIO(cleaned.data)).n_frames == 5
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["GIF", "WEBP"])
+def test_an_animated_upload_moves_on_its_page(
+    fmt, client, user, stored_files, django_capture_on_commit_callbacks
+):
+    # Thumbnails are stills of the first frame: the page shows an animation's original.
+    frames = [Image.new("RGB", (60, 40), (i * 60, 0, 0)) for i in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        animation = services.artwork_upload(author=user, file=io.BytesIO(buf.getvalue()))
+        still = services.artwork_upload(author=user, file=io.BytesIO(samples.image_bytes(fmt)))
+    client.force_login(user)
+    for artwork, moves in ((animation, True), (still, False)):
+        artwork.refresh_from_db()
+        assert artwork.animated == moves
+        assert artwork.thumbnails  # the cards show a still
+        page = client.get(artwork.get_absolute_url()).content.decode()
+        stage = page[page.index('class="artwork-stage') : page.index("</figure>")]
+        assert (f'src="{artwork.url}"' in stage) == moves
+        assert ("srcset=" in stage) != moves
+
+
 @pytest.mark.parametrize("loop", [None, 0, 3])
 def test_an_animated_gif_keeps_how_often_it_plays(loop):
     # Without a loop count (no NETSCAPE block) a GIF plays once; 0 is for ever.
