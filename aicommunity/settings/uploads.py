@@ -22,7 +22,8 @@ UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=7680 * 4320)
 # WebP and AVIF cost far more memory a pixel: through Pillow, libwebp and libavif an upload's
 # clean-up and thumbnails take about 35 bytes a pixel (measured with bench/upload_memory.py),
 # against 4-8 for JPEG, PNG and GIF. Their frames are limited to 2048 × 2048, the largest
-# size the generators make, so that any accepted upload stays within the same memory.
+# size the generators make, so that any accepted upload stays within the same memory (an
+# animated PNG's or AVIF's frames too: they are stored as an animated WebP).
 UPLOAD_MAX_PIXELS_BY_FORMAT = {
     "WEBP": env.int("UPLOAD_MAX_WEBP_PIXELS", default=2048 * 2048),
     "AVIF": env.int("UPLOAD_MAX_AVIF_PIXELS", default=2048 * 2048),

@@ -18,6 +18,7 @@ from PIL import Image, features
 
 from common.images import (
     TooManyPixels,
+    max_pixels_for,
     megapixels,
     open_image,
     photo_format,
@@ -72,6 +73,11 @@ def clean_image(
     try:
         if frames > 1 and image.format in ("GIF", "WEBP"):
             return _reencode_animation(image, frames=frames, xmp=xmp)
+        if frames > 1:
+            # An animated PNG or AVIF: re-encoded as an animated WebP, whose encoder takes one
+            # frame at a time (Pillow's APNG encoder holds every frame), within WebP's limit.
+            _check_webp_frame(width=width, height=height)
+            return _reencode_animation(image, frames=frames, xmp=xmp, out_format="WEBP")
         image.load()
         return _reencode_still(image, xmp=xmp, source_format=image_format)
     except ValidationError:
@@ -94,6 +100,18 @@ def _check_animation(*, frames: int, width: int, height: int) -> None:
                 "height": height,
                 "max": megapixels(max_total),
             }
+        )
+
+
+def _check_webp_frame(*, width: int, height: int) -> None:
+    max_pixels = max_pixels_for("WEBP", max_pixels=settings.UPLOAD_MAX_PIXELS)
+    if width * height > max_pixels:
+        raise _refuse(
+            _(
+                "The animation is too large: frames of %(width)s × %(height)s pixels. At most "
+                "%(max)s megapixels a frame are accepted."
+            )
+            % {"width": width, "height": height, "max": megapixels(max_pixels)}
         )
 
 
@@ -247,11 +265,14 @@ def _rgba_frames(image: Image.Image, *, frames: int) -> Iterator[Image.Image]:
         yield frame
 
 
-def _reencode_animation(image: Image.Image, *, frames: int, xmp: bytes | None = None) -> CleanFile:
-    """Re-encode frame by frame. The GIF encoder keeps each frame as palette indices (one
-    byte a pixel, so at most UPLOAD_MAX_ANIMATION_PIXELS bytes); the WebP encoder reads the
-    source frame by frame and keeps only encoded data."""
-    out_format = image.format
+def _reencode_animation(
+    image: Image.Image, *, frames: int, xmp: bytes | None = None, out_format: str | None = None
+) -> CleanFile:
+    """Re-encode frame by frame, as `out_format` (by default the source's). The GIF encoder
+    keeps each frame as palette indices (one byte a pixel, so at most
+    UPLOAD_MAX_ANIMATION_PIXELS bytes); the WebP encoder reads the source frame by frame and
+    keeps only encoded data."""
+    out_format = out_format or image.format
     width, height = image.size
     loop = int(image.info.get("loop", 0) or 0)
     buf = io.BytesIO()

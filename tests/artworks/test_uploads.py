@@ -183,6 +183,31 @@ def test_animated_gif_stays_animated():
     assert Image.open(io.BytesIO(cleaned.data)).n_frames == 5
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "AVIF"])
+def test_an_animated_png_or_avif_stays_animated(fmt):
+    # Kept as an animated WebP (their own encoders hold every frame at once).
+    frames = [Image.new("RGB", (30, 20), (i * 60, 0, 0)) for i in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, fmt, save_all=True, append_images=frames[1:], duration=120, loop=0)
+    assert Image.open(io.BytesIO(buf.getvalue())).n_frames == 3
+    cleaned = uploads.clean_upload(io.BytesIO(buf.getvalue()))
+    assert (cleaned.ext, cleaned.content_type, cleaned.animated) == ("webp", "image/webp", True)
+    stored = Image.open(io.BytesIO(cleaned.data))
+    assert (stored.n_frames, stored.size) == (3, (30, 20))
+    stored.seek(2)
+    assert stored.convert("RGB").getpixel((15, 10))[0] > 100  # the last frame, not the first
+
+
+def test_an_animated_png_is_held_to_webps_frame_limit(settings):
+    settings.UPLOAD_MAX_PIXELS_BY_FORMAT = {**settings.UPLOAD_MAX_PIXELS_BY_FORMAT, "WEBP": 500}
+    frames = [Image.new("RGB", (30, 20), (i * 60, 0, 0)) for i in range(2)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "PNG", save_all=True, append_images=frames[1:], duration=120)
+    with pytest.raises(ValidationError) as refused:
+        uploads.clean_upload(io.BytesIO(buf.getvalue()))
+    assert "frames of 30 × 20 pixels" in refused.value.messages[0]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["GIF", "WEBP"])
 def test_an_animated_upload_moves_on_its_page(
