@@ -149,10 +149,12 @@ def _schema_violation(request: HttpRequest, exc: SchemaValidationError) -> HttpR
 
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    # e.g. multipart/form-data without a boundary: Django refuses to parse it.
-    return api.create_response(
-        request, {"detail": f"The multipart body cannot be read: {exc}"}, status=400
+    # e.g. multipart/form-data without a boundary, or a part's headers too large (a very long
+    # filename): Django refuses to parse it, in words of its own that are not translated.
+    detail = gettext(
+        "The multipart body cannot be read: check its boundary and its parts' headers."
     )
+    return api.create_response(request, {"detail": detail}, status=400)
 
 
 @api.exception_handler(BadRequest)

@@ -284,6 +284,21 @@ def test_upload_without_a_file_says_so(client, user):
     assert "Choose a file" in response.json()["detail"]
 
 
+def test_an_unreadable_upload_body_is_refused_in_the_callers_language(client, user):
+    # multipart/form-data without a boundary (or with headers too large to read)
+    client.force_login(user)
+    response = client.post(
+        "/api/artworks/upload",
+        b"x",
+        content_type="multipart/form-data",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "无法读取 multipart 请求体：请检查其边界（boundary）和各部分的标头。"
+    }
+
+
 @pytest.mark.parametrize(
     ("field", "limit"), [("title", 200), ("description", 5000), ("alt_text", 300)]
 )
