@@ -4,9 +4,12 @@ parameters happens in the services, whose errors the views attach to these forms
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from common.text import title_clean
 
@@ -209,10 +212,21 @@ class UploadForm(_ArtworkDetailsForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        # Formatted per request: formatting at import time would freeze it in one language.
-        self.fields["file"].help_text = _(
-            "%(types)s. Images up to the size limit; videos up to a minute."
-        ) % {"types": ACCEPTED_HELP}
+        # Formatted per request: formatting at import time would freeze it in one language
+        # (and the limits are the site's settings).
+        seconds = settings.UPLOAD_MAX_VIDEO_SECONDS
+        self.fields["file"].help_text = ngettext(
+            "%(types)s. Images up to %(image_size)s; videos up to %(video_size)s and "
+            "%(seconds)s second.",
+            "%(types)s. Images up to %(image_size)s; videos up to %(video_size)s and "
+            "%(seconds)s seconds.",
+            seconds,
+        ) % {
+            "types": ACCEPTED_HELP,
+            "image_size": filesizeformat(settings.UPLOAD_MAX_IMAGE_BYTES),
+            "video_size": filesizeformat(settings.UPLOAD_MAX_VIDEO_BYTES),
+            "seconds": seconds,
+        }
         # An upload has no prompt to be titled after.
         self.fields["title"].help_text = _("Optional. Left blank, the work is called “Untitled”.")
 

@@ -42,6 +42,18 @@ def test_create_page_has_two_tabs_that_work_without_javascript(client, user):
         assert 'aria-current="page"' in page
 
 
+def test_the_upload_tab_states_the_limits_the_site_applies(client, user, settings):
+    # A self-hoster's limits, not "up to the size limit" and "up to a minute" whatever they are.
+    settings.UPLOAD_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+    settings.UPLOAD_MAX_VIDEO_BYTES = 50 * 1024 * 1024
+    settings.UPLOAD_MAX_VIDEO_SECONDS = 30
+    client.force_login(user)
+    help_text = "Images up to 5.0\xa0MB; videos up to 50.0\xa0MB and 30 seconds."
+    assert help_text in client.get("/create?tab=upload").content.decode()
+    chinese = client.get("/create?tab=upload", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "图片不超过 5.0\xa0MB；视频不超过 50.0\xa0MB、30 秒。" in chinese
+
+
 def test_every_input_is_labelled(client, user):
     import re
 

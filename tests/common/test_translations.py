@@ -91,7 +91,7 @@ KEY_STRINGS = [
     (
         "create upload",
         ["图片或视频", "你的作品会保存为草稿"],
-        ["Image or video", "Images up to the size limit"],
+        ["Image or video", "Images up to"],
     ),
     (
         "settings",
