@@ -11,7 +11,7 @@ from typing import IO
 from django.conf import settings
 from PIL import Image, ImageFilter, features
 
-from common.images import open_image, reduce_in_strips, upright_transposition
+from common.images import in_srgb, open_image, reduce_in_strips, upright_transposition
 
 from .provenance import xmp_save_options
 
@@ -65,8 +65,9 @@ def _open_rgb(source: bytes | IO[bytes]) -> tuple[Image.Image, tuple[int, int]]:
             (max(1, math.ceil(stored_width * scale)), max(1, math.ceil(stored_height * scale))),
         )
     image.load()
+    icc_profile = image.info.get("icc_profile")
     factor = max(1, (image.height if swaps else image.width) // widest)
-    image = reduce_in_strips(image, factor, flatten=True)
+    image = in_srgb(reduce_in_strips(image, factor, flatten=True), icc_profile)
     if transposition is not None:
         image = image.transpose(transposition)
     return image, (width, height)

@@ -8,10 +8,11 @@ decoded.
 
 from __future__ import annotations
 
+import io
 from typing import IO
 
 from django.conf import settings
-from PIL import Image
+from PIL import Image, ImageCms
 
 ORIENTATION_TAG = 0x0112
 # EXIF orientation → the transposition that shows the picture upright (as ImageOps does).
@@ -76,6 +77,25 @@ def upright_transposition(image: Image.Image) -> Image.Transpose | None:
     except Exception:  # unreadable EXIF is treated as absent, as browsers do
         return None
     return _UPRIGHT.get(orientation)
+
+
+def in_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    """An RGB(A) picture whose pixels are in the colour profile `icc_profile`, converted to
+    sRGB: what browsers assume for an image that carries no profile. A wide-gamut picture
+    (Display P3, Adobe RGB) shown untagged would otherwise look dull or shifted. A profile
+    that is not an RGB one, or cannot be read, leaves the picture as it is."""
+    if not icc_profile or image.mode not in ("RGB", "RGBA"):
+        return image
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        if profile.profile.xcolor_space.strip() != "RGB":
+            return image
+        return ImageCms.profileToProfile(image, profile, _SRGB, outputMode=image.mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+
+
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 # Strips of about this many bytes: small next to a large picture, large enough to be quick.

@@ -2,10 +2,11 @@
 
 import base64
 import io
+import struct
 
 import pytest
 from django.core.files.storage import default_storage
-from PIL import Image
+from PIL import Image, ImageCms
 
 from artworks.media import render_image_derivatives, thumbnail_formats
 from artworks.models import Artwork
@@ -91,6 +92,35 @@ def test_placeholder_is_tiny_and_colour_is_dominant():
     assert max(open_bytes(raw).size) <= 16
     r, g, b = (int(derivatives.dominant_color[i : i + 2], 16) for i in (1, 3, 5))
     assert r > 80 and b > 80 and g < 80  # a mix of the red and blue halves
+
+
+def profile_with_red_and_blue_swapped() -> bytes:
+    """An RGB colour profile (sRGB's, with its red and blue primaries swapped): a picture
+    tagged with it whose red channel is full means blue."""
+    srgb = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = struct.unpack(">I", srgb[128:132])[0]
+    entries = {}
+    for index in range(count):
+        signature, offset, size = struct.unpack(">4sII", srgb[132 + 12 * index : 144 + 12 * index])
+        entries[signature] = (132 + 12 * index, offset, size)
+    (red_at, *red), (blue_at, *blue) = entries[b"rXYZ"], entries[b"bXYZ"]
+    struct.pack_into(">4sII", srgb, red_at, b"rXYZ", *blue)
+    struct.pack_into(">4sII", srgb, blue_at, b"bXYZ", *red)
+    return bytes(srgb)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_thumbnails_show_the_colours_of_the_originals_profile(fmt):
+    # Thumbnails carry no profile, so browsers read them as sRGB: a wide-gamut original
+    # (Display P3, Adobe RGB) must be converted, or its thumbnails show other colours.
+    buf = io.BytesIO()
+    picture = Image.new("RGB", (400, 300), (220, 30, 30))
+    picture.save(buf, fmt, icc_profile=profile_with_red_and_blue_swapped())
+    derivatives = render_image_derivatives(buf.getvalue())
+    for thumb in derivatives.thumbnails:
+        red, _green, blue = open_bytes(thumb.data).convert("RGB").getpixel((10, 10))
+        assert blue > 150 and red < 100, (thumb.format, red, blue)
+    assert derivatives.dominant_color[5:7] > derivatives.dominant_color[1:3]  # blue over red
 
 
 def test_a_16_bit_greyscale_png_keeps_its_tones():
