@@ -1,8 +1,9 @@
 """Tag names: one spelling per subject. A name is Unicode NFKC (full-width letters become
 plain ones), case-folded, with runs of spaces turned into one `-`, a leading `#` dropped;
 Chinese and other scripts are kept as they are. Letters, digits, marks, `-`, `_` and `.` are
-allowed; anything else is refused with the reason, as are an empty name, a name over
-TAG_MAX_LENGTH characters and more than TAGS_PER_ARTWORK tags."""
+allowed; anything else is refused with the reason, as are an empty name, `.` and `..` (a
+tag's page would be a dot segment, /tag/.., which browsers resolve to another address), a name
+over TAG_MAX_LENGTH characters and more than TAGS_PER_ARTWORK tags."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .models import TAG_MAX_LENGTH, TAGS_PER_ARTWORK
 _SEPARATORS = re.compile(r"[,，、;；\n]+")
 _SPACES = re.compile(r"\s+")
 _PUNCTUATION_ALLOWED = frozenset("-_.")
+_DOT_SEGMENTS = frozenset({".", ".."})
 
 
 def _allowed(char: str) -> bool:
@@ -38,6 +40,8 @@ def tag_clean(text: str) -> str:
     name = tag_normalise(text)
     if not name:
         raise ValidationError(_("A tag cannot be empty."))
+    if name in _DOT_SEGMENTS:
+        raise ValidationError(_("A tag cannot be “.” or “..” alone."))
     if len(name) > TAG_MAX_LENGTH:
         raise ValidationError(
             _("The tag “%(tag)s…” is too long: at most %(max)d characters.")

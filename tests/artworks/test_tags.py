@@ -41,11 +41,19 @@ def test_names_are_normalised(typed, name):
         ("x" * 51, "too long"),
         ("<script>", "characters a tag cannot have"),
         ("a/b", "characters a tag cannot have"),
+        # Its page would be /tag/. or /tag/..: a dot segment, which browsers resolve away.
+        (".", "cannot be “.” or “..”"),
+        ("..", "cannot be “.” or “..”"),
+        ("．", "cannot be “.” or “..”"),  # full-width
     ],
 )
 def test_bad_names_are_refused_with_the_reason(typed, reason):
     with pytest.raises(ValidationError, match=reason):
         tags_clean([typed])
+
+
+def test_a_name_of_dots_and_more_is_a_tag():
+    assert tags_clean(["...", ".net", "v1.5"]) == ["...", ".net", "v1.5"]
 
 
 def test_the_longest_name_and_ten_tags_are_taken_eleven_are_not():
