@@ -1,5 +1,6 @@
 """Where to send a visitor back to after a form (the `next` parameter, when it is safe), to
-sign in first, and to the first page of a list for a page link the site did not make."""
+sign in first, to a page's one address, and to the first page of a list for a page link the
+site did not make."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ def sign_in_first(request: HttpRequest, page: str) -> HttpResponse:
         response["HX-Redirect"] = login
         return response
     return redirect(login)
+
+
+def moved_permanently(request: HttpRequest, url: str) -> HttpResponse:
+    """To `url`, the page's one address (a member's name in its own case), with the query it
+    was asked with: its tab, page and language (?lang=) stay."""
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url, permanent=True)
 
 
 def first_page_again(request: HttpRequest, first_page: str) -> HttpResponse:

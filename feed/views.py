@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from artworks.selectors import artwork_reaction_state
 from common import pagecache, ratelimit
-from common.redirects import first_page_again
+from common.redirects import first_page_again, moved_permanently
 from common.seo import absolute_url
 
 from . import seo
@@ -229,7 +229,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     author = get_object_or_404(get_user_model(), username__iexact=username, is_active=True)
     if username != author.username:
-        return redirect(author.get_absolute_url(), permanent=True)
+        return moved_permanently(request, author.get_absolute_url())
     tab = request.GET.get("tab") or "artworks"
     if not profile_tab_open_to(tab=tab, author=author, viewer=request.user):
         raise Http404("No such tab.")

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from artworks.models import Artwork
 from artworks.selectors import artwork_get_visible_cached, artwork_reaction_state
 from common import pagecache, ratelimit
-from common.redirects import first_page_again, safe_next_url, sign_in_first
+from common.redirects import first_page_again, moved_permanently, safe_next_url, sign_in_first
 
 from . import seo, services
 from .collection_display import member_tabs, save_panel_context
@@ -72,7 +72,7 @@ def collections(request: HttpRequest, username: str) -> HttpResponse:
     """The member's collections the viewer may see; POST: the owner makes a new one."""
     owner = _member(username)
     if username != owner.username:
-        return redirect(reverse("social:collections", args=[owner.username]), permanent=True)
+        return moved_permanently(request, reverse("social:collections", args=[owner.username]))
     is_owner = _is_owner(request, owner)
     form: dict[str, object] = {}
     if request.method == "POST":
@@ -131,7 +131,7 @@ def collection(request: HttpRequest, username: str, slug: str) -> HttpResponse:
     except Collection.DoesNotExist:
         raise Http404("No such collection.") from None
     if username != owner.username:
-        return redirect(found.get_absolute_url(), permanent=True)
+        return moved_permanently(request, found.get_absolute_url())
     cursor = request.GET.get("cursor") or None
     try:
         page = collection_items_page(collection=found, viewer=request.user, cursor=cursor)

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from common import ratelimit
-from common.redirects import first_page_again, safe_next_url
+from common.redirects import first_page_again, moved_permanently, safe_next_url
 
 from . import seo, services
 from .buttons import PARTIAL, follow_button_context
@@ -157,7 +157,7 @@ def _follow_list(request: HttpRequest, username: str, direction: Direction) -> H
     person = _member(username)
     first_page = reverse(f"social:{direction}", args=[person.username])
     if username != person.username:
-        return redirect(first_page, permanent=True)
+        return moved_permanently(request, first_page)
     cursor = request.GET.get("cursor") or None
     try:
         page = follow_page(user=person, direction=direction, cursor=cursor)

@@ -256,6 +256,12 @@ class TestProfile:
         assert response.status_code == 301
         assert response["Location"] == "/user/Aurora"
 
+    def test_username_case_redirect_keeps_the_language_and_tab(self, client):
+        UserFactory(username="Aurora")
+        response = client.get("/user/aurora?tab=drafts&lang=zh-hans")
+        assert response.status_code == 301
+        assert response["Location"] == "/user/Aurora?tab=drafts&lang=zh-hans"
+
     def test_owner_sees_drafts_and_favorites_tabs(self, client, user):
         ArtworkFactory(user=user, title="My private draft")
         fav = PublishedArtworkFactory(title="Something I love")

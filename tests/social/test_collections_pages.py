@@ -113,6 +113,16 @@ def test_a_suspended_owners_collections_are_gone(world):
     assert client.get("/user/curator/collections/golden-hours/feed.atom").status_code == 404
 
 
+def test_the_owners_name_in_another_case_leads_to_the_same_page_and_language(world):
+    client = _client()
+    response = client.get("/user/CURATOR/collections?lang=zh-hans")
+    assert response.status_code == 301
+    assert response["Location"] == "/user/curator/collections?lang=zh-hans"
+    response = client.get("/user/Curator/collections/golden-hours?lang=zh-hans")
+    assert response.status_code == 301
+    assert response["Location"] == "/user/curator/collections/golden-hours?lang=zh-hans"
+
+
 def test_the_counts_and_covers_leave_out_what_the_viewer_may_not_see(world):
     html = _client().get("/user/curator/collections").content.decode()
     assert "1 artwork<" in html or "1 artwork " in html

@@ -85,6 +85,8 @@ class TestFollowersPage:
     def test_username_case_redirects_to_canonical(self, client, star):
         response = client.get("/user/STAR/followers")
         assert response.status_code == 301 and response["Location"] == "/user/star/followers"
+        response = client.get("/user/STAR/following?lang=zh-hans")
+        assert response["Location"] == "/user/star/following?lang=zh-hans"
 
     def test_empty_states(self, client, star):
         followers = client.get("/user/star/followers").content.decode()
