@@ -119,7 +119,7 @@ class ItemOut(Schema):
     artwork_id: StrictInt
     added: bool = False
     removed: bool = False
-    item_count: int
+    item_count: int  # its artworks the caller may see, as GET /api/collections/{id} says
 
 
 class CollectionDeletedOut(Schema):
@@ -271,12 +271,14 @@ def collection_items(
     return Status(200, ArtworkPageOut.model_validate(page, context=context))
 
 
-def _item_out(collection_id: int, artwork_id: int, **done: bool) -> dict:
-    count = Collection.objects.filter(pk=collection_id).values_list("item_count", flat=True)
+def _item_out(request: HttpRequest, collection_id: int, artwork_id: int, **done: bool) -> dict:
+    # The count the collection shows the caller (as GET says), not its rows: a hidden artwork
+    # or another member's draft in it is not theirs to count.
+    collection = _visible(request, collection_id)
     return {
         "collection_id": collection_id,
         "artwork_id": artwork_id,
-        "item_count": count.first() or 0,
+        "item_count": collection.shown_count,
         **done,
     }
 
@@ -297,7 +299,7 @@ def collection_item_add(request: HttpRequest, collection_id: int, payload: ItemI
         )
     except Artwork.DoesNotExist:
         raise Http404("No such artwork.") from None
-    out = _item_out(collection_id, payload.artwork_id, added=added)
+    out = _item_out(request, collection_id, payload.artwork_id, added=added)
     return Status(201 if added else 200, out)
 
 
@@ -308,7 +310,7 @@ def _remove(request: HttpRequest, collection_id: int, artwork_id: int) -> Status
     removed = services.collection_item_remove(
         actor=request.user, collection=collection, artwork_id=artwork_id
     )
-    return Status(200, _item_out(collection_id, artwork_id, removed=removed))
+    return Status(200, _item_out(request, collection_id, artwork_id, removed=removed))
 
 
 @router.delete(

@@ -153,6 +153,22 @@ def test_items_in_and_out(world):
     assert not CollectionItem.objects.filter(collection=private).exists()
 
 
+def test_the_count_after_a_change_is_the_one_the_collection_shows_the_caller(world):
+    # The public collection holds a hidden artwork: the owner sees 2 of its 3 rows.
+    owner, public = world["owner"], world["public"]
+    base = f"/api/collections/{public.pk}/items"
+    artwork = PublishedArtworkFactory()
+    added = _send("post", base, owner, {"artwork_id": artwork.pk}).json()
+    shown = _get(f"/api/collections/{public.pk}", owner).json()["item_count"]
+    assert added["item_count"] == shown == 3
+    removed = _send("delete", f"{base}/{artwork.pk}", owner).json()
+    assert (
+        removed["item_count"]
+        == _get(f"/api/collections/{public.pk}", owner).json()["item_count"]
+        == 2
+    )
+
+
 def test_an_artwork_the_caller_may_not_see_is_404(world):
     foreign_draft = ArtworkFactory()
     response = _send(
