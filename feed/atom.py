@@ -245,3 +245,9 @@ class CollectionArtworksFeed(_ArtworkFeed):
     def item_pubdate(self, item: Artwork) -> datetime | None:
         # In a collection's feed, an entry is new when it was added.
         return getattr(item, "added_at", None) or item.published_at
+
+    def item_updateddate(self, item: Artwork) -> datetime | None:
+        # Readers date and order entries by <updated>: never before the entry was added here
+        # (an older work just collected would come dated, and sorted, as of its last edit).
+        dates = [d for d in (self.item_pubdate(item), item.updated_at) if d is not None]
+        return max(dates, default=None)

@@ -5,11 +5,15 @@ and without JavaScript, the page cache, the Atom feed and the sitemap."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import feedparser
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts import services as account_services
+from artworks.models import Artwork
 from artworks.services import artwork_hide
 from social import services
 from social.models import Collection, CollectionItem
@@ -376,6 +380,21 @@ def test_the_collection_feed_parses_and_carries_public_work_only(world):
     assert parsed.version == "atom10"
     assert [entry.title for entry in parsed.entries] == ["Shown sunset"]
     assert parsed.feed.title.startswith("Golden hours")
+
+
+def test_an_entry_of_the_collection_feed_is_updated_when_it_was_added(world):
+    # Feed readers date and order Atom entries by <updated>: an older work just added must
+    # not come dated (and sorted) as of its last edit, before it was in the collection.
+    old = PublishedArtworkFactory(title="Old work")
+    Artwork.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=300))
+    services.collection_item_add(
+        actor=world["owner"], collection=world["public"], artwork_id=old.pk
+    )
+    response = _client().get("/user/curator/collections/golden-hours/feed.atom")
+    entry = feedparser.parse(response.content).entries[0]
+    assert entry.title == "Old work"
+    added = CollectionItem.objects.get(artwork=old).added_at
+    assert entry.published_parsed == entry.updated_parsed == added.utctimetuple()
 
 
 def test_the_sitemap_lists_public_collections_only(world):
