@@ -101,3 +101,18 @@ def test_the_tag_pages_pass_axe_in_both_languages(browser, tagged):
         browser, base, [(p, f"{name}-zh", h1) for p, name, h1 in pages[:2]], lang="zh-hans"
     )
     assert not problems, "\n".join(problems)
+
+
+def test_a_long_tag_stays_within_a_phone_screen(browser, tagged):
+    """A tag is one word of up to 50 characters (spaces become -): its page's heading wraps
+    instead of widening the page past the screen."""
+    long_name = "supercalifragilisticexpialidocious-wonderful-night"
+    art = tagged["works"][2]
+    artwork_set_tags(artwork=art, actor=art.user, tags=[long_name])
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    for path in (f"/tag/{long_name}", art.get_absolute_url()):
+        page.goto(tagged["url"] + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width}px wide"
+    context.close()
