@@ -15,7 +15,8 @@ full, and a lower tier is read only when the better ones do not fill the page
 The documents (feed.models) are written by feed.services.search_index; the query's words come
 from feed.search_text, the same on every database. Only the matching differs: PostgreSQL's
 full-text search over the documents' generated tsvector columns, one per tier (GIN indexes,
-English stemming), or SQLite's FTS5 tables (porter stemming, a tier's fields as columns).
+English stemming; members' names as written), or SQLite's FTS5 tables (porter stemming, a
+tier's fields as columns).
 Visibility is the one rule (artworks.selectors.artworks_public): drafts, hidden artworks and
 suspended members' work are never results, whoever asks; nor are suspended members.
 """
@@ -76,6 +77,8 @@ class _Documents:
     second: str  # what orders a tier after relevance: the row's hot score, followers
     vectors: tuple[str, ...]  # PostgreSQL: the tsvector column of each tier
     columns: tuple[tuple[str, ...], ...]  # SQLite: the FTS5 columns of each tier (() = all)
+    # PostgreSQL: the text search configuration of the vectors (the migrations' own).
+    config: str = "english"
 
 
 _ARTWORK_DOCUMENTS = _Documents(
@@ -87,8 +90,15 @@ _ARTWORK_DOCUMENTS = _Documents(
     vectors=("vector_title", "vector_head", "vector"),
     columns=(("title",), ("title", "tags"), ()),
 )
+# Names are matched as written (`simple`): English drops "Will" or "Don" as stop words.
 _MEMBER_DOCUMENTS = _Documents(
-    "search_members", "user_id", "users.id", "follower_count", vectors=("vector",), columns=((),)
+    "search_members",
+    "user_id",
+    "users.id",
+    "follower_count",
+    vectors=("vector",),
+    columns=((),),
+    config="simple",
 )
 
 
@@ -113,7 +123,9 @@ def _postgres_tier(
     where = [f"{table}.{documents.key} = {documents.row_key}"]
     for column in documents.vectors[: tier + 1]:  # in this tier, in no better one
         negation = "" if column == documents.vectors[tier] else "NOT "
-        where.append(f"{negation}{table}.{column} @@ to_tsquery('english'::regconfig, %s)")
+        where.append(
+            f"{negation}{table}.{column} @@ to_tsquery('{documents.config}'::regconfig, %s)"
+        )
     params: list[object] = [terms] * (tier + 1)
     if after is not None:
         after_rank, value, last_id = after

@@ -165,6 +165,16 @@ def test_members_are_found_by_username_and_display_name(world, django_capture_on
     assert members("painter") == []
 
 
+def test_members_named_as_common_english_words_are_found(django_capture_on_commit_callbacks):
+    # Names are not English prose: "Will", "Don" or "Can" are stop words to English
+    # full-text search, which left such members unfindable on PostgreSQL.
+    with django_capture_on_commit_callbacks(execute=True):
+        UserFactory(username="don", name="Don Can")
+        UserFactory(username="will_paints", name="Will")
+    for q, username in [("don", "don"), ("can", "don"), ("will", "will_paints")]:
+        assert [u.username for u in search_page(q=q, kind="users").items] == [username], q
+
+
 def test_pages_walk_every_result_once():
     PublishedArtworkFactory.create_batch(7, title="Forest", hot_score=1.0)
     PublishedArtworkFactory.create_batch(3, title="Forest forest", hot_score=2.0)
