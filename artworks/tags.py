@@ -1,6 +1,7 @@
 """Tag names: one spelling per subject. A name is Unicode NFKC (full-width letters become
-plain ones), case-folded, with runs of spaces turned into one `-`, a leading `#` dropped;
-Chinese and other scripts are kept as they are. Letters, digits, marks, `-`, `_` and `.` are
+plain ones), case-folded, with runs of spaces turned into one `-`, a leading `#` dropped and
+invisible format characters (a zero-width space, a soft hyphen pasted with the word) left
+out; Chinese and other scripts are kept as they are. Letters, digits, marks, `-`, `_` and `.` are
 allowed; anything else is refused with the reason, as are an empty name, `.` and `..` (a
 tag's page would be a dot segment, /tag/.., which browsers resolve to another address), a name
 over TAG_MAX_LENGTH characters and more than TAGS_PER_ARTWORK tags."""
@@ -31,7 +32,8 @@ def _allowed(char: str) -> bool:
 def tag_normalise(text: str) -> str:
     """The tag name for what was typed ("" when nothing is left). Does not refuse anything:
     `tag_clean` does."""
-    name = unicodedata.normalize("NFKC", text or "").casefold().strip().lstrip("#").strip()
+    text = "".join(char for char in text or "" if unicodedata.category(char) != "Cf")
+    name = unicodedata.normalize("NFKC", text).casefold().strip().lstrip("#").strip()
     return _SPACES.sub("-", name)
 
 

@@ -26,6 +26,11 @@ pytestmark = pytest.mark.django_db
         ("日落", "日落"),
         ("Straße", "strasse"),
         ("sci-fi_art.v2", "sci-fi_art.v2"),
+        # Invisible characters pasted with a word (zero-width space, byte order mark, soft
+        # hyphen): refused, the reason named nothing one could see.
+        ("sunset\u200b", "sunset"),
+        ("\ufeffSunset", "sunset"),
+        ("sun\u00adset", "sunset"),
     ],
 )
 def test_names_are_normalised(typed, name):

@@ -55,6 +55,7 @@ def test_other_spellings_lead_to_the_tag_and_unknown_ones_are_404(client, sunset
     response = client.get("/tag/SUNSET?tab=new")
     assert response.status_code == 301
     assert response["Location"] == "/tag/sunset?tab=new"
+    assert client.get("/tag/sunset%E2%80%8B")["Location"] == "/tag/sunset"  # zero-width space
     assert client.get("/tag/nothing-here").status_code == 404
     assert client.get("/tag/sunset?tab=weird").status_code == 404
 
