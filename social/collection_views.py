@@ -99,15 +99,18 @@ def collections(request: HttpRequest, username: str) -> HttpResponse:
     else:
         pagecache.depends_on(request, pagecache.collections_tag(owner.pk))
     rows = collection_list(viewer=request.user, owner=owner)
+    meta = seo.collection_list_meta(owner=owner, collections=rows)
     context = {
         "owner": owner,
         "is_owner": is_owner,
         "collections": rows,
         "form": form,
-        "meta": seo.collection_list_meta(owner=owner, collections=rows),
+        "meta": meta,
         "tabs": member_tabs(owner),
     }
     response = render(request, "social/collections.html", context, status=400 if form else 200)
+    if meta.noindex:
+        response.headers["X-Robots-Tag"] = "noindex"
     if is_owner:
         response["Cache-Control"] = "private, no-store"
     return response

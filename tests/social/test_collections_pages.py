@@ -75,6 +75,15 @@ def test_the_list_shows_public_collections_and_the_private_ones_to_the_owner(wor
     assert ("New collection" in html) is (actor == "owner")
 
 
+def test_a_list_without_a_public_collection_is_not_indexed(world):
+    # Its <meta name="robots"> said noindex; the header, as on every other list page, did not.
+    UserFactory(username="hoarder")
+    response = _client().get("/user/hoarder/collections")
+    assert 'content="noindex' in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "X-Robots-Tag" not in _client().get("/user/curator/collections")
+
+
 @pytest.mark.parametrize("actor", ACTORS)
 def test_a_public_collection_shows_each_viewer_what_they_may_see(world, actor):
     response = _client(world["actors"][actor]).get("/user/curator/collections/golden-hours")
