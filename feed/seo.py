@@ -207,9 +207,10 @@ def profile_meta(
     return meta
 
 
-def search_meta(*, query: str, kind: str) -> PageMeta:
-    """Search results are never indexed (noindex): they are endless and thin."""
-    title = _("Search results for “%(query)s”") % {"query": query} if query else _("Search")
+def search_meta(*, query: str, kind: str, searched: bool) -> PageMeta:
+    """Search results are never indexed (noindex): they are endless and thin. A query that
+    searched nothing (too short, too long) is titled as the page heads it: Search."""
+    title = _("Search results for “%(query)s”") % {"query": query} if searched else _("Search")
     return PageMeta(
         title=f"{title} · {settings.SITE_NAME}",
         description=_("Search artworks, prompts, tags and creators on %(site)s.")

@@ -145,7 +145,7 @@ def search(request: HttpRequest) -> HttpResponse:
         problem_message=search_problem_message(page.query),
         kind=kind,
         tabs=search_tabs(query=page.query.text, kind=kind),
-        meta=seo.search_meta(query=page.query.text, kind=kind),
+        meta=seo.search_meta(query=page.query.text, kind=kind, searched=page.query.searchable),
     )
     if _is_load_more(request) and cursor:
         response = render(request, partial, context)

@@ -98,11 +98,15 @@ def test_an_empty_result_and_the_messages(client, found):
     assert "Nothing found for “nothinglikethis”" in page.get_text()
     page = soup(client.get("/search"))
     assert "Find artworks by their title" in page.get_text()
-    page = soup(client.get("/search", {"q": "a"}))
-    assert "Type at least two letters" in page.get_text()
-    page = soup(client.get("/search", {"q": "x" * 500}))
+    response = client.get("/search", {"q": "a"})
+    assert "Type at least two letters" in soup(response).get_text()
+    # Nothing was searched: the title (the browser's tab, its history) says so as the h1 does.
+    assert "<title>Search · " in response.content.decode()
+    response = client.get("/search", {"q": "x" * 500})
+    page = soup(response)
     assert "That search is too long" in page.get_text()
     assert page.find("input", id="search-q")["aria-invalid"] == "true"
+    assert "<title>Search · " in response.content.decode()
 
 
 def test_the_header_has_a_search_form_that_works_without_javascript(client, found):
