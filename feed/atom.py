@@ -63,9 +63,8 @@ class MediaAtomFeed(Atom1Feed):
 
     def add_item_elements(self, handler: XMLGenerator, item: dict[str, Any]) -> None:
         super().add_item_elements(handler, item)
-        thumbnail = item.get("thumbnail")
-        if thumbnail:
-            url, width, height = thumbnail
+        url, width, height = item.get("thumbnail") or ("", None, None)
+        if url:  # none yet for a video published before its poster was made
             attrs = {"url": url}
             if width and height:
                 attrs |= {"width": str(width), "height": str(height)}

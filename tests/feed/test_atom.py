@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import services as account_services
+from artworks.models import Artwork
 from artworks.services import artwork_edit, artwork_hide, artwork_publish
 from tests.factories import ArtworkFactory, PublishedArtworkFactory, UserFactory, make_moderator
 
@@ -120,6 +121,16 @@ def test_a_members_feed_holds_their_public_work_only(client, world):
     assert "Ada <Lovelace>" in parsed.feed.title
     assert parsed.feed.link.endswith("/user/ada")
     _assert_atom_10(client.get("/user/ada/feed.atom").content)
+
+
+def test_a_video_without_its_poster_yet_has_no_empty_thumbnail(client):
+    # Published before its poster was made (the poster task runs after the upload).
+    PublishedArtworkFactory(
+        title="Fresh clip", kind=Artwork.Kind.VIDEO, content_type="video/mp4", poster=""
+    )
+    root = ElementTree.fromstring(_get(client, "/feed.atom").content)
+    (entry,) = root.findall(f"{ATOM}entry")
+    assert [t.get("url") for t in entry.findall(f"{MEDIA}thumbnail")] == []
 
 
 def test_markup_is_escaped_and_a_hidden_prompt_never_shows(client, world):
