@@ -11,6 +11,7 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
+from django.utils.translation import gettext, gettext_noop
 
 from .seo import LANG_PARAM
 
@@ -102,6 +103,24 @@ class MethodNotAllowedPageMiddleware:
         return page
 
 
+# What answers around the API, as sentences in the caller's language, as the API's own are.
+_STATUS_SENTENCES = {
+    400: gettext_noop("Bad request."),
+    405: gettext_noop("Method not allowed."),
+    500: gettext_noop("Server error."),
+}
+
+
+def _status_sentence(response: HttpResponse) -> str:
+    sentence = _STATUS_SENTENCES.get(response.status_code)
+    if sentence is not None:
+        return gettext(sentence)
+    # Any other status: its reason phrase as a sentence ("Payload Too Large" → "Payload too
+    # large.").
+    phrase = response.reason_phrase
+    return f"{phrase[:1]}{phrase[1:].lower()}."
+
+
 class ApiJsonErrorsMiddleware:
     """Every error under /api/ is JSON, {"detail": …}, whoever produced it: the API's own
     handlers already answer JSON; this catches what answers before or around them (405 from
@@ -125,12 +144,17 @@ class ApiJsonErrorsMiddleware:
             return response
         from django.http import JsonResponse
 
-        # "Method Not Allowed" as a sentence ("Method not allowed."), as the API's own are.
-        phrase = response.reason_phrase
         replacement = JsonResponse(
-            {"detail": f"{phrase[:1]}{phrase[1:].lower()}."}, status=response.status_code
+            {"detail": _status_sentence(response)}, status=response.status_code
         )
-        for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary", "Cache-Control"):
+        for header in (
+            "Allow",
+            "Retry-After",
+            "WWW-Authenticate",
+            "Vary",
+            "Cache-Control",
+            "Content-Language",
+        ):
             if header in response:
                 replacement[header] = response[header]
         return replacement

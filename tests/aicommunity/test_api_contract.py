@@ -367,6 +367,18 @@ def test_an_error_from_around_the_api_reads_as_a_sentence_like_the_apis_own(clie
     assert "POST" in response["Allow"]
 
 
+def test_an_error_from_around_the_api_speaks_the_callers_language(client, bearer):
+    """The router's 405 said 'Method not allowed.' in English to a caller asking for Chinese,
+    beside the API's own refusals, which are translated."""
+    artwork = PublishedArtworkFactory()
+    response = client.put(
+        f"/api/artworks/{artwork.pk}/like", HTTP_ACCEPT_LANGUAGE="zh-hans", **bearer
+    )
+    assert assert_json_error(response, 405) == {"detail": "不支持该请求方法。"}
+    assert "POST" in response["Allow"]
+    assert response["Content-Language"] == "zh-hans"
+
+
 def test_the_apis_own_refusals_speak_the_callers_language(client, bearer):
     """Not found, bad credentials, someone else's drafts or favorites, a bad refresh token,
     Google sign-in turned off, an unreadable body: these said English whatever
