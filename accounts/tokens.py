@@ -187,6 +187,10 @@ class SignInRefused(Exception):
         self.status = status
 
 
+def _inactive_refusal() -> SignInRefused:
+    return SignInRefused(gettext("This account cannot sign in (it may be inactive)."))
+
+
 def token_pair_google_sign_in(*, request: HttpRequest, claims: dict) -> tuple[User, TokenPair]:
     """Sign in with verified Google ID-token claims through allauth's own social-login flow
     (the same lookup, email matching and first-time sign-up as the website's "Continue with
@@ -211,10 +215,12 @@ def token_pair_google_sign_in(*, request: HttpRequest, claims: dict) -> tuple[Us
             except SignupClosedException as exc:
                 raise SignInRefused(gettext("Sign-up is closed on this server.")) from exc
             except ImmediateHttpResponse as exc:
-                raise SignInRefused(
-                    gettext("This account cannot sign in (it may be inactive).")
-                ) from exc
+                raise _inactive_refusal() from exc
             user = request.user
+            if not user.is_authenticated and sociallogin.user.pk and not sociallogin.user.is_active:
+                # allauth answers a deactivated member (suspended, leaving) with its
+                # "inactive" page, not an exception.
+                raise _inactive_refusal()
             if not user.is_authenticated:
                 raise SignInRefused(
                     gettext(

@@ -191,6 +191,30 @@ def test_bad_id_tokens_are_refused_with_json_and_create_no_user(
     assert SocialAccount.objects.count() == 0
 
 
+@pytest.mark.parametrize("matched_by", ["google account", "email address"])
+def test_a_deactivated_member_is_refused_with_why_not_sent_to_the_website(
+    client, google, matched_by
+):
+    """A suspended member (or one leaving) was answered 400 'sign in on the website once to
+    finish setting it up', where they cannot sign in either."""
+    from django.contrib.sessions.models import Session
+
+    sub = "5150"
+    if matched_by == "google account":
+        assert post_json(client, LOGIN, {"id_token": google.id_token(sub=sub)}).status_code == 200
+        User.objects.update(is_active=False)
+    else:
+        UserFactory(email="ada.lovelace@gmail.com", username="ada", is_active=False)
+    sessions = Session.objects.count()
+    response = post_json(
+        client, LOGIN, {"id_token": google.id_token(sub=sub)}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 403, response.content
+    assert response.json() == {"detail": "这个账号无法登录（可能已停用）。"}
+    assert User.objects.count() == 1
+    assert Session.objects.count() == sessions
+
+
 def test_a_replayed_id_token_is_refused(client, google):
     token = google.id_token()
     assert post_json(client, LOGIN, {"id_token": token}).status_code == 200
