@@ -120,6 +120,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja turns whatever its parser raises into a 400 "Cannot parse request body".
     if isinstance(exc.__cause__, UnsupportedBodyType):
         detail, status = gettext("Send the body as application/json."), 415
+    elif isinstance(exc.__cause__, ValueError):  # JSON that does not parse (or decode)
+        detail, status = gettext("The body is not valid JSON."), 400
     else:
         detail, status = str(exc), exc.status_code
     return api.create_response(request, {"detail": detail}, status=status)

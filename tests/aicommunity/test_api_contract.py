@@ -82,6 +82,20 @@ def test_multipart_without_a_boundary_is_400_json_not_500(client, bearer, path):
     assert not Artwork.objects.exists()
 
 
+def test_an_unreadable_body_is_refused_in_the_callers_language(client, bearer):
+    """Broken JSON answered ninja's English 'Cannot parse request body', and multipart without
+    a boundary 'The multipart body cannot be read: …', to a caller asking for Chinese."""
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans", **bearer}
+    broken_json = client.post(
+        "/api/collections", data=b"{bad", content_type="application/json", **zh
+    )
+    assert assert_json_error(broken_json, 400) == {"detail": "请求正文不是有效的 JSON。"}
+    no_boundary = client.post(
+        "/api/artworks/upload", data=b"prompt=x", content_type="multipart/form-data", **zh
+    )
+    assert assert_json_error(no_boundary, 400)["detail"].startswith("无法读取 multipart 请求体：")
+
+
 def test_a_foreign_content_type_on_generate_is_415_json(client, bearer):
     response = client.post(
         "/api/artworks/generate",
