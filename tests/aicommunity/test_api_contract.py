@@ -155,6 +155,41 @@ def test_a_schema_violation_is_422_with_one_sentence(client):
     assert "refresh_token" in body["detail"] or "payload" in body["detail"]
 
 
+def test_a_schema_violation_speaks_the_callers_language(client):
+    """The 422's sentence was pydantic's English to a caller asking for Chinese, beside every
+    other refusal, which is translated; in English it is pydantic's own, as before."""
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+    assert assert_json_error(client.get("/api/feed?limit=0", **zh), 422) == {
+        "detail": "query.limit: 应大于或等于 1"
+    }
+    missing = client.post("/api/auth/refresh", data="{}", content_type="application/json", **zh)
+    assert assert_json_error(missing, 422) == {"detail": "body.payload.refresh_token: 缺少此字段"}
+    assert assert_json_error(client.get("/api/feed?limit=0"), 422) == {
+        "detail": "query.limit: Input should be greater than or equal to 1"
+    }
+
+
+def test_the_translated_schema_messages_are_pydantics_own():
+    from pydantic_core import PydanticKnownError
+
+    from aicommunity.api import PYDANTIC_MESSAGES
+
+    context = {
+        "ge": 1,
+        "le": 100,
+        "min_length": 2,
+        "max_length": 2,
+        "actual_length": 3,
+        "field_type": "List",
+        "expected": "'hot' or 'new'",
+        "error": "invalid character",
+        "pattern": "^x$",
+    }
+    for kind, template in PYDANTIC_MESSAGES.items():
+        error = PydanticKnownError(kind, context if "{" in template else None)
+        assert error.message() == template.format(**context), kind
+
+
 def test_every_operation_declares_its_errors_with_the_one_error_schema():
     for method, path, operation in OPERATIONS:
         responses = operation["responses"]
