@@ -6,6 +6,7 @@ import logging
 import smtplib
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.userkit import filter_users_by_email
 from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
@@ -27,6 +28,9 @@ QUIET_REQUEST_ATTR = "_accounts_no_messages"
 
 logger = logging.getLogger(__name__)
 
+# allauth's "we do not have any record of such an account" mail.
+UNKNOWN_ACCOUNT_MAIL = "account/email/unknown_account"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request: HttpRequest) -> str:
@@ -45,6 +49,10 @@ class AccountAdapter(DefaultAccountAdapter):
         EMAIL_TIMEOUT is the operator's to fix (logged), and the member is told the mail did
         not go, rather than answered with a server error. Signing in again sends a new
         confirmation link; the reset form can be sent again."""
+        if template_prefix == UNKNOWN_ACCOUNT_MAIL and filter_users_by_email(email):
+            # A deactivated member's address (suspended, or leaving): allauth looks among
+            # active members alone, and would tell them that no account has it.
+            return
         try:
             super().send_mail(template_prefix, email, context)
         except (smtplib.SMTPException, OSError) as exc:

@@ -97,3 +97,16 @@ def test_password_reset_answers_the_same_for_a_registered_and_an_unknown_email()
     assert [m.to for m in mail.outbox] == [[KNOWN], [UNKNOWN]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
     assert "/accounts/password/reset/key/" not in mail.outbox[1].body
+
+
+def test_a_suspended_member_asking_for_a_reset_is_not_told_there_is_no_such_account():
+    """allauth looks for active members alone: a suspended member (or one leaving) was mailed
+    'we do not have any record of such an account … you can sign up', and signing up then
+    mailed 'an account using that email address already exists'."""
+    User.objects.filter(email=KNOWN).update(is_active=False)
+    answers = {
+        email: submit("/accounts/password/reset/", {"email": email}, email)
+        for email in (KNOWN, UNKNOWN)
+    }
+    assert answers[KNOWN] == answers[UNKNOWN]
+    assert [m.to for m in mail.outbox] == [[UNKNOWN]]
