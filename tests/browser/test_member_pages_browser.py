@@ -131,6 +131,26 @@ def test_account_pages(browser, members, lang):
     assert not problems, "\n".join(problems)
 
 
+def test_a_long_email_address_wraps_on_a_phone(browser, members):
+    """An address has no space to break at: a long one on the email page (a member's own,
+    with its badges) made the page wider than a phone's screen."""
+    from allauth.account.models import EmailAddress
+
+    from tests.page_tools import PHONE
+
+    EmailAddress.objects.create(
+        user=members["member"],
+        email="christopher.montgomery.whitfield@universityhospitalofsomewhere.example.org",
+    )
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, members["url"], members["member"])
+    page = context.new_page()
+    page.goto(members["url"] + "/accounts/email/")
+    page.screenshot(path=str(ARTIFACTS / "email-addresses-long-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_create_delete_and_report_pages(browser, members, lang):
     h1, z = H1[lang], suffix(lang)
