@@ -151,6 +151,28 @@ def test_a_long_email_address_wraps_on_a_phone(browser, members):
     context.close()
 
 
+def test_a_toast_naming_a_long_email_address_stays_on_a_phones_screen(browser, members):
+    """'Confirmation email sent to <address>.': the toast kept the address on one line, so
+    most of it ran off the screen, unreadable (a toast is fixed: the page did not widen)."""
+    from tests.page_tools import PHONE
+
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, members["url"], members["member"])
+    page = context.new_page()
+    page.goto(members["url"] + "/accounts/email/")
+    page.locator("main input[type=email]").fill(
+        "zhangweiqiang.longaddress@departmentofcomputerscience.example.edu"
+    )
+    with page.expect_navigation():
+        page.locator("button[name=action_add]").click()
+    toast = page.locator(".toast p", has_text="departmentofcomputerscience")
+    page.screenshot(path=str(ARTIFACTS / "email-added-toast-390.png"))
+    box = toast.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert toast.evaluate("p => p.scrollWidth <= p.clientWidth")
+    context.close()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_create_delete_and_report_pages(browser, members, lang):
     h1, z = H1[lang], suffix(lang)
