@@ -151,6 +151,29 @@ def test_a_long_email_address_wraps_on_a_phone(browser, members):
     context.close()
 
 
+def test_the_confirmation_page_of_a_long_email_address_fits_a_phone(browser, members):
+    """'Please confirm that <address> is an email address for user …': the address, a link
+    with no space to break at, made the page wider than a phone's screen."""
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+    from django.urls import reverse
+
+    from tests.page_tools import PHONE
+
+    address = EmailAddress.objects.create(
+        user=members["member"],
+        email="christopher.montgomery.whitfield@universityhospitalofsomewhere.example.org",
+    )
+    key = EmailConfirmationHMAC(address).key
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, members["url"], members["member"])
+    page = context.new_page()
+    page.goto(members["url"] + reverse("account_confirm_email", args=[key]))
+    page.get_by_role("link", name=address.email).wait_for()
+    page.screenshot(path=str(ARTIFACTS / "email-confirm-long-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    context.close()
+
+
 def test_a_toast_naming_a_long_email_address_stays_on_a_phones_screen(browser, members):
     """'Confirmation email sent to <address>.': the toast kept the address on one line, so
     most of it ran off the screen, unreadable (a toast is fixed: the page did not widen)."""
