@@ -185,10 +185,15 @@ def user_update_profile(
     webp = avatar_render(avatar) if avatar is not None else None
     user.username = username
     user.name = name
+    # Only what changes here is written: the rest of the row as the request read it may have
+    # moved since (a suspension, a new follower, a new password).
+    changed = ["username", "name", "profile_pic"]
     if allow_downloads is not None:
         user.allow_downloads = allow_downloads
+        changed.append("allow_downloads")
     if noai is not None:
         user.noai = noai
+        changed.append("noai")
     new_file = ""
     try:
         if webp is not None:
@@ -197,7 +202,7 @@ def user_update_profile(
         elif remove_avatar and user.profile_pic:
             _replace_avatar(user=user, webp=None)
         user.full_clean(exclude=["password"])
-        user.save()
+        user.save(update_fields=changed)
     except Exception:
         if new_file:
             delete_quietly([new_file])

@@ -101,6 +101,22 @@ def test_the_profile_service_cleans_the_name_for_every_caller(user):
     assert "name" in refused.value.message_dict
 
 
+def test_saving_the_profile_writes_only_what_the_form_changes(user, staff_user):
+    """The member's row as the request read it was saved whole: a suspension, a new follower
+    or a password change that landed while the profile was being saved (an avatar takes a
+    moment to render) was undone — the member active again, the count one too low."""
+    from accounts.services import user_suspend
+
+    as_read = User.objects.get(pk=user.pk)  # request.user, read as the request began
+    user_suspend(user=User.objects.get(pk=user.pk), actor=staff_user, reason="spam")
+    User.objects.filter(pk=user.pk).update(follower_count=7)
+    user_update_profile(user=as_read, username="renamed", name="New Name", noai=True)
+    saved = User.objects.get(pk=user.pk)
+    assert (saved.username, saved.name, saved.noai) == ("renamed", "New Name", True)
+    assert not saved.is_active
+    assert saved.follower_count == 7
+
+
 @pytest.mark.parametrize(
     ("username", "error"),
     [
