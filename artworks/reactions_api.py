@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext, gettext_noop
 from ninja import Router, Schema
 
 from accounts.api_auth import api_auth_counting
@@ -44,7 +45,7 @@ def _react(
         raise Http404("No such artwork.") from None
 
 
-_TOO_MANY_DETAIL = "Too many reactions in a short time; try again in a minute."
+_TOO_MANY_DETAIL = gettext_noop("Too many reactions in a short time; try again in a minute.")
 _RESPONSES_LIKE = {200: LikeOut, **COMMON_ERRORS, **errors(404, 429)}
 _RESPONSES_FAVORITE = {200: FavoriteOut, **COMMON_ERRORS, **errors(404, 429)}
 
@@ -61,13 +62,13 @@ def _answer(request: HttpRequest, status: int, body: dict) -> HttpResponse:
 
 def _like_out(request: HttpRequest, artwork: Artwork | None, liked: bool) -> HttpResponse:
     if artwork is None:
-        return _answer(request, 429, {"detail": _TOO_MANY_DETAIL})
+        return _answer(request, 429, {"detail": gettext(_TOO_MANY_DETAIL)})
     return _answer(request, 200, {"like_count": artwork.like_count, "isLiked": liked})
 
 
 def _favorite_out(request: HttpRequest, artwork: Artwork | None, favorite: bool) -> HttpResponse:
     if artwork is None:
-        return _answer(request, 429, {"detail": _TOO_MANY_DETAIL})
+        return _answer(request, 429, {"detail": gettext(_TOO_MANY_DETAIL)})
     body = {"is_favorite": favorite, "favorite_count": artwork.favorite_count}
     return _answer(request, 200, body)
 

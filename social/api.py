@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext, gettext_noop
 from ninja import Router, Schema, Status
 
 from accounts.api_auth import api_auth
@@ -38,7 +39,7 @@ class MuteOut(Schema):
     muting: bool
 
 
-_TOO_MANY_DETAIL = "Too many follows in a short time; try again later."
+_TOO_MANY_DETAIL = gettext_noop("Too many follows in a short time; try again later.")
 
 
 def _member(user_id: int) -> User:
@@ -51,7 +52,7 @@ def _member(user_id: int) -> User:
 def _act(request: HttpRequest, user_id: int, action: Callable[[User, User], dict]) -> Status:
     member = _member(user_id)
     if ratelimit.hit(scope="follow", key=ratelimit.client_key(request)):
-        return Status(429, {"detail": _TOO_MANY_DETAIL})
+        return Status(429, {"detail": gettext(_TOO_MANY_DETAIL)})
     return Status(200, action(request.user, member))
 
 

@@ -57,3 +57,17 @@ def test_too_many_is_the_documented_error(client, user, settings):
     assert "try again" in response.json()["detail"]
     documented = _documented("/api/artworks/{artwork_id}/like", "delete", 429)
     assert documented["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut")
+
+
+def test_too_many_speaks_the_callers_language(client, user, settings):
+    """The 429 of a like or a favorite was English to a caller asking for Chinese."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reaction": (1, 60)}
+    artwork = PublishedArtworkFactory()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_pair_issue(user=user).access_token}"}
+    assert client.post(f"/api/artworks/{artwork.pk}/like", **auth).status_code == 200
+    for method in ("delete", "post"):
+        response = getattr(client, method)(
+            f"/api/artworks/{artwork.pk}/favorite", HTTP_ACCEPT_LANGUAGE="zh-hans", **auth
+        )
+        assert response.status_code == 429
+        assert response.json() == {"detail": "操作过于频繁，请一分钟后再试。"}

@@ -116,6 +116,8 @@ def test_follows_are_rate_limited_per_member(client, settings):
     assert statuses == [200, 200, 200, 429]
     refused = client.post(_path(others[0]), **_bearer(ada))
     assert refused.json() == {"detail": "Too many follows in a short time; try again later."}
+    in_chinese = client.post(_path(others[0]), HTTP_ACCEPT_LANGUAGE="zh-hans", **_bearer(ada))
+    assert in_chinese.json() == {"detail": "关注操作过于频繁，请稍后再试。"}
     assert Follow.objects.filter(follower=ada).count() == 3
     # Another member has their own allowance.
     assert client.post(_path(others[3]), **_bearer(UserFactory())).status_code == 200
