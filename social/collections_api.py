@@ -173,7 +173,7 @@ def collections(request: HttpRequest, username: str | None = None) -> Status:
         if owner is None:
             raise Http404("No such member.")
     elif viewer is None:
-        raise AuthenticationError(message="Sign in, or say whose collections (username).")
+        raise AuthenticationError(message=_("Sign in, or say whose collections (username)."))
     else:
         owner = viewer
     return Status(200, {"items": collection_list(viewer=viewer, owner=owner)})

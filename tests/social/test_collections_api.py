@@ -77,6 +77,9 @@ def test_without_credentials_or_username_is_401(world):
     assert response.status_code == 401
     assert "detail" in response.json()
     assert _get("/api/collections?username=nobody").status_code == 404
+    # In the caller's language, as every other refusal (it was English whatever was asked).
+    in_chinese = Client().get("/api/collections", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert in_chinese.json() == {"detail": "请登录，或指明要查看谁的收藏集（username）。"}
 
 
 def test_create_and_its_errors(world):
