@@ -27,6 +27,7 @@ from ninja.parser import Parser
 from accounts.api import router as auth_router
 from artworks.api import router as artworks_router
 from artworks.reactions_api import router as reactions_router
+from common.api import schema_problem
 from common.exceptions import StateConflict
 from feed.api import router as feed_router
 from memberdata.api import router as memberdata_router
@@ -137,55 +138,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
 
 
-# pydantic's words for the schema violations a client meets (its message templates, with its
-# placeholders; a plural in the plural alone), so that they can be said in the caller's
-# language. In English, and for any other error, pydantic's own message stands.
-PYDANTIC_MESSAGES = {
-    "missing": gettext_noop("Field required"),
-    "string_type": gettext_noop("Input should be a valid string"),
-    "int_type": gettext_noop("Input should be a valid integer"),
-    "int_parsing": gettext_noop(
-        "Input should be a valid integer, unable to parse string as an integer"
-    ),
-    "int_from_float": gettext_noop(
-        "Input should be a valid integer, got a number with a fractional part"
-    ),
-    "bool_type": gettext_noop("Input should be a valid boolean"),
-    "bool_parsing": gettext_noop("Input should be a valid boolean, unable to interpret input"),
-    "greater_than_equal": gettext_noop("Input should be greater than or equal to {ge}"),
-    "less_than_equal": gettext_noop("Input should be less than or equal to {le}"),
-    "string_too_short": gettext_noop("String should have at least {min_length} characters"),
-    "string_too_long": gettext_noop("String should have at most {max_length} characters"),
-    "too_long": gettext_noop(
-        "{field_type} should have at most {max_length} items after validation, not {actual_length}"
-    ),
-    "list_type": gettext_noop("Input should be a valid list"),
-    "model_attributes_type": gettext_noop(
-        "Input should be a valid dictionary or object to extract fields from"
-    ),
-    "literal_error": gettext_noop("Input should be {expected}"),
-    "uuid_parsing": gettext_noop("Input should be a valid UUID, {error}"),
-    "string_pattern_mismatch": gettext_noop("String should match pattern '{pattern}'"),
-}
-
-
-def _problem(error: dict) -> str:
-    """One pydantic error in the caller's language where it has a translation."""
-    template = PYDANTIC_MESSAGES.get(error.get("type", ""))
-    said = gettext(template) if template is not None else template
-    if said is None or said == template:
-        return error["msg"]
-    try:
-        return said.format(**error.get("ctx", {}))
-    except (KeyError, IndexError, ValueError):
-        return error["msg"]
-
-
 @api.exception_handler(SchemaValidationError)
 def _schema_violation(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     # ninja answers a list of pydantic errors; clients get one sentence like every other error.
     problems = "; ".join(
-        f"{'.'.join(str(part) for part in error.get('loc', ())) or 'request'}: {_problem(error)}"
+        f"{'.'.join(str(part) for part in error.get('loc', ())) or 'request'}: "
+        f"{schema_problem(error)}"
         for error in exc.errors
     )
     return api.create_response(

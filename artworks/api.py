@@ -20,7 +20,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from accounts.api_auth import OPTIONAL_AUTH_OPENAPI, api_auth, api_optional_auth
 from common import pagecache, ratelimit
-from common.api import BODY_ERRORS, COMMON_ERRORS, NO_NUL, SafeText, errors
+from common.api import BODY_ERRORS, COMMON_ERRORS, NO_NUL, SafeText, errors, schema_problem
 
 from . import limits, permissions, services
 from . import remixes as remix_reads
@@ -236,7 +236,7 @@ def _generate_input(request: HttpRequest) -> tuple[GenerateIn, object]:
         return GenerateIn.model_validate(raw, strict=strict), reference
     except PydanticValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc']) or 'body'}: {schema_problem(err)}"
             for err in exc.errors()
         )
         raise ValidationError(problems) from None

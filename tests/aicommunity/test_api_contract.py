@@ -169,10 +169,42 @@ def test_a_schema_violation_speaks_the_callers_language(client):
     }
 
 
+def test_every_schema_violation_speaks_the_callers_language(client, bearer, user):
+    """A report's reason out of the list, a body that is an array, and generate's own check
+    of its input answered pydantic's English to a caller asking for Chinese."""
+    from tests.factories import ArtworkFactory
+
+    zh = {"HTTP_ACCEPT_LANGUAGE": "zh-hans", **bearer}
+    artwork = PublishedArtworkFactory()
+    answers = {
+        "reason": client.post(
+            f"/api/artworks/{artwork.pk}/report",
+            data={"reason": "bored"},
+            content_type="application/json",
+            **zh,
+        ),
+        "array": client.delete("/api/me", data=[], content_type="application/json", **zh),
+        "array to a validator": client.patch(
+            f"/api/artworks/{ArtworkFactory(user=user).pk}",
+            data=[],
+            content_type="application/json",
+            **zh,
+        ),
+        "generate": client.post(
+            "/api/artworks/generate", data={"title": 5}, content_type="application/json", **zh
+        ),
+    }
+    details = {name: response.json()["detail"] for name, response in answers.items()}
+    assert details["reason"].startswith("body.payload.reason: 应为 'spam'"), details
+    assert details["array"] == "body.payload: 应为 JSON 对象（DeleteMeIn）", details
+    assert details["array to a validator"] == "body.payload: 请求正文必须是 JSON 对象。", details
+    assert details["generate"] == "prompt: 缺少此字段; title: 应为字符串", details
+
+
 def test_the_translated_schema_messages_are_pydantics_own():
     from pydantic_core import PydanticKnownError
 
-    from aicommunity.api import PYDANTIC_MESSAGES
+    from common.api import PYDANTIC_MESSAGES
 
     context = {
         "ge": 1,
@@ -184,6 +216,7 @@ def test_the_translated_schema_messages_are_pydantics_own():
         "expected": "'hot' or 'new'",
         "error": "invalid character",
         "pattern": "^x$",
+        "class_name": "ReadIn",
     }
     for kind, template in PYDANTIC_MESSAGES.items():
         error = PydanticKnownError(kind, context if "{" in template else None)
