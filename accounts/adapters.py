@@ -64,6 +64,13 @@ class AccountAdapter(DefaultAccountAdapter):
                     gettext("The email could not be sent. Please try again in a few minutes."),
                 )
 
+    def set_password(self, user: User, password: str) -> None:
+        """A new password (changed, set or reset) is written alone: the rest of the row as the
+        request read it may have moved while the password was hashed (a suspension, a new
+        follower), and must not be written back."""
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
     def populate_username(self, request: HttpRequest, user: User) -> None:
         if not user.username:
             user.username = services.username_suggest(name=user.name, email=user.email)

@@ -214,6 +214,24 @@ def test_guessing_the_current_password_on_the_change_form_is_limited_like_sign_i
     assert user.check_password(PASSWORD)
 
 
+def test_a_new_password_writes_only_the_password(user, staff_user):
+    """Changing or setting a password saved the member's whole row as the request had read it:
+    a suspension made while the new password was being hashed was undone (the member active
+    again), a follower gained meanwhile lost."""
+    from allauth.account.adapter import get_adapter
+
+    from accounts.services import user_suspend
+
+    as_read = User.objects.get(pk=user.pk)  # request.user, read as the request began
+    user_suspend(user=User.objects.get(pk=user.pk), actor=staff_user, reason="spam")
+    User.objects.filter(pk=user.pk).update(follower_count=7)
+    get_adapter().set_password(as_read, "a-brand-new-passphrase")
+    saved = User.objects.get(pk=user.pk)
+    assert saved.check_password("a-brand-new-passphrase")
+    assert not saved.is_active
+    assert saved.follower_count == 7
+
+
 def test_guessing_the_password_on_the_reauthentication_form_is_limited_like_sign_in(
     client, user, monkeypatch
 ):
