@@ -284,3 +284,16 @@ def test_api_login_does_not_touch_the_browser_session(client, google):
     response = post_json(client, LOGIN, {"id_token": google.id_token()})
     assert response.status_code == 200
     assert client.get("/api/auth/me").json()["id"] == member.pk
+
+
+def test_the_readme_names_every_field_of_the_signed_in_user():
+    """The README listed the user of a sign-in as id, username, name, email and profile_pic:
+    an app developer reading it did not learn of follower_count and following_count."""
+    import re
+    from pathlib import Path
+
+    from accounts.api import UserOut
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = re.search(r'"user": \{([^}]*)\}', readme).group(1)
+    assert set(re.findall(r'"(\w+)"', listed)) == set(UserOut.model_fields)
