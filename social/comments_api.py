@@ -5,8 +5,9 @@ artwork).
 
 An artwork the caller may not see (the visibility rule) is 404, on every method. A refusal of
 `social.selectors.comment_refusal` (a draft, hidden work seen by staff, a member blocked by
-the author) or of `can_delete_comment` is 403 with the reason; an empty or too long body, or
-a parent that is gone or on another artwork, is 400. Posting is rate-limited per member
+the author), a reply in the thread of a member who blocks the caller, or a refusal of
+`can_delete_comment` is 403 with the reason; an empty or too long body, or a parent that is
+gone or on another artwork, is 400. Posting is rate-limited per member
 (settings.RATE_LIMITS["comment"]) → 429.
 """
 

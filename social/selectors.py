@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -339,9 +339,14 @@ def comments_page(
     """One page of `artwork`'s top-level comments that the viewer may read, oldest first, with
     all their replies the viewer may read (oldest first, as `shown_replies`), the authors
     loaded: two queries (one without comments), whatever the number. The caller has checked
-    that the viewer may see the artwork. `cursor`: `next_cursor` of the previous page."""
+    that the viewer may see the artwork. `cursor`: `next_cursor` of the previous page. For a
+    signed-in viewer each top-level comment says whether its author blocks them
+    (`author_blocks_viewer`: no reply there, as `comment_create` says), in the same query."""
     shown = comments_shown_to(viewer=viewer).filter(artwork=artwork).select_related("author")
     top = shown.filter(parent__isnull=True)
+    if user_is_signed_in(viewer):
+        blocks = Block.objects.filter(blocker_id=OuterRef("author_id"), blocked_id=viewer.pk)
+        top = top.annotate(author_blocks_viewer=Exists(blocks))
     if cursor:
         created_at, last_id = _comment_after(cursor)
         top = top.filter(Q(created_at__gt=created_at) | Q(created_at=created_at, id__gt=last_id))

@@ -269,6 +269,29 @@ class TestPosting:
         assert "Let me in</textarea>" in html
         assert not Comment.objects.filter(parent=top).exists()
 
+    @pytest.mark.parametrize("more", [False, True])
+    def test_no_reply_is_offered_under_a_blockers_comment(self, art, more):
+        """The page offers only the replies the service takes: none in the thread of a member
+        who blocks the viewer (on the first page, and on the next one htmx appends)."""
+        if more:
+            for i in range(PAGE_SIZE):
+                _say(UserFactory(), art, f"words {i}")
+        commenter, blocked = UserFactory(), UserFactory()
+        theirs, other = _say(commenter, art), _say(UserFactory(), art)
+        user_block(blocker=commenter, blocked=blocked)
+        client = _client(blocked)
+        if more:
+            first = _page(client, art)
+            cursor = re.search(r"\?comments=([\w-]+)", first)[1]
+            url = reverse("social:comments_more", args=[art.pk]) + f"?comments={cursor}"
+            html = client.get(url, **HTMX).content.decode()
+        else:
+            html = _page(client, art)
+        assert f'id="reply-form-{other.pk}"' in html
+        assert f'id="reply-form-{theirs.pk}"' not in html
+        if not more:  # everyone else is still offered a reply there
+            assert f'id="reply-form-{theirs.pk}"' in _page(_client(UserFactory()), art)
+
     def test_a_long_thread_comes_back_to_the_page_holding_the_comment(self, art):
         for i in range(PAGE_SIZE + 1):
             _say(UserFactory(), art, f"words {i}")
