@@ -195,10 +195,11 @@ def notifications_page(
     *, recipient: User, cursor: str | None, limit: int = PAGE_SIZE
 ) -> NotificationPage:
     """One page of what the recipient may read, newest first, with the actor, artwork (and
-    its author) and comment loaded: one query whatever the number. Raises InvalidCursor for
-    a cursor this module did not make. A group may continue on the next page."""
+    its author) and comment (and a reply's thread, for its link) loaded: one query whatever
+    the number. Raises InvalidCursor for a cursor this module did not make. A group may
+    continue on the next page."""
     rows = notifications_shown_to(recipient=recipient).select_related(
-        "actor", "artwork", "artwork__user", "comment"
+        "actor", "artwork", "artwork__user", "comment", "comment__parent"
     )
     if cursor:
         created_at, last_id = decode_cursor(cursor)

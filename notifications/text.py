@@ -10,11 +10,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from social.comment_display import comment_url
+
 from .models import Notification
 
 if TYPE_CHECKING:
     from accounts.models import User
     from artworks.models import Artwork
+    from social.models import Comment
 
     from .selectors import NotificationGroup
 
@@ -62,23 +65,27 @@ def actors_html(actors: list[User]) -> SafeString:
     return mark_safe(text % {"names": separator.join(names), "count": others})  # noqa: S308
 
 
-def artwork_link(artwork: Artwork | None, *, linked: bool, anchor: str = "") -> str:
+def artwork_link(artwork: Artwork | None, *, linked: bool, comment: Comment | None = None) -> str:
+    """The artwork's title, linked to its page (at `comment`, on the page of comments that
+    shows it) unless `linked` is false."""
     if artwork is None:
         return escape(_("an artwork"))
     title = artwork.title or _("Untitled")
     if not linked:
         return format_html("<em>{}</em>", title)
-    return format_html('<a href="{}{}"><em>{}</em></a>', artwork.get_absolute_url(), anchor, title)
+    url = artwork.get_absolute_url() if comment is None else comment_url(artwork, comment)
+    return format_html('<a href="{}"><em>{}</em></a>', url, title)
 
 
 def group_html(group: NotificationGroup) -> SafeString:
     """The line's sentence as safe HTML (every part escaped or built by format_html)."""
     newest = group.newest
-    anchor = f"#comment-{newest.comment_id}" if newest.comment_id else ""
     parts = {
         "actors": actors_html(group.actors),
         # A hidden artwork cannot be opened by its author: its title is not a link then.
-        "artwork": artwork_link(newest.artwork, linked=group.kind != Kind.HIDDEN, anchor=anchor),
+        "artwork": artwork_link(
+            newest.artwork, linked=group.kind != Kind.HIDDEN, comment=newest.comment
+        ),
     }
     sentence = escape(_sentences()[group.kind])
     return mark_safe(sentence % parts)  # noqa: S308

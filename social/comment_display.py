@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from .models import COMMENT_MAX_LENGTH, Comment
 from .selectors import (
     CommentPage,
     InvalidCommentCursor,
     can_delete_comment,
+    comment_cursor_at,
     comment_mentions,
     comment_refusal,
     comment_staff_sees_all,
@@ -51,6 +53,17 @@ def prepare_comments(comments: list[Comment], viewer: User | None) -> set[int]:
         if can_delete_comment(actor=viewer, comment=comment):
             deletable.add(comment.pk)
     return deletable
+
+
+def comment_url(artwork: Artwork, comment: Comment, *, count: int | None = None) -> str:
+    """The artwork page showing `comment`: the page of comments that begins with its thread
+    when there is more than one page (`count`: the artwork's comment count, if not the one
+    loaded; a reply's `parent` is read: load it)."""
+    url = artwork.get_absolute_url()
+    if (artwork.comment_count if count is None else count) > PAGE_SIZE:
+        thread = comment.parent or comment
+        url += "?" + urlencode({CURSOR_PARAMETER: comment_cursor_at(thread)})
+    return f"{url}#comment-{comment.pk}"
 
 
 def _viewer(user: User | None) -> User | None:

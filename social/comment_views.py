@@ -27,9 +27,9 @@ from common import ratelimit
 from common.redirects import sign_in_first
 
 from . import services
-from .comment_display import CURSOR_PARAMETER, PAGE_SIZE, comment_section, prepare_comments
+from .comment_display import CURSOR_PARAMETER, comment_section, comment_url, prepare_comments
 from .models import COMMENT_MAX_LENGTH, Comment
-from .selectors import comment_cursor_at, comment_is_shown_to
+from .selectors import comment_is_shown_to
 
 FORM_PARTIAL = "social/partials/comment_form.html"
 POSTED_PARTIAL = "social/partials/comment_posted.html"
@@ -58,15 +58,6 @@ def _parent_id(request: HttpRequest) -> int | None:
         return int(raw)
     except ValueError:
         return -1  # no such comment: the service says it is gone
-
-
-def _comment_url(artwork: Artwork, comment: Comment, count: int) -> str:
-    """The artwork page showing `comment` (the page of its thread when there are many)."""
-    url = artwork.get_absolute_url()
-    if count > PAGE_SIZE:
-        thread = comment.parent or comment
-        url += "?" + urlencode({CURSOR_PARAMETER: comment_cursor_at(thread)})
-    return f"{url}#comment-{comment.pk}"
 
 
 def _form_again(
@@ -114,7 +105,7 @@ def comment_post(request: HttpRequest, artwork_id: int) -> HttpResponse:
     count = _comment_count(artwork.pk)
     if not request.htmx:
         messages.success(request, _("Your comment was posted."))
-        return redirect(_comment_url(artwork, comment, count))
+        return redirect(comment_url(artwork, comment, count=count))
     prepare_comments([comment], request.user)
     context = {
         "artwork": artwork,

@@ -16,6 +16,7 @@ from artworks import services as artwork_services
 from notifications import services
 from notifications.models import Notification, NotificationSettings
 from social import services as social_services
+from social.comment_display import PAGE_SIZE as COMMENTS_PAGE_SIZE
 from tests.factories import PublishedArtworkFactory, UserFactory
 
 from .conftest import signed_in
@@ -119,6 +120,28 @@ class TestPage:
         more = client.get("/notifications" + next_url.replace("&amp;", "&"), HTTP_HX_REQUEST="true")
         assert "<html" not in more.content.decode()
         assert more.content.decode().count('<li class="notification') == 5
+
+    def test_a_comment_beyond_the_first_page_of_comments_is_linked_where_it_shows(self, committed):
+        """The line links the page of comments holding it: the artwork's first page showed
+        the first 20 threads, without the comment its anchor named."""
+        art = PublishedArtworkFactory()
+        for i in range(COMMENTS_PAGE_SIZE):
+            social_services.comment_create(author=UserFactory(), artwork_id=art.pk, body=f"{i}")
+        late = committed(
+            social_services.comment_create, author=UserFactory(), artwork_id=art.pk, body="late"
+        )
+        reply = committed(
+            social_services.comment_create,
+            author=UserFactory(),
+            artwork_id=art.pk,
+            body="an answer",
+            parent_id=late.pk,
+        )
+        for member, comment in ((art.user, late), (late.author, reply)):
+            client, _ = signed_in(member)
+            html = client.get("/notifications").content.decode()
+            link = re.search(rf'href="([^"#]+)#comment-{comment.pk}"', html)[1]
+            assert f'id="comment-{comment.pk}"' in client.get(link).content.decode()
 
     def test_a_bad_cursor_says_so_and_starts_again(self, client, user):
         client.force_login(user)
