@@ -365,7 +365,11 @@ def comments_page(
 
 
 # `@name` where a word starts (not inside an address or another word): the member's username.
-MENTION_PATTERN = re.compile(r"(?<![\w@/.+-])@(?P<name>[A-Za-z0-9_-]{3,30})(?![\w-])")
+# Only the characters of a username (ASCII) join it to the text around: Chinese writes a name
+# against its words ("谢谢@ada的画"), as a space would stand in English.
+MENTION_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9_@/.+-])@(?P<name>[A-Za-z0-9_-]{3,30})(?![A-Za-z0-9_-])"
+)
 
 
 def mentioned_members(bodies: Iterable[str]) -> dict[str, User]:

@@ -359,6 +359,16 @@ class TestText:
         assert html == f'hi <a href="{ada.get_absolute_url()}">@Ada_L</a> and @gone'
         assert str(comment_html(bodies[1], members)) == "@nobody, mail me at x@ada_l.example"
 
+    def test_a_mention_written_against_chinese_words_links_the_member(self):
+        """Chinese puts no space around a name ("谢谢@ada_l的分享"): a username is Latin
+        letters, digits, _ and -, so a Chinese character beside it ends it, as a space does."""
+        ada = UserFactory(username="ada_l")
+        body = "谢谢@ada_l的分享！问@ada_l好"
+        members = mentioned_members([body])
+        assert members == {"ada_l": ada}
+        link = f'<a href="{ada.get_absolute_url()}">@ada_l</a>'
+        assert str(comment_html(body, members)) == f"谢谢{link}的分享！问{link}好"
+
     def test_no_query_without_mentions(self, django_assert_num_queries):
         with django_assert_num_queries(0):
             assert mentioned_members(["plain", "a@b.example"]) == {}
