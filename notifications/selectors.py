@@ -3,9 +3,9 @@ reading), their unread count (kept in the cache), and a page of them, grouped.
 
 What a recipient sees is decided when it is read, too: a notification whose actor is now
 suspended, muted or blocked by the recipient, or whose artwork or comment the recipient may no
-longer see (the visibility rule; a hidden comment, a suspended commenter), is left out, and
-comes back when that is undone. The one exception is "your artwork was hidden": it is about an
-artwork its author may no longer open."""
+longer see (the visibility rule; a hidden comment, a suspended commenter, and so the replies
+under them), is left out, and comes back when that is undone. The one exception is "your
+artwork was hidden": it is about an artwork its author may no longer open."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from artworks.selectors import artworks_visible_to
 from social.models import Block
-from social.selectors import comments_shown_to, member_standing, muted_by
+from social.selectors import comments_readable_by, member_standing, muted_by
 
 from .models import Notification, NotificationSettings
 
@@ -77,7 +77,7 @@ def notifications_shown_to(*, recipient: User) -> QuerySet[Notification]:
     query with its subqueries."""
     me = recipient.pk
     visible_artworks = artworks_visible_to(viewer=recipient).values("id")
-    shown_comments = comments_shown_to(viewer=recipient).values("id")
+    shown_comments = comments_readable_by(viewer=recipient).values("id")
     return (
         Notification.objects.filter(recipient_id=me)
         .filter(Q(actor__isnull=True) | Q(actor__is_active=True))

@@ -307,16 +307,18 @@ def notification_settings_update(*, user: User, disabled: Iterable[str]) -> list
 def unread_counts_forget_about(
     *, artwork_id: int | None = None, comment_id: int | None = None, user_id: int | None = None
 ) -> None:
-    """What the recipients of unread notifications about this artwork, comment or member (as
-    actor, or as the author of the artwork) read changed (a hide, a suspension): their counts
-    and kept pages are dropped (one query)."""
+    """What the recipients of unread notifications about this artwork, comment (or a reply
+    under it) or member (as actor, as the author of the artwork, or of a comment replied to)
+    read changed (a hide, a suspension): their counts and kept pages are dropped (one
+    query)."""
     about = Q()
     if artwork_id is not None:
         about |= Q(artwork_id=artwork_id)
     if comment_id is not None:
-        about |= Q(comment_id=comment_id)
+        about |= Q(comment_id=comment_id) | Q(comment__parent_id=comment_id)
     if user_id is not None:
         about |= Q(actor_id=user_id) | Q(artwork__user_id=user_id)
+        about |= Q(comment__parent__author_id=user_id)
     if not about:
         return
     rows = Notification.objects.filter(about, read_at__isnull=True)

@@ -291,6 +291,18 @@ def comments_shown_to(*, viewer: User | None) -> QuerySet[Comment]:
     return comments.filter(hidden_at__isnull=True, author__is_active=True)
 
 
+def comments_readable_by(*, viewer: User | None) -> QuerySet[Comment]:
+    """`comments_shown_to` less the replies the pages do not show: those in a thread whose
+    first comment the viewer may not read (hidden, or by a suspended member) go with it. What
+    `artworks.comment_count` counts (for the public), and what a notification may be about."""
+    shown = comments_shown_to(viewer=viewer)
+    if comment_staff_sees_all(viewer):
+        return shown
+    return shown.filter(
+        Q(parent__isnull=True) | Q(parent__hidden_at__isnull=True, parent__author__is_active=True)
+    )
+
+
 def comment_is_shown_to(*, comment: Comment, viewer: User | None) -> bool:
     """The same rule as `comments_shown_to`, for a comment in memory (its author loaded)."""
     if comment_staff_sees_all(viewer):

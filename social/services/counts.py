@@ -25,7 +25,7 @@ from accounts import member_cache
 from artworks.models import Artwork
 
 from ..models import Comment, Follow
-from ..selectors import comments_shown_to
+from ..selectors import comments_readable_by
 
 
 def _counted(rows: QuerySet, group: str) -> Coalesce:
@@ -50,8 +50,7 @@ def follow_counts_recount(*, user_ids: Iterable[int]) -> None:
 
 def public_comments() -> QuerySet[Comment]:
     """The comments `artworks.comment_count` counts."""
-    shown = comments_shown_to(viewer=None)
-    return shown.filter(Q(parent__isnull=True) | Q(parent__in=shown.filter(parent__isnull=True)))
+    return comments_readable_by(viewer=None)
 
 
 def comment_counts_recount(*, artwork_ids: Iterable[int]) -> None:

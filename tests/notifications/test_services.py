@@ -355,6 +355,31 @@ class TestVisibility:
         committed(social_services.comment_hide, comment=comment, actor=moderator, reason="rude")
         assert notifications_shown_to(recipient=art.user).count() == 0
 
+    @pytest.mark.parametrize("how", ["hidden", "suspended"])
+    def test_a_reply_in_a_thread_gone_from_the_page_vanishes_too(
+        self, committed, art, moderator, how
+    ):
+        """Hiding a comment, or suspending its author, takes its replies off the page: the
+        notifications about them (their excerpt, a link to nothing) go with them, and come
+        back when it is undone; the bell's count follows at once."""
+        first = _comment(committed, UserFactory(), art)
+        ada = UserFactory(username="ada")
+        _comment(committed, UserFactory(), art, body="@ada see this", parent=first)
+        assert notifications_shown_to(recipient=ada).count() == 1
+        assert unread_count(user=ada) == 1
+        if how == "hidden":
+            committed(social_services.comment_hide, comment=first, actor=moderator, reason="x")
+        else:
+            committed(account_services.user_suspend, user=first.author, actor=moderator, reason="x")
+        assert notifications_shown_to(recipient=ada).count() == 0
+        assert unread_count(user=ada) == 0
+        if how == "hidden":
+            committed(social_services.comment_unhide, comment=first, actor=moderator)
+        else:
+            committed(account_services.user_restore, user=first.author, actor=moderator)
+        assert notifications_shown_to(recipient=ada).count() == 1
+        assert unread_count(user=ada) == 1
+
     def test_muting_later_hides_what_came_before_and_recounts(self, committed, art):
         fan = UserFactory()
         _like(committed, fan, art)
