@@ -123,6 +123,16 @@ def test_follows_are_rate_limited_per_member(client, settings):
     assert client.post(_path(others[3]), **_bearer(UserFactory())).status_code == 200
 
 
+def test_too_many_follows_says_so_in_the_readers_language(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "follow": (1, 3600)}
+    ada, bo = UserFactory(), UserFactory()
+    assert client.post(_path(bo), **_bearer(ada)).status_code == 200
+    for method in (client.delete, client.post):
+        refused = method(_path(bo), HTTP_ACCEPT_LANGUAGE="zh-hans", **_bearer(ada))
+        assert refused.status_code == 429
+        assert refused.json() == {"detail": "关注操作过于频繁，请稍后再试。"}
+
+
 def test_the_user_object_carries_the_counts(client):
     ada, bo = UserFactory(), UserFactory()
     user_follow(follower=ada, followee=bo)
