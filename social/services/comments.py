@@ -16,6 +16,7 @@ from accounts.services import staff_action_record
 from artworks.models import Artwork
 from artworks.selectors import artwork_get_visible
 from common.signals import send_on_commit
+from common.text import text_strip
 
 from ..models import COMMENT_MAX_LENGTH, Comment
 from ..selectors import (
@@ -37,7 +38,12 @@ if TYPE_CHECKING:
 
 
 def _clean_comment_body(body: str) -> str:
-    body = (body or "").strip()
+    """The body as stored: without control characters (they show nothing and no page may hold
+    them), nor whitespace or invisible characters at either end; one of nothing else is
+    empty."""
+    if "\x00" in (body or ""):
+        raise ValidationError(_("A comment cannot contain NUL characters."))
+    body = text_strip(body)
     if not body:
         raise ValidationError(_("Write something first: a comment cannot be empty."))
     if len(body) > COMMENT_MAX_LENGTH:
@@ -45,8 +51,6 @@ def _clean_comment_body(body: str) -> str:
             _("A comment can be at most %(max)d characters long (this one has %(length)d).")
             % {"max": COMMENT_MAX_LENGTH, "length": len(body)}
         )
-    if "\x00" in body:
-        raise ValidationError(_("A comment cannot contain NUL characters."))
     return body
 
 

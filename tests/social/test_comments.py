@@ -62,13 +62,20 @@ class TestCreate:
         assert _count(art) == 1
 
     @pytest.mark.parametrize(
-        "body", ["", "   \n\t ", "x" * (COMMENT_MAX_LENGTH + 1), "nul\x00byte"]
+        "body",
+        ["", "   \n\t ", "x" * (COMMENT_MAX_LENGTH + 1), "nul\x00byte", "\u200b\u200d \u3164\x07"],
     )
     def test_a_bad_body_is_refused_and_nothing_is_saved(self, art, body):
         with pytest.raises(ValidationError):
             _say(UserFactory(), art, body)
         assert not Comment.objects.exists()
         assert _count(art) == 0
+
+    def test_control_characters_are_left_out(self, art):
+        """They show nothing and are not valid in a page: a bell or an escape in the text
+        made the artwork page invalid HTML (line breaks and tabs are kept)."""
+        comment = _say(UserFactory(), art, "\u200bWell\x07 done\x1b!\n\tTruly 👩\u200d🎨")
+        assert comment.body == "Well done!\n\tTruly 👩\u200d🎨"
 
     def test_the_longest_body_is_taken(self, art):
         assert len(_say(UserFactory(), art, "x" * COMMENT_MAX_LENGTH).body) == COMMENT_MAX_LENGTH
