@@ -165,6 +165,18 @@
     if (!block) control.setAttribute("tabindex", "-1");
     control.focus();
   });
+  // A comment posted in place joins the end of the comments shown; when more were still to
+  // come, "Show more comments" brings it again where it belongs: the earlier copy goes.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    if (!list || !list.classList || !list.classList.contains("comment-list")) return;
+    var items = list.querySelectorAll(":scope > li.comment[id]");
+    var seen = {};
+    for (var i = items.length - 1; i >= 0; i--) {
+      if (seen[items[i].id]) items[i].remove();
+      seen[items[i].id] = true;
+    }
+  });
   // A reaction or a follow refused for going too fast (429), or a follow refused (403), comes
   // back as its block with the message: show it in place like a success (htmx swaps only 2xx
   // answers by default). Only that block: a 403 may also be a whole page (a CSRF failure).

@@ -164,3 +164,34 @@ def test_more_comments_come_in_the_language_of_the_pages_address(browser, live_s
     assert all("年" in text for text in times), times  # "2026年12月5日 11:53", not "Dec. 5, 2026"
     page.screenshot(path=ARTIFACTS / "comments-more-zh-address.png", full_page=True)
     context.close()
+
+
+def test_a_comment_posted_before_the_next_page_shows_once_in_its_place(browser, live_server):
+    """A comment posted in place joins the comments shown; when more were still to come, the
+    next page brought it again (the same comment twice, once out of order): it shows once,
+    where it belongs, at the end."""
+    art = make_artwork(
+        0,
+        user=UserFactory(username="aurora"),
+        title="Harbour lights",
+        status=Artwork.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    talker = UserFactory(username="talker")
+    for i in range(25):
+        comment_create(author=talker, artwork_id=art.pk, body=f"Comment number {i}")
+    context = browser.new_context(viewport=DESKTOP)
+    sign_in(context, live_server.url, UserFactory(username="reader"))
+    page = context.new_page()
+    page.goto(live_server.url + art.get_absolute_url())
+    page.get_by_label("Your comment").fill("Late but glad.")
+    page.get_by_role("button", name="Post comment").click()
+    mine = page.locator("li.comment:has-text('Late but glad.')")
+    mine.wait_for()
+    page.get_by_role("link", name="Show more comments").click()
+    page.locator("text=Comment number 24").wait_for()
+    page.wait_for_timeout(300)  # anything after the swap
+    assert mine.count() == 1
+    last = page.locator(f"#comment-list-{art.pk} > li.comment").last
+    assert "Late but glad." in last.inner_text()
+    context.close()
