@@ -385,17 +385,19 @@ MENTION_PATTERN = re.compile(
 
 
 def mentioned_members(bodies: Iterable[str]) -> dict[str, User]:
-    """The active members mentioned (`@username`) in `bodies`, by lower-case username: one
-    query for a whole page of comments (none when nobody is mentioned)."""
-    names = {m["name"].lower() for body in bodies for m in MENTION_PATTERN.finditer(body)}
+    """The active members mentioned (`@username`) in `bodies`, by lower-case username, in the
+    order they are first written: one query for a whole page of comments (none when nobody is
+    mentioned)."""
+    names = {m["name"].lower(): None for body in bodies for m in MENTION_PATTERN.finditer(body)}
     if not names:
         return {}
     members = (
         _active_members()
         .annotate(username_lower=Lower("username"))
-        .filter(username_lower__in=names)
+        .filter(username_lower__in=list(names))
     )
-    return {member.username.lower(): member for member in members}
+    found = {member.username.lower(): member for member in members}
+    return {name: found[name] for name in names if name in found}
 
 
 def comment_mentions(comments: Iterable[Comment]) -> dict[int, dict[str, User]]:

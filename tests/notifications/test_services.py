@@ -111,6 +111,17 @@ class TestEachKind:
         assert _kinds(gone) == []
         assert _kinds(art.user) == [Kind.COMMENT]
 
+    def test_past_the_most_mentions_those_written_first_are_told(self, committed, art):
+        """The members beyond MENTIONS_MAX were whoever the database listed last, not the last
+        ones written."""
+        members = [UserFactory(username=f"m{i:02d}") for i in range(services.MENTIONS_MAX + 2)]
+        written = list(reversed(members))  # the newest accounts named first
+        _comment(committed, UserFactory(), art, body=" ".join(f"@{m.username}" for m in written))
+        told = set(
+            Notification.objects.filter(kind=Kind.MENTION).values_list("recipient_id", flat=True)
+        )
+        assert told == {m.pk for m in written[: services.MENTIONS_MAX]}
+
     def test_a_mentioned_artwork_author_is_told_of_the_comment_only(self, committed, art):
         _comment(committed, UserFactory(), art, body=f"@{art.user.username} wow")
         assert _kinds(art.user) == [Kind.COMMENT]
