@@ -38,12 +38,13 @@ if TYPE_CHECKING:
 
 
 def _clean_comment_body(body: str) -> str:
-    """The body as stored: without control characters (they show nothing and no page may hold
-    them), nor whitespace or invisible characters at either end; one of nothing else is
-    empty."""
+    """The body as stored: line breaks as one character (a form sent without JavaScript
+    writes CR LF, counted as one by the textarea's limit), without control characters (they
+    show nothing and no page may hold them), nor whitespace or invisible characters at either
+    end; one of nothing else is empty."""
     if "\x00" in (body or ""):
         raise ValidationError(_("A comment cannot contain NUL characters."))
-    body = text_strip(body)
+    body = text_strip((body or "").replace("\r\n", "\n").replace("\r", "\n"))
     if not body:
         raise ValidationError(_("Write something first: a comment cannot be empty."))
     if len(body) > COMMENT_MAX_LENGTH:

@@ -217,6 +217,15 @@ class TestPosting:
         assert comment.body == "So calm." and comment.author == member
         assert _count(art) == 1
 
+    def test_line_breaks_count_once_as_the_browser_counts_them(self, art):
+        """A form sent without JavaScript writes each line break as two characters (CR LF),
+        while the textarea's limit counted one: a comment at the limit with line breaks was
+        refused as too long. They are kept as one, as htmx and the API send them."""
+        lines = ["x" * 99] * 20  # 1,999 characters as typed
+        response = _client(UserFactory()).post(_post_url(art), {"body": "\r\n".join(lines)})
+        assert response.status_code == 302
+        assert Comment.objects.get().body == "\n".join(lines)
+
     def test_with_htmx_the_form_is_cleared_and_the_comment_appended(self, art):
         response = _client(UserFactory()).post(_post_url(art), {"body": "So calm."}, **HTMX)
         html = response.content.decode()
