@@ -95,7 +95,10 @@ def comment_create(
         if parent_id is not None:
             parent = _reply_parent(author=author, artwork=artwork, parent_id=parent_id)
         comment = Comment.objects.create(artwork=artwork, author=author, parent=parent, body=body)
-        _move_comment_count(artwork.pk, by=1)
+        # The count holds what the public reads: a moderator's reply in a hidden thread (or
+        # under a suspended member's comment) is not, until the thread comes back.
+        if parent is None or comment_is_shown_to(comment=parent, viewer=None):
+            _move_comment_count(artwork.pk, by=1)
         _announce_comment(comment, CommentEvent.POSTED)
     return comment
 

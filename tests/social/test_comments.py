@@ -106,6 +106,19 @@ class TestCreate:
             _say(UserFactory(), art, parent=hidden)
         assert Comment.objects.count() == 1
 
+    def test_a_moderators_reply_in_a_hidden_thread_leaves_the_public_count(
+        self, art, comment_moderator
+    ):
+        """Moderators read and may answer a hidden comment: their reply is hidden with its
+        thread, and the count of what the public reads (1) said 2."""
+        hidden = comment_hide(actor=comment_moderator, comment=_say(UserFactory(), art))
+        _say(UserFactory(), art)
+        assert _count(art) == 1
+        assert _say(comment_moderator, art, "Why this went.", parent=hidden).parent_id == hidden.pk
+        assert _count(art) == 1
+        comment_unhide(actor=comment_moderator, comment=hidden)
+        assert _count(art) == 3
+
     def test_anonymous_and_suspended_members_are_refused(self, art):
         assert comment_refusal(actor=None, artwork=art) == "Sign in to comment."
         suspended = UserFactory(is_active=False)
