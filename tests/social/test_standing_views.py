@@ -145,6 +145,20 @@ def test_the_settings_lists_show_and_undo(client, member, star):
     assert 'href="/settings/muted"' in profile_settings
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("cannot follow you", "comment on your work", "reply to your comments")),
+        ("zh-hans", ("无法关注你", "评论你的作品", "回复你的评论")),
+    ],
+)
+def test_the_blocked_list_says_what_a_block_does(client, member, lang, words):
+    """It said only that the two no longer follow each other: a blocked member cannot
+    comment on the blocker's work or reply to their comments either."""
+    page = client.get(f"/settings/blocked?lang={lang}").content.decode()
+    assert all(word in page for word in words), words
+
+
 @pytest.mark.parametrize(("kind", "undo"), [("blocked", "unblock"), ("muted", "unmute")])
 def test_the_settings_lists_leave_out_a_suspended_member(client, member, star, kind, undo):
     """Suspension takes a member's profile down: the lists do not show them with a link to a
