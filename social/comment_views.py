@@ -29,7 +29,7 @@ from common.redirects import sign_in_first
 from . import services
 from .comment_display import CURSOR_PARAMETER, comment_section, comment_url, prepare_comments
 from .models import COMMENT_MAX_LENGTH, Comment
-from .selectors import comment_is_shown_to
+from .selectors import comment_is_shown_to, comment_refusal, comment_staff_sees_all
 
 FORM_PARTIAL = "social/partials/comment_form.html"
 POSTED_PARTIAL = "social/partials/comment_posted.html"
@@ -156,12 +156,24 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, _("The comment was deleted."))
         return redirect(back)
+    count = _comment_count(artwork.pk)
     context = {
         "artwork": artwork,
         "status_text": _("The comment was deleted."),
-        "count": _comment_count(artwork.pk),
+        "count": count,
+        "empty_note": _empty_note(request, artwork) if count == 0 else "",
     }
     return _no_store(render(request, DELETED_PARTIAL, context))
+
+
+def _empty_note(request: HttpRequest, artwork: Artwork) -> str:
+    """What the comments' section says once none are left, as the page says it (staff who
+    may still see hidden comments are told nothing)."""
+    if comment_staff_sees_all(request.user):
+        return ""
+    if comment_refusal(actor=request.user, artwork=artwork):
+        return _("No comments yet.")
+    return _("No comments yet — be the first.")
 
 
 @require_safe

@@ -248,7 +248,7 @@ class TestPosting:
         with commit():
             first = client.post(_post_url(art), {"body": "First."}, **HTMX).content.decode()
         assert note in first
-        assert f'id="comments-empty-{art.pk}"' not in _page(client, art)
+        assert f'id="comments-empty-{art.pk}" hidden' in _page(client, art)
         second = client.post(_post_url(art), {"body": "Second."}, **HTMX).content.decode()
         assert "Second." in second
         assert note not in second
@@ -394,6 +394,25 @@ class TestDeleting:
         assert response.status_code == 200
         assert "0 comments" in html and "The comment was deleted." in html
         assert not Comment.objects.exists()
+
+    def test_with_htmx_the_last_comment_gone_brings_the_empty_note_back(self, art):
+        """The section read '0 comments' over nothing, where a reload says there are none:
+        the page keeps its note (hidden while there are comments) for the answer to show."""
+        first, second = _say(UserFactory(), art), _say(UserFactory(), art)
+        client = _client(art.user)
+        assert f'<p class="comments-empty muted" id="comments-empty-{art.pk}" hidden>' in _page(
+            client, art
+        )
+        note = f'id="comments-empty-{art.pk}" data-hx-swap-oob="true"'
+        assert note not in client.post(_delete_url(first), **HTMX).content.decode()
+        html = client.post(_delete_url(second), **HTMX).content.decode()
+        assert note in html
+        assert "No comments yet — be the first." in html
+        # Whoever may not comment there is not asked to be the first.
+        theirs = _say(UserFactory(), art)
+        user_block(blocker=art.user, blocked=theirs.author)
+        html = _client(theirs.author).post(_delete_url(theirs), **HTMX).content.decode()
+        assert "No comments yet." in html and "be the first" not in html
 
     def test_no_delete_button_for_others_and_a_refusal(self, art):
         comment = _say(UserFactory(), art)
