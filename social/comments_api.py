@@ -56,6 +56,8 @@ class ReplyOut(Schema):
     author: AuthorOut
     parent_id: int | None
     can_delete: bool
+    # Only staff who moderate comments read hidden ones (the page marks them "Hidden" too).
+    hidden: bool
 
 
 class CommentOut(ReplyOut):
@@ -100,6 +102,7 @@ def _reply_out(comment: Comment, viewer: User | None, mentions: dict) -> dict:
         "author": comment.author,
         "parent_id": comment.parent_id,
         "can_delete": can_delete_comment(actor=viewer, comment=comment),
+        "hidden": comment.is_hidden,
     }
 
 

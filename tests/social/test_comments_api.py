@@ -215,6 +215,15 @@ def test_hidden_comments_show_to_comment_moderators_only(client, scene):
         assert client.get(_list_path(art), **_bearer(callers[who])).json()["items"] == []
     items = client.get(_list_path(art), **_bearer(callers["staff"])).json()["items"]
     assert [i["id"] for i in items] == [comment.pk]
+    # Marked so, as the page marks it for them: it read like any comment the public reads.
+    assert items[0]["hidden"] is True
+
+
+def test_a_shown_comment_and_its_replies_are_not_marked_hidden(client, scene):
+    art, comment, callers = scene
+    comment_create(author=callers["member"], artwork_id=art.pk, body="Yes", parent_id=comment.pk)
+    (item,) = client.get(_list_path(art), **_bearer(callers["staff"])).json()["items"]
+    assert item["hidden"] is False and item["replies"][0]["hidden"] is False
 
 
 def test_pages_and_a_bad_cursor(client):
