@@ -198,16 +198,24 @@
     }
   });
 
-  // Close an open account menu on Escape or an outside click.
+  // The menus that float over the page (the account menu, a profile's More menu) close on
+  // Escape, on a click outside and when focus moves on past them: left open, the panel hid the
+  // controls that the next Tab reached.
+  var POPUP_MENUS = "details.menu[open], details.member-menu[open]";
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+    document.querySelectorAll(POPUP_MENUS).forEach(function (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();
     });
   });
   document.addEventListener("click", function (event) {
-    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+    document.querySelectorAll(POPUP_MENUS).forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("focusin", function (event) {
+    document.querySelectorAll(POPUP_MENUS).forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
