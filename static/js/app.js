@@ -29,9 +29,27 @@
     });
   }
 
+  // A pick from the open list switches at once. An arrow key (or a letter) on the closed
+  // select steps to the next option, a change too: going there on each one left a keyboard
+  // user no way past the first language stepped on. Such a change waits for Enter, or for the
+  // Change button, shown then.
   function initLanguageSwitcher() {
     document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
-      select.addEventListener("change", function () { select.form.submit(); });
+      var stepping = false;
+      select.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && select.form.classList.contains("is-changed")) {
+          event.preventDefault();
+          select.form.submit();
+          return;
+        }
+        stepping = !event.altKey && event.key !== " " &&
+          (event.key.length === 1 || /^(Arrow|Page|Home|End)/.test(event.key));
+      });
+      select.addEventListener("mousedown", function () { stepping = false; });
+      select.addEventListener("change", function () {
+        if (stepping) select.form.classList.add("is-changed");
+        else select.form.submit();
+      });
     });
   }
 

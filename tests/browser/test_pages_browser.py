@@ -243,6 +243,34 @@ def test_language_switcher(browser, community, live_server):
     context.close()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_language_switcher_by_keyboard(browser, community, live_server, viewport):
+    """An arrow key steps through a closed select's options: the page must not go to the
+    language stepped on, or a keyboard user could never pass it. Enter (or the Change button,
+    shown then) switches; nothing is wider than the screen meanwhile (a member's header, the
+    fullest, has no room for the button beside the menu on a phone)."""
+    context = browser.new_context(viewport=viewport)
+    sign_in(context, live_server.url, community["owner"])
+    page = context.new_page()
+    page.goto(live_server.url + "/feed?tab=new")
+    page.evaluate("() => { window.__noReload = true; }")
+    page.get_by_label("Language").focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.__noReload === true"), "the page went on an arrow key"
+    change = page.get_by_role("button", name="Change", exact=True)
+    assert change.is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
+    page.screenshot(path=str(ARTIFACTS / f"language-by-keyboard-{viewport['width']}.png"))
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-hans'")
+    assert page.url.endswith("/feed?tab=new")
+    assert not page.get_by_role("button", name="切换", exact=True).is_visible()
+    context.close()
+
+
 def test_keyboard_focus_is_visible(browser, community, live_server):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
