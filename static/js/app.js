@@ -57,15 +57,27 @@
     toast.classList.add("is-leaving");
     setTimeout(function () { toast.remove(); }, 220);
   }
+  // A success goes by itself after a while, but not while the reader is on it (the pointer
+  // over it, focus on its Dismiss button): the clock starts again when they leave.
+  function dismissLater(toast) {
+    var timer = null;
+    function restart() {
+      clearTimeout(timer);
+      if (toast.matches(":hover") || toast.contains(document.activeElement)) return;
+      timer = setTimeout(function () { if (toast.isConnected) dismiss(toast); }, 6000);
+    }
+    ["mouseenter", "mouseleave", "focusin", "focusout"].forEach(function (name) {
+      toast.addEventListener(name, function () { setTimeout(restart, 0); });
+    });
+    restart();
+  }
   function initToasts(scope) {
     (scope || document).querySelectorAll(".toast").forEach(function (toast) {
       if (toast.dataset.ready) return;
       toast.dataset.ready = "1";
       var close = toast.querySelector(".toast-close");
       if (close) { close.hidden = false; close.addEventListener("click", function () { dismiss(toast); }); }
-      if (!toast.classList.contains("toast-error")) {
-        setTimeout(function () { if (toast.isConnected) dismiss(toast); }, 6000);
-      }
+      if (!toast.classList.contains("toast-error")) dismissLater(toast);
     });
   }
 
