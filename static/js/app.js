@@ -222,7 +222,12 @@
     var text = (event.detail.serverResponse || "");
     var comment = (status === 400 || status === 403 || status === 429) &&
       (text.indexOf("data-comment-form") !== -1 || text.indexOf("data-comment-answer") !== -1);
-    if (reactions || follow || comment) {
+    // "Save to collection" refused (a name of spaces, a full collection, too fast) comes back
+    // as its block with the reason in its status line.
+    var save = (status === 400 || status === 403 || status === 429) &&
+      target.classList.contains("collection-save") &&
+      text.trim().indexOf('<div class="collection-save"') === 0;
+    if (reactions || follow || comment || save) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

@@ -94,6 +94,28 @@ def test_saving_with_javascript_happens_in_place(browser, gallery):
     context.close()
 
 
+def test_a_refused_save_with_javascript_says_why_in_place(browser, gallery):
+    """A new collection named only with spaces is refused (400) with its reason, which the
+    control shows in place, as the page does without JavaScript: the answer was dropped for its
+    status and a toast said only 'That did not work. Reload the page and try again.'"""
+    base, artwork = gallery["url"], gallery["works"][0]
+    member = UserFactory(username="saver")
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, base, member)
+    page = context.new_page()
+    page.goto(base + artwork.get_absolute_url())
+    page.get_by_text("Save to collection").click()
+    page.fill(f"#save-{artwork.pk}-name", "   ")
+    page.get_by_role("button", name="Make and save").click()
+    status = page.locator(".collection-save-status")
+    status.filter(has_text="Give the collection a name.").wait_for(timeout=5000)
+    assert page.get_by_role("alert").count() == 0  # no error toast
+    assert page.locator("details.collection-save-menu").evaluate("d => d.open")
+    assert not Collection.objects.filter(owner=member).exists()
+    page.screenshot(path=str(ARTIFACTS / "collections-save-refused-390.png"))
+    context.close()
+
+
 def test_saving_without_javascript_comes_back_to_the_artwork(browser, gallery):
     base, artwork = gallery["url"], gallery["works"][1]
     member = UserFactory(username="saver")
