@@ -233,6 +233,20 @@
     }
   });
 
+  // "Show" on a blurred rated work goes away once pressed (the work is the point now), and
+  // focus with it, to the top of the page: it goes to the work instead.
+  document.addEventListener("toggle", function (event) {
+    var reveal = event.target;
+    if (!reveal.matches("details.rated-reveal") || !reveal.open) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && !reveal.contains(active)) return;
+    var media = reveal.parentNode.querySelector(".rated-media");
+    if (!media) return;
+    var video = media.querySelector("video");
+    if (!video) media.setAttribute("tabindex", "-1");
+    (video || media).focus();
+  }, true);
+
   // The menus that float over the page (the account menu, a profile's More menu) close on
   // Escape, on a click outside and when focus moves on past them: left open, the panel hid the
   // controls that the next Tab reached.

@@ -88,3 +88,25 @@ def test_the_rating_pages_pass_axe(browser, rated, lang):
     visitor = [(artwork.get_absolute_url(), f"rating-notice-visitor-{lang}", "")]
     problems += check_pages(browser, base, visitor, lang=lang)
     assert not problems, "\n".join(problems)
+
+
+def test_showing_a_blurred_work_by_keyboard_keeps_focus_on_the_work(browser, rated):
+    """The Show button goes away once pressed; focus went with it, to the top of the page (a
+    screen reader lost its place). It goes to the work now shown."""
+    base, artwork, member = rated["url"], rated["artwork"], rated["member"]
+    member.age_confirmed_at = timezone.now()
+    member.show_explicit = True
+    member.blur_sensitive = True
+    member.save()
+    context = browser.new_context(viewport=DESKTOP)
+    sign_in(context, base, member)
+    page = context.new_page()
+    page.goto(base + artwork.get_absolute_url())
+    page.locator(".rated-reveal summary").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('.rated-reveal').open")
+    page.wait_for_timeout(500)  # the hidden button loses focus at the next rendering
+    focused = page.evaluate("() => document.activeElement")
+    assert page.evaluate("() => !!document.activeElement.closest('.rated-media')"), focused
+    assert _filter(page) == "none"
+    context.close()
