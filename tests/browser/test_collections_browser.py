@@ -94,6 +94,32 @@ def test_saving_with_javascript_happens_in_place(browser, gallery):
     context.close()
 
 
+def test_what_a_save_did_is_said_in_a_live_region_already_on_the_page(browser, gallery):
+    """A screen reader tells a change of text in a live region that was there before, not the
+    text of one that arrives with it: the status line was swapped in with the control, so
+    'Your collections are saved.' (or why not) went unsaid. It stays in the page now."""
+    base, artwork = gallery["url"], gallery["works"][0]
+    member = UserFactory(username="saver")
+    favourites = services.collection_create(owner=member, name="Favourites")
+    context = browser.new_context(viewport=PHONE)
+    sign_in(context, base, member)
+    page = context.new_page()
+    page.goto(base + artwork.get_absolute_url())
+    page.get_by_text("Save to collection").click()
+    page.evaluate("() => { window.__status = document.querySelector('.collection-save-status'); }")
+    assert page.evaluate("() => window.__status.isConnected && window.__status.role === 'status'")
+    page.locator(f"#save-{artwork.pk}-{favourites.pk}").check()
+    page.locator(".collection-save-status").filter(has_text="saved").wait_for(timeout=5000)
+    assert page.evaluate("() => window.__status.isConnected"), "the live region was replaced"
+    assert "Your collections are saved." in page.evaluate("() => window.__status.textContent")
+    page.fill(f"#save-{artwork.pk}-name", "   ")
+    page.get_by_role("button", name="Make and save").click()
+    page.locator(".collection-save-status").filter(has_text="a name").wait_for(timeout=5000)
+    assert page.evaluate("() => window.__status.isConnected")
+    assert page.locator(".collection-save-status .field-error").is_visible()
+    context.close()
+
+
 def test_a_refused_save_with_javascript_says_why_in_place(browser, gallery):
     """A new collection named only with spaces is refused (400) with its reason, which the
     control shows in place, as the page does without JavaScript: the answer was dropped for its
