@@ -58,3 +58,30 @@ def test_the_header_fits_a_tablet(browser, live_server, width, member, lang):
     link = page.locator(".mobile-nav .nav-search")
     assert search.is_visible() or link.is_visible(), "no way to search"
     context.close()
+
+
+@pytest.mark.parametrize("width", [320, 340, 360])
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_members_header_fits_the_narrowest_phone(browser, live_server, width, lang):
+    """At 320 px (the narrowest phones, or a desktop page zoomed to 400%) a member's actions
+    were some 50 px too wide: the page scrolled sideways and the account menu was off the
+    screen. Every action is on the screen, beside the logo."""
+    context = browser.new_context(viewport={"width": width, "height": 640})
+    sign_in(context, live_server.url, UserFactory())
+    page = context.new_page()
+    page.goto(f"{live_server.url}/feed?lang={lang}")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"the page is {scroll_width}px wide on a {width}px screen"
+    for control in (
+        page.locator(".site-header .brand"),
+        page.locator(".header-actions select"),
+        page.locator(".header-actions .theme-toggle"),
+        page.locator(".header-actions > .btn"),
+        page.locator(".header-actions .bell"),
+        page.locator("details.menu > summary"),
+    ):
+        box = control.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, control
+    brand, menu = page.locator(".brand").bounding_box(), page.locator(".menu").bounding_box()
+    assert abs(brand["y"] - menu["y"]) < 12, "the actions took a row of their own"
+    context.close()
