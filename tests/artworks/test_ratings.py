@@ -344,3 +344,21 @@ def test_an_author_reacts_to_their_own_rated_work_whatever_they_opted_in_to(user
     assert stranger.post(f"/api/artworks/{artwork.pk}/favorite").status_code == 404
     artwork.refresh_from_db()
     assert (artwork.like_count, artwork.favorite_count) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "lang, rating, words",
+    [
+        ("en", Artwork.Rating.MATURE, "Show mature artwork"),
+        ("en", Artwork.Rating.EXPLICIT, "Show explicit artwork"),
+        ("zh-hans", Artwork.Rating.MATURE, "显示成人向作品"),
+    ],
+)
+def test_the_button_that_shows_a_blurred_work_reads_as_a_sentence(user, lang, rating, words):
+    """The rating's name sits mid-sentence: 'Show Mature artwork' was capitalised as a badge."""
+    artwork = PublishedArtworkFactory(rating=rating)
+    user.age_confirmed_at, user.show_mature, user.show_explicit = timezone.now(), True, True
+    user.blur_sensitive = True
+    user.save()
+    page = _signed_in(user).get(artwork.get_absolute_url(), {"lang": lang}).content.decode()
+    assert words in " ".join(page.split())

@@ -64,7 +64,7 @@ def test_a_member_opts_in_then_shows_a_blurred_explicit_work(browser, rated, jav
     assert page.url == base + artwork.get_absolute_url()  # back where they were
     assert page.locator("h1").inner_text() == "Velvet night"
     assert "blur" in _filter(page)
-    show = page.get_by_text("Show Explicit artwork")
+    show = page.get_by_text("Show explicit artwork")
     assert show.is_visible()
     page.screenshot(path=str(ARTIFACTS / f"rating-blurred-{int(javascript)}.png"))
     show.click()
