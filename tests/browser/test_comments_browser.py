@@ -140,10 +140,9 @@ def test_desktop_layout_keeps_replies_indented(browser, scene):
     context.close()
 
 
-def test_more_comments_come_in_the_language_of_the_pages_address(browser, live_server):
-    """A visitor whose browser reads English opens the Chinese address of an artwork page
-    (?lang=zh-hans, as search engines link it): the next comments came in English (their
-    dates, and a member's Reply and Report) inside the Chinese page."""
+def _artwork_with_comments(count: int) -> Artwork:
+    """aurora's published "Harbour lights" with `count` comments by talker, numbered from 0:
+    more than one page of them."""
     art = make_artwork(
         0,
         user=UserFactory(username="aurora"),
@@ -152,8 +151,16 @@ def test_more_comments_come_in_the_language_of_the_pages_address(browser, live_s
         published_at=timezone.now(),
     )
     talker = UserFactory(username="talker")
-    for i in range(25):
+    for i in range(count):
         comment_create(author=talker, artwork_id=art.pk, body=f"Comment number {i}")
+    return art
+
+
+def test_more_comments_come_in_the_language_of_the_pages_address(browser, live_server):
+    """A visitor whose browser reads English opens the Chinese address of an artwork page
+    (?lang=zh-hans, as search engines link it): the next comments came in English (their
+    dates, and a member's Reply and Report) inside the Chinese page."""
+    art = _artwork_with_comments(25)
     context = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = context.new_page()
     page.goto(f"{live_server.url}{art.get_absolute_url()}?lang=zh-hans")
@@ -170,16 +177,7 @@ def test_a_comment_posted_before_the_next_page_shows_once_in_its_place(browser, 
     """A comment posted in place joins the comments shown; when more were still to come, the
     next page brought it again (the same comment twice, once out of order): it shows once,
     where it belongs, at the end."""
-    art = make_artwork(
-        0,
-        user=UserFactory(username="aurora"),
-        title="Harbour lights",
-        status=Artwork.Status.PUBLISHED,
-        published_at=timezone.now(),
-    )
-    talker = UserFactory(username="talker")
-    for i in range(25):
-        comment_create(author=talker, artwork_id=art.pk, body=f"Comment number {i}")
+    art = _artwork_with_comments(25)
     context = browser.new_context(viewport=DESKTOP)
     sign_in(context, live_server.url, UserFactory(username="reader"))
     page = context.new_page()
